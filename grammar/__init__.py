@@ -1,0 +1,210 @@
+"""The parser facade: the only module that talks to Lark.
+
+`parse(text, file)` gives an `ast.Module` or raises `DiagnosticError` with
+syntax diagnostics worded for people; nothing downstream sees a Lark tree.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from lark import Lark, Token
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from mkc.diagnostics import Diagnostic, DiagnosticError
+from mkc.source import Span
+
+GRAMMAR = Path(__file__).with_name("mkc.lark")
+
+
+@functools.cache
+def parser(strict: bool = False) -> Lark:
+    return Lark.open(
+        str(GRAMMAR),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=not strict,
+        strict=strict,
+        start=["start", "repl_line"],
+    )
+
+
+def parse(text: str, file: str = "<input>"):
+    """Parse a whole file into an `ast.Module`."""
+    return _parse(text, file, "start")
+
+
+def parse_line(text: str, file: str = "<repl>"):
+    """Parse one REPL entry: a declaration, a flow step or a scenario command."""
+    return _parse(text, file, "repl_line")
+
+
+def _parse(text: str, file: str, start: str):
+    from mkc.grammar.transform import ToAst
+
+    if not text.endswith("\n"):
+        text += "\n"
+    try:
+        tree = parser().parse(text, start=start)
+    except UnexpectedInput as err:
+        raise DiagnosticError([syntax_diagnostic(err, text, file)]) from None
+    builder = ToAst(file)
+    try:
+        module = builder.transform(tree)
+    except VisitError as err:  # an exception inside a transformer method
+        raise err.orig_exc from None
+    if builder.problems:
+        raise DiagnosticError(builder.problems)
+    return module
+
+
+# ---- readable syntax errors --------------------------------------------------
+
+_WORDS = {
+    "NAME": "a name",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "SCORE_ADD": "a score change",
+    "TIME": "a time of day",
+    "DATETIME": "a date-time",
+    "TOKEN": "a token",
+    "_NL": "a new line",
+    "$END": "the end of the file",
+}
+_VALUE_STARTS = {"STRING", "NUMBER", "SCORE_ADD", "TIME", "DATETIME", "TOKEN", "LSQB", "TRUE", "FALSE", "NULL"}
+_SEPARATORS = {"_NL", "SEMICOLON"}
+
+# What a block holds, by the keyword that opened it.
+_BLOCK_ITEMS = {
+    "flow": "a flow step",
+    "smart_list": "`trigger`, `filter` or `logic`",
+    "campaign": "a campaign part (`description`, `smart_list`, `flow`, `qualification`, `schedule`, `active`)",
+    "scenario": "a scenario command (`at`, `run`, `request`, `schedule`, `event`, `set`, `activate`, "
+    "`deactivate`, `advance`, `expect`)",
+    "people": "`person`",
+    "person": "a field and its value",
+    "choice": "`when` or `default`",
+    "tokens": "a token declaration (`my.NAME = value`)",
+    "email": "a property and its value",
+    "webhook": "a property and its value",
+    "program": "a declaration (`campaign`, `tokens`, `statuses`, an asset)",
+    "folder": "a declaration (`program`, `folder`, `campaign`, `tokens`, an asset)",
+    "workspace": "a declaration (`program`, `folder`, `campaign`, `tokens`, an asset)",
+    "when": "a flow step",
+    "default": "a flow step",
+}
+_TOP_ITEMS = "a declaration (`campaign`, `program`, `folder`, `workspace`, `tokens`, an asset, `people`, `scenario`)"
+
+
+def _terminal_text(name: str) -> str:
+    if name in _WORDS:
+        return _WORDS[name]
+    for term in parser().terminals:
+        if term.name == name and term.pattern.type == "str":
+            return f"`{term.pattern.value}`"
+    return name.lower()
+
+
+def _describe_token(tok: Token) -> str:
+    if tok.type == "$END":
+        return "end of file"
+    if tok.type == "_NL":
+        return "end of line"
+    if tok.type in _WORDS and tok.type != "NAME":
+        return f"{_WORDS[tok.type]} `{tok}`"
+    return f"`{tok}`"
+
+
+def _open_blocks(err: UnexpectedToken) -> list[tuple[str, Token]]:
+    """The blocks still open where the parser stopped: (keyword, its `<`)."""
+    try:
+        stack = err.interactive_parser.parser_state.value_stack
+    except AttributeError:
+        return []
+    blocks, keyword = [], None
+    for item in stack:
+        if isinstance(item, Token):
+            if item.type == "LESSTHAN":
+                blocks.append((keyword or "block", item))
+            elif item.type not in ("NAME", "STRING", "_NL", "SEMICOLON", "DOT"):
+                keyword = str(item)
+    return blocks
+
+
+def _at_item_start(err: UnexpectedToken) -> bool:
+    try:
+        stack = err.interactive_parser.parser_state.value_stack
+    except AttributeError:
+        return False
+    if not stack:
+        return True
+    last = stack[-1]
+    return isinstance(last, Token) and last.type in ("LESSTHAN", "SEMICOLON", "_NL")
+
+
+def _expected_words(err: UnexpectedToken, blocks) -> str:
+    expected = set(err.expected) if err.expected else set()
+    words: list[str] = []
+    if _at_item_start(err) and ("MORETHAN" in expected or "$END" in expected or not blocks):
+        keyword = blocks[-1][0] if blocks else None
+        words.append(_BLOCK_ITEMS.get(keyword, "an item") if keyword else _TOP_ITEMS)
+        if "MORETHAN" in expected:
+            words.append("`>`")
+        return " or ".join(words)
+    if len(expected & _VALUE_STARTS) >= 3:
+        words.append("a value")
+        expected -= _VALUE_STARTS | {"NAME"}
+    if expected <= _SEPARATORS | {"$END"} and expected:
+        return "the end of the line"
+    only = expected - _SEPARATORS - {"$END"}
+    words += sorted(_terminal_text(n) for n in only)
+    if expected & _SEPARATORS and len(words) < 6:
+        words.append("the end of the line")
+    if len(words) > 8:
+        words = words[:7] + ["…"]
+    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1] if words else "something else"
+
+
+def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
+    if isinstance(err, UnexpectedCharacters):
+        span = Span(file, err.line, err.column, err.line, err.column + 1)
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        if char == '"':
+            return Diagnostic("syntax", "this string is never closed: a string ends with `\"` on the same line", span)
+        if char in "<>" and text.startswith("<<", err.pos_in_stream):
+            return Diagnostic("syntax", "unexpected `<<`: a token is written `<<scope.name>>`", span)
+        return Diagnostic("syntax", f"unexpected character `{char}`", span)
+    assert isinstance(err, UnexpectedToken)
+    tok = err.token
+    blocks = _open_blocks(err)
+    if tok.type == "$END":
+        lines = text.splitlines()
+        last = len(lines)
+        span = Span(file, last, len(lines[-1]) + 1 if lines else 1, last, len(lines[-1]) + 2 if lines else 2)
+        if blocks:
+            keyword, open_tok = blocks[-1]
+            span = Span(file, open_tok.line, open_tok.column, open_tok.line, open_tok.column + 1)
+            return Diagnostic(
+                "syntax",
+                f"input ended inside the `{keyword}` block opened at {open_tok.line}:{open_tok.column}",
+                span,
+                hints=("close the block with `>`",),
+            )
+        return Diagnostic("syntax", f"input ended early; expected {_expected_words(err, blocks)}", span)
+    span = Span(file, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
+    if tok.type == "_NL":
+        span = Span(file, tok.line, tok.column, tok.line, tok.column + 1)
+    hints: tuple[str, ...] = ()
+    expected = set(err.expected or ())
+    if tok.type == "_NL" and "LESSTHAN" in expected:
+        hints = ("the `<` that opens a block stays on the line of its header",)
+    elif tok.type == "NAME" and str(tok) in _QUOTE_HINT:
+        hints = (f"`{tok}` is a keyword here; write a name that reads as a keyword in quotes: \"{tok}\"",)
+    message = f"unexpected {_describe_token(tok)}; expected {_expected_words(err, blocks)}"
+    return Diagnostic("syntax", message, span, hints=hints)
+
+
+_QUOTE_HINT = {"not", "in", "and", "or", "between", "contains", "choice", "true", "false", "null"}

@@ -1,0 +1,454 @@
+"""The mkc syntax tree: one frozen attrs class per grammar construct.
+
+Every node carries a `span`, excluded from equality, so two trees compare by
+what they say and not where they were written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Union
+
+import attrs
+
+from mkc.source import Span
+
+
+def node(cls):
+    """Make `cls` a frozen attrs class with a keyword-only `span`."""
+    cls.__annotations__["span"] = "Span | None"
+    cls.span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    return attrs.frozen(cls)
+
+
+# ---- values --------------------------------------------------------------
+
+
+@node
+class Str:
+    """A string literal; its `text` may hold `<<scope.name>>` tokens."""
+
+    text: str
+
+
+@node
+class Num:
+    value: int | float
+
+
+@node
+class ScoreChange:
+    """`+N`, `-N` (written as a negative number), `=N` or `=-N`."""
+
+    op: str  # "+" or "="
+    amount: int | float
+
+    def __str__(self) -> str:
+        if self.op == "=":
+            return f"={_num(self.amount)}"
+        return f"+{_num(self.amount)}" if self.amount >= 0 else _num(self.amount)
+
+
+UNIT_MINUTES = {"minute": 1, "hour": 60, "day": 24 * 60, "week": 7 * 24 * 60, "month": 30 * 24 * 60}
+
+
+@node
+class Duration:
+    amount: int | float
+    unit: str  # singular: minute, hour, day, week, month
+
+    @property
+    def delta(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.amount * UNIT_MINUTES[self.unit])
+
+    def __str__(self) -> str:
+        plural = "" if self.amount == 1 else "s"
+        return f"{_num(self.amount)} {self.unit}{plural}"
+
+
+@node
+class TimeOfDay:
+    hour: int
+    minute: int
+
+    def __str__(self) -> str:
+        return f"{self.hour:02d}:{self.minute:02d}"
+
+
+@node
+class DateTime:
+    value: dt.datetime
+    has_time: bool
+
+    def __str__(self) -> str:
+        return format_datetime(self.value) if self.has_time else self.value.date().isoformat()
+
+
+@node
+class Token:
+    """`<<scope.name>>` or `<<scope.name:default=text>>` standing as a value."""
+
+    scope: str
+    name: str
+    default: str | None = None
+
+    def __str__(self) -> str:
+        d = f":default={self.default}" if self.default is not None else ""
+        return f"<<{self.scope}.{self.name}{d}>>"
+
+
+@node
+class ListValue:
+    items: tuple["Value", ...]
+
+
+@node
+class Bool:
+    value: bool
+
+
+@node
+class Null:
+    pass
+
+
+@node
+class Ref:
+    """A bare name, or `program.campaign`."""
+
+    parts: tuple[str, ...]
+
+    @property
+    def name(self) -> str:
+        return self.parts[-1]
+
+    @property
+    def qualifier(self) -> str | None:
+        return self.parts[0] if len(self.parts) > 1 else None
+
+    def __str__(self) -> str:
+        return ".".join(self.parts)
+
+
+Value = Union[Str, Num, ScoreChange, Duration, TimeOfDay, DateTime, Token, ListValue, Bool, Null, Ref]
+
+
+@node
+class KwArg:
+    name: str
+    value: Value
+
+
+# ---- conditions -----------------------------------------------------------
+
+
+@node
+class FieldCond:
+    """`FIELD OP operand...`: comparisons, `in`, text, date and emptiness tests."""
+
+    field: str
+    op: str
+    operands: tuple[Value, ...]
+
+
+@node
+class FuncCond:
+    """`NAME args`: `member_of_list "L"`, `was_sent_email "E"`, ..."""
+
+    name: str
+    args: tuple[Value, ...]
+    kwargs: tuple[KwArg, ...]
+
+
+@node
+class Not:
+    cond: "Cond"
+
+
+@node
+class And:
+    left: "Cond"
+    right: "Cond"
+
+
+@node
+class Or:
+    left: "Cond"
+    right: "Cond"
+
+
+Cond = Union[FieldCond, FuncCond, Not, And, Or]
+
+
+# ---- campaigns -------------------------------------------------------------
+
+
+@node
+class Trigger:
+    name: str
+    args: tuple[Value, ...]
+    kwargs: tuple[KwArg, ...]
+
+
+@node
+class Filter:
+    cond: Cond
+
+
+@node
+class Logic:
+    text: str
+
+
+@node
+class SmartList:
+    triggers: tuple[Trigger, ...]
+    filters: tuple[Filter, ...]
+    logic: Logic | None = None
+
+
+@node
+class Step:
+    name: str
+    args: tuple[Value, ...]
+    kwargs: tuple[KwArg, ...]
+
+
+@node
+class When:
+    cond: Cond
+    step: "FlowItem"
+
+
+@node
+class Choice:
+    whens: tuple[When, ...]
+    default: "FlowItem | None"
+    default_span: Span | None = attrs.field(default=None, eq=False)
+
+
+FlowItem = Union[Step, Choice]
+
+
+@node
+class Flow:
+    steps: tuple[FlowItem, ...]
+
+
+@node
+class Qualification:
+    mode: str  # every_time, once, once_every
+    period: Duration | None = None
+
+
+@node
+class Schedule:
+    at: DateTime
+    every: Duration | None = None
+    until: DateTime | None = None
+
+
+@node
+class Campaign:
+    name: str
+    kind: str | None  # as written: batch, trigger, executable, or None
+    clone_of: Ref | None
+    description: str | None = None
+    smart_list: SmartList | None = None
+    flow: Flow | None = None
+    qualification: Qualification | None = None
+    schedule: Schedule | None = None
+    active: bool | None = None
+
+
+# ---- declarations ----------------------------------------------------------
+
+
+@node
+class TokenDecl:
+    scope: str  # "my" for a valid declaration; the checker says otherwise
+    name: str
+    value: Value
+
+
+@node
+class Tokens:
+    decls: tuple[TokenDecl, ...]
+
+
+@node
+class ListAsset:
+    name: str
+
+
+@node
+class SmartListAsset:
+    name: str
+    body: SmartList
+
+
+@node
+class Prop:
+    name: str
+    value: Value
+
+
+@node
+class EmailAsset:
+    name: str
+    props: tuple[Prop, ...]
+
+    def prop(self, name: str) -> Value | None:
+        return next((p.value for p in self.props if p.name == name), None)
+
+
+@node
+class WebhookAsset:
+    name: str
+    props: tuple[Prop, ...]
+
+    def prop(self, name: str) -> Value | None:
+        return next((p.value for p in self.props if p.name == name), None)
+
+
+Asset = Union[ListAsset, SmartListAsset, EmailAsset, WebhookAsset]
+
+
+@node
+class Statuses:
+    names: tuple[str, ...]
+
+
+@node
+class Program:
+    name: str
+    items: tuple  # Tokens, Statuses, Campaign, Asset
+
+
+@node
+class Folder:
+    name: str
+    items: tuple  # Tokens, Folder, Program, Campaign, Asset
+
+
+@node
+class Workspace:
+    name: str
+    items: tuple
+
+
+# ---- people and scenarios ----------------------------------------------------
+
+
+@node
+class FieldValue:
+    field: str
+    value: Value
+
+
+@node
+class Person:
+    handle: str
+    fields: tuple[FieldValue, ...]
+
+
+@node
+class People:
+    persons: tuple[Person, ...]
+
+
+@node
+class At:
+    when: DateTime
+
+
+@node
+class Run:
+    campaign: Ref
+    people: tuple[str, ...] | None
+
+
+@node
+class Request:
+    campaign: Ref
+    people: tuple[str, ...]
+    tokens: Tokens | None
+
+
+@node
+class ScheduleRun:
+    campaign: Ref
+    at: DateTime
+    tokens: Tokens | None
+
+
+@node
+class Event:
+    person: str
+    trigger: str
+    args: tuple[Value, ...]
+    kwargs: tuple[KwArg, ...]
+
+
+@node
+class Set:
+    person: str
+    field: str
+    value: Value
+
+
+@node
+class Activate:
+    campaign: Ref
+
+
+@node
+class Deactivate:
+    campaign: Ref
+
+
+@node
+class Advance:
+    duration: Duration
+
+
+@node
+class Expect:
+    person: str
+    cond: Cond
+
+
+@node
+class ExpectActivity:
+    person: str
+    activity: str
+    kwargs: tuple[KwArg, ...]
+    negated: bool = False
+
+
+Command = Union[At, Run, Request, ScheduleRun, Event, Set, Activate, Deactivate, Advance, Expect, ExpectActivity]
+
+
+@node
+class Scenario:
+    name: str
+    commands: tuple[Command, ...]
+
+
+@node
+class Module:
+    """One parsed file."""
+
+    file: str
+    items: tuple
+
+
+# ---- helpers ------------------------------------------------------------------
+
+
+def _num(x: int | float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(x)
+
+
+def format_datetime(value: dt.datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M")

@@ -1,0 +1,55 @@
+"""A readable, stable dump of the AST (for `mkc parse --ast` and tests)."""
+
+from __future__ import annotations
+
+import attrs
+
+from mkc.grammar import ast
+
+_LEAVES = (ast.Str, ast.Num, ast.ScoreChange, ast.Duration, ast.TimeOfDay, ast.DateTime, ast.Token, ast.Bool,
+           ast.Null, ast.Ref)
+
+
+def show_value(value) -> str:
+    if isinstance(value, ast.Str):
+        return '"' + value.text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(value, ast.Num):
+        return ast._num(value.value)
+    if isinstance(value, ast.Bool):
+        return "true" if value.value else "false"
+    if isinstance(value, ast.Null):
+        return "null"
+    if isinstance(value, ast.ListValue):
+        return "[" + ", ".join(show_value(v) for v in value.items) + "]"
+    if isinstance(value, ast.Ref):
+        return ".".join(p if p.isidentifier() else f'"{p}"' for p in value.parts)
+    return str(value)
+
+
+def dump(node, indent: int = 0) -> str:
+    pad = "  " * indent
+    if isinstance(node, _LEAVES + (ast.ListValue,)):
+        return pad + show_value(node)
+    if not attrs.has(type(node)):
+        return pad + repr(node)
+    lines = [pad + type(node).__name__]
+    for field in attrs.fields(type(node)):
+        if field.name in ("span", "default_span", "file"):
+            continue
+        value = getattr(node, field.name)
+        if value is None or value == ():
+            continue
+        if isinstance(value, tuple):
+            if all(isinstance(v, str) for v in value):
+                lines.append(f"{pad}  {field.name}: {', '.join(value)}")
+                continue
+            lines.append(f"{pad}  {field.name}:")
+            lines.extend(dump(v, indent + 2) for v in value)
+        elif attrs.has(type(value)) and not isinstance(value, _LEAVES):
+            lines.append(f"{pad}  {field.name}:")
+            lines.append(dump(value, indent + 2))
+        elif isinstance(value, _LEAVES):
+            lines.append(f"{pad}  {field.name}: {show_value(value)}")
+        else:
+            lines.append(f"{pad}  {field.name}: {value}")
+    return "\n".join(lines)

@@ -1,0 +1,67 @@
+"""One diagnostic type and one renderer for every phase (spec section 9)."""
+
+from __future__ import annotations
+
+import attrs
+
+from mkc.source import Source, Span
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str
+    message: str
+    span: Span | None
+    severity: str = "error"  # or "warning"
+    hints: tuple[str, ...] = ()
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def sort_key(self):
+        s = self.span
+        return (s.file, s.line, s.column) if s else ("", 0, 0)
+
+
+class DiagnosticError(Exception):
+    """Raised by a phase that cannot go on; carries what it found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("\n".join(d.message for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+_COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "hint": "\x1b[1;36m"}
+_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
+
+
+def render(diag: Diagnostic, sources: dict[str, Source] | None = None, color: bool = False) -> str:
+    """`file:line:col: error[code]: message`, the source line, carets, hints."""
+
+    def paint(text: str, style: str) -> str:
+        return f"{style}{text}{_RESET}" if color else text
+
+    span = diag.span
+    where = f"{span}: " if span else ""
+    head = f"{where}{paint(f'{diag.severity}[{diag.code}]', _COLORS[diag.severity])}: {diag.message}"
+    out = [paint(head, _BOLD) if color and not span else head]
+    source = sources.get(span.file) if (sources and span) else None
+    if span and source is not None:
+        text = source.line(span.line).replace("\t", " ")
+        if text or span.line <= len(source.lines):
+            gutter = str(span.line)
+            pad = " " * len(gutter)
+            width = (span.end_column - span.column) if span.end_line == span.line else len(text) - span.column + 1
+            width = max(1, width)
+            out.append(f"{pad} |")
+            out.append(f"{gutter} | {text}")
+            out.append(f"{pad} | {' ' * (span.column - 1)}{paint('^' * width, _COLORS[diag.severity])}")
+    for hint in diag.hints:
+        out.append(f"  = {paint('hint', _COLORS['hint'])}: {hint}")
+    return "\n".join(out)
+
+
+def render_all(diags: list[Diagnostic], sources: dict[str, Source], color: bool = False) -> str:
+    ordered = sorted(diags, key=Diagnostic.sort_key)
+    return "\n".join(render(d, sources, color) + "\n" for d in ordered)
