@@ -1,0 +1,422 @@
+"""The resolved program: scopes, campaigns, assets, tokens, people, scenarios.
+
+`build(module)` turns a parsed file into a `Model` that both the checker and
+the interpreter use. It reports what building itself reveals (duplicate
+names, clone problems, kind mismatches); the checker's rules add the rest.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from mkc.diagnostics import Diagnostic
+from mkc.grammar import ast
+from mkc.source import Span
+
+DEFAULT_WORKSPACE = "Default"
+ASSET_KINDS = {
+    ast.ListAsset: "list",
+    ast.SmartListAsset: "smart_list",
+    ast.EmailAsset: "email",
+    ast.WebhookAsset: "webhook",
+}
+ASSET_WORDS = {"list": "list", "smart_list": "smart list", "email": "email", "webhook": "webhook",
+               "campaign": "campaign", "program": "program"}
+
+
+@attrs.define(eq=False)
+class Scope:
+    """A workspace, folder or program: it holds tokens and assets."""
+
+    kind: str  # root, workspace, folder, program
+    name: str
+    parent: Scope | None = attrs.field(repr=False)
+    workspace: str | None
+    node: object = attrs.field(default=None, repr=False)
+    tokens: dict[str, ast.TokenDecl] = attrs.Factory(dict)
+    assets: dict[str, dict[str, object]] = attrs.Factory(dict)  # kind -> name -> asset node
+
+    def chain(self):
+        """This scope and every enclosing one, innermost first."""
+        scope = self
+        while scope is not None:
+            yield scope
+            scope = scope.parent
+
+    @property
+    def label(self) -> str:
+        return "root" if self.kind == "root" else f"{self.kind} {self.name}"
+
+
+@attrs.define(eq=False)
+class ProgramInfo(Scope):
+    statuses: tuple[str, ...] | None = None
+    implicit: bool = False  # a workspace's root program
+    campaigns: dict[str, CampaignInfo] = attrs.Factory(dict)
+
+
+@attrs.define(eq=False)
+class CampaignInfo:
+    name: str
+    node: ast.Campaign = attrs.field(repr=False)
+    # The program names the campaign and answers `program.*`/`member.*`; the
+    # scope is where it was declared: token and asset look-ups start there.
+    program: ProgramInfo = attrs.field(repr=False)
+    scope: Scope = attrs.field(repr=False)
+    kind: str = "batch"  # effective kind: batch, trigger, executable
+    # Effective parts, after `clone_of` has been applied:
+    description: str | None = None
+    smart_list: ast.SmartList | None = None
+    flow: ast.Flow | None = None
+    qualification: ast.Qualification | None = None
+    schedule: ast.Schedule | None = None
+    active: bool = True
+    settled: bool = attrs.field(default=False, repr=False)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.program.name}.{self.name}"
+
+    @property
+    def workspace(self) -> str:
+        return self.program.workspace
+
+    @property
+    def span(self) -> Span | None:
+        return self.node.span
+
+    @property
+    def triggers(self) -> tuple[ast.Trigger, ...]:
+        return self.smart_list.triggers if self.smart_list else ()
+
+    @property
+    def steps(self) -> tuple:
+        return self.flow.steps if self.flow else ()
+
+
+@attrs.define(eq=False)
+class Model:
+    file: str
+    root: Scope
+    workspaces: dict[str, Scope] = attrs.Factory(dict)
+    programs: dict[str, dict[str, ProgramInfo]] = attrs.Factory(dict)  # workspace -> name -> program
+    campaigns: list[CampaignInfo] = attrs.Factory(list)  # declaration order
+    people: list[ast.Person] = attrs.Factory(list)
+    scenarios: list[ast.Scenario] = attrs.Factory(list)
+
+    def campaigns_in(self, workspace: str) -> list[CampaignInfo]:
+        return [c for c in self.campaigns if c.workspace == workspace]
+
+    def person(self, handle: str) -> ast.Person | None:
+        return next((p for p in self.people if p.handle == handle), None)
+
+    # ---- name resolution (spec section 2) ---------------------------------
+
+    def resolve_campaign(self, ref, scope: Scope) -> Resolution:
+        """Own program first, then outward, then unique in the workspace;
+        `Program.Campaign` qualifies. Other workspaces only explain a miss."""
+        parts = _ref_parts(ref)
+        workspace = scope.workspace
+        if len(parts) == 2:
+            prog_name, name = parts
+            program = self.programs.get(workspace, {}).get(prog_name)
+            if program and name in program.campaigns:
+                return Resolution(program.campaigns[name])
+            elsewhere = [p.campaigns[name] for ws, progs in self.programs.items() if ws != workspace
+                         for p in progs.values() if p.name == prog_name and name in p.campaigns]
+            return Resolution(None, "unknown-reference", elsewhere=elsewhere)
+        (name,) = parts
+        for s in scope.chain():
+            if isinstance(s, ProgramInfo) and name in s.campaigns:
+                return Resolution(s.campaigns[name])
+        # Campaigns outside any program live in the workspace's root program.
+        root_program = self.programs.get(workspace, {}).get(workspace)
+        if root_program and root_program.implicit and name in root_program.campaigns:
+            return Resolution(root_program.campaigns[name])
+        found = [c for c in self.campaigns_in(workspace) if c.name == name]
+        if len(found) == 1:
+            return Resolution(found[0])
+        if len(found) > 1:
+            return Resolution(None, "ambiguous-reference", candidates=found)
+        elsewhere = [c for c in self.campaigns if c.name == name and c.workspace != workspace]
+        return Resolution(None, "unknown-reference", elsewhere=elsewhere)
+
+    def resolve_program(self, ref, scope: Scope) -> Resolution:
+        parts = _ref_parts(ref)
+        if len(parts) != 1:
+            return Resolution(None, "unknown-reference")
+        program = self.programs.get(scope.workspace, {}).get(parts[0])
+        if program:
+            return Resolution(program)
+        elsewhere = [p for ws, progs in self.programs.items() if ws != scope.workspace
+                     for p in progs.values() if p.name == parts[0]]
+        return Resolution(None, "unknown-reference", elsewhere=elsewhere)
+
+    def resolve_asset(self, kind: str, ref, scope: Scope) -> Resolution:
+        parts = _ref_parts(ref)
+        if len(parts) == 2:  # Program."Asset"
+            program = self.programs.get(scope.workspace, {}).get(parts[0])
+            asset = program.assets.get(kind, {}).get(parts[1]) if program else None
+            return Resolution(asset) if asset is not None else Resolution(None, "unknown-reference")
+        (name,) = parts
+        for s in scope.chain():
+            if name in s.assets.get(kind, {}):
+                return Resolution(s.assets[kind][name])
+        found = [s.assets[kind][name] for s in self.scopes_in(scope.workspace) if name in s.assets.get(kind, {})]
+        if len(found) == 1:
+            return Resolution(found[0])
+        if len(found) > 1:
+            return Resolution(None, "ambiguous-reference", candidates=found)
+        return Resolution(None, "unknown-reference")
+
+    def resolve(self, kind: str, ref, scope: Scope) -> Resolution:
+        if kind == "campaign":
+            return self.resolve_campaign(ref, scope)
+        if kind == "program":
+            return self.resolve_program(ref, scope)
+        return self.resolve_asset(kind, ref, scope)
+
+    def scopes_in(self, workspace: str) -> list[Scope]:
+        return [s for s in self._all_scopes if s.workspace == workspace]
+
+    _all_scopes: list[Scope] = attrs.Factory(list)
+
+    # ---- tokens (spec section 6) -------------------------------------------
+
+    def lexical_token(self, scope: Scope, name: str) -> tuple[ast.TokenDecl, Scope] | None:
+        """`my.NAME` looked up from `scope` outward to the root."""
+        for s in scope.chain():
+            if name in s.tokens:
+                return s.tokens[name], s
+        return None
+
+
+@attrs.frozen
+class Resolution:
+    target: object | None
+    problem: str | None = None  # unknown-reference or ambiguous-reference
+    candidates: list = attrs.Factory(list)
+    elsewhere: list = attrs.Factory(list)  # matches in other workspaces
+
+    @property
+    def ok(self) -> bool:
+        return self.target is not None
+
+
+def _ref_parts(ref) -> tuple[str, ...]:
+    if isinstance(ref, ast.Ref):
+        return ref.parts
+    if isinstance(ref, ast.Str):
+        return (ref.text,)
+    if isinstance(ref, str):
+        return (ref,)
+    raise TypeError(f"not a reference: {ref!r}")
+
+
+def ref_text(ref) -> str:
+    return ".".join(_ref_parts(ref))
+
+
+def is_reference(value) -> bool:
+    return isinstance(value, (ast.Ref, ast.Str))
+
+
+# ---- building ----------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, module: ast.Module):
+        self.module = module
+        self.diags: list[Diagnostic] = []
+        root = Scope("root", "root", None, None, module)
+        self.model = Model(module.file, root)
+        self.model._all_scopes.append(root)
+        self.first_person: dict[str, ast.Person] = {}
+
+    def error(self, code, message, span, *hints, severity="error"):
+        self.diags.append(Diagnostic(code, message, span, severity, tuple(hints)))
+
+    def workspace(self, name: str, node=None) -> Scope:
+        ws = self.model.workspaces.get(name)
+        if ws is None:
+            ws = Scope("workspace", name, self.model.root, name, node)
+            self.model.workspaces[name] = ws
+            self.model.programs[name] = {}
+            self.model._all_scopes.append(ws)
+        return ws
+
+    def root_program(self, ws: Scope) -> ProgramInfo:
+        progs = self.model.programs[ws.workspace]
+        prog = progs.get(ws.name)
+        if prog is None or not prog.implicit:
+            if prog is not None:  # a real program named like the workspace: it is the root program
+                return prog
+            prog = ProgramInfo("program", ws.name, ws, ws.workspace, None, implicit=True)
+            progs[ws.name] = prog
+        return prog
+
+    def run(self) -> Model:
+        default = None
+        for item in self.module.items:
+            if isinstance(item, ast.Tokens):
+                self.tokens(item, self.model.root)
+            elif isinstance(item, ast.Workspace):
+                self.items(item.items, self.workspace(item.name, item))
+            elif isinstance(item, ast.People):
+                self.people(item)
+            elif isinstance(item, ast.Scenario):
+                self.scenario(item)
+            else:
+                default = default or self.workspace(DEFAULT_WORKSPACE)
+                self.items([item], default)
+        for campaign in self.model.campaigns:
+            self.settle(campaign, set())
+        return self.model
+
+    def items(self, items, scope: Scope) -> None:
+        for item in items:
+            if isinstance(item, ast.Tokens):
+                self.tokens(item, scope)
+            elif isinstance(item, ast.Statuses):
+                scope.statuses = item.names
+            elif isinstance(item, (ast.Folder, ast.Program)):
+                self.container(item, scope)
+            elif isinstance(item, ast.Campaign):
+                self.campaign(item, scope)
+            elif type(item) in ASSET_KINDS:
+                kind = ASSET_KINDS[type(item)]
+                table = scope.assets.setdefault(kind, {})
+                if item.name in table:
+                    self.duplicate(ASSET_WORDS[kind], item.name, item.span, table[item.name].span, scope)
+                else:
+                    table[item.name] = item
+
+    def container(self, node, parent: Scope) -> None:
+        ws = parent.workspace
+        if isinstance(node, ast.Folder):
+            self.items(node.items, self._new_scope(Scope("folder", node.name, parent, ws, node)))
+            return
+        if parent.kind == "program":
+            self.error("syntax", "a program cannot hold another program", node.span,
+                       "put both programs in a folder")
+            return
+        progs = self.model.programs[ws]
+        existing = progs.get(node.name)
+        if existing is not None and not existing.implicit:
+            self.duplicate("program", node.name, node.span, existing.node.span, parent, where=f"workspace {ws}")
+            return
+        prog = self._new_scope(ProgramInfo("program", node.name, parent, ws, node))
+        if existing is not None:  # campaigns already placed in the implicit root program move in
+            prog.campaigns.update(existing.campaigns)
+            for c in existing.campaigns.values():
+                c.program = prog
+        progs[node.name] = prog
+        self.items(node.items, prog)
+
+    def _new_scope(self, scope):
+        self.model._all_scopes.append(scope)
+        return scope
+
+    def duplicate(self, word, name, span, first_span, scope, where=None):
+        where = where or scope.label
+        hint = f"the first is at line {first_span.line}" if first_span else None
+        self.error("duplicate-name", f"two {word}s named `{name}` in {where}", span, *([hint] if hint else []))
+
+    def tokens(self, node: ast.Tokens, scope: Scope) -> None:
+        for decl in node.decls:
+            if decl.scope != "my":
+                self.error("bad-argument", f"only My Tokens can be declared: write `my.{decl.name}`, "
+                           f"not `{decl.scope}.{decl.name}`", decl.span)
+                continue
+            if decl.name in scope.tokens:
+                self.duplicate("token", f"my.{decl.name}", decl.span, scope.tokens[decl.name].span, scope)
+                continue
+            scope.tokens[decl.name] = decl
+
+    def campaign(self, node: ast.Campaign, scope: Scope) -> None:
+        program = scope if isinstance(scope, ProgramInfo) else self.root_program(_workspace_scope(scope))
+        if node.name in program.campaigns:
+            self.duplicate("campaign", node.name, node.span, program.campaigns[node.name].span, program)
+            return
+        info = CampaignInfo(node.name, node, program, scope)
+        program.campaigns[node.name] = info
+        self.model.campaigns.append(info)
+
+    def settle(self, c: CampaignInfo, seen: set) -> None:
+        """Fill in the effective parts (clone_of applied) and the kind."""
+        if c.settled:
+            return
+        node = c.node
+        base: CampaignInfo | None = None
+        if node.clone_of is not None:
+            if id(c) in seen:
+                self.error("call-cycle", f"campaign {c.full_name} is cloned from itself through `clone_of`",
+                           node.clone_of.span)
+            else:
+                res = self.model.resolve_campaign(node.clone_of, c.scope)
+                if not res.ok:
+                    self.unresolved(res, "campaign", node.clone_of)
+                else:
+                    base = res.target
+                    self.settle(base, seen | {id(c)})
+                    if base.triggers:
+                        self.error("clone-of-triggered",
+                                   f"campaign {base.full_name} has triggers in its smart list, and Marketo "
+                                   "cannot clone a campaign with triggers", node.clone_of.span,
+                                   "copy its smart list and flow by hand, or clone a batch campaign")
+                        base = None
+        c.description = node.description if node.description is not None else (base.description if base else None)
+        c.smart_list = node.smart_list if node.smart_list is not None else (base.smart_list if base else None)
+        c.flow = node.flow if node.flow is not None else (base.flow if base else None)
+        c.qualification = node.qualification if node.qualification is not None else (
+            base.qualification if base else None)
+        c.schedule = node.schedule
+        c.active = node.active if node.active is not None else True
+        has_triggers = bool(c.smart_list and c.smart_list.triggers)
+        if node.kind == "executable":
+            c.kind = "executable"
+        else:
+            c.kind = "trigger" if has_triggers else "batch"
+            if node.kind is not None and node.kind != c.kind:
+                why = "has triggers" if has_triggers else "has no trigger in its smart list"
+                self.error("kind-mismatch", f"campaign {c.full_name} is declared `{node.kind}` but its smart list "
+                           f"{why}, so it is a {c.kind} campaign", node.span,
+                           f"remove `{node.kind}`, or {'remove the triggers' if has_triggers else 'add a trigger'}")
+        c.settled = True
+
+    def unresolved(self, res: Resolution, kind: str, ref) -> None:
+        word = ASSET_WORDS[kind]
+        if res.problem == "ambiguous-reference":
+            where = ", ".join(sorted(getattr(t, "full_name", None) or getattr(t, "name", "?") for t in res.candidates))
+            self.error("ambiguous-reference", f"`{ref_text(ref)}` names more than one {word}: {where}", ref.span,
+                       "qualify it as `Program.Name`")
+        else:
+            self.error("unknown-reference", f"no {word} named `{ref_text(ref)}`", ref.span)
+
+    def people(self, node: ast.People) -> None:
+        for person in node.persons:
+            if person.handle in self.first_person:
+                first = self.first_person[person.handle]
+                self.duplicate("person", person.handle, person.span, first.span, self.model.root, where="people")
+                continue
+            self.first_person[person.handle] = person
+            self.model.people.append(person)
+
+    def scenario(self, node: ast.Scenario) -> None:
+        for other in self.model.scenarios:
+            if other.name == node.name:
+                self.duplicate("scenario", node.name, node.span, other.span, self.model.root, where="this file")
+                return
+        self.model.scenarios.append(node)
+
+
+def _workspace_scope(scope: Scope) -> Scope:
+    while scope.kind not in ("workspace", "root"):
+        scope = scope.parent
+    return scope
+
+
+def build(module: ast.Module) -> tuple[Model, list[Diagnostic]]:
+    builder = _Builder(module)
+    model = builder.run()
+    return model, builder.diags
