@@ -116,6 +116,8 @@ class ToAst(Transformer):
         parts = tuple(unquote(str(x)) for x in c if x is not None)
         return ast.Ref(parts, span=self._span(meta))
 
+    target = ref
+
     def name(self, meta, c):
         return _Name(unquote(str(c[0])), self._tok_span(c[0]))
 
