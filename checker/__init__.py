@@ -2,15 +2,34 @@
 
 `check(module)` gives the resolved `Model` and every diagnostic, sorted by
 position; the interpreter runs a model only when none is an error.
+
+Building the model reports duplicate names, kind mismatches and clone
+problems; then each rule module adds what it finds:
+
+- calls: steps, conditions and triggers against their signatures, and the
+  names their arguments refer to;
+- smart_lists: `logic` lines, smart lists that contain themselves;
+- flows: what each kind of campaign may hold, choices, schedules;
+- executables: execute/request targets, call cycles, nesting depth;
+- tokens: every token answerable in every context a campaign runs in;
+- scenarios: people, and the campaigns scenarios start.
 """
 
 from __future__ import annotations
 
+from mkc.checker import calls, executables, flows, scenarios, smart_lists, tokens
 from mkc.checker.model import Model, build
-from mkc.diagnostics import Diagnostic
+from mkc.checker.report import Report
 from mkc.grammar import ast
+
+from mkc.diagnostics import Diagnostic
+
+RULES = (calls, smart_lists, flows, executables, tokens, scenarios)
 
 
 def check(module: ast.Module) -> tuple[Model, list[Diagnostic]]:
     model, diags = build(module)
-    return model, sorted(diags, key=Diagnostic.sort_key)
+    report = Report(model, diags)
+    for rule in RULES:
+        rule.check(model, report)
+    return model, report.finish()

@@ -23,6 +23,8 @@ ASSET_KINDS = {
 ASSET_WORDS = {"list": "list", "smart_list": "smart list", "email": "email", "webhook": "webhook",
                "campaign": "campaign", "program": "program"}
 
+KIND_WORDS = {"batch": "a batch campaign", "trigger": "a trigger campaign", "executable": "an executable campaign"}
+
 
 @attrs.define(eq=False)
 class Scope:
@@ -72,6 +74,8 @@ class CampaignInfo:
     schedule: ast.Schedule | None = None
     active: bool = True
     settled: bool = attrs.field(default=False, repr=False)
+    # The campaign `clone_of` copied from (None when it copies nothing).
+    base: CampaignInfo | None = attrs.field(default=None, repr=False)
 
     @property
     def full_name(self) -> str:
@@ -92,6 +96,19 @@ class CampaignInfo:
     @property
     def steps(self) -> tuple:
         return self.flow.steps if self.flow else ()
+
+    def requestable_by(self, source: str) -> bool:
+        """Whether a `campaign_is_requested` trigger admits `source` ("flow_action" or "api");
+        a trigger without `source=` admits both."""
+        for trigger in self.triggers:
+            if trigger.name != "campaign_is_requested":
+                continue
+            given = next((kw.value for kw in trigger.kwargs if kw.name == "source"), None)
+            if given is None or not is_reference(given) or ref_text(given) not in ("flow_action", "api"):
+                return True  # no (or an unreadable) source: the checker reports a bad one
+            if ref_text(given) == source:
+                return True
+        return False
 
 
 @attrs.define(eq=False)
@@ -176,8 +193,34 @@ class Model:
             return self.resolve_program(ref, scope)
         return self.resolve_asset(kind, ref, scope)
 
+    def resolve_global(self, kind: str, ref) -> Resolution:
+        """A reference from a scenario, which stands outside every workspace: it
+        resolves as if written at file level (the `Default` workspace), else to
+        the one match in any workspace; more than one is ambiguous."""
+        default = self.workspaces.get(DEFAULT_WORKSPACE)
+        if default is not None:
+            res = self.resolve(kind, ref, default)
+            if res.ok or res.problem == "ambiguous-reference":
+                return res
+        found: list = []
+        for name, ws in self.workspaces.items():
+            if name == DEFAULT_WORKSPACE:
+                continue
+            res = self.resolve(kind, ref, ws)
+            found += [res.target] if res.ok else res.candidates
+        if len(found) == 1:
+            return Resolution(found[0])
+        if len(found) > 1:
+            return Resolution(None, "ambiguous-reference", candidates=found)
+        return Resolution(None, "unknown-reference")
+
     def scopes_in(self, workspace: str) -> list[Scope]:
         return [s for s in self._all_scopes if s.workspace == workspace]
+
+    @property
+    def all_scopes(self) -> list[Scope]:
+        """Every root, workspace, folder and program scope, in declaration order."""
+        return list(self._all_scopes)
 
     _all_scopes: list[Scope] = attrs.Factory(list)
 
@@ -365,6 +408,7 @@ class _Builder:
                                    "cannot clone a campaign with triggers", node.clone_of.span,
                                    "copy its smart list and flow by hand, or clone a batch campaign")
                         base = None
+        c.base = base
         c.description = node.description if node.description is not None else (base.description if base else None)
         c.smart_list = node.smart_list if node.smart_list is not None else (base.smart_list if base else None)
         c.flow = node.flow if node.flow is not None else (base.flow if base else None)

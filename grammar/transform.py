@@ -214,7 +214,10 @@ class ToAst(Transformer):
         return ast.Qualification(mode, period, span=span)
 
     def schedule(self, meta, c):
-        at, every, until = c
+        at, every_word, every, until_word, until = c
+        for word, expected in ((every_word, "every"), (until_word, "until")):
+            if word is not None and word != expected:
+                self._problem(self._tok_span(word), f"unexpected `{word}`; expected `{expected}`")
         until = self._datetime(until) if until else None
         return ast.Schedule(self._datetime(at), every, until, span=self._span(meta))
 

@@ -60,6 +60,209 @@ def parse(file: str, show_ast: bool) -> None:
         click.echo(f"{file}: ok, {len(module.items)} top-level declarations")
 
 
+@cli.command(
+    "run",
+    epilog="\b\nExamples:\n  mkc run examples/token_inheritance.mkc\n"
+    '  mkc run examples/token_inheritance.mkc --scenario "parent context true" --format jsonl\n'
+    "  mkc run examples/token_inheritance.mkc --campaign Ops.ParentA --at 2026-01-05T09:00 --token my.score=+7\n"
+    "Exit status: scenarios 0 when every expect passes, else 1; --campaign 0, or 1 when a step failed;\n"
+    "1 when the file has check errors; 2 bad input.",
+)
+@click.argument("file")
+@click.option("--scenario", "scenarios", multiple=True, metavar="NAME", help="Run only this scenario (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
+              help="Transcript format.")
+@click.option("--campaign", "campaign", metavar="REF", help="Run one batch campaign over the file's people instead.")
+@click.option("--at", "at", metavar="DATETIME", help="With --campaign: the time it runs (default 2026-01-01T00:00).")
+@click.option("--token", "tokens", multiple=True, metavar="my.NAME=VALUE",
+              help="With --campaign: an API My Token for this run (repeatable).")
+def run_command(file: str, scenarios: tuple[str, ...], fmt: str, campaign: str | None, at: str | None,
+                tokens: tuple[str, ...]) -> None:
+    """Run FILE's scenarios and print their transcripts, or run one batch
+    campaign with --campaign and print its activity log."""
+    from mkc import interpreter
+    from mkc.load import load_source
+
+    if campaign is None and (at or tokens):
+        raise BadInput("--at and --token go with --campaign")
+    if campaign is not None and scenarios:
+        raise BadInput("--scenario and --campaign cannot be used together")
+    try:
+        when = interpreter.parse_datetime(at).value if at else None
+    except ValueError as err:
+        raise BadInput(f"--at {at}: {err}") from None
+    try:
+        overrides = dict(interpreter.parse_token_option(t) for t in tokens)
+    except ValueError as err:
+        raise BadInput(str(err)) from None
+    source = read_source(file)
+    loaded = load_source(source)
+    print_diagnostics(loaded.diagnostics, {source.name: source})
+    if loaded.has_errors or loaded.model is None:
+        sys.exit(1)
+    model = loaded.model
+    out = click.get_text_stream("stdout")
+    if campaign is not None:
+        try:
+            result = interpreter.run_campaign(model, campaign, at=when, tokens=overrides)
+        except interpreter.InterpreterError as err:
+            raise BadInput(f"--campaign {campaign}: {err}") from None
+        out.write(interpreter.render_activities(result.activities, fmt))
+        sys.exit(1 if result.failed else 0)
+    try:
+        results = interpreter.run_scenarios(model, scenarios or None)
+    except interpreter.InterpreterError as err:
+        raise BadInput(f"{file}: {err}") from None
+    out.write(interpreter.render(results, fmt))
+    sys.exit(0 if all(r.passed for r in results) else 1)
+
+
+@cli.command(
+    "test",
+    epilog="Examples:\n\n  mkc test examples/\n\n  mkc test examples/webinar.mkc --update\n\n"
+    "  mkc test -k \"parent context\"",
+)
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--update", is_flag=True, help="Write missing goldens and rewrite the ones that differ.")
+@click.option("-k", "pattern", metavar="PATTERN", help="Only scenarios whose name contains PATTERN (or matches it as a glob).")
+def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> None:
+    """Golden tests: run every .mkc file with scenarios under PATH (default: .)
+    and compare each scenario's transcript with the .golden file beside it."""
+    from mkc.golden import find_cases, golden_path, run_case
+
+    out, err = click.get_text_stream("stdout"), click.get_text_stream("stderr")
+    color = err.isatty()
+    passed = failed = 0
+    for path in find_cases(paths or (".",)):
+        outcome = run_case(path, pattern=pattern, update=update, color=color)
+        if outcome.error is not None:
+            failed += 1
+            out.write(f"FAIL {path}: check errors\n")
+            err.write(outcome.error)
+            continue
+        for s in outcome.scenarios:
+            if s.status == "passed":
+                passed += 1
+                continue
+            failed += 1
+            why = {
+                "missing": f"no golden transcript (run `mkc test {path} --update` to write {golden_path(path)})",
+                "expect-failed": "an expect failed (see `mkc run " + str(path) + "`)",
+                "failed": "transcript differs from the golden file",
+            }[s.status]
+            out.write(f"FAIL {path} :: {s.name}: {why}\n")
+            if s.diff:
+                out.write(s.diff if s.diff.endswith("\n") else s.diff + "\n")
+        if outcome.golden_written:
+            out.write(f"{outcome.golden_written} {golden_path(path)}\n")
+    out.write(f"{passed} passed, {failed} failed\n")
+    sys.exit(1 if failed else 0)
+
+
+@cli.command(
+    epilog="\b\nExample:  mkc check examples/lead_scoring.mkc examples/lifecycle.mkc\n"
+    "Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad input.\n"
+    "Every code is explained in docs/diagnostics.md."
+)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+def check(files: tuple[str, ...]) -> None:
+    """Parse and check every FILE; print every problem found, to stderr."""
+    from mkc.load import load_source
+
+    sources = [read_source(f) for f in files]  # bad input stops before any checking
+    errors = warnings = 0
+    for source in sources:
+        loaded = load_source(source)
+        print_diagnostics(loaded.diagnostics, {source.name: source})
+        errors += sum(d.is_error for d in loaded.diagnostics)
+        warnings += sum(not d.is_error for d in loaded.diagnostics)
+    if errors or warnings:
+        counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
+        click.echo(
+            f"mkc check: {' and '.join(counts)} in {len(sources)} file{'s' if len(sources) != 1 else ''}", err=True
+        )
+    sys.exit(1 if errors else 0)
+
+
+@cli.command(
+    epilog="\b\nExample:  mkc repl examples/token_inheritance.mkc\n"
+    "Piped:    printf 'change_score +5\\n:log\\n' | mkc repl examples/token_inheritance.mkc"
+)
+@click.argument("file", required=False)
+def repl(file: str | None) -> None:
+    """Try declarations, flow steps and scenario commands one at a time, on FILE's program.
+
+    At a terminal: completion, colour and history (~/.mkc_history, or $MKC_HISTORY).
+    Piped: a plain transcript; exit 1 if an entry failed. `:help` lists the commands."""
+    from mkc.repl.app import main as repl_main
+
+    if file is not None:
+        read_source(file)  # a missing or unreadable file is bad input: one line, exit 2
+    sys.exit(repl_main(file))
+
+
+@cli.command(
+    epilog="\b\nExample:  mkc graph examples/lead_scoring.mkc\n"
+    "          mkc graph examples/lead_scoring.mkc --svg scoring.svg"
+)
+@click.argument("file")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Mermaid (for Markdown) or Graphviz dot text.",
+)
+@click.option("--svg", metavar="OUT", help="Render to an SVG file with Graphviz's `dot` program instead.")
+def graph(file: str, fmt: str, svg: str | None) -> None:
+    """Draw FILE's campaigns, grouped by workspace and program, and how they call each other.
+
+    Solid arrows are execute_campaign, labelled with the token context the child gets
+    (parent or own); dashed are request_campaign; events feed trigger campaigns, and grey
+    dotted arrows show the flow steps that can cause them. What the checker rejects is red."""
+    from mkc.insight import commands
+
+    sys.exit(commands.graph(read_source(file), fmt, svg))
+
+
+@cli.command(
+    epilog="\b\nExample:  mkc refs examples/lead_scoring.mkc my.score\n"
+    "          mkc refs examples/lead_scoring.mkc Scoring.Score"
+)
+@click.argument("file")
+@click.argument("name")
+def refs(file: str, name: str) -> None:
+    """Show every place NAME is used in FILE, with file:line:col and what uses it.
+
+    NAME is a campaign (Score or Program.Score), a program, a list, smart list, email or
+    webhook, a person field, or a My Token (my.NAME, or NAME). For a My Token, also the value
+    each campaign using it would see in each calling context. Exit 1 if nothing is named NAME."""
+    from mkc.insight import commands
+
+    sys.exit(commands.refs(read_source(file), name))
+
+
+@cli.command(
+    epilog="\b\nExamples:\n"
+    '  mkc explain examples/lead_scoring.mkc --campaign "Webinar Attended.Scored" --person ann\n'
+    '  mkc explain examples/lifecycle.mkc --campaign "Become MQL" --person ann --scenario "lead to MQL to SQL"\n'
+    "Exit status: 0; 1 when the file has check errors; 2 bad input."
+)
+@click.argument("file")
+@click.option("--campaign", required=True, metavar="REF", help="The campaign to explain (Name or Program.Name).")
+@click.option("--person", required=True, metavar="HANDLE", help="A person declared in FILE.")
+@click.option("--scenario", metavar="NAME", help="Explain the state this scenario leaves behind.")
+@click.option("--at", metavar="DATETIME", help="The moment (default: the clock's start, or the scenario's end).")
+def explain(file: str, campaign: str, person: str, scenario: str | None, at: str | None) -> None:
+    """Explain whether PERSON goes through CAMPAIGN, and why: every trigger and filter with
+    the person's values, the logic, the qualification rule with their last run, the token
+    values, and the same for each campaign it executes. The interpreter decides every answer."""
+    from mkc.insight import commands
+
+    sys.exit(commands.explain(read_source(file), campaign, person, scenario, at))
+
+
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getattr(
     click.exceptions, "NoArgsIsHelp", click.UsageError

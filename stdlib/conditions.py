@@ -1,10 +1,17 @@
-"""Smart list conditions (spec section 3): field operators and named conditions."""
+"""Smart list conditions (spec section 3): field operators and named conditions.
+
+Each field operator has its test in `FIELD_TESTS`, each named condition its
+`evaluate`; the interpreter resolves tokens and references and calls them.
+"""
 
 from __future__ import annotations
 
-import attrs
+import datetime as dt
+from collections.abc import Callable
 
+import attrs
 from mkc.stdlib.signatures import Signature, kw, pos, sig
+from mkc.stdlib.values import as_datetime, equals, is_empty, order, text
 
 # Field operators, by the kind of operand they take (the grammar fixes arity).
 COMPARE_OPS = ("=", "!=", "<", ">", "<=", ">=")
@@ -17,24 +24,144 @@ EMPTY_OPS = ("is_empty", "not_empty")
 FIELD_OPS = COMPARE_OPS + SET_OPS + TEXT_OPS + DATE_OPS + RELATIVE_OPS + RANGE_OPS + EMPTY_OPS
 
 
+# ---- field operators: test(value, operands, now) -> bool --------------------------
+# `value` is the person's field (None when never set); operands are run-time
+# values (a duration stays an `ast.Duration`); `now` is the virtual clock.
+
+
+def _ordered(check):
+    def test(value, operands, now):
+        result = order(value, operands[0])
+        return result is not None and check(result)
+
+    return test
+
+
+def _text_test(check, when_empty: bool):
+    def test(value, operands, now):
+        if is_empty(value):
+            return when_empty
+        return check(text(value).casefold(), text(operands[0]).casefold())
+
+    return test
+
+
+def _date_test(check, when_empty: bool):
+    """`before`/`on_or_before` also match an empty date, as in Marketo."""
+
+    def test(value, operands, now):
+        if is_empty(value):
+            return when_empty
+        result = order(value, operands[0]) if isinstance(operands[0], dt.date) else None
+        return result is not None and as_datetime(value) is not None and check(result)
+
+    return test
+
+
+def _relative(past: bool):
+    def test(value, operands, now):
+        when = None if is_empty(value) else as_datetime(value)
+        if when is None:
+            return False
+        delta = operands[0].delta
+        return now - delta <= when <= now if past else now <= when <= now + delta
+
+    return test
+
+
+def _between(value, operands, now):
+    low, high = order(value, operands[0]), order(value, operands[1])
+    return low is not None and high is not None and low >= 0 and high <= 0
+
+
+FIELD_TESTS = {
+    "=": lambda value, operands, now: equals(value, operands[0]),
+    "!=": lambda value, operands, now: not equals(value, operands[0]),
+    "<": _ordered(lambda r: r < 0),
+    ">": _ordered(lambda r: r > 0),
+    "<=": _ordered(lambda r: r <= 0),
+    ">=": _ordered(lambda r: r >= 0),
+    "in": lambda value, operands, now: any(equals(value, v) for v in operands[0]),
+    "not_in": lambda value, operands, now: not any(equals(value, v) for v in operands[0]),
+    "contains": _text_test(lambda v, s: s in v, when_empty=False),
+    "not_contains": _text_test(lambda v, s: s not in v, when_empty=True),
+    "starts_with": _text_test(lambda v, s: v.startswith(s), when_empty=False),
+    "not_starts_with": _text_test(lambda v, s: not v.startswith(s), when_empty=True),
+    "ends_with": _text_test(lambda v, s: v.endswith(s), when_empty=False),
+    "before": _date_test(lambda r: r < 0, when_empty=True),
+    "on_or_before": _date_test(lambda r: r <= 0, when_empty=True),
+    "after": _date_test(lambda r: r > 0, when_empty=False),
+    "on_or_after": _date_test(lambda r: r >= 0, when_empty=False),
+    "in_past": _relative(past=True),
+    "in_future": _relative(past=False),
+    "between": _between,
+    "is_empty": lambda value, operands, now: is_empty(value),
+    "not_empty": lambda value, operands, now: not is_empty(value),
+}
+assert set(FIELD_TESTS) == set(FIELD_OPS)
+
+
 @attrs.define
 class ConditionSpec:
     name: str
     signature: Signature
     summary: str = ""
-    evaluate: object = None  # set by the interpreter: evaluate(runtime, person, call) -> bool
+    # evaluate(env, args) -> bool: `args` maps parameter names to the call's
+    # values; `env` is the interpreter's condition environment (`person`,
+    # `resolve(kind, value)`, `key(target)`, `text(value)`, `activities()`, `qualifies(smart_list)`).
+    evaluate: Callable[..., bool] | None = None
+
+
+def _member_of_list(env, a) -> bool:
+    return env.person.in_list(env.resolve("list", a["list"]))
+
+
+def _member_of_program(env, a) -> bool:
+    status = env.person.status(env.resolve("program", a["program"]))
+    if status is None:
+        return False
+    return a["status"] is None or status.casefold() == env.text(a["status"]).casefold()
+
+
+def _member_of_smart_list(env, a) -> bool:
+    return env.qualifies(env.resolve("smart_list", a["smart_list"]))
+
+
+def _was_sent_email(env, a) -> bool:
+    email = env.resolve("email", a["email"])
+    return any(act.type == "Send Email" and act.target == env.key(email) for act in env.activities())
+
+
+def _was_executed_campaign(env, a) -> bool:
+    campaign = env.resolve("campaign", a["campaign"])
+    return any(
+        act.type == "Executed Campaign" and act.target == env.key(campaign) and act.attributes["qualified"]
+        for act in env.activities()
+    )
 
 
 CONDITIONS: dict[str, ConditionSpec] = {
     c.name: c
     for c in [
-        ConditionSpec("member_of_list", sig(pos("list", "list")), "is in a static list"),
-        ConditionSpec("member_of_program", sig(pos("program", "program"), kw("status", "text")),
-                      "is a member of a program, optionally with a status"),
-        ConditionSpec("member_of_smart_list", sig(pos("smart_list", "smart_list")),
-                      "qualifies for a smart list asset"),
-        ConditionSpec("was_sent_email", sig(pos("email", "email")), "was sent an email"),
-        ConditionSpec("was_executed_campaign", sig(pos("campaign", "campaign")),
-                      "ran through an executable campaign's flow"),
+        ConditionSpec("member_of_list", sig(pos("list", "list")), "is in a static list", _member_of_list),
+        ConditionSpec(
+            "member_of_program",
+            sig(pos("program", "program"), kw("status", "text")),
+            "is a member of a program, optionally with a status",
+            _member_of_program,
+        ),
+        ConditionSpec(
+            "member_of_smart_list",
+            sig(pos("smart_list", "smart_list")),
+            "qualifies for a smart list asset",
+            _member_of_smart_list,
+        ),
+        ConditionSpec("was_sent_email", sig(pos("email", "email")), "was sent an email", _was_sent_email),
+        ConditionSpec(
+            "was_executed_campaign",
+            sig(pos("campaign", "campaign")),
+            "ran through an executable campaign's flow",
+            _was_executed_campaign,
+        ),
     ]
 }

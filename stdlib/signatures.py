@@ -58,6 +58,20 @@ class Signature:
     def keywords(self) -> dict[str, Param]:
         return {p.name: p for p in self.params if not p.positional}
 
+    def bind(self, args: tuple, kwargs: tuple) -> dict[str, object]:
+        """Map a (checked) call's values to parameter names; a missing one gets
+        its default, a repeating one a tuple of the rest."""
+        bound: dict[str, object] = {p.name: p.default for p in self.params}
+        rest = list(args)
+        for p in self.positional:
+            if p.repeat:
+                bound[p.name], rest = tuple(rest), []
+            elif rest:
+                bound[p.name] = rest.pop(0)
+        for k in kwargs:
+            bound[k.name] = k.value
+        return bound
+
     def describe(self) -> str:
         parts = []
         for p in self.params:

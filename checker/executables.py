@@ -1,0 +1,189 @@
+"""Calling campaigns from flows (spec section 5).
+
+Codes: not-executable (`execute_campaign` of a batch or trigger campaign),
+executable-not-callable (`request_campaign` of an executable),
+not-requestable (`request_campaign` of a campaign without a
+`campaign_is_requested` trigger that admits flow actions), call-cycle
+(executables that execute each other, at the step that closes the loop) and
+nesting-too-deep (a fourth level of executables below the campaign that
+starts the flow, at the step that goes one level too deep).
+`cross-workspace-call` is reported where the reference is resolved
+(checker/calls.py).
+"""
+
+from __future__ import annotations
+
+import attrs
+from mkc.checker import walk
+from mkc.checker.model import KIND_WORDS, CampaignInfo, Model, ref_text
+from mkc.checker.report import Report
+from mkc.grammar import ast
+
+MAX_LEVELS = 3  # Parent > Child > Child > Child
+
+
+@attrs.frozen(eq=False)
+class Call:
+    """An `execute_campaign` step and the executable it runs."""
+
+    caller: CampaignInfo
+    target: CampaignInfo
+    step: ast.Step
+    parent_context: bool  # use_parent_token_context=true
+
+
+def target_of(model: Model, c: CampaignInfo, step: ast.Step) -> CampaignInfo | None:
+    """The campaign a step's first argument names, quietly (calls.py reports misses)."""
+    if not step.args or not isinstance(step.args[0], (ast.Ref, ast.Str)):
+        return None
+    res = model.resolve_campaign(step.args[0], c.scope)
+    return res.target if res.ok else None
+
+
+def execute_calls(model: Model) -> dict[int, list[Call]]:
+    """For each campaign (by id), its `execute_campaign` steps whose target is an executable."""
+    calls: dict[int, list[Call]] = {}
+    for c in model.campaigns:
+        out = calls.setdefault(id(c), [])
+        for step in walk.steps(c.steps):
+            if step.name != "execute_campaign":
+                continue
+            target = target_of(model, c, step)
+            if target is not None and target.kind == "executable":
+                flag = walk.kwarg(step, "use_parent_token_context")
+                out.append(Call(c, target, step, isinstance(flag, ast.Bool) and flag.value))
+    return calls
+
+
+def check(model: Model, report: Report) -> None:
+    for c in model.campaigns:
+        for step in walk.steps(c.steps):
+            if step.name in ("execute_campaign", "request_campaign"):
+                target = target_of(model, c, step)
+                if target is not None:
+                    _target_kind(c, step, target, report)
+    calls = execute_calls(model)
+    cycle_edges = _cycles(model, calls, report)
+    _nesting(model, calls, cycle_edges, report)
+
+
+def _target_kind(c: CampaignInfo, step: ast.Step, target: CampaignInfo, report: Report) -> None:
+    ref = step.args[0]
+    name = ref_text(ref)
+    if step.name == "execute_campaign":
+        if target.kind == "executable":
+            return
+        hint = (
+            f"run it in parallel with `request_campaign {name}` instead"
+            if target.requestable_by("flow_action")
+            else f"declare it `campaign {target.name} executable < … >` (without triggers)"
+        )
+        report.error(
+            "not-executable",
+            f"`execute_campaign` runs only executable campaigns, and {target.full_name} is {KIND_WORDS[target.kind]}",
+            ref.span,
+            hint,
+            owner=c,
+        )
+        return
+    if target.kind == "executable":
+        report.error(
+            "executable-not-callable",
+            f"{target.full_name} is an executable campaign: it can only be executed, never requested",
+            ref.span,
+            f"write `execute_campaign {name}`",
+            owner=c,
+        )
+    elif not target.requestable_by("flow_action"):
+        if any(t.name == "campaign_is_requested" for t in target.triggers):
+            why = 'its `campaign_is_requested` trigger admits only source="api"'
+            hint = 'drop `source="api"` from its trigger, or write source="flow_action"'
+        else:
+            why = "it has no `campaign_is_requested` trigger"
+            hint = f"add `trigger campaign_is_requested` to the smart list of {target.full_name}"
+        report.error(
+            "not-requestable", f"{target.full_name} cannot be requested from a flow: {why}", ref.span, hint, owner=c
+        )
+
+
+def _cycles(model: Model, calls: dict[int, list[Call]], report: Report) -> set[int]:
+    """Report each step that closes a loop of executables; give the ids of
+    every call that lies on a loop (they do not count for nesting)."""
+    state: dict[int, str] = {}
+    path: list[CampaignInfo] = []
+
+    def visit(c: CampaignInfo) -> None:
+        state[id(c)] = "open"
+        path.append(c)
+        for call in calls.get(id(c), ()):
+            t = call.target
+            if state.get(id(t)) == "open":
+                loop = path[next(i for i, p in enumerate(path) if p is t) :] + [t]
+                chain = " > ".join(p.name for p in loop)
+                report.error(
+                    "call-cycle",
+                    f"executable campaigns execute each other: {chain}; Marketo rejects a loop of executables",
+                    call.step.span,
+                    "break the loop: remove this `execute_campaign`, or move the shared steps into a "
+                    "separate executable",
+                    owner=c,
+                )
+            elif id(t) not in state:
+                visit(t)
+        path.pop()
+        state[id(c)] = "done"
+
+    for c in [c for c in model.campaigns if c.kind != "executable"] + model.campaigns:
+        if id(c) not in state:
+            visit(c)
+    # A call lies on a loop when its target can get back to its caller.
+    reach: dict[int, set[int]] = {}
+
+    def reachable(c: CampaignInfo) -> set[int]:
+        if id(c) not in reach:
+            seen, todo = set(), [c]
+            while todo:
+                x = todo.pop()
+                for call in calls.get(id(x), ()):
+                    if id(call.target) not in seen:
+                        seen.add(id(call.target))
+                        todo.append(call.target)
+            reach[id(c)] = seen
+        return reach[id(c)]
+
+    return {id(call) for cs in calls.values() for call in cs if id(call.caller) in reachable(call.target)}
+
+
+def _nesting(model: Model, calls: dict[int, list[Call]], on_loop: set[int], report: Report) -> None:
+    reported: set[tuple[int, int]] = set()
+    # Levels count from each campaign that starts a flow, and from the top of
+    # a chain of executables that nothing calls.
+    called = {id(call.target) for cs in calls.values() for call in cs}
+    for root in model.campaigns:
+        if root.kind == "executable" and id(root) in called:
+            continue
+        seen: set[tuple[int, int]] = set()
+        todo: list[tuple[CampaignInfo, int, tuple[str, ...]]] = [(root, 0, (root.name,))]
+        while todo:
+            c, level, chain = todo.pop(0)
+            for call in calls.get(id(c), ()):
+                if id(call) in on_loop:
+                    continue
+                deeper = (*chain, call.target.name)
+                if level + 1 > MAX_LEVELS:
+                    if (id(call.step), id(c)) not in reported:
+                        reported.add((id(call.step), id(c)))
+                        report.error(
+                            "nesting-too-deep",
+                            f"this is a fourth level of executable campaigns below "
+                            f"{root.name}: {' > '.join(deeper)}; Marketo allows three "
+                            "(Parent > Child > Child > Child)",
+                            call.step.span,
+                            f"have a campaign higher up execute {call.target.name} directly, or merge "
+                            f"{call.target.name} into {c.name}",
+                            owner=c,
+                        )
+                    continue
+                if (id(call.target), level + 1) not in seen:
+                    seen.add((id(call.target), level + 1))
+                    todo.append((call.target, level + 1, deeper))

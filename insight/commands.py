@@ -1,0 +1,116 @@
+"""What `mkc graph`, `mkc refs`, `mkc explain` and `mkc diff` do, behind
+the command line's argument parsing (mkc/cli.py). Each takes sources already
+read and returns the exit status."""
+
+from __future__ import annotations
+
+import click
+
+from mkc.diagnostics import render_all
+from mkc.load import Loaded, load_source
+from mkc.source import BadInput, Source
+
+
+def load_model(source: Source) -> Loaded | None:
+    """The file's model, even when the checker found errors (insight shows
+    them); None, after printing the syntax errors, when it does not parse."""
+    loaded = load_source(source)
+    if loaded.model is None:
+        err = click.get_text_stream("stderr")
+        err.write(render_all(loaded.diagnostics, {source.name: source}, color=err.isatty()))
+        return None
+    return loaded
+
+
+def graph(source: Source, fmt: str, svg: str | None) -> int:
+    from mkc.insight import callgraph, dot, mermaid
+
+    loaded = load_model(source)
+    if loaded is None:
+        return 1
+    graph_ = callgraph.build(loaded.model, loaded.diagnostics)
+    if svg is not None:
+        dot.to_svg(dot.render(graph_), svg)
+        return 0
+    click.echo(mermaid.render(graph_) if fmt == "mermaid" else dot.render(graph_), nl=False)
+    return 0
+
+
+def refs(source: Source, name: str) -> int:
+    from mkc.insight import refs as refs_
+
+    loaded = load_model(source)
+    if loaded is None:
+        return 1
+    sections = refs_.find(loaded.model, name)
+    if not sections:
+        close = refs_.suggestions(loaded.model, name)
+        hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
+        click.echo(
+            f"{source.name}: nothing is named `{name}`: no campaign, program, asset, field or My Token{hint}", err=True
+        )
+        return 1
+    click.echo(refs_.render(sections), nl=False)
+    return 0
+
+
+def checked_model(source: Source):
+    """The model of a file the interpreter can run; None, after printing the
+    diagnostics, when it has errors."""
+    loaded = load_source(source)
+    if loaded.has_errors or loaded.model is None:
+        err = click.get_text_stream("stderr")
+        err.write(render_all(loaded.diagnostics, {source.name: source}, color=err.isatty()))
+        return None
+    return loaded.model
+
+
+def parse_at(at: str | None):
+    from mkc.interpreter import parse_datetime
+
+    if at is None:
+        return None
+    try:
+        return parse_datetime(at).value
+    except ValueError as err:
+        raise BadInput(f"--at {at}: {err}") from None
+
+
+def explain(source: Source, campaign: str, person: str, scenario: str | None, at: str | None) -> int:
+    from mkc.insight import explain as explain_
+    from mkc.insight.contexts import run_contexts
+    from mkc.interpreter import InterpreterError
+
+    when = parse_at(at)
+    model = checked_model(source)
+    if model is None:
+        return 1
+    if model.person(person) is None:
+        known = ", ".join(p.handle for p in model.people) or "none are declared"
+        raise BadInput(f"--person {person}: no such person in {source.name} (people: {known})")
+    try:
+        target = campaign_named(model, campaign)
+        moment = explain_.moment(model, scenario, when)
+        callers = [ctx for ctx in run_contexts(model)[id(target)] if ctx.calls]
+        explanation = explain_.explain(moment, target, person, callers)
+    except InterpreterError as err:
+        raise BadInput(f"{source.name}: {err}") from None
+    click.echo(explain_.render(explanation, moment), nl=False)
+    return 0
+
+
+def campaign_named(model, text: str):
+    """A campaign by `Name` or `Program.Name`, as a scenario names it; BadInput
+    for none or more than one."""
+    from mkc.checker.model import ref_text
+    from mkc.grammar import ast
+
+    ref = ast.Ref(tuple(p.strip().strip('"') for p in text.split(".", 1)))
+    res = model.resolve_global("campaign", ref)
+    if res.ok:
+        return res.target
+    if res.problem == "ambiguous-reference":
+        names = ", ".join(sorted(c.full_name for c in res.candidates))
+        raise BadInput(f"--campaign {text}: more than one campaign is named `{ref_text(ref)}` ({names}); "
+                       "write Program.Campaign")
+    raise BadInput(f"--campaign {text}: no campaign named `{ref_text(ref)}`")

@@ -1,0 +1,205 @@
+"""Smart lists and conditions (spec section 3).
+
+`Conditions.holds` evaluates one condition (a filter, a choice's `when`, an
+`expect`) for one person; `Conditions.qualifies` a smart list's filters with
+its `logic`. Field operators and named conditions come from the standard
+library (`FIELD_TESTS`, `ConditionSpec.evaluate`). A smart list that names a
+missing asset or filter number is invalid, and nobody qualifies for it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from mkc.checker.walk import atoms
+from mkc.grammar import ast
+from mkc.interpreter.runtime import PersonView, Runtime, Unresolved
+from mkc.interpreter.tokens import TokenError, Tokens
+from mkc.stdlib import CONDITIONS, TRIGGERS
+from mkc.stdlib.conditions import FIELD_TESTS
+from mkc.stdlib.signatures import REFERENCE_TYPES
+
+
+class Conditions:
+    def __init__(self, runtime: Runtime):
+        self.rt = runtime
+        self._valid: dict[tuple[int, int], bool] = {}
+        self._inside: set[int] = set()  # smart lists being evaluated (one that contains itself qualifies nobody)
+
+    def holds(self, cond, person: PersonView, scope, tokens: Tokens) -> bool:
+        """Whether `cond` holds for `person`; references resolve from `scope`
+        (None: a scenario's). Raises Unresolved or TokenError."""
+        if isinstance(cond, ast.Not):
+            return not self.holds(cond.cond, person, scope, tokens)
+        if isinstance(cond, ast.And):
+            return self.holds(cond.left, person, scope, tokens) and self.holds(cond.right, person, scope, tokens)
+        if isinstance(cond, ast.Or):
+            return self.holds(cond.left, person, scope, tokens) or self.holds(cond.right, person, scope, tokens)
+        if isinstance(cond, ast.FieldCond):
+            operands = [tokens.value(v) for v in cond.operands]
+            return FIELD_TESTS[cond.op](person.get(cond.field), operands, self.rt.now)
+        spec = CONDITIONS.get(cond.name)
+        if spec is None:
+            raise Unresolved(f"`{cond.name}` is not a condition")
+        return bool(spec.evaluate(_Env(self, person, scope, tokens), spec.signature.bind(cond.args, cond.kwargs)))
+
+    def qualifies(self, smart_list: ast.SmartList | None, scope, person: PersonView, tokens: Tokens) -> bool:
+        """A smart list's filters, joined by its logic. No smart list or no
+        filters: everyone. An invalid one, or one that cannot be evaluated: nobody."""
+        if smart_list is None or not smart_list.filters:
+            return smart_list is None or self.valid(smart_list, scope)
+        if not self.valid(smart_list, scope) or id(smart_list) in self._inside:
+            return False
+        self._inside.add(id(smart_list))
+        try:
+            results = [self.holds(f.cond, person, scope, tokens) for f in smart_list.filters]
+        except (Unresolved, TokenError):
+            return False
+        finally:
+            self._inside.discard(id(smart_list))
+        return logic(smart_list.logic.text if smart_list.logic else "all", len(results))(results)
+
+    def valid(self, smart_list: ast.SmartList, scope) -> bool:
+        key = (id(smart_list), id(scope))
+        if key not in self._valid:
+            self._valid[key] = self._check(smart_list, scope)
+        return self._valid[key]
+
+    def _check(self, smart_list: ast.SmartList, scope) -> bool:
+        if smart_list.logic is not None:
+            try:
+                logic(smart_list.logic.text, len(smart_list.filters))
+            except ValueError:
+                return False
+        calls = [(TRIGGERS.get(t.name), t) for t in smart_list.triggers]
+        calls += [
+            (CONDITIONS.get(atom.name), atom)
+            for f in smart_list.filters
+            for atom in atoms(f.cond)
+            if isinstance(atom, ast.FuncCond)
+        ]
+        for spec, call in calls:
+            if spec is None:
+                return False
+            bound = spec.signature.bind(call.args, call.kwargs)
+            for param in spec.signature.params:
+                values = bound[param.name] if param.repeat else (bound[param.name],)
+                if param.type not in REFERENCE_TYPES:
+                    continue
+                for value in values:
+                    if value is None:
+                        continue
+                    try:
+                        self.rt.resolve(param.type, value, scope)
+                    except Unresolved:
+                        return False
+        return True
+
+
+class _Env:
+    """What a named condition's `evaluate` sees."""
+
+    def __init__(self, conditions: Conditions, person: PersonView, scope, tokens: Tokens):
+        self.conditions = conditions
+        self.person = person
+        self.scope = scope
+        self.tokens = tokens
+
+    def resolve(self, kind: str, value):
+        return self.conditions.rt.resolve(kind, value, self.scope)
+
+    def key(self, target):
+        return self.conditions.rt.keys(target)
+
+    def text(self, value) -> str:
+        return str(self.tokens.value(value))
+
+    def activities(self):
+        return self.conditions.rt.activities_of(self.person.handle)
+
+    def qualifies(self, asset: ast.SmartListAsset) -> bool:
+        rt = self.conditions.rt
+        return self.conditions.qualifies(
+            asset.body, rt.keys.scope_of.get(id(asset), self.scope), self.person, self.tokens
+        )
+
+
+# ---- logic: "all", "any", or "1 and (2 or not 3)" ------------------------------------
+
+_LOGIC_TOKEN = re.compile(r"\s*(\d+|[A-Za-z_]+|[()])")
+_LOGIC_CACHE: dict[tuple[str, int], Callable[[list[bool]], bool]] = {}
+
+
+def logic(text: str, count: int) -> Callable[[list[bool]], bool]:
+    """The function a logic line computes over the filters' results; `not`
+    binds tightest, then `and`, then `or`. ValueError when the line cannot be
+    read or names a filter number that does not exist."""
+    key = (text, count)
+    if key not in _LOGIC_CACHE:
+        _LOGIC_CACHE[key] = _parse_logic(text, count)
+    return _LOGIC_CACHE[key]
+
+
+def _parse_logic(text: str, count: int) -> Callable[[list[bool]], bool]:
+    word = text.strip().casefold()
+    if word == "all":
+        return all
+    if word == "any":
+        return any
+    tokens, pos = [], 0
+    while pos < len(text):
+        m = _LOGIC_TOKEN.match(text, pos)
+        if m is None:
+            if text[pos:].strip():
+                raise ValueError(f"cannot read logic {text!r}")
+            break
+        tokens.append(m.group(1).casefold())
+        pos = m.end()
+    at = 0
+
+    def peek():
+        return tokens[at] if at < len(tokens) else None
+
+    def take():
+        nonlocal at
+        at += 1
+        return tokens[at - 1]
+
+    def disjunction():
+        parts = [conjunction()]
+        while peek() == "or":
+            take()
+            parts.append(conjunction())
+        return parts[0] if len(parts) == 1 else (lambda r: any(p(r) for p in parts))
+
+    def conjunction():
+        parts = [negation()]
+        while peek() == "and":
+            take()
+            parts.append(negation())
+        return parts[0] if len(parts) == 1 else (lambda r: all(p(r) for p in parts))
+
+    def negation():
+        token = peek()
+        if token == "not":
+            take()
+            inner = negation()
+            return lambda r: not inner(r)
+        if token == "(":
+            take()
+            inner = disjunction()
+            if peek() != ")":
+                raise ValueError(f"unclosed `(` in logic {text!r}")
+            take()
+            return inner
+        if token is not None and token.isdigit() and 1 <= int(token) <= count:
+            take()
+            index = int(token) - 1
+            return lambda r: r[index]
+        raise ValueError(f"logic {text!r}: expected a filter number from 1 to {count}, got {token!r}")
+
+    result = disjunction()
+    if peek() is not None:
+        raise ValueError(f"logic {text!r}: unexpected {peek()!r}")
+    return result

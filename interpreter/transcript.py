@@ -1,0 +1,196 @@
+"""Transcripts (spec section 8): the activity log as text or JSON Lines.
+
+Text: one line per activity, columns separated by two spaces:
+
+    TIME  PERSON  TYPE  [COLUMNS...]  [name=value...]  [flow=Program.Campaign]  [via=A>B]
+
+with each type's columns in `LAYOUTS` (docs/transcript.md has the table),
+then one line per `expect` (`PASS ...` / `FAIL ..., got ...`) where it ran,
+and `ERROR ...` if a command could not be carried out. JSON Lines: one object
+per line, keys sorted, with Marketo's activity type id where there is one.
+Both are byte-for-byte deterministic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from mkc.grammar import ast
+from mkc.grammar.dump import show_value
+from mkc.interpreter.runtime import Activity, CampaignName
+from mkc.stdlib.values import literal
+
+SEP = "  "
+CHANGE = "old -> new"  # the `old -> new` column
+
+# Each type's columns, in order: an attribute shown bare, `CHANGE`, or
+# `name=` for an attribute shown as name=value. Attributes an activity has
+# beyond its layout follow as name=value, in the order they were logged.
+LAYOUTS: dict[str, tuple[str, ...]] = {
+    "Change Score": ("field", CHANGE, "change="),
+    "Change Data Value": ("field", CHANGE),
+    "Change Program Status": ("program", CHANGE, "requested=", "reason="),
+    "Add to List": ("list",),
+    "Remove from List": ("list",),
+    "Send Email": ("email", "subject="),
+    "Send Alert": ("email", "to="),
+    "Interesting Moment": ("type", "description="),
+    "Call Webhook": ("webhook", "request="),
+    "Delete Person": (),
+    "Request Campaign": ("campaign", "source="),
+    "Executed Campaign": ("campaign", "qualified=", "use_parent_token_context="),
+    "Remove from Flow": ("campaign",),
+    "Failed Step": ("step", "reason=", "line="),
+    "Fill Out Form": ("form",),
+    "New Person": (),
+}
+# name=value attributes whose text is a code, not free text: shown unquoted.
+BARE = {"change", "source", "line"}
+
+
+def format_activity(act: Activity) -> str:
+    columns = [ast.format_datetime(act.time), act.person, act.type]
+    shown = set()
+    for column in LAYOUTS.get(act.type, ()):
+        if column == CHANGE:
+            columns.append(f"{literal(act.attributes.get('old'))} -> {literal(act.attributes.get('new'))}")
+            shown |= {"old", "new"}
+        elif column.endswith("="):
+            name = column[:-1]
+            if name in act.attributes:
+                columns.append(f"{name}={_value(name, act.attributes[name])}")
+            shown.add(name)
+        else:
+            columns.append(_bare(act.attributes.get(column)))
+            shown.add(column)
+    columns += [f"{name}={_value(name, v)}" for name, v in act.attributes.items() if name not in shown]
+    if act.flow is not None:
+        columns.append(f"flow={act.flow}")
+    if act.via:
+        columns.append("via=" + ">".join(act.via))
+    return SEP.join(columns)
+
+
+def _bare(value) -> str:
+    return "" if value is None else value if isinstance(value, str) else literal(value)
+
+
+def _value(name: str, value) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, CampaignName) or (isinstance(value, str) and name in BARE):
+        return str(value)
+    return literal(value)
+
+
+def activity_record(act: Activity) -> dict:
+    return {
+        "record": "activity",
+        "time": ast.format_datetime(act.time),
+        "person": act.person,
+        "type": act.type,
+        "type_id": act.type_id,
+        "attributes": {name: to_json(v) for name, v in act.attributes.items()},
+        "flow": None if act.flow is None else str(act.flow),
+        "via": [str(c) for c in act.via],
+    }
+
+
+def to_json(value):
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, dt.datetime):
+        return ast.format_datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [to_json(v) for v in value]
+    return str(value)
+
+
+def _json_line(record: dict) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+# ---- whole transcripts ------------------------------------------------------------------
+
+
+def scenario_entries(result) -> list:
+    """A scenario's activities, expects and error, in the order they happened."""
+    entries: list = []
+    expects = list(result.expects)
+    for index, act in enumerate(result.activities):
+        while expects and expects[0].position <= index:
+            entries.append(expects.pop(0))
+        if result.error is not None and result.error_position == index:
+            entries.append(("error", result.error))
+        entries.append(act)
+    entries += expects
+    if result.error is not None and result.error_position >= len(result.activities):
+        entries.append(("error", result.error))
+    return entries
+
+
+def header_line(name: str) -> str:
+    """The line that starts a scenario's transcript in a file with several."""
+    return f"scenario {show_value(ast.Str(name))}"
+
+
+def scenario_text(result, header: bool = False) -> str:
+    """One scenario's transcript as text, optionally after its header line."""
+    lines = [header_line(result.name)] if header else []
+    for entry in scenario_entries(result):
+        if isinstance(entry, Activity):
+            lines.append(format_activity(entry))
+        elif isinstance(entry, tuple):
+            lines.append(f"ERROR {entry[1]}")
+        else:
+            lines.append(entry.line_text)
+    return "".join(line + "\n" for line in lines)
+
+
+def scenario_jsonl(result, header: bool = False) -> str:
+    """One scenario's transcript as JSON Lines; every record names the scenario."""
+    records = [{"record": "scenario"}] if header else []
+    for entry in scenario_entries(result):
+        if isinstance(entry, Activity):
+            records.append(activity_record(entry))
+        elif isinstance(entry, tuple):
+            records.append({"record": "error", "message": entry[1]})
+        else:
+            records.append(
+                {"record": "expect", "expect": entry.text, "passed": entry.passed, "got": entry.got, "line": entry.line}
+            )
+    return "".join(_json_line({**r, "scenario": result.name}) + "\n" for r in records)
+
+
+def render(results, fmt: str = "text") -> str:
+    """Scenario transcripts, one after the other, each with its header line
+    when its file has several scenarios (`ScenarioResult.headed`)."""
+    one = scenario_jsonl if fmt == "jsonl" else scenario_text
+    return "".join(one(r, r.headed) for r in results)
+
+
+def render_activities(activities, fmt: str = "text") -> str:
+    """A plain activity log (one campaign run), as text or JSON Lines."""
+    if fmt == "jsonl":
+        return "".join(_json_line(activity_record(a)) + "\n" for a in activities)
+    return "".join(format_activity(a) + "\n" for a in activities)
+
+
+
+
+__all__ = [
+    "header_line",
+    "scenario_jsonl",
+    "scenario_text",
+    "LAYOUTS",
+    "activity_record",
+    "format_activity",
+    "render",
+    "render_activities",
+    "scenario_entries",
+]

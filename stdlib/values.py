@@ -1,0 +1,203 @@
+"""Run-time values and Marketo's rules for comparing them.
+
+A person field, a token or an activity attribute holds one of: `None` (empty),
+`str`, `int`/`float`, `bool`, `datetime.date` (a date without a time),
+`datetime.datetime`, or an `ast.ScoreChange` (a token holding `+10`). Literals
+in the source become these with `from_literal`. Steps, conditions, triggers
+and expects all compare with the functions here, so "case-insensitive text"
+and "a number `= 0` also matches empty" mean the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from mkc.grammar import ast
+from mkc.grammar.dump import show_value
+
+_NUMBER_RE = re.compile(r"[+-]?\d+(\.\d+)?")
+_SCORE_RE = re.compile(r"(=)?\s*([+-]?\d+(\.\d+)?)")
+_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}([T ]\d{1,2}:\d{2}(:\d{2})?)?")
+
+
+def from_literal(node):
+    """The run-time value of a literal AST value (tokens are resolved elsewhere)."""
+    if isinstance(node, ast.Str):
+        return node.text
+    if isinstance(node, ast.Num):
+        return node.value
+    if isinstance(node, ast.Bool):
+        return node.value
+    if isinstance(node, ast.Null):
+        return None
+    if isinstance(node, ast.DateTime):
+        return node.value if node.has_time else node.value.date()
+    if isinstance(node, ast.Ref):
+        return ".".join(node.parts)
+    if isinstance(node, ast.ListValue):
+        return tuple(from_literal(v) for v in node.items)
+    return node  # ScoreChange, Duration, TimeOfDay stay as they are
+
+
+def is_empty(value) -> bool:
+    return value is None or value == "" or value == ()
+
+
+def as_number(value) -> int | float | None:
+    """A number, a numeric string as a number, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str) and _NUMBER_RE.fullmatch(value.strip()):
+        text = value.strip()
+        return float(text) if "." in text else int(text)
+    return None
+
+
+def as_datetime(value) -> dt.datetime | None:
+    """A date-time; a date counts as its midnight; an ISO string is parsed."""
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, str) and _DATETIME_RE.fullmatch(value.strip()):
+        text = value.strip().replace(" ", "T")
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
+def is_date_only(value) -> bool:
+    return type(value) is dt.date
+
+
+def as_score_change(value) -> ast.ScoreChange | None:
+    """`+N`/`-N`/`=N` from a score change, a number (added) or text such as "+7"."""
+    if isinstance(value, ast.ScoreChange):
+        return value
+    number = as_number(value)
+    if number is not None:
+        return ast.ScoreChange("+", number)
+    if isinstance(value, str):
+        m = _SCORE_RE.fullmatch(value.strip())
+        if m:
+            amount = float(m.group(2)) if m.group(3) else int(m.group(2))
+            return ast.ScoreChange("=" if m.group(1) else "+", amount)
+    return None
+
+
+def apply_score(change: ast.ScoreChange, base: int | float) -> int | float:
+    result = change.amount if change.op == "=" else base + change.amount
+    return int(result) if float(result).is_integer() else result
+
+
+def number_text(x: int | float) -> str:
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def text(value) -> str:
+    """A value as it appears inside a rendered string (`<<lead.lead_score>>` -> `50`)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return number_text(value)
+    if isinstance(value, dt.datetime):
+        return ast.format_datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return ", ".join(text(v) for v in value)
+    return str(value)
+
+
+def literal(value) -> str:
+    """A value written as an mkc literal: `null`, `"MQL"`, `10`, `true`, `2026-01-05`."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return show_value(ast.Str(value))
+    if isinstance(value, tuple):
+        return "[" + ", ".join(literal(v) for v in value) + "]"
+    return text(value)
+
+
+def same(a, b) -> bool:
+    """Whether setting `b` over `a` is no change: empty equals empty, numbers by
+    value, dates by instant, text case-insensitively."""
+    if is_empty(a) or is_empty(b):
+        return is_empty(a) and is_empty(b)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return _bool(a) is not None and _bool(a) == _bool(b)
+    na, nb = as_number(a), as_number(b)
+    if na is not None and nb is not None:
+        return na == nb
+    if isinstance(a, dt.date) or isinstance(b, dt.date):
+        da, db = as_datetime(a), as_datetime(b)
+        return da is not None and da == db
+    return text(a).casefold() == text(b).casefold()
+
+
+def _bool(value) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if is_empty(value):
+        return False  # Marketo's booleans are false until set
+    if isinstance(value, str) and value.strip().casefold() in ("true", "false"):
+        return value.strip().casefold() == "true"
+    return None
+
+
+# ---- condition semantics (spec section 3) ----------------------------------------
+
+
+def equals(value, operand) -> bool:
+    """`FIELD = operand`: text case-insensitively, a number `= 0` also matches
+    empty (an empty number counts as 0), an empty boolean is false, a date-only
+    operand matches the whole day."""
+    if isinstance(operand, bool):
+        return _bool(value) is operand
+    if operand is None or operand == "":
+        return is_empty(value)
+    if isinstance(operand, (int, float)):
+        number = 0 if is_empty(value) else as_number(value)
+        return number is not None and number == operand
+    if isinstance(operand, dt.date):
+        when = as_datetime(value)
+        if when is None:
+            return False
+        return when.date() == operand if is_date_only(operand) else when == operand
+    if is_empty(value):
+        return False
+    number, other = as_number(value), as_number(operand)
+    if number is not None and other is not None:
+        return number == other
+    return text(value).casefold() == text(operand).casefold()
+
+
+def order(value, operand) -> int | None:
+    """Compare for `<`, `>`, `between`: -1, 0, 1, or None when they cannot be
+    compared. Numbers compare as numbers (empty counts as 0), dates as dates
+    (a date-only operand compares with the day), other text case-insensitively."""
+    if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+        number = 0 if is_empty(value) else as_number(value)
+        return None if number is None else _cmp(number, operand)
+    if isinstance(operand, dt.date):
+        when = as_datetime(value)
+        if when is None:
+            return None
+        if is_date_only(operand):
+            return _cmp(when.date(), operand)
+        return _cmp(when, operand)
+    if is_empty(value) or isinstance(operand, (bool, tuple)) or operand is None:
+        return None
+    return _cmp(text(value).casefold(), text(operand).casefold())
+
+
+def _cmp(a, b) -> int:
+    return (a > b) - (a < b)
