@@ -23,17 +23,17 @@ from __future__ import annotations
 import bisect
 
 import attrs
+
 from mkc.checker import walk
 from mkc.checker.model import CampaignInfo, Model, Scope, ref_text
 from mkc.checker.report import inside
+from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
+from mkc.source import Span
 from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.signatures import REFERENCE_TYPES
 from mkc.stdlib.values import from_literal, same
-
-from mkc.diagnostics import Diagnostic
-from mkc.source import Span
 
 CALL_STEPS = ("execute_campaign", "request_campaign")
 # The trigger each firing step can cause (see `_may_fire`).

@@ -111,6 +111,29 @@ def campaign_named(model, text: str):
         return res.target
     if res.problem == "ambiguous-reference":
         names = ", ".join(sorted(c.full_name for c in res.candidates))
-        raise BadInput(f"--campaign {text}: more than one campaign is named `{ref_text(ref)}` ({names}); "
-                       "write Program.Campaign")
+        raise BadInput(
+            f"--campaign {text}: more than one campaign is named `{ref_text(ref)}` ({names}); write Program.Campaign"
+        )
     raise BadInput(f"--campaign {text}: no campaign named `{ref_text(ref)}`")
+
+
+def diff(old: Source, new: Source, scenarios: tuple[str, ...]) -> int:
+    """0: nobody is treated differently; 1: someone is; 2: trouble (a file
+    with check errors, a scenario neither file has)."""
+    from mkc.insight import diff as diff_
+    from mkc.interpreter import InterpreterError
+
+    models = [checked_model(source) for source in (old, new)]
+    if None in models:
+        bad = [s.name for s, m in zip((old, new), models) if m is None]
+        raise BadInput(f"{' and '.join(bad)}: check errors (above); fix them before comparing")
+    try:
+        runs = diff_.scenario_runs(*models, names=scenarios or None)
+    except InterpreterError as err:
+        raise BadInput(str(err)) from None
+    if not runs:
+        raise BadInput(f"neither {old.name} nor {new.name} has a scenario to run: write one to compare them")
+    diffs = diff_.compare(*models, runs)
+    click.echo(diff_.render(diffs), nl=False)
+    changed = any(d.changed or d.expects or d.errors[0] != d.errors[1] for d in diffs)
+    return 1 if changed else 0

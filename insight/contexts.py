@@ -14,6 +14,7 @@ so that each chain can be named.
 from __future__ import annotations
 
 import attrs
+
 from mkc.checker.executables import MAX_LEVELS, Call, execute_calls
 from mkc.checker.model import CampaignInfo, Model, Scope
 from mkc.grammar import ast

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 
 from mkc.insight.callgraph import CallGraph, Edge, Group, Node
-
 from mkc.source import BadInput
 
 RED = "#d00000"

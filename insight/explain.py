@@ -20,6 +20,7 @@ import datetime as dt
 import re
 
 import attrs
+
 from mkc.checker import walk
 from mkc.checker.executables import MAX_LEVELS, Call
 from mkc.checker.model import CampaignInfo, Model
@@ -369,7 +370,7 @@ def _logic_line(c: CampaignInfo, filters: list[FilterRow], qualifies: bool) -> s
         joiner = " and " if word == "all" else " or "
         numbers = joiner.join(str(f.number) for f in filters)
         default = " (the default)" if c.smart_list.logic is None else ""
-        shown = f"{word}{default}: {numbers} = {joiner.join(results)}"
+        shown = f"{word}{default}: {numbers}" + (f" = {joiner.join(results)}" if len(results) > 1 else "")
     else:
 
         def fill(m):
@@ -395,7 +396,9 @@ def _verdict(e: Explanation, depth: int) -> str:
                 f"filter {f.number} ({f.condition}) {'fails' if f.result is False else 'cannot be evaluated'}"
                 for f in failed
             )
-            blockers.append(said if len(failed) == len(e.filters) or not _custom_logic(c) else f"the logic fails: {said}")
+            blockers.append(
+                said if len(failed) == len(e.filters) or not _custom_logic(c) else f"the logic fails: {said}"
+            )
         else:
             blockers.append("the smart list does not qualify them")
     if not e.may_enter:
@@ -456,7 +459,9 @@ def _campaign_lines(e: Explanation, out: list[str], pad: str) -> None:
                 )
             else:
                 seen = f"no matching activity for {e.person} yet"
-            other = f"; {row.others} other{'s' if row.others != 1 else ''} of that type did not match" if row.others else ""
+            other = (
+                f"; {row.others} other{'s' if row.others != 1 else ''} of that type did not match" if row.others else ""
+            )
             out.append(f"{pad}    {row.trigger}: {seen}{other}")
     if not e.valid:
         out.append(f"{pad}  smart list: invalid (names a missing asset or filter): nobody qualifies")

@@ -17,16 +17,16 @@ import difflib
 from collections.abc import Iterator
 
 import attrs
+
 from mkc.checker import walk
 from mkc.checker.model import ASSET_KINDS, ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Scope, ref_text
 from mkc.checker.tokens import campaign_uses, tokens_in
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
 from mkc.insight.contexts import run_contexts
+from mkc.source import Span
 from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
 from mkc.stdlib.signatures import REFERENCE_TYPES
-
-from mkc.source import Span
 
 ASSET_TYPES = tuple(ASSET_KINDS.values())  # list, smart_list, email, webhook
 

@@ -2,7 +2,7 @@
 
 Build once, run many times::
 
-    from mkc.interpreter import Interpreter, run_scenarios, run_campaign
+    from mkc.interpreter import Interpreter, render, run_campaign, run_scenarios
 
     results = run_scenarios(model)                  # every scenario, each in a fresh world
     print(render(results))                          # the transcripts (text; "jsonl" too)
@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
+
 from mkc.checker.model import CampaignInfo, Model
 from mkc.grammar import ast
 from mkc.interpreter.flow import Engine, FlowRun, StepFailure
@@ -110,8 +111,7 @@ class Interpreter:
         """Go on in the same world with an edited model (people, memberships
         and history are kept by name)."""
         self.model = model
-        self.runtime.use(model)
-        self.engine.conditions = type(self.engine.conditions)(self.runtime)
+        self.engine.use(model)
 
     # ---- the world -------------------------------------------------------------------
 
@@ -133,6 +133,8 @@ class Interpreter:
 
     def campaign(self, ref) -> CampaignInfo:
         """A campaign by `Program.Campaign` or bare name (`ast.Ref`, or text)."""
+        if isinstance(ref, CampaignInfo):
+            return ref
         if isinstance(ref, str):
             ref = ast.Ref(tuple(p.strip().strip('"') for p in ref.split(".", 1)))
         return self.runtime.resolve("campaign", ref, None)

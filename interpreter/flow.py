@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
+
 from mkc.checker.model import CampaignInfo
 from mkc.grammar import ast
 from mkc.interpreter.conditions import Conditions
@@ -97,7 +98,12 @@ class Engine:
         self.rt = runtime
         self.conditions = Conditions(runtime)
         self.runs: dict[str, list[FlowRun]] = {}  # person -> flows entered and not finished
-        self._worked = 0
+        self._listeners: tuple = (None, {})
+
+    def use(self, model) -> None:
+        """Go on with an edited model in the same world (see `Runtime.use`)."""
+        self.rt.use(model)
+        self.conditions = Conditions(self.rt)
 
     # ---- entering campaigns ----------------------------------------------------------
 
@@ -156,13 +162,8 @@ class Engine:
         if handle not in self.rt.people:
             return
         spec = TRIGGERS[event.trigger]
-        for campaign in self.rt.model.campaigns:
-            if campaign.kind != "trigger" or (only is not None and campaign is not only):
-                continue
-            triggers = [t for t in campaign.triggers if t.name == event.trigger]
-            if not triggers or not self.rt.is_active(campaign):
-                continue
-            if not self.conditions.valid(campaign.smart_list, campaign.scope):
+        for campaign, triggers in self.listeners(event.trigger):
+            if (only is not None and campaign is not only) or not self.rt.is_active(campaign):
                 continue
             env = _TriggerEnv(self, campaign)
             try:
@@ -173,6 +174,20 @@ class Engine:
             context = TokenContext(campaign, dict(overrides or {}), trigger_tokens(event, spec.title))
             if self.qualifies(campaign, handle, context) and self.rt.may_enter(campaign, handle):
                 self.enter(campaign, handle, context)
+
+    def listeners(self, trigger: str) -> list:
+        """Trigger campaigns with a `trigger` of that name, in declaration order,
+        each with those triggers."""
+        model = self.rt.model
+        if self._listeners[0] is not model:
+            index: dict[str, list] = {}
+            for campaign in model.campaigns:
+                if campaign.kind != "trigger":
+                    continue
+                for name in dict.fromkeys(t.name for t in campaign.triggers):
+                    index.setdefault(name, []).append((campaign, [t for t in campaign.triggers if t.name == name]))
+            self._listeners = (model, index)
+        return self._listeners[1].get(trigger, [])
 
     def request(
         self, campaign: CampaignInfo, handle: str, source: str, frame: Frame | None = None, overrides=None
@@ -209,8 +224,8 @@ class Engine:
             runs.remove(run)
 
     def run_items(self, items, frame: Frame) -> None:
-        """Steps outside the queue (an executable's, or a REPL entry's): a wait
-        here has nothing to resume, so it is a failure."""
+        """An executable's steps, run now inside the caller's flow (a `wait`
+        cannot be among them: it is not allowed in an executable)."""
         for item in items:
             self.run_item(item, frame)
 
@@ -235,7 +250,7 @@ class Engine:
 
     def run_step(self, step: ast.Step, frame: Frame) -> dt.datetime | None:
         spec = STEPS.get(step.name)
-        env = StepEnv(self, frame, step)
+        env = StepEnv(self, frame)
         try:
             if spec is None:
                 raise StepFailure(f"`{step.name}` is not a flow step")
@@ -330,12 +345,12 @@ class Engine:
     def run_due(self, until: dt.datetime | None) -> None:
         """Run every queued item due by `until` (None: until the queue is empty),
         in time order, moving the clock to each; then the clock shows `until`."""
-        self._worked = 0
+        worked = 0
         while (due := self.rt.pop_due(until)) is not None:
             when, item = due
             self.rt.now = max(self.rt.now, when)
-            self._worked += 1
-            if self._worked > MAX_WORK:
+            worked += 1
+            if worked > MAX_WORK:
                 self.rt.drop_pending()
                 raise InterpreterError(
                     f"more than {MAX_WORK} pieces of work without a pause: campaigns that "
@@ -380,10 +395,9 @@ class Engine:
 class StepEnv:
     """What a step's effect (`StepSpec.run`) sees: see `mkc.stdlib.steps`."""
 
-    def __init__(self, engine: Engine, frame: Frame, step: ast.Step | None = None):
+    def __init__(self, engine: Engine, frame: Frame):
         self.engine = engine
         self.frame = frame
-        self.step = step
         self.wait: dt.datetime | None = None
         self.tokens = Tokens(engine.rt, frame.context, frame.run.person)
 
@@ -411,7 +425,7 @@ class StepEnv:
         return value if isinstance(value, str) else value_text(value)
 
     def field(self, node) -> str:
-        return node.text if isinstance(node, ast.Str) else str(node)
+        return field_name(node)
 
     def score(self, node) -> ast.ScoreChange:
         value = self.value(node)
@@ -454,8 +468,6 @@ class StepEnv:
         self.engine.remove_from_flow(self.frame, campaigns)
 
     def wait_until(self, when: dt.datetime) -> None:
-        if self.frame.callers:
-            raise StepFailure("an executable campaign cannot wait")
         self.wait = max(when, self.now)
 
     def delete_person(self) -> None:
@@ -476,7 +488,12 @@ class _TriggerEnv:
         return Tokens(self.engine.rt, TokenContext(self.campaign), None).value(node)
 
     def field(self, node) -> str:
-        return node.text if isinstance(node, ast.Str) else str(node)
+        return field_name(node)
+
+
+def field_name(node) -> str:
+    """A field argument (a name, or a string for a name with spaces) as text."""
+    return node.text if isinstance(node, ast.Str) else str(node)
 
 
 def _a(kind: str) -> str:

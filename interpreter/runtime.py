@@ -15,6 +15,7 @@ import itertools
 from collections import defaultdict
 
 import attrs
+
 from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, ref_text
 from mkc.grammar import ast
 from mkc.stdlib.values import from_literal, is_empty
@@ -74,9 +75,11 @@ class CampaignName(str):
 class Keys:
     """Stable keys and Marketo-style ids for one model's campaigns, programs and assets."""
 
-    def __init__(self, model: Model):
-        self._assets: dict[int, Key] = {}
-        self.scope_of: dict[int, object] = {}  # id(asset node) -> the scope that declares it
+    def __init__(self, model: Model, previous: Keys | None = None):
+        # A flow that started under a previous model (the REPL) still holds its
+        # objects: they keep their keys.
+        self._assets: dict[int, Key] = dict(previous._assets) if previous else {}
+        self.scope_of: dict[int, object] = dict(previous.scope_of) if previous else {}  # id(asset) -> its scope
         for scope in model.all_scopes:
             path = tuple(s.name for s in reversed(list(scope.chain())))
             for kind, table in scope.assets.items():
@@ -85,7 +88,8 @@ class Keys:
                     self.scope_of[id(node)] = scope
         # Ids as Marketo shows them: campaigns and programs numbered from 1001
         # in declaration order.
-        self._ids = {id(c): 1001 + i for i, c in enumerate(model.campaigns)}
+        self._ids = dict(previous._ids) if previous else {}
+        self._ids.update({id(c): 1001 + i for i, c in enumerate(model.campaigns)})
         programs = [p for by_name in model.programs.values() for p in by_name.values()]
         self._ids.update({id(p): 1001 + i for i, p in enumerate(programs)})
 
@@ -211,7 +215,7 @@ class Runtime:
     def use(self, model: Model) -> None:
         """Go on with a new model (the same file, edited): state is kept by key."""
         self.model = model
-        self.keys = Keys(model)
+        self.keys = Keys(model, self.keys)
         self._resolved.clear()
 
     def resolve(self, kind: str, ref, scope):

@@ -8,10 +8,11 @@ scenario from the declared people, an empty log and the clock at its start.
 from __future__ import annotations
 
 import attrs
+
 from mkc.checker.walk import atoms
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
-from mkc.interpreter.flow import Engine
+from mkc.interpreter.flow import Engine, field_name
 from mkc.interpreter.runtime import Activity, CampaignName, InterpreterError, Unresolved
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens
 from mkc.interpreter.transcript import header_line, scenario_text
@@ -164,7 +165,7 @@ def event(engine: Engine, command: ast.Event) -> None:
     if command.trigger == "campaign_is_requested":
         raise InterpreterError("a campaign is requested with `request CAMPAIGN for PERSON`, not with `event`")
     if command.trigger == "score_is_changed":
-        field = args["field"].text if isinstance(args["field"], ast.Str) else str(args["field"] or "lead_score")
+        field = field_name(args["field"]) if args["field"] is not None else "lead_score"
         current = engine.rt.person(handle).get(field)
         engine.log(handle, None, "Change Score", field=field, old=current, new=current, change="+0")
         engine.fire(Event("score_is_changed", handle, field, {"field": field, "old": current, "new": current}))

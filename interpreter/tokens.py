@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 
 import attrs
+
 from mkc.checker.model import CampaignInfo, Scope
 from mkc.checker.tokens import TOKEN_RE
 from mkc.grammar import ast
@@ -86,7 +87,7 @@ class Tokens:
         return found
 
     def _lookup(self, token: ast.Token, depth: int):
-        scope, name = token.scope, token.name
+        scope, name = token.scope.casefold(), token.name
         ctx, rt = self.context, self.rt
         if scope == "my":
             value = ctx.my(rt.model, name)

@@ -181,8 +181,6 @@ def render_activities(activities, fmt: str = "text") -> str:
     return "".join(format_activity(a) + "\n" for a in activities)
 
 
-
-
 __all__ = [
     "header_line",
     "scenario_jsonl",

@@ -70,14 +70,26 @@ def parse(file: str, show_ast: bool) -> None:
 )
 @click.argument("file")
 @click.option("--scenario", "scenarios", multiple=True, metavar="NAME", help="Run only this scenario (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["text", "jsonl"]), default="text", show_default=True,
-              help="Transcript format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "jsonl"]),
+    default="text",
+    show_default=True,
+    help="Transcript format.",
+)
 @click.option("--campaign", "campaign", metavar="REF", help="Run one batch campaign over the file's people instead.")
 @click.option("--at", "at", metavar="DATETIME", help="With --campaign: the time it runs (default 2026-01-01T00:00).")
-@click.option("--token", "tokens", multiple=True, metavar="my.NAME=VALUE",
-              help="With --campaign: an API My Token for this run (repeatable).")
-def run_command(file: str, scenarios: tuple[str, ...], fmt: str, campaign: str | None, at: str | None,
-                tokens: tuple[str, ...]) -> None:
+@click.option(
+    "--token",
+    "tokens",
+    multiple=True,
+    metavar="my.NAME=VALUE",
+    help="With --campaign: an API My Token for this run (repeatable).",
+)
+def run_command(
+    file: str, scenarios: tuple[str, ...], fmt: str, campaign: str | None, at: str | None, tokens: tuple[str, ...]
+) -> None:
     """Run FILE's scenarios and print their transcripts, or run one batch
     campaign with --campaign and print its activity log."""
     from mkc import interpreter
@@ -103,10 +115,19 @@ def run_command(file: str, scenarios: tuple[str, ...], fmt: str, campaign: str |
     model = loaded.model
     out = click.get_text_stream("stdout")
     if campaign is not None:
+        interp = interpreter.Interpreter(model, schedules=False)
         try:
-            result = interpreter.run_campaign(model, campaign, at=when, tokens=overrides)
+            target = interp.campaign(campaign)
+            if target.kind != "batch":
+                raise interpreter.InterpreterError(f"{target.full_name} is not a batch campaign")
         except interpreter.InterpreterError as err:
             raise BadInput(f"--campaign {campaign}: {err}") from None
+        try:
+            result = interp.run_campaign(target, at=when, tokens=overrides)
+        except interpreter.InterpreterError as err:  # a runaway loop: show what happened, then why it stopped
+            out.write(interpreter.render_activities(interp.log, fmt))
+            click.echo(f"mkc: error: {err}", err=True)
+            sys.exit(1)
         out.write(interpreter.render_activities(result.activities, fmt))
         sys.exit(1 if result.failed else 0)
     try:
@@ -261,6 +282,22 @@ def explain(file: str, campaign: str, person: str, scenario: str | None, at: str
     from mkc.insight import commands
 
     sys.exit(commands.explain(read_source(file), campaign, person, scenario, at))
+
+
+@cli.command(
+    epilog="\b\nExample:  mkc diff scoring_old.mkc scoring_new.mkc\n"
+    '          mkc diff scoring_old.mkc scoring_new.mkc --scenario "each program scores with its own token"\n'
+    "Exit status: 0 nobody is treated differently, 1 someone is, 2 bad input or check errors."
+)
+@click.argument("old", metavar="OLD.mkc")
+@click.argument("new", metavar="NEW.mkc")
+@click.option("--scenario", "scenarios", multiple=True, metavar="NAME", help="Compare only this scenario (repeatable).")
+def diff(old: str, new: str, scenarios: tuple[str, ...]) -> None:
+    """Run OLD and NEW over the same scenarios and show who would be treated differently:
+    per person, the activities gained (+) and lost (-), then a one-line summary."""
+    from mkc.insight import commands
+
+    sys.exit(commands.diff(read_source(old), read_source(new), scenarios))
 
 
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.

@@ -3,9 +3,9 @@
 Enter asks the parser: an entry that ends inside an open `<` block goes on
 to a new line (indented), anything else is submitted, errors included;
 Alt-Enter (Esc, Enter) always inserts a new line; a `>` that starts a line
-dedents it. The mkc Pygments lexer
-colours the input, Tab completes from the loaded program, history lives in
-a file (~/.mkc_history, or $MKC_HISTORY) and suggests as you type.
+dedents it. The mkc Pygments lexer colours the input, Tab completes from the
+loaded program, history lives in a file (~/.mkc_history, or $MKC_HISTORY)
+and suggests as you type.
 """
 
 from __future__ import annotations
@@ -15,11 +15,6 @@ import os
 import sys
 from collections.abc import Callable
 
-from mkc.repl.completion import MkcCompleter
-from mkc.repl.continuation import indent_for_next_line, needs_more
-from mkc.repl.lexer import MkcLexer
-from mkc.repl.piped import CONTINUATION, PROMPT, run_piped
-from mkc.repl.session import Session
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
 from prompt_toolkit.formatted_text import ANSI
@@ -28,6 +23,11 @@ from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.lexers import PygmentsLexer
 
 from mkc import __version__
+from mkc.repl.completion import MkcCompleter
+from mkc.repl.continuation import indent_for_next_line, needs_more
+from mkc.repl.lexer import MkcLexer
+from mkc.repl.piped import CONTINUATION, PROMPT, run_piped
+from mkc.repl.session import Session
 
 HISTORY_ENV = "MKC_HISTORY"
 BANNER = f"mkc {__version__} repl: declarations, flow steps, scenario commands; :help for help, Ctrl-D to leave"
@@ -143,11 +143,7 @@ class ReplApp:
                 continue
             except EOFError:  # Ctrl-D
                 break
-            try:
-                reply = self.session.handle(text)
-            except Exception as err:  # pragma: no cover - a bug must not lose the session
-                self.write(f"internal error: {type(err).__name__}: {err}")
-                continue
+            reply = self.session.handle(text)  # never raises
             if reply.lines:
                 self.write(reply.text)
         return 0

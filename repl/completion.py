@@ -13,10 +13,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 import attrs
-from mkc.repl import lexer
-from mkc.stdlib import CONDITIONS, FIELD_OPS, STEPS, TRIGGERS
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
+
+from mkc.repl import lexer
+from mkc.stdlib import CONDITIONS, FIELD_OPS, STEPS, TRIGGERS
 
 # Fields most people have; the program's own are added from its `people`.
 COMMON_FIELDS = ("email", "first_name", "last_name", "lead_score", "lead_status", "country", "company")

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from mkc.grammar import parse_line
-
 from mkc.diagnostics import DiagnosticError
+from mkc.grammar import parse_line
 
 _OPEN_BLOCK = "input ended inside the "
 _BLANK = re.compile(r"\s*(#[^\n]*)?\s*")

@@ -9,7 +9,6 @@ library, so a new step is coloured as soon as it exists.
 
 from __future__ import annotations
 
-from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
 from pygments.lexer import RegexLexer, bygroups, include, words
 from pygments.token import (
     Comment,
@@ -22,6 +21,8 @@ from pygments.token import (
     Text,
     Whitespace,
 )
+
+from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
 
 # Words, as the grammar (grammar/mkc.lark) spells them.
 DECLARATIONS = (
@@ -105,7 +106,6 @@ class MkcLexer(RegexLexer):
     aliases = ["mkc"]
     filenames = ["*.mkc"]
     mimetypes = ["text/x-mkc"]
-    url = "https://github.com/"  # no public home yet; Pygments wants the attribute
 
     tokens = {
         "root": [

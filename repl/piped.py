@@ -23,6 +23,7 @@ def run_piped(session: Session, stdin: TextIO, stdout: TextIO) -> int:
     failed = session.startup.failed
     if session.startup.lines:
         stdout.write(session.startup.text + "\n")
+        stdout.flush()
     pending: list[str] = []
     for raw in stdin:
         line = raw.rstrip("\r\n")
@@ -49,4 +50,5 @@ def _show(session: Session, text: str, stdout: TextIO) -> bool:
     reply = session.handle(text)
     if reply.lines:
         stdout.write(reply.text + "\n")
+    stdout.flush()  # a program driving the REPL through a pipe sees each reply at once
     return reply.failed

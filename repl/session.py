@@ -24,19 +24,20 @@ import os
 from collections.abc import Callable
 
 import attrs
+
 from mkc.checker import check
 from mkc.checker.model import DEFAULT_WORKSPACE, CampaignInfo, Model
+from mkc.diagnostics import Diagnostic, DiagnosticError, render_all
 from mkc.grammar import ast, parse, parse_line
 from mkc.grammar.dump import show_value
 from mkc.repl import tokens as token_report
 from mkc.repl.completion import COMMON_FIELDS, Vocabulary, name_text
 from mkc.repl.continuation import is_blank
 from mkc.repl.runtime import Runtime, RuntimeFailure, RuntimeUnavailable, make_runtime
-from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
-from mkc.stdlib.values import literal
-
-from mkc.diagnostics import Diagnostic, DiagnosticError, render_all
 from mkc.source import BadInput, Source
+from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
+from mkc.stdlib.signatures import TYPES
+from mkc.stdlib.values import literal
 
 SCRATCH = "Scratch"
 SCENARIO = "repl session"  # the hidden scenario a typed command is checked in
@@ -55,19 +56,6 @@ DECLARATIONS = (
     ast.Scenario,
 )
 STEP_TYPES = (ast.Step, ast.Choice)
-COMMAND_TYPES = (
-    ast.At,
-    ast.Run,
-    ast.Request,
-    ast.ScheduleRun,
-    ast.Event,
-    ast.Set,
-    ast.Activate,
-    ast.Deactivate,
-    ast.Advance,
-    ast.Expect,
-    ast.ExpectActivity,
-)
 
 _KIND_WORDS = {
     ast.Tokens: "tokens",
@@ -148,21 +136,29 @@ class Session:
     # ---- entries --------------------------------------------------------------
 
     def handle(self, text: str) -> Reply:
-        """Do one complete entry (see the module docstring)."""
+        """Do one complete entry (see the module docstring). Never raises: a bug
+        in mkc is reported as an internal error and the session goes on."""
         reply = Reply()
+        try:
+            self._handle(text, reply)
+        except Exception as err:
+            reply.fail(f"internal error: {type(err).__name__}: {err} (the session goes on)")
+        return reply
+
+    def _handle(self, text: str, reply: Reply) -> None:
         if is_blank(text):
-            return reply
+            return
         stripped = text.strip()
         if stripped.startswith(":"):
             self._command(stripped, reply)
-            return reply
+            return
         self.count += 1
         name = f"<repl:{self.count}>"
         try:
             node = parse_line(text, name)
         except DiagnosticError as err:
             reply.fail(self._render(err.diagnostics, {name: Source(name, text)}))
-            return reply
+            return
         try:
             if isinstance(node, DECLARATIONS):
                 self._declare(Entry(name, text), node, reply)
@@ -172,7 +168,6 @@ class Session:
                 self._scenario_command(name, text, node, reply)
         except RuntimeUnavailable as err:
             reply.fail(f"cannot run this yet: {err}")
-        return reply
 
     def _declare(self, entry: Entry, node, reply: Reply) -> None:
         before = {_key(d) for d in self.diagnostics if d.is_error}
@@ -256,8 +251,9 @@ class Session:
         except RuntimeFailure as err:
             reply.fail(f"error: {err}")
             return
-        except Exception as err:  # an interpreter failure must not end the session
-            reply.fail(f"internal error: {type(err).__name__}: {err}")
+        except Exception as err:  # a bug in the interpreter: say so, and keep what it printed
+            reply.say(*self.runtime.log_lines(start=before_log))
+            reply.fail(f"internal error in the interpreter: {type(err).__name__}: {err} (the session goes on)")
             return
         reply.say(*self.runtime.log_lines(start=before_log))
         after = self.runtime.people()
@@ -313,7 +309,7 @@ class Session:
         if step is not None:
             campaign, node = step
             flow = ast.Flow((node,), span=node.span)
-            if campaign.node is _SCRATCH_MARK:
+            if campaign.node.span is None:  # the scratch campaign
                 scratch = attrs.evolve(scratch, flow=flow)
             else:
                 items = _replace(items, campaign.node, attrs.evolve(campaign.node, flow=flow))
@@ -358,9 +354,9 @@ class Session:
         return next(c for c in reversed(model.campaigns) if c.node.span is None and c.name.startswith(SCRATCH))
 
     def current_campaign(self) -> CampaignInfo | None:
+        """The campaign bare steps run in (None if the one `:use` chose is gone)."""
         if self.campaign is None:
-            info = self.scratch()
-            return attrs.evolve(info, node=_SCRATCH_MARK) if info else None
+            return self.scratch()
         return self._find(self.model, self.campaign)
 
     @staticmethod
@@ -526,8 +522,6 @@ class Session:
                 usage = f"{topic} {spec.signature.describe()}".rstrip()
                 reply.say(f"{kind} {usage}", f"  {spec.summary}")
                 for p in spec.signature.params:
-                    from mkc.stdlib.signatures import TYPES
-
                     need = "" if p.required else ", optional"
                     reply.say(f"  {p.name}: {TYPES.get(p.type, p.type)}{need}")
                 return
@@ -663,7 +657,9 @@ class Session:
 
     def cmd_log(self, arg: str, reply: Reply) -> None:
         lines = self.runtime.log_lines(person=arg or None)
-        reply.say(*lines) if lines else reply.say("(no activity yet)" if not arg else f"(no activity for {arg})")
+        if not lines:
+            lines = [f"(no activity for {arg})" if arg else "(no activity yet)"]
+        reply.say(*lines)
 
     def cmd_tokens(self, arg: str, reply: Reply) -> None:
         if arg:
@@ -732,8 +728,6 @@ class Session:
 
 
 # ---- helpers -----------------------------------------------------------------------
-
-_SCRATCH_MARK = object()  # stands for the scratch campaign's node in `current_campaign`
 
 
 @functools.lru_cache(maxsize=8)

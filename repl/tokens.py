@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import attrs
+
 from mkc.checker.model import CampaignInfo, Model, Scope
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import attrs
+
 from mkc.stdlib.signatures import Signature, kw, pos, sig
 from mkc.stdlib.values import as_datetime, equals, is_empty, order, text
 

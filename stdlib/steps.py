@@ -20,6 +20,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import attrs
+
 from mkc.grammar import ast
 from mkc.stdlib.signatures import Signature, kw, pos, sig
 from mkc.stdlib.values import apply_score, as_datetime, as_number, is_empty, literal, same

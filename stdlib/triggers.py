@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import attrs
+
 from mkc.stdlib.signatures import Signature, kw, pos, sig
 from mkc.stdlib.values import same
 

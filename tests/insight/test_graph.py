@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 from insight_helpers import ROOT, load, load_file, mkc
+
 from mkc.insight import callgraph, dot, mermaid
 
 

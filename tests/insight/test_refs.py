@@ -2,6 +2,7 @@
 
 import pytest
 from insight_helpers import ROOT, load, load_file, mkc
+
 from mkc.insight import refs
 from mkc.interpreter import run_scenario
 

@@ -9,18 +9,19 @@ import pytest
 from interp_helpers import model_of
 
 from mkc.grammar import ast, parse_line
-from mkc.interpreter.flow import FlowRun, Frame, StepFailure
-from mkc.interpreter.tokens import TokenContext
 from mkc.interpreter import (
     START,
     Interpreter,
     InterpreterError,
+    flow,
     format_activity,
     parse_token_value,
     render,
     run_campaign,
     run_scenarios,
 )
+from mkc.interpreter.flow import FlowRun, Frame, StepFailure
+from mkc.interpreter.tokens import TokenContext
 
 TEXT = """
 tokens < my.bonus = +5 >
@@ -65,7 +66,10 @@ def test_run_steps_for_one_person_shows_what_changed(interp):
 def test_run_steps_in_a_campaign_context(interp):
     campaign = interp.campaign("Score")
     (act,) = interp.run_steps("bob", [step("change_score <<my.bonus>>")], campaign)
-    assert format_activity(act) == "2026-01-01T00:00  bob  Change Score  lead_score  null -> 5  change=+5  flow=Default.Score"
+    assert (
+        format_activity(act)
+        == "2026-01-01T00:00  bob  Change Score  lead_score  null -> 5  change=+5  flow=Default.Score"
+    )
 
 
 def test_a_wait_in_run_steps_queues_the_rest(interp):
@@ -140,9 +144,12 @@ people < person cal < >; person ann < >; person bob < > >
 def test_batch_people_in_declaration_order_then_the_triggered_work():
     result = run_campaign(model_of(ORDER), "Add")
     assert [(a.person, a.type, a.attributes.get("field")) for a in result.activities] == [
-        ("cal", "Add to List", None), ("cal", "Change Data Value", "step"),
-        ("ann", "Add to List", None), ("ann", "Change Data Value", "step"),
-        ("bob", "Add to List", None), ("bob", "Change Data Value", "step"),
+        ("cal", "Add to List", None),
+        ("cal", "Change Data Value", "step"),
+        ("ann", "Add to List", None),
+        ("ann", "Change Data Value", "step"),
+        ("bob", "Add to List", None),
+        ("bob", "Change Data Value", "step"),
         ("cal", "Change Data Value", "watched"),
         ("ann", "Change Data Value", "watched"),
         ("bob", "Change Data Value", "watched"),
@@ -190,14 +197,17 @@ def test_a_call_into_another_workspace_is_a_failed_step():
 
 
 def test_a_wait_in_an_executable_is_a_failed_step():
-    text = "campaign X executable < flow < wait 1 day > >\ncampaign P < flow < execute_campaign X > >\n" \
-           "people < person ann < > >\n"
+    text = (
+        "campaign X executable < flow < wait 1 day > >\ncampaign P < flow < execute_campaign X > >\n"
+        "people < person ann < > >\n"
+    )
     result = run_campaign(model_of(text, allow_errors=True), "P")
     assert [a.type for a in result.activities] == ["Executed Campaign", "Failed Step"]
     assert "executable" in result.activities[1].attributes["reason"]
 
 
-def test_a_runaway_loop_is_stopped():
+def test_a_runaway_loop_is_stopped(monkeypatch):
+    monkeypatch.setattr(flow, "MAX_WORK", 500)
     text = """
 campaign Ping < smart_list < trigger data_value_changes a >; flow < change_data_value b "<<lead.a>>x" >
                 qualification every_time >
@@ -207,5 +217,46 @@ people < person ann < > >
 scenario loop < set ann a "go" >
 """
     (result,) = run_scenarios(model_of(text))
-    assert result.error is not None and "without a pause" in result.error
+    assert result.error is not None and "more than 500 pieces of work without a pause" in result.error
     assert not result.passed
+
+
+DELETED = """
+list "L"
+campaign Gone < flow < delete_person > >
+campaign Add < flow < add_to_list "L" > >
+people < person ann < lead_score 1 >; person bob < > >
+scenario s <
+  run Gone for ann
+  set ann lead_score 5
+  run Add
+  expect ann lead_score = 1
+  expect activity ann "Delete Person"
+  expect bob member_of_list "L"
+>
+"""
+
+
+def test_a_deleted_person_leaves_the_database_but_not_the_log():
+    (result,) = run_scenarios(model_of(DELETED))
+    lines = [e.line_text for e in result.expects]
+    assert lines == [
+        "FAIL expect ann lead_score = 1, got ann is not in the database (deleted)",
+        'PASS expect activity ann "Delete Person"',
+        'PASS expect bob member_of_list "L"',
+    ]
+    assert [a.type for a in result.activities if a.person == "ann"] == ["Delete Person"]
+
+
+def test_token_scopes_answered_at_run_time(interp):
+    interp.command(parse_line("at 2026-01-05T09:30"))
+    steps = [
+        step('change_data_value t "<<system.time>> <<system.date>>"'),
+        step('change_data_value s "[<<member.status>>] <<member.status:default=none>>"'),
+        step('change_data_value c "<<campaign.id>> <<program.id>> <<Campaign.Name>>"'),
+    ]
+    interp.run_steps("bob", steps, interp.campaign("Score"))
+    fields = interp.people["bob"].fields
+    assert fields["t"] == "09:30 2026-01-05"
+    assert fields["s"] == "[] none"
+    assert fields["c"] == "1001 1001 Default.Score"

@@ -15,8 +15,9 @@ EXAMPLE = ROOT / "examples" / "token_inheritance.mkc"
 
 def mkc(*args, cwd=None):
     """The real entry point in a subprocess: exit codes and streams as a user sees them."""
-    proc = subprocess.run([sys.executable, "-c", "from mkc.cli import main; main()", *args],
-                          capture_output=True, text=True, cwd=cwd)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from mkc.cli import main; main()", *args], capture_output=True, text=True, cwd=cwd
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -90,8 +91,12 @@ def test_jsonl_is_one_sorted_object_per_line(tmp_path):
     assert code == 0
     assert [r["record"] for r in records] == ["scenario", "activity", "expect"]
     activity = records[1]
-    assert activity["type_id"] == 22 and activity["attributes"] == {"field": "lead_score", "old": 0, "new": 1,
-                                                                     "change": "+1"}
+    assert activity["type_id"] == 22 and activity["attributes"] == {
+        "field": "lead_score",
+        "old": 0,
+        "new": 1,
+        "change": "+1",
+    }
     for line in out.splitlines():
         assert line == json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False)
 
@@ -108,15 +113,18 @@ def test_check_errors_refuse_to_run(tmp_path):
 
 
 def test_warnings_do_not_stop_a_run(tmp_path):
-    text = 'campaign C < smart_list < filter member_of_list "Gone" >; flow < do_nothing > >\n' \
-           "people < person ann < > >\nscenario s < run C; expect no activity ann \"Change Score\" >\n"
+    text = (
+        'campaign C < smart_list < filter member_of_list "Gone" >; flow < do_nothing > >\n'
+        'people < person ann < > >\nscenario s < run C; expect no activity ann "Change Score" >\n'
+    )
     code, out, err = mkc("run", write(tmp_path, text))
     assert code == 0 and "warning[invalid-smart-list]" in err and "PASS" in out
 
 
 def test_campaign_option_runs_one_batch_campaign_with_api_tokens():
-    code, out, err = mkc("run", str(EXAMPLE), "--campaign", "Ops.ParentA", "--at", "2026-01-05T09:00",
-                         "--token", "my.score=+7")
+    code, out, err = mkc(
+        "run", str(EXAMPLE), "--campaign", "Ops.ParentA", "--at", "2026-01-05T09:00", "--token", "my.score=+7"
+    )
     assert (code, err) == (0, "")
     assert out.splitlines()[1] == (
         "2026-01-05T09:00  ann  Change Score  lead_score  0 -> 7  change=+7  flow=Scoring.Score  via=Ops.ParentA"
@@ -130,15 +138,21 @@ def test_campaign_option_runs_waits_to_the_end(tmp_path):
 
 
 def test_campaign_option_exits_1_when_a_step_failed(tmp_path):
-    text = "campaign C < flow < change_score <<lead.x>> > >\npeople < person ann < x \"many\" > >\n"
+    text = 'campaign C < flow < change_score <<lead.x>> > >\npeople < person ann < x "many" > >\n'
     code, out, _ = mkc("run", write(tmp_path, text), "--campaign", "C")
     assert code == 1 and "Failed Step" in out
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):
     path = write(tmp_path, SCENARIOS)
-    for args in (["--scenario", "nope"], ["--campaign", "C", "--token", "score=+1"], ["--campaign", "C", "--at",
-                 "tomorrow"], ["--campaign", "Nope"], ["--token", "my.x=1"], ["--format", "xml"]):
+    for args in (
+        ["--scenario", "nope"],
+        ["--campaign", "C", "--token", "score=+1"],
+        ["--campaign", "C", "--at", "tomorrow"],
+        ["--campaign", "Nope"],
+        ["--token", "my.x=1"],
+        ["--format", "xml"],
+    ):
         code, out, err = mkc("run", path, *args)
         assert code == 2, args
         assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, (args, err)

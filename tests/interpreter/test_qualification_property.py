@@ -52,8 +52,9 @@ def play(steps):
 
 
 def entries(interp, person, field):
-    return [a.time for a in interp.log if a.person == person and a.type == "Change Score"
-            and a.attributes["field"] == field]
+    return [
+        a.time for a in interp.log if a.person == person and a.type == "Change Score" and a.attributes["field"] == field
+    ]
 
 
 @settings(max_examples=60, deadline=None)

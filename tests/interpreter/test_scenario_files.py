@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from interp_helpers import SCENARIOS, model_of_file
 
 from mkc.interpreter import run_scenarios
-
-from interp_helpers import SCENARIOS, model_of_file
 
 
 def _cases():
@@ -25,5 +24,15 @@ def test_scenario_expects_pass(path, name):
 
 
 def test_there_are_behaviour_files():
-    assert {p.stem for p in SCENARIOS} >= {"smart_lists", "qualification", "triggers", "steps", "waits", "calls",
-                                          "tokens", "failures", "batch", "invalid_smart_lists"}
+    assert {p.stem for p in SCENARIOS} >= {
+        "smart_lists",
+        "qualification",
+        "triggers",
+        "steps",
+        "waits",
+        "calls",
+        "tokens",
+        "failures",
+        "batch",
+        "invalid_smart_lists",
+    }

@@ -16,28 +16,55 @@ T = dt.datetime(2026, 1, 5, 9, 0)
 @pytest.mark.parametrize(
     ("type_", "attributes", "line"),
     [
-        ("Change Score", {"field": "lead_score", "old": None, "new": 5, "change": "+5"},
-         "Change Score  lead_score  null -> 5  change=+5"),
-        ("Change Data Value", {"field": "lead_status", "old": "Open", "new": "MQL"},
-         'Change Data Value  lead_status  "Open" -> "MQL"'),
-        ("Change Data Value", {"field": "due", "old": dt.date(2026, 1, 1), "new": True},
-         "Change Data Value  due  2026-01-01 -> true"),
-        ("Change Program Status", {"program": "Webinar", "old": "Attended", "new": "Attended",
-                                   "requested": "Invited", "reason": "a program status never moves backwards"},
-         'Change Program Status  Webinar  "Attended" -> "Attended"  requested="Invited"  '
-         'reason="a program status never moves backwards"'),
+        (
+            "Change Score",
+            {"field": "lead_score", "old": None, "new": 5, "change": "+5"},
+            "Change Score  lead_score  null -> 5  change=+5",
+        ),
+        (
+            "Change Data Value",
+            {"field": "lead_status", "old": "Open", "new": "MQL"},
+            'Change Data Value  lead_status  "Open" -> "MQL"',
+        ),
+        (
+            "Change Data Value",
+            {"field": "due", "old": dt.date(2026, 1, 1), "new": True},
+            "Change Data Value  due  2026-01-01 -> true",
+        ),
+        (
+            "Change Program Status",
+            {
+                "program": "Webinar",
+                "old": "Attended",
+                "new": "Attended",
+                "requested": "Invited",
+                "reason": "a program status never moves backwards",
+            },
+            'Change Program Status  Webinar  "Attended" -> "Attended"  requested="Invited"  '
+            'reason="a program status never moves backwards"',
+        ),
         ("Add to List", {"list": "Newsletter"}, "Add to List  Newsletter"),
         ("Remove from List", {"list": "Newsletter"}, "Remove from List  Newsletter"),
         ("Send Email", {"email": "Welcome", "subject": 'Hi "Ann"'}, 'Send Email  Welcome  subject="Hi \\"Ann\\""'),
         ("Send Alert", {"email": "Alert", "to": "ops@example.com"}, 'Send Alert  Alert  to="ops@example.com"'),
-        ("Interesting Moment", {"type": "milestone", "description": "MQL"},
-         'Interesting Moment  milestone  description="MQL"'),
-        ("Call Webhook", {"webhook": "Sync", "request": "POST https://x"}, 'Call Webhook  Sync  request="POST https://x"'),
+        (
+            "Interesting Moment",
+            {"type": "milestone", "description": "MQL"},
+            'Interesting Moment  milestone  description="MQL"',
+        ),
+        (
+            "Call Webhook",
+            {"webhook": "Sync", "request": "POST https://x"},
+            'Call Webhook  Sync  request="POST https://x"',
+        ),
         ("Delete Person", {}, "Delete Person"),
         ("Fill Out Form", {"form": "Contact Us"}, "Fill Out Form  Contact Us"),
         ("New Person", {}, "New Person"),
-        ("Failed Step", {"step": "change_score", "reason": "no", "line": 3},
-         'Failed Step  change_score  reason="no"  line=3'),
+        (
+            "Failed Step",
+            {"step": "change_score", "reason": "no", "line": 3},
+            'Failed Step  change_score  reason="no"  line=3',
+        ),
     ],
 )
 def test_layouts(type_, attributes, line):

@@ -1,4 +1,5 @@
 import pytest
+
 from mkc.repl.session import Session
 
 PROGRAM = """\

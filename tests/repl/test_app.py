@@ -10,12 +10,13 @@ import threading
 import time
 
 import pytest
-from mkc.repl.app import BANNER, ReplApp, history_path, make_history
 from prompt_toolkit.data_structures import Size
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
+
+from mkc.repl.app import BANNER, ReplApp, history_path, make_history
 
 ENTER, TAB, CTRL_C, CTRL_D = "\r", "\t", "\x03", "\x04"
 

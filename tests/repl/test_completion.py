@@ -1,8 +1,9 @@
 """Completion offers what fits where the cursor is, from the stdlib and the loaded program."""
 
-from mkc.repl.completion import MkcCompleter
 from prompt_toolkit.completion import CompleteEvent
 from prompt_toolkit.document import Document
+
+from mkc.repl.completion import MkcCompleter
 
 
 def complete(session, text):

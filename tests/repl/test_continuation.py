@@ -1,6 +1,7 @@
 """Enter continues an entry only when the parser says a block is still open."""
 
 import pytest
+
 from mkc.repl.continuation import indent_for_next_line, needs_more
 
 

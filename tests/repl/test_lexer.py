@@ -3,9 +3,10 @@
 import pathlib
 
 import pytest
-from mkc.repl.lexer import MkcLexer
 from pygments.lexers import get_lexer_by_name, get_lexer_for_filename
 from pygments.token import Error, Keyword, Name, Number, Operator, Punctuation, String
+
+from mkc.repl.lexer import MkcLexer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "tests" / "spec_examples").glob("*.mkc")) + sorted((ROOT / "examples").glob("*.mkc"))

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+
 from mkc.grammar import parse
 from mkc.repl.runtime import Runtime
 from mkc.repl.session import Session

@@ -1,0 +1,271 @@
+"""Who an edit treats differently: `mkc diff OLD.mkc NEW.mkc`.
+
+Both versions run the same workloads through the interpreter, and each
+person's activities are compared as a multiset: what the new version logs
+that the old did not (gained) and the reverse (lost). An activity is
+compared by what it did, not when: its type, its attributes except `old`
+(which only echoes earlier differences) and the campaign whose flow ran it.
+
+A workload is anything that can be played on a model and gives an
+`Outcome`. Today that is a scenario (`ScenarioRun`): every scenario found in
+either file, by name; each version plays its own text of it, and a scenario
+only one file has is played on both. Other workloads (people from a CSV
+export or a database, with --people/--db) plug in as further classes with the
+same `name` and `play(model, version)`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import attrs
+
+from mkc.checker.model import Model
+from mkc.grammar import ast
+from mkc.interpreter import Activity, Interpreter, InterpreterError
+from mkc.stdlib.values import literal
+
+
+@attrs.frozen
+class Outcome:
+    """What one version did in one workload."""
+
+    activities: tuple[Activity, ...]
+    people: tuple[str, ...]  # everyone in the world, in the database's order
+    expects: tuple = ()  # the interpreter's ExpectResults
+    error: str | None = None
+
+
+@attrs.frozen
+class ScenarioRun:
+    """A scenario, played on each version from that version's declared people."""
+
+    name: str
+    old: ast.Scenario | None
+    new: ast.Scenario | None
+
+    @property
+    def label(self) -> str:
+        where = "" if self.old and self.new else " (only in OLD)" if self.old else " (only in NEW)"
+        return f'scenario "{self.name}"{where}'
+
+    def play(self, model: Model, version: str) -> Outcome:
+        scenario = (self.old if version == "old" else self.new) or self.old or self.new
+        interp = Interpreter(model)
+        try:
+            result = interp.run_scenario(scenario)
+        except InterpreterError as err:
+            return Outcome((), _people(model), (), str(err))
+        return Outcome(result.activities, _people(model), result.expects, result.error)
+
+
+def _people(model: Model) -> tuple[str, ...]:
+    return tuple(p.handle for p in model.people)
+
+
+def scenario_runs(old: Model, new: Model, names=None) -> list[ScenarioRun]:
+    """Every scenario of either file by name (NEW's order, then those only in
+    OLD), or only those named; InterpreterError for a name neither has."""
+    old_by = {s.name: s for s in old.scenarios}
+    new_by = {s.name: s for s in new.scenarios}
+    order = list(new_by) + [n for n in old_by if n not in new_by]
+    if names:
+        missing = [n for n in names if n not in old_by and n not in new_by]
+        if missing:
+            known = ", ".join(f'"{n}"' for n in order) or "none"
+            raise InterpreterError(f'no scenario named "{missing[0]}" in either file (scenarios: {known})')
+        order = list(dict.fromkeys(names))
+    return [ScenarioRun(n, old_by.get(n), new_by.get(n)) for n in order]
+
+
+# ---- comparing -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class PersonDiff:
+    person: str
+    lost: tuple[str, ...]  # activity details, as many times as lost
+    gained: tuple[str, ...]
+    lost_labels: Counter = attrs.field(eq=False)
+    gained_labels: Counter = attrs.field(eq=False)
+
+
+@attrs.frozen
+class RunDiff:
+    label: str
+    people: tuple[str, ...]  # everyone in either version's world
+    changed: tuple[PersonDiff, ...]
+    expects: tuple[tuple[str, str, str], ...]  # (expect, old PASS/FAIL, new PASS/FAIL) that differ
+    errors: tuple[str | None, str | None]
+
+
+def compare(old: Model, new: Model, runs) -> list[RunDiff]:
+    return [_compare_run(run, run.play(old, "old"), run.play(new, "new")) for run in runs]
+
+
+def _compare_run(run, before: Outcome, after: Outcome) -> RunDiff:
+    people = tuple(dict.fromkeys(after.people + before.people + _actors(before) + _actors(after)))
+    changed = []
+    for person in people:
+        was = Counter(_detail(a) for a in before.activities if a.person == person)
+        now = Counter(_detail(a) for a in after.activities if a.person == person)
+        lost, gained = was - now, now - was
+        if lost or gained:
+            changed.append(
+                PersonDiff(
+                    person,
+                    tuple(_expand(lost, before.activities, person)),
+                    tuple(_expand(gained, after.activities, person)),
+                    _labels(before.activities, person, lost),
+                    _labels(after.activities, person, gained),
+                )
+            )
+    expects = []
+    for a, b in zip(before.expects, after.expects):
+        if a.text == b.text and a.passed != b.passed:
+            expects.append((a.text, _word(a), _word(b)))
+    return RunDiff(run.label, people, tuple(changed), tuple(expects), (before.error, after.error))
+
+
+def _actors(outcome: Outcome) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(a.person for a in outcome.activities))
+
+
+def _expand(counts: Counter, activities, person: str) -> list[str]:
+    """The details in `counts`, each as often as it counts, in log order."""
+    left, out = Counter(counts), []
+    for act in activities:
+        if act.person != person:
+            continue
+        detail = _detail(act)
+        if left[detail] > 0:
+            left[detail] -= 1
+            out.append(detail)
+    return out
+
+
+def _labels(activities, person: str, details: Counter) -> Counter:
+    labels: Counter = Counter()
+    left = Counter(details)
+    for act in activities:
+        if act.person == person and left[_detail(act)] > 0:
+            left[_detail(act)] -= 1
+            labels[label(act)] += 1
+    return labels
+
+
+def _word(expect) -> str:
+    return "PASS" if expect.passed else "FAIL"
+
+
+# ---- activities in words ---------------------------------------------------------------------
+
+_MAIN = {
+    "Change Data Value": ("field", "new"),
+    "Change Program Status": ("program", "new"),
+    "Add to List": ("list",),
+    "Remove from List": ("list",),
+    "Send Email": ("email",),
+    "Send Alert": ("email",),
+    "Interesting Moment": ("type", "description"),
+    "Call Webhook": ("webhook",),
+    "Request Campaign": ("campaign",),
+    "Executed Campaign": ("campaign", "qualified"),
+    "Remove from Flow": ("campaign",),
+    "Failed Step": ("step",),
+    "Fill Out Form": ("form",),
+}
+
+
+def label(act: Activity) -> str:
+    """An activity in a few words, for the summary: `Change Score +10`,
+    `Send Email "Touch 3"`, `Change Data Value lead_status = "MQL"`."""
+    a = act.attributes
+    if act.type == "Change Score":
+        field = a.get("field")
+        return f"Change Score {a.get('change')}" + ("" if field == "lead_score" else f" on {field}")
+    parts = [act.type]
+    for name in _MAIN.get(act.type, ()):
+        if name not in a:
+            continue
+        value = a[name]
+        if name == "new":
+            parts.append(f"= {literal(value)}")
+        elif name == "qualified":
+            parts.append(f"qualified={'TRUE' if value else 'FALSE'}")
+        elif name in ("field", "type", "campaign"):
+            parts.append(str(value))
+        else:
+            parts.append(literal(value))
+    return " ".join(parts)
+
+
+def _detail(act: Activity) -> str:
+    """The label, every other attribute but `old`, and the flow that ran it."""
+    used = (
+        set(_MAIN.get(act.type, ())) | {"old"} | ({"change", "field", "new"} if act.type == "Change Score" else set())
+    )
+    extra = [f"{k}={_value(v)}" for k, v in act.attributes.items() if k not in used]
+    flow = [f"in {act.flow}"] if act.flow is not None else []
+    return "  ".join([label(act), *extra, *flow])
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return literal(value)
+
+
+# ---- text ---------------------------------------------------------------------------------------
+
+
+def render(diffs: list[RunDiff]) -> str:
+    out: list[str] = []
+    for d in diffs:
+        n = len(d.changed)
+        head = (
+            "no difference"
+            if not (n or d.expects or d.errors[0] != d.errors[1])
+            else (f"{n} of {_n_people(len(d.people))} treated differently")
+        )
+        out.append(f"{d.label}: {head}")
+        for p in d.changed:
+            out.append(f"  {p.person}")
+            out += [f"    - {line}" for line in p.lost]
+            out += [f"    + {line}" for line in p.gained]
+        for text, was, now in d.expects:
+            out.append(f"  {was} -> {now}  {text}")
+        if d.errors[0] != d.errors[1]:
+            for version, error in zip(("OLD", "NEW"), d.errors):
+                if error:
+                    out.append(f"  {version} stopped: {error}")
+    out.append("")
+    out.append(summary(diffs))
+    return "\n".join(out) + "\n"
+
+
+def summary(diffs: list[RunDiff]) -> str:
+    """`this change affects 1 of 3 people: 1 more gets Change Score +10`."""
+    everyone = list(dict.fromkeys(p for d in diffs for p in d.people))
+    affected = list(dict.fromkeys(p.person for d in diffs for p in d.changed))
+    if not affected:
+        return f"this change affects none of {_n_people(len(everyone))}"
+    more: dict[str, set] = {}
+    fewer: dict[str, set] = {}
+    for d in diffs:
+        for p in d.changed:
+            for name in p.gained_labels:
+                more.setdefault(name, set()).add(p.person)
+            for name in p.lost_labels:
+                fewer.setdefault(name, set()).add(p.person)
+    parts = [_count(len(who), "more", name) for name, who in more.items()]
+    parts += [_count(len(who), "no longer", name) for name, who in fewer.items()]
+    return f"this change affects {len(affected)} of {_n_people(len(everyone))}: " + ", ".join(parts)
+
+
+def _count(n: int, word: str, name: str) -> str:
+    return f"{n} {word} get{'s' if n == 1 else ''} {name}"
+
+
+def _n_people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
