@@ -145,7 +145,7 @@ def run_command(
 )
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--update", is_flag=True, help="Write missing goldens and rewrite the ones that differ.")
-@click.option("-k", "pattern", metavar="PATTERN", help="Only scenarios whose name contains PATTERN (or matches it as a glob).")
+@click.option("-k", "pattern", metavar="PATTERN", help="Only scenarios whose name contains (or glob-matches) PATTERN.")
 def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> None:
     """Golden tests: run every .mkc file with scenarios under PATH (default: .)
     and compare each scenario's transcript with the .golden file beside it."""
@@ -161,6 +161,10 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
             out.write(f"FAIL {path}: check errors\n")
             err.write(outcome.error)
             continue
+        if outcome.scenarios and all(s.status == "missing" for s in outcome.scenarios):
+            failed += len(outcome.scenarios)
+            out.write(f"FAIL {path}: no golden file (run `mkc test {path} --update` to write {golden_path(path)})\n")
+            continue
         for s in outcome.scenarios:
             if s.status == "passed":
                 passed += 1
@@ -168,8 +172,9 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
             failed += 1
             why = {
                 "missing": f"no golden transcript (run `mkc test {path} --update` to write {golden_path(path)})",
-                "expect-failed": "an expect failed (see `mkc run " + str(path) + "`)",
+                "scenario-failed": f"an expect failed or the scenario stopped (see `mkc run {path}`)",
                 "failed": "transcript differs from the golden file",
+                "stale": "the golden file holds scenarios this file no longer has",
             }[s.status]
             out.write(f"FAIL {path} :: {s.name}: {why}\n")
             if s.diff:

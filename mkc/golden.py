@@ -28,7 +28,7 @@ _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "b
 @attrs.define
 class ScenarioOutcome:
     name: str
-    status: str  # passed, failed (transcript differs), expect-failed, missing
+    status: str  # passed, failed (transcript differs), scenario-failed, missing, stale
     diff: str = ""
 
 
@@ -79,14 +79,21 @@ def selected(name: str, pattern: str | None) -> bool:
     return pattern in name or fnmatch.fnmatchcase(name, pattern)
 
 
-def split_sections(text: str, headers: list[str]) -> dict[str, str]:
-    """Split a transcript into per-scenario sections, by their header lines."""
+def split_sections(text: str, results) -> dict[str, str]:
+    """A golden transcript, split into the sections of `results`' scenarios.
+
+    A file with several scenarios heads each transcript with its header line;
+    a file with one has no header, and the whole text is that scenario's.
+    """
+    if len(results) == 1 and not results[0].headed:
+        return {results[0].name: text}
+    by_header = {r.header: r.name for r in results}
     sections: dict[str, str] = {}
     current = None
     for line in text.splitlines(keepends=True):
-        stripped = line.rstrip("\n")
-        if stripped in headers:
-            current = stripped
+        name = by_header.get(line.rstrip("\n"))
+        if name is not None:
+            current = name
             sections[current] = ""
         if current is not None:
             sections[current] += line
@@ -104,50 +111,40 @@ def run_case(path: Path, pattern: str | None = None, update: bool = False, color
         outcome.error = render_all(loaded.diagnostics, {source.name: source}, color=color)
         return outcome
     results = run_scenarios(loaded.model)
-    actual = {r.name: r for r in results}
-    headers = [r.header for r in results]
-    full_actual = "".join(r.transcript for r in results)
     gpath = golden_path(path)
     golden_text = gpath.read_text(encoding="utf-8") if gpath.exists() else None
-    golden = split_sections(golden_text, headers) if golden_text is not None else {}
+    golden = split_sections(golden_text, results) if golden_text is not None else {}
 
-    new_sections: dict[str, str] = {}
+    kept: list[str] = []  # the golden as it should be after this run
     for r in results:
+        expected = golden.get(r.name)
         if not selected(r.name, pattern):
-            new_sections[r.header] = golden.get(r.header, "")
+            kept.append(expected or "")
             continue
-        expected = golden.get(r.header)
-        new_sections[r.header] = r.transcript
-        if update:
-            status = "passed" if r.passed else "expect-failed"
-        elif expected is None:
+        kept.append(r.transcript)
+        if expected is None and not update:
             status = "missing"
-        elif expected != r.transcript:
+        elif expected != r.transcript and not update:
             status = "failed"
         else:
-            status = "passed" if r.passed else "expect-failed"
+            status = "passed" if r.passed else "scenario-failed"
         diff = ""
         if status == "failed":
-            diff = "".join(difflib.unified_diff(
-                expected.splitlines(keepends=True), r.transcript.splitlines(keepends=True),
-                fromfile=f"{gpath} (golden)", tofile=f"{path} (actual)", n=2))
+            diff = _diff(expected, r.transcript, f"{gpath} (golden)", f"{path} (actual)")
         outcome.scenarios.append(ScenarioOutcome(r.name, status, diff))
 
+    new_text = "".join(kept)
     if update:
-        # A golden holds every scenario; sections of unselected ones stay as they were.
-        text = full_actual if not pattern else "".join(new_sections[h] for h in headers)
-        if text != golden_text:
-            gpath.write_text(text, encoding="utf-8")
+        if new_text != golden_text:
+            gpath.write_text(new_text, encoding="utf-8")
             outcome.golden_written = "updated" if golden_text is not None else "created"
-    elif golden_text is not None and not pattern and golden_text != full_actual and outcome.passed:
-        # Same sections, but something outside them differs (e.g. a removed scenario).
-        stale = [h for h in split_sections(golden_text, _all_headers(golden_text, headers)) if h not in actual]
-        diff = "".join(difflib.unified_diff(golden_text.splitlines(keepends=True),
-                                            full_actual.splitlines(keepends=True),
-                                            fromfile=f"{gpath} (golden)", tofile=f"{path} (actual)", n=2))
-        outcome.scenarios.append(ScenarioOutcome(", ".join(stale) or "(whole file)", "failed", diff))
+    elif golden_text is not None and new_text != golden_text and outcome.passed:
+        # Every scenario matches, yet the golden holds more: a scenario was removed or renamed.
+        outcome.scenarios.append(ScenarioOutcome(
+            "(golden file)", "stale", _diff(golden_text, new_text, f"{gpath} (golden)", f"{path} (actual)")))
     return outcome
 
 
-def _all_headers(text: str, headers: list[str]) -> list[str]:
-    return headers
+def _diff(expected: str, actual: str, from_name: str, to_name: str) -> str:
+    return "".join(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
+                                        fromfile=from_name, tofile=to_name, n=2))

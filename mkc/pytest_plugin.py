@@ -52,9 +52,9 @@ class MkcScenario(pytest.Item):
         status = self.outcome.status
         if status == "missing":
             raise MkcFailure(f"no golden transcript in {golden_path(self.path)}: run with --mkc-update to write it")
-        if status == "expect-failed":
-            raise MkcFailure("an expect failed in this scenario (see `mkc run`)")
-        if status == "failed":
+        if status == "scenario-failed":
+            raise MkcFailure("an expect failed or the scenario stopped with an error (see `mkc run`)")
+        if status in ("failed", "stale"):
             raise MkcFailure(f"transcript differs from the golden file:\n{self.outcome.diff}")
 
     def repr_failure(self, excinfo, style=None):
