@@ -20,9 +20,8 @@ from __future__ import annotations
 from mkc.checker import calls, executables, flows, scenarios, smart_lists, tokens
 from mkc.checker.model import Model, build
 from mkc.checker.report import Report
-from mkc.grammar import ast
-
 from mkc.diagnostics import Diagnostic
+from mkc.grammar import ast
 
 RULES = (calls, smart_lists, flows, executables, tokens, scenarios)
 

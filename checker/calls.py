@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 
 import attrs
+
 from mkc.checker import walk
 from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Scope, ref_text
 from mkc.checker.report import Report

@@ -14,6 +14,7 @@ starts the flow, at the step that goes one level too deep).
 from __future__ import annotations
 
 import attrs
+
 from mkc.checker import walk
 from mkc.checker.model import KIND_WORDS, CampaignInfo, Model, ref_text
 from mkc.checker.report import Report

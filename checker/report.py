@@ -11,7 +11,6 @@ the original has the same problem at the same place, the copy is dropped.
 from __future__ import annotations
 
 from mkc.checker.model import CampaignInfo, Model
-
 from mkc.diagnostics import Diagnostic
 from mkc.source import Span
 

@@ -19,13 +19,13 @@ import re
 from collections.abc import Iterator
 
 import attrs
+
 from mkc.checker import walk
 from mkc.checker.executables import Call, execute_calls
 from mkc.checker.model import KIND_WORDS, CampaignInfo, Model, Scope
 from mkc.checker.report import Report
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
-
 from mkc.source import Span
 
 TOKEN_RE = re.compile(r"<<([A-Za-z_]+)\.([^<>:\n]+?)(?::default=([^>\n]*))?>>")

@@ -173,7 +173,7 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
         span = Span(file, err.line, err.column, err.line, err.column + 1)
         char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
         if char == '"':
-            return Diagnostic("syntax", "this string is never closed: a string ends with `\"` on the same line", span)
+            return Diagnostic("syntax", 'this string is never closed: a string ends with `"` on the same line', span)
         if char in "<>" and text.startswith("<<", err.pos_in_stream):
             return Diagnostic("syntax", "unexpected `<<`: a token is written `<<scope.name>>`", span)
         return Diagnostic("syntax", f"unexpected character `{char}`", span)
@@ -202,7 +202,7 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
     if tok.type == "_NL" and "LESSTHAN" in expected:
         hints = ("the `<` that opens a block stays on the line of its header",)
     elif tok.type == "NAME" and str(tok) in _QUOTE_HINT:
-        hints = (f"`{tok}` is a keyword here; write a name that reads as a keyword in quotes: \"{tok}\"",)
+        hints = (f'`{tok}` is a keyword here; write a name that reads as a keyword in quotes: "{tok}"',)
     message = f"unexpected {_describe_token(tok)}; expected {_expected_words(err, blocks)}"
     return Diagnostic("syntax", message, span, hints=hints)
 

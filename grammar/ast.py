@@ -7,7 +7,6 @@ what they say and not where they were written.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Union
 
 import attrs
 
@@ -99,7 +98,7 @@ class Token:
 
 @node
 class ListValue:
-    items: tuple["Value", ...]
+    items: tuple[Value, ...]
 
 
 @node
@@ -130,7 +129,7 @@ class Ref:
         return ".".join(self.parts)
 
 
-Value = Union[Str, Num, ScoreChange, Duration, TimeOfDay, DateTime, Token, ListValue, Bool, Null, Ref]
+Value = Str | Num | ScoreChange | Duration | TimeOfDay | DateTime | Token | ListValue | Bool | Null | Ref
 
 
 @node
@@ -162,22 +161,22 @@ class FuncCond:
 
 @node
 class Not:
-    cond: "Cond"
+    cond: Cond
 
 
 @node
 class And:
-    left: "Cond"
-    right: "Cond"
+    left: Cond
+    right: Cond
 
 
 @node
 class Or:
-    left: "Cond"
-    right: "Cond"
+    left: Cond
+    right: Cond
 
 
-Cond = Union[FieldCond, FuncCond, Not, And, Or]
+Cond = FieldCond | FuncCond | Not | And | Or
 
 
 # ---- campaigns -------------------------------------------------------------
@@ -217,17 +216,17 @@ class Step:
 @node
 class When:
     cond: Cond
-    step: "FlowItem"
+    step: FlowItem
 
 
 @node
 class Choice:
     whens: tuple[When, ...]
-    default: "FlowItem | None"
+    default: FlowItem | None
     default_span: Span | None = attrs.field(default=None, eq=False)
 
 
-FlowItem = Union[Step, Choice]
+FlowItem = Step | Choice
 
 
 @node
@@ -311,7 +310,7 @@ class WebhookAsset:
         return next((p.value for p in self.props if p.name == name), None)
 
 
-Asset = Union[ListAsset, SmartListAsset, EmailAsset, WebhookAsset]
+Asset = ListAsset | SmartListAsset | EmailAsset | WebhookAsset
 
 
 @node
@@ -426,7 +425,7 @@ class ExpectActivity:
     negated: bool = False
 
 
-Command = Union[At, Run, Request, ScheduleRun, Event, Set, Activate, Deactivate, Advance, Expect, ExpectActivity]
+Command = At | Run | Request | ScheduleRun | Event | Set | Activate | Deactivate | Advance | Expect | ExpectActivity
 
 
 @node

@@ -6,8 +6,18 @@ import attrs
 
 from mkc.grammar import ast
 
-_LEAVES = (ast.Str, ast.Num, ast.ScoreChange, ast.Duration, ast.TimeOfDay, ast.DateTime, ast.Token, ast.Bool,
-           ast.Null, ast.Ref)
+_LEAVES = (
+    ast.Str,
+    ast.Num,
+    ast.ScoreChange,
+    ast.Duration,
+    ast.TimeOfDay,
+    ast.DateTime,
+    ast.Token,
+    ast.Bool,
+    ast.Null,
+    ast.Ref,
+)
 
 
 def show_value(value) -> str:

@@ -8,7 +8,7 @@ import re
 from lark import Token as LarkToken
 from lark import Transformer, v_args
 
-from mkc.diagnostics import Diagnostic, DiagnosticError
+from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
 from mkc.source import Span
 
@@ -257,8 +257,9 @@ class ToAst(Transformer):
         return ast.ListAsset(c[0].text, span=self._span(meta))
 
     def smart_list_asset(self, meta, c):
-        return ast.SmartListAsset(c[0].text, self._smart_list_body(meta, [x for x in c[1:] if x is not None]),
-                                  span=self._span(meta))
+        return ast.SmartListAsset(
+            c[0].text, self._smart_list_body(meta, [x for x in c[1:] if x is not None]), span=self._span(meta)
+        )
 
     def prop(self, meta, c):
         return ast.Prop(str(c[0]), c[1], span=self._span(meta))
@@ -277,7 +278,7 @@ class ToAst(Transformer):
             elif isinstance(item, ast.Ref) and len(item.parts) == 1:
                 names.append(item.name)
             else:
-                self._problem(item.span, "a status is a string, as in `statuses [\"Invited\", \"Attended\"]`")
+                self._problem(item.span, 'a status is a string, as in `statuses ["Invited", "Attended"]`')
         return ast.Statuses(tuple(names), span=self._span(meta))
 
     def _container(cls):

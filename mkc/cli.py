@@ -141,7 +141,7 @@ def run_command(
 @cli.command(
     "test",
     epilog="Examples:\n\n  mkc test examples/\n\n  mkc test examples/webinar.mkc --update\n\n"
-    "  mkc test -k \"parent context\"",
+    '  mkc test -k "parent context"',
 )
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--update", is_flag=True, help="Write missing goldens and rewrite the ones that differ.")

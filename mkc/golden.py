@@ -22,6 +22,7 @@ from mkc.load import load_source
 from mkc.source import BadInput, Source
 
 _SCENARIO_RE = re.compile(r"^\s*scenario\b", re.M)
+_HEADER_RE = re.compile(r'scenario ".*"')  # a transcript's header line (activity lines start with a date)
 _SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist"}
 
 
@@ -91,9 +92,10 @@ def split_sections(text: str, results) -> dict[str, str]:
     sections: dict[str, str] = {}
     current = None
     for line in text.splitlines(keepends=True):
-        name = by_header.get(line.rstrip("\n"))
-        if name is not None:
-            current = name
+        header = line.rstrip("\n")
+        if _HEADER_RE.fullmatch(header):
+            # A scenario this file no longer has keeps its own (stale) section.
+            current = by_header.get(header, header)
             sections[current] = ""
         if current is not None:
             sections[current] += line
@@ -140,11 +142,21 @@ def run_case(path: Path, pattern: str | None = None, update: bool = False, color
             outcome.golden_written = "updated" if golden_text is not None else "created"
     elif golden_text is not None and new_text != golden_text and outcome.passed:
         # Every scenario matches, yet the golden holds more: a scenario was removed or renamed.
-        outcome.scenarios.append(ScenarioOutcome(
-            "(golden file)", "stale", _diff(golden_text, new_text, f"{gpath} (golden)", f"{path} (actual)")))
+        outcome.scenarios.append(
+            ScenarioOutcome(
+                "(golden file)", "stale", _diff(golden_text, new_text, f"{gpath} (golden)", f"{path} (actual)")
+            )
+        )
     return outcome
 
 
 def _diff(expected: str, actual: str, from_name: str, to_name: str) -> str:
-    return "".join(difflib.unified_diff(expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                                        fromfile=from_name, tofile=to_name, n=2))
+    return "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            actual.splitlines(keepends=True),
+            fromfile=from_name,
+            tofile=to_name,
+            n=2,
+        )
+    )

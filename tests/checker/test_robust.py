@@ -5,10 +5,10 @@ import pathlib
 from checker_golden import CASES
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from mkc.checker import check
-from mkc.grammar import parse
 
+from mkc.checker import check
 from mkc.diagnostics import DiagnosticError
+from mkc.grammar import parse
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TEXTS = [p.read_text() for p in sorted(CASES.glob("*.mkc")) + sorted((ROOT / "examples").glob("*.mkc"))]

@@ -10,8 +10,9 @@ from mkc.cli import cli
 
 def mkc(*args):
     """Run the real entry point in a subprocess: exit codes and stderr as a user sees them."""
-    proc = subprocess.run([sys.executable, "-c", "from mkc.cli import main; main()", *args],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from mkc.cli import main; main()", *args], capture_output=True, text=True
+    )
     return proc.returncode, proc.stdout, proc.stderr
 
 

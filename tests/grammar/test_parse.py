@@ -34,8 +34,9 @@ def first_step(text):
 
 def test_one_line_file_is_complete():
     c = only("campaign Score executable < flow < change_score <<my.score>> > >")
-    assert c == ast.Campaign("Score", "executable", None, flow=ast.Flow((ast.Step(
-        "change_score", (ast.Token("my", "score"),), ()),)))
+    assert c == ast.Campaign(
+        "Score", "executable", None, flow=ast.Flow((ast.Step("change_score", (ast.Token("my", "score"),), ()),))
+    )
 
 
 def test_spans_are_positions_and_not_part_of_equality():
@@ -77,8 +78,15 @@ def test_literals(text, value):
     assert first_step(f"x {text}").args == (value,)
 
 
-@pytest.mark.parametrize("text, change", [("=0", ast.ScoreChange("=", 0)), ("=-3", ast.ScoreChange("=", -3)),
-                                          ("+5", ast.ScoreChange("+", 5)), ("-5", ast.Num(-5))])
+@pytest.mark.parametrize(
+    "text, change",
+    [
+        ("=0", ast.ScoreChange("=", 0)),
+        ("=-3", ast.ScoreChange("=", -3)),
+        ("+5", ast.ScoreChange("+", 5)),
+        ("-5", ast.Num(-5)),
+    ],
+)
 def test_score_changes(text, change):
     assert first_step(f"change_score {text} field=behavior_score").args == (change,)
 
@@ -150,8 +158,9 @@ def test_smart_list_conditions_and_logic():
 >"""
     )
     sl = c.smart_list
-    assert sl.triggers == (ast.Trigger("data_value_changes", (ast.Ref(("lead_status",)),),
-                                       (ast.KwArg("to", ast.Str("MQL")),)),)
+    assert sl.triggers == (
+        ast.Trigger("data_value_changes", (ast.Ref(("lead_status",)),), (ast.KwArg("to", ast.Str("MQL")),)),
+    )
     conds = [f.cond for f in sl.filters]
     assert conds[0] == ast.FieldCond("lead_score", ">=", (ast.Num(10),))
     assert conds[1].op == "in"
@@ -227,8 +236,21 @@ def test_people_and_scenario_commands():
     assert [p.handle for p in people.persons] == ["ann", "bob"]
     assert people.persons[0].fields[0] == ast.FieldValue("email", ast.Str("ann@example.com"))
     kinds = [type(c).__name__ for c in scenario.commands]
-    assert kinds == ["At", "Run", "Request", "ScheduleRun", "Event", "Set", "Deactivate", "Advance", "Expect",
-                     "Expect", "ExpectActivity", "ExpectActivity", "ExpectActivity"]
+    assert kinds == [
+        "At",
+        "Run",
+        "Request",
+        "ScheduleRun",
+        "Event",
+        "Set",
+        "Deactivate",
+        "Advance",
+        "Expect",
+        "Expect",
+        "ExpectActivity",
+        "ExpectActivity",
+        "ExpectActivity",
+    ]
     request = scenario.commands[2]
     assert request.people == ("ann", "bob") and request.tokens.decls[0].value == ast.ScoreChange("+", 3)
     last = scenario.commands[-1]

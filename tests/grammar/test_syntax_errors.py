@@ -20,18 +20,34 @@ def error(text):
 # The ten mistakes people make most, with where they are reported and what
 # the message must say.
 MISTAKES = [
-    ("unclosed block", "campaign A <\n  flow <\n    wait 1 day\n", (2, 8),
-     "input ended inside the `flow` block opened at 2:8"),
-    ("missing value after an operator", "campaign A <\n  smart_list <\n    filter lead_score >=\n  >\n>", (3, 25),
-     "expected a value"),
-    ("`<` where a step was expected", "campaign A <\n  flow <\n    < wait 1 day >\n  >\n>", (3, 5),
-     "unexpected `<`; expected a flow step or `>`"),
+    (
+        "unclosed block",
+        "campaign A <\n  flow <\n    wait 1 day\n",
+        (2, 8),
+        "input ended inside the `flow` block opened at 2:8",
+    ),
+    (
+        "missing value after an operator",
+        "campaign A <\n  smart_list <\n    filter lead_score >=\n  >\n>",
+        (3, 25),
+        "expected a value",
+    ),
+    (
+        "`<` where a step was expected",
+        "campaign A <\n  flow <\n    < wait 1 day >\n  >\n>",
+        (3, 5),
+        "unexpected `<`; expected a flow step or `>`",
+    ),
     ("block opened on the next line", "campaign A <\n  flow\n  <\n  >\n>", (2, 7), "expected `<`"),
     ("unterminated string", 'campaign A < flow < send_email "Hi > >', (1, 32), "string is never closed"),
     ("unknown character", "campaign A < flow < send_email @welcome > >", (1, 32), "unexpected character `@`"),
     ("unknown qualification", "campaign A < qualification twice >", (1, 28), "expected `every_time`"),
-    ("two steps in a choice branch", "campaign A < flow < choice < when x = 1 < do_nothing; do_nothing > > > >",
-     (1, 55), "unexpected `do_nothing`; expected `>`"),
+    (
+        "two steps in a choice branch",
+        "campaign A < flow < choice < when x = 1 < do_nothing; do_nothing > > > >",
+        (1, 55),
+        "unexpected `do_nothing`; expected `>`",
+    ),
     ("invalid date", "campaign A < schedule at 2026-13-45 >", (1, 26), "`2026-13-45` is not a valid date"),
     ("misspelt declaration", "campain A < >", (1, 1), "unexpected `campain`; expected a declaration"),
     ("missing keyword value", 'campaign A < flow < send_alert "E" to= > >', (1, 40), "expected a value"),
@@ -63,8 +79,10 @@ def test_hint_for_block_on_next_line():
     assert error("campaign A <\n  flow\n  <\n  >\n>").hints
 
 
-ALPHABET = st.sampled_from(list('<>;=.,[]()"\n #+-:') + ["campaign", "flow", "A", "1", "day", "<<my.x>>",
-                                                          "when", "choice", "filter", "smart_list", " "])
+ALPHABET = st.sampled_from(
+    list('<>;=.,[]()"\n #+-:')
+    + ["campaign", "flow", "A", "1", "day", "<<my.x>>", "when", "choice", "filter", "smart_list", " "]
+)
 
 
 @settings(max_examples=300, deadline=None)
