@@ -1,19 +1,10 @@
 """`mkc check FILE...`: diagnostics to stderr, exit 0 / 1 / 2 (spec section 10)."""
 
-import subprocess
-import sys
+from mkc_cli import mkc
 
 CLEAN = "campaign Score executable < flow < change_score <<my.score>> > >\n"
 WARNS = 'campaign A < smart_list < filter member_of_list "Gone" > >\n'
 ERRS = 'campaign A < flow < change_score 5 > >\ncampaign B < flow < send_emial "E" > >\n'
-
-
-def mkc(*args):
-    """The real entry point in a subprocess: exit codes and streams as a user sees them."""
-    proc = subprocess.run(
-        [sys.executable, "-c", "from mkc.cli import main; main()", *args], capture_output=True, text=True
-    )
-    return proc.returncode, proc.stdout, proc.stderr
 
 
 def write(tmp_path, name, text):

@@ -1,19 +1,9 @@
 """`mkc parse` and the command line's rules for bad input (spec section 10)."""
 
-import subprocess
-import sys
-
 from click.testing import CliRunner
+from mkc_cli import mkc
 
 from mkc.cli import cli
-
-
-def mkc(*args):
-    """Run the real entry point in a subprocess: exit codes and stderr as a user sees them."""
-    proc = subprocess.run(
-        [sys.executable, "-c", "from mkc.cli import main; main()", *args], capture_output=True, text=True
-    )
-    return proc.returncode, proc.stdout, proc.stderr
 
 
 def test_parse_ok(tmp_path):

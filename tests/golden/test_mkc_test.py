@@ -5,6 +5,7 @@ import sys
 import textwrap
 
 import pytest
+from mkc_cli import mkc
 
 PROGRAM = """
 campaign Score < flow < change_score +{n} > >
@@ -24,13 +25,6 @@ campaign Tag < flow < change_data_value segment "{value}" > >
 people < person ann < email "ann@example.com" > >
 scenario "only" < run Tag >
 """
-
-
-def mkc(*args, cwd=None):
-    proc = subprocess.run(
-        [sys.executable, "-c", "from mkc.cli import main; main()", *args], capture_output=True, text=True, cwd=cwd
-    )
-    return proc.returncode, proc.stdout, proc.stderr
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """Helpers shared by the insight tests."""
 
 import pathlib
-import subprocess
-import sys
+
+from mkc_cli import mkc as run_mkc
 
 from mkc.load import load_source
 from mkc.source import Source
@@ -24,12 +24,5 @@ def load_file(path):
 
 
 def mkc(*args, env=None, cwd=ROOT):
-    """The real entry point in a subprocess: exit status, stdout, stderr as a user sees them."""
-    proc = subprocess.run(
-        [sys.executable, "-c", "from mkc.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-    )
-    return proc.returncode, proc.stdout, proc.stderr
+    """`mkc ARGS...` run from the repository's root by default."""
+    return run_mkc(*args, env=env, cwd=cwd)

@@ -4,21 +4,12 @@ seeds' example against its golden transcript."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from interp_helpers import HERE
+from mkc_cli import mkc
 
 ROOT = HERE.parent.parent
 EXAMPLE = ROOT / "examples" / "token_inheritance.mkc"
-
-
-def mkc(*args, cwd=None):
-    """The real entry point in a subprocess: exit codes and streams as a user sees them."""
-    proc = subprocess.run(
-        [sys.executable, "-c", "from mkc.cli import main; main()", *args], capture_output=True, text=True, cwd=cwd
-    )
-    return proc.returncode, proc.stdout, proc.stderr
 
 
 def write(tmp_path, text, name="a.mkc"):
