@@ -24,7 +24,7 @@ from mkc.stdlib.values import as_score_change, is_empty, literal
 from mkc.stdlib.values import text as value_text
 
 MAX_DEPTH = 3  # levels of Execute Campaign below the campaign that started the flow
-MAX_WORK = 100_000  # queue items one command may run: more is a runaway loop
+MAX_WORK = 100_000  # queue items one command may run for one person: more is a runaway loop
 
 
 class StepFailure(Exception):
@@ -344,13 +344,16 @@ class Engine:
 
     def run_due(self, until: dt.datetime | None) -> None:
         """Run every queued item due by `until` (None: until the queue is empty),
-        in time order, moving the clock to each; then the clock shows `until`."""
-        worked = 0
+        in time order, moving the clock to each; then the clock shows `until`.
+        A runaway loop is one person's: a batch run over a million people is
+        a million pieces of work, not a loop."""
+        worked: dict[str | None, int] = {}  # person (None: batch runs) -> items run
         while (due := self.rt.pop_due(until)) is not None:
             when, item = due
             self.rt.now = max(self.rt.now, when)
-            worked += 1
-            if worked > MAX_WORK:
+            who = item.run.person if isinstance(item, Resume) else None
+            count = worked[who] = worked.get(who, 0) + 1
+            if count > MAX_WORK:
                 self.rt.drop_pending()
                 raise InterpreterError(
                     f"more than {MAX_WORK} pieces of work without a pause: campaigns that "
