@@ -98,11 +98,10 @@ def run(people: list, names: Names, now: dt.datetime, history: dict | None = Non
             continue
         country = fields.get("country")
         title = fields.get("job_title")
-        if (country is not None and country.casefold() in COUNTRIES) or (
-            title is not None and "manager" in title.casefold()
-        ):
-            if person.handle not in ran_qualify:
-                entering.append(person)
+        in_country = country is not None and country.casefold() in COUNTRIES
+        manager = title is not None and "manager" in title.casefold()
+        if (in_country or manager) and person.handle not in ran_qualify:
+            entering.append(person)
     stats.entered = len(entering)
 
     mql: list[tuple] = []  # (person, old lead_status): OnMQL flows, queued in the order they fired
@@ -154,7 +153,11 @@ def run(people: list, names: Names, now: dt.datetime, history: dict | None = Non
                 )
             if names.scored_key not in person.lists:
                 person.lists[names.scored_key] = "Scored"
-                add(Activity(now, handle, "Add to List", {"list": "Scored"}, score_campaign, via_qualify, names.scored_key))
+                add(
+                    Activity(
+                        now, handle, "Add to List", {"list": "Scored"}, score_campaign, via_qualify, names.scored_key
+                    )
+                )
 
         # 2. choice on the score just changed, the country and the title
         score = fields.get("lead_score") or 0
@@ -204,7 +207,9 @@ def run(people: list, names: Names, now: dt.datetime, history: dict | None = Non
 
         # 6. interesting_moment milestone "<<lead.first_name:default=Someone>> scored <<lead.lead_score>> in ..."
         score = fields.get("lead_score")
-        description = f"{fields.get('first_name') or 'Someone'} scored {'' if score is None else score} in Spring Nurture"
+        description = (
+            f"{fields.get('first_name') or 'Someone'} scored {'' if score is None else score} in Spring Nurture"
+        )
         add(Activity(now, handle, "Interesting Moment", {"type": "milestone", "description": description}, qualify))
 
         # 7. change_data_value last_touch "<<campaign.name>> on <<system.date>>"
@@ -272,4 +277,14 @@ def _program_status(person, status: str, now, flow, key, add) -> None:
         )
         return
     person.programs[key] = status
-    add(Activity(now, person.handle, "Change Program Status", {"program": "Nurture", "old": old, "new": status}, flow, (), key))
+    add(
+        Activity(
+            now,
+            person.handle,
+            "Change Program Status",
+            {"program": "Nurture", "old": old, "new": status},
+            flow,
+            (),
+            key,
+        )
+    )

@@ -74,7 +74,9 @@ def differences(
         problems.append(f"activity log: interpreter {len(interp_log):,} activities, hand-written {len(hand_log):,}")
     for index, (a, b) in enumerate(zip(interp_log, hand_log)):
         if a != b or type(a.flow) is not type(b.flow):
-            problems.append(f"activity {index}:\n  interpreter  {format_activity(a)}\n  hand-written {format_activity(b)}")
+            problems.append(
+                f"activity {index}:\n  interpreter  {format_activity(a)}\n  hand-written {format_activity(b)}"
+            )
             break
     step = max(1, min(len(interp_log), len(hand_log)) // lines)
     for index in range(0, min(len(interp_log), len(hand_log)), step):

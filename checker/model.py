@@ -124,6 +124,18 @@ class Model:
     def campaigns_in(self, workspace: str) -> list[CampaignInfo]:
         return [c for c in self.campaigns if c.workspace == workspace]
 
+    def campaigns_named(self, name: str) -> list[CampaignInfo]:
+        """Every campaign with this bare name, any workspace, in declaration
+        order. Indexed, so resolving N bare names is not N scans of every
+        campaign; the index is rebuilt when a campaign has been added."""
+        index = self._by_name
+        if index is None or index[0] != len(self.campaigns):
+            table: dict[str, list[CampaignInfo]] = {}
+            for c in self.campaigns:
+                table.setdefault(c.name, []).append(c)
+            index = self._by_name = (len(self.campaigns), table)
+        return index[1].get(name, [])
+
     def person(self, handle: str) -> ast.Person | None:
         return next((p for p in self.people if p.handle == handle), None)
 
@@ -150,12 +162,13 @@ class Model:
         root_program = self.programs.get(workspace, {}).get(workspace)
         if root_program and root_program.implicit and name in root_program.campaigns:
             return Resolution(root_program.campaigns[name])
-        found = [c for c in self.campaigns_in(workspace) if c.name == name]
+        named = self.campaigns_named(name)
+        found = [c for c in named if c.workspace == workspace]
         if len(found) == 1:
             return Resolution(found[0])
         if len(found) > 1:
             return Resolution(None, "ambiguous-reference", candidates=found)
-        elsewhere = [c for c in self.campaigns if c.name == name and c.workspace != workspace]
+        elsewhere = [c for c in named if c.workspace != workspace]
         return Resolution(None, "unknown-reference", elsewhere=elsewhere)
 
     def resolve_program(self, ref, scope: Scope) -> Resolution:
@@ -223,6 +236,8 @@ class Model:
         return list(self._all_scopes)
 
     _all_scopes: list[Scope] = attrs.Factory(list)
+    # campaigns_named's index: (how many campaigns it covers, name -> campaigns)
+    _by_name: tuple[int, dict[str, list[CampaignInfo]]] | None = attrs.field(default=None, init=False, repr=False)
 
     # ---- tokens (spec section 6) -------------------------------------------
 

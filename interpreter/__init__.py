@@ -37,14 +37,18 @@ import attrs
 
 from mkc.checker.model import CampaignInfo, Model
 from mkc.grammar import ast
-from mkc.interpreter.flow import Engine, FlowRun, StepFailure
+from mkc.interpreter.flow import Engine, FlowRun, Resume, StepFailure
 from mkc.interpreter.runtime import (
     ACTIVITY_TYPE_IDS,
     START,
     Activity,
+    BatchChanges,
     InterpreterError,
+    PeopleBatch,
+    PeopleSource,
     PersonState,
     Runtime,
+    Wait,
 )
 from mkc.interpreter.scenario import ExpectResult, ScenarioResult, run_command
 from mkc.interpreter.scenario import run_scenario as _play
@@ -55,16 +59,21 @@ __all__ = [
     "ACTIVITY_TYPE_IDS",
     "START",
     "Activity",
+    "BatchChanges",
+    "BatchesResult",
     "CampaignResult",
     "Engine",
     "ExpectResult",
     "Interpreter",
     "InterpreterError",
+    "PeopleBatch",
+    "PeopleSource",
     "PersonState",
     "Runtime",
     "ScenarioResult",
     "StepFailure",
     "TokenContext",
+    "Wait",
     "format_activity",
     "parse_datetime",
     "parse_token_option",
@@ -90,6 +99,18 @@ class CampaignResult:
     def failed(self) -> bool:
         """Whether some step failed (a `Failed Step` was logged)."""
         return any(a.type == "Failed Step" for a in self.activities)
+
+
+@attrs.define
+class BatchesResult:
+    """One batch campaign run over people handed over in batches (`run_batches`):
+    counts only, since the people and activities went back to their source."""
+
+    campaign: str
+    people: int = 0
+    entered: int = 0
+    activities: int = 0
+    failed: bool = False  # some step failed (a `Failed Step` was logged)
 
 
 class Interpreter:
@@ -179,6 +200,77 @@ class Interpreter:
         entered = self.engine.batch_run(campaign, people, tokens)
         self.engine.run_due(None)
         return CampaignResult(campaign.full_name, tuple(entered), tuple(self.runtime.log))
+
+    def run_batches(
+        self,
+        ref,
+        source: PeopleSource,
+        at: dt.datetime,
+        until: dt.datetime | None,
+        tokens=None,
+        since: dt.datetime | None = None,
+        progress=None,
+    ) -> BatchesResult:
+        """Run one batch campaign over people that `source` hands over in batches
+        (a database), writing each batch's changes back to it before the next.
+        For each batch the clock starts at `since` (default `at`), the batch's
+        waits due by `at` go on, the campaign runs at `at`, then the work it led
+        to runs until `until` (None: until nothing is left); flows still waiting
+        go back to the source. Waits of campaigns this model does not have are
+        handed back untouched. `progress(n)` is called after each batch of n
+        people. A flow only touches its own person, so each person ends as in a
+        run over everyone; only activities of different people at one moment
+        come batch by batch."""
+        self.reset(start=since or at, schedules=False)
+        campaign = self.campaign(ref)
+        if campaign.kind != "batch":
+            raise InterpreterError(f"{campaign.full_name} is not a batch campaign")
+        rt, engine = self.runtime, self.engine
+        by_key = {rt.keys(c): c for c in self.model.campaigns}
+        result = BatchesResult(campaign.full_name)
+        for batch in source.batches():
+            rt.now = since or at
+            engine.runs.clear()
+            rt.load(batch)
+            kept = [w for w in batch.waits if not self._resume(w, by_key.get(w.campaign))]
+            engine.run_due(at)
+            rt.now = at
+            result.entered += len(engine.batch_run(campaign, None, tokens))
+            engine.run_due(until)
+            changes = rt.changes([*kept, *self._waiting()])
+            result.people += len(batch.people)
+            result.activities += len(changes.activities)
+            result.failed = result.failed or any(a.type == "Failed Step" for a in changes.activities)
+            source.write(changes)
+            if progress is not None:
+                progress(len(batch.people))
+        engine.runs.clear()
+        return result
+
+    def _resume(self, wait: Wait, campaign: CampaignInfo | None) -> bool:
+        """Queue a stored wait to go on at its time; False if its campaign or
+        person is not here."""
+        if campaign is None or wait.person not in self.runtime.people:
+            return False
+        run = FlowRun(campaign, wait.person, TokenContext(campaign, dict(wait.overrides), wait.trigger))
+        self.engine.runs.setdefault(wait.person, []).append(run)
+        self.runtime.enqueue(wait.due, Resume(run, wait.step))
+        return True
+
+    def _waiting(self) -> list[Wait]:
+        """The campaign flows still queued, as `Wait`s, in the order they would run."""
+        rt = self.runtime
+        waits = []
+        for when, item in rt.pending:
+            run = getattr(item, "run", None)
+            if run is None or run.campaign is None or run.steps is not None or run.cancelled or run.finished:
+                continue
+            if run.person in rt.people:
+                trigger = dict(run.context.trigger) if run.context.trigger is not None else None
+                waits.append(
+                    Wait(when, run.person, rt.keys(run.campaign), item.index, dict(run.context.overrides), trigger)
+                )
+        return waits
 
 
 def scenario_named(model: Model, name: str) -> ast.Scenario:

@@ -15,50 +15,110 @@ from collections.abc import Callable
 from mkc.checker.walk import atoms
 from mkc.grammar import ast
 from mkc.interpreter.runtime import PersonView, Runtime, Unresolved
-from mkc.interpreter.tokens import TokenError, Tokens
+from mkc.interpreter.tokens import TokenError, Tokens, needs_tokens
 from mkc.stdlib import CONDITIONS, TRIGGERS
-from mkc.stdlib.conditions import FIELD_TESTS
+from mkc.stdlib.conditions import FIELD_TESTS, field_test
 from mkc.stdlib.signatures import REFERENCE_TYPES
+from mkc.stdlib.values import from_literal
 
 
 class Conditions:
+    """Conditions and smart lists, compiled once into predicates
+    `pred(person, tokens) -> bool` (references are resolved, when a predicate
+    runs, through the runtime's cache; literal operands are read once)."""
+
     def __init__(self, runtime: Runtime):
         self.rt = runtime
         self._valid: dict[tuple[int, int], bool] = {}
         self._inside: set[int] = set()  # smart lists being evaluated (one that contains itself qualifies nobody)
+        self._lists: dict[tuple[int, int], tuple] = {}  # (id(smart list), id(scope)) -> (smart list, scope, pred)
 
     def holds(self, cond, person: PersonView, scope, tokens: Tokens) -> bool:
         """Whether `cond` holds for `person`; references resolve from `scope`
         (None: a scenario's). Raises Unresolved or TokenError."""
+        return self.compile(cond, scope)(person, tokens)
+
+    def compile(self, cond, scope) -> Callable[[PersonView, Tokens], bool]:
+        """`cond` as a predicate. What cannot be evaluated (an unknown
+        condition, a token without an answer) raises when the predicate runs,
+        as `holds` would."""
         if isinstance(cond, ast.Not):
-            return not self.holds(cond.cond, person, scope, tokens)
+            inner = self.compile(cond.cond, scope)
+            return lambda person, tokens: not inner(person, tokens)
         if isinstance(cond, ast.And):
-            return self.holds(cond.left, person, scope, tokens) and self.holds(cond.right, person, scope, tokens)
+            left, right = self.compile(cond.left, scope), self.compile(cond.right, scope)
+            return lambda person, tokens: left(person, tokens) and right(person, tokens)
         if isinstance(cond, ast.Or):
-            return self.holds(cond.left, person, scope, tokens) or self.holds(cond.right, person, scope, tokens)
+            left, right = self.compile(cond.left, scope), self.compile(cond.right, scope)
+            return lambda person, tokens: left(person, tokens) or right(person, tokens)
         if isinstance(cond, ast.FieldCond):
-            operands = [tokens.value(v) for v in cond.operands]
-            return FIELD_TESTS[cond.op](person.get(cond.field), operands, self.rt.now)
+            return self._field(cond)
         spec = CONDITIONS.get(cond.name)
         if spec is None:
-            raise Unresolved(f"`{cond.name}` is not a condition")
-        return bool(spec.evaluate(_Env(self, person, scope, tokens), spec.signature.bind(cond.args, cond.kwargs)))
+            message = f"`{cond.name}` is not a condition"
+
+            def unknown(person, tokens):
+                raise Unresolved(message)
+
+            return unknown
+        evaluate, args = spec.evaluate, spec.signature.bind(cond.args, cond.kwargs)
+        return lambda person, tokens: bool(evaluate(_Env(self, person, scope, tokens), args))
+
+    def _field(self, cond: ast.FieldCond):
+        test, field, rt = FIELD_TESTS[cond.op], cond.field, self.rt
+        if any(needs_tokens(v) for v in cond.operands):
+            written = cond.operands
+            return lambda person, tokens: test(person.get(field), [tokens.value(v) for v in written], rt.now)
+        known = field_test(cond.op, [from_literal(v) for v in cond.operands])
+        return lambda person, tokens: known(person.get(field), rt.now)
 
     def qualifies(self, smart_list: ast.SmartList | None, scope, person: PersonView, tokens: Tokens) -> bool:
         """A smart list's filters, joined by its logic. No smart list or no
         filters: everyone. An invalid one, or one that cannot be evaluated: nobody."""
-        if smart_list is None or not smart_list.filters:
-            return smart_list is None or self.valid(smart_list, scope)
-        if not self.valid(smart_list, scope) or id(smart_list) in self._inside:
-            return False
-        self._inside.add(id(smart_list))
-        try:
-            results = [self.holds(f.cond, person, scope, tokens) for f in smart_list.filters]
-        except (Unresolved, TokenError):
-            return False
-        finally:
-            self._inside.discard(id(smart_list))
-        return logic(smart_list.logic.text if smart_list.logic else "all", len(results))(results)
+        return self.smart_list(smart_list, scope)(person, tokens)
+
+    def smart_list(self, smart_list: ast.SmartList | None, scope) -> Callable[[PersonView, Tokens], bool]:
+        """The smart list as one predicate (compiled once per smart list and scope)."""
+        if smart_list is None:
+            return _everyone
+        key = (id(smart_list), id(scope))
+        found = self._lists.get(key)
+        if found is None:
+            found = self._lists[key] = (smart_list, scope, self._smart_list(smart_list, scope))
+        return found[2]
+
+    def _smart_list(self, smart_list: ast.SmartList, scope):
+        if not smart_list.filters or not self.valid(smart_list, scope):
+            return _everyone if not smart_list.filters and self.valid(smart_list, scope) else _nobody
+        preds = [self.compile(f.cond, scope) for f in smart_list.filters]
+        combine = logic(smart_list.logic.text if smart_list.logic else "all", len(preds))
+
+        def evaluate(person, tokens) -> bool:
+            try:
+                results = [pred(person, tokens) for pred in preds]  # every filter, as one that fails counts
+            except (Unresolved, TokenError):
+                return False
+            return combine(results)
+
+        nested = any(
+            isinstance(atom, ast.FuncCond) and atom.name == "member_of_smart_list"
+            for f in smart_list.filters
+            for atom in atoms(f.cond)
+        )
+        if not nested:  # no smart list inside, so it cannot meet itself
+            return evaluate
+        ident, inside = id(smart_list), self._inside
+
+        def guarded(person, tokens) -> bool:  # a smart list that contains itself qualifies nobody
+            if ident in inside:
+                return False
+            inside.add(ident)
+            try:
+                return evaluate(person, tokens)
+            finally:
+                inside.discard(ident)
+
+        return guarded
 
     def valid(self, smart_list: ast.SmartList, scope) -> bool:
         key = (id(smart_list), id(scope))
@@ -125,6 +185,14 @@ class _Env:
         )
 
 
+def _everyone(person, tokens) -> bool:
+    return True
+
+
+def _nobody(person, tokens) -> bool:
+    return False
+
+
 # ---- logic: "all", "any", or "1 and (2 or not 3)" ------------------------------------
 
 _LOGIC_TOKEN = re.compile(r"\s*(\d+|[A-Za-z_]+|[()])")
@@ -171,14 +239,14 @@ def _parse_logic(text: str, count: int) -> Callable[[list[bool]], bool]:
         while peek() == "or":
             take()
             parts.append(conjunction())
-        return parts[0] if len(parts) == 1 else (lambda r: any(p(r) for p in parts))
+        return _either(parts)
 
     def conjunction():
         parts = [negation()]
         while peek() == "and":
             take()
             parts.append(negation())
-        return parts[0] if len(parts) == 1 else (lambda r: all(p(r) for p in parts))
+        return _both(parts)
 
     def negation():
         token = peek()
@@ -203,3 +271,18 @@ def _parse_logic(text: str, count: int) -> Callable[[list[bool]], bool]:
     if peek() is not None:
         raise ValueError(f"logic {text!r}: unexpected {peek()!r}")
     return result
+
+
+def _either(parts: list) -> Callable[[list[bool]], bool]:
+    """`a or b or ...` as nested closures (no generator to run per person)."""
+    if len(parts) == 1:
+        return parts[0]
+    first, rest = parts[0], _either(parts[1:])
+    return lambda r: first(r) or rest(r)
+
+
+def _both(parts: list) -> Callable[[list[bool]], bool]:
+    if len(parts) == 1:
+        return parts[0]
+    first, rest = parts[0], _both(parts[1:])
+    return lambda r: first(r) and rest(r)

@@ -2,9 +2,19 @@
 choices, Execute Campaign in series, Request Campaign through the queue,
 Remove from Flow, waits, and the events that fire trigger campaigns.
 
-The `Engine` owns no state of its own beyond the flows in progress; the world
-is its `Runtime`. Each step's effect is the standard library's
-(`StepSpec.run`), called with a `StepEnv`.
+The `Engine` owns no state of its own beyond the flows in progress (and what
+it compiled); the world is its `Runtime`. Each step's effect is the standard
+library's (`StepSpec.run`), called with a `StepEnv`.
+
+Flows are compiled before they run, once per campaign: each flow item becomes
+a ready-to-call function `op(frame) -> wait end or None`, with its step's
+`StepSpec` found, its arguments bound and prepared (`mkc.interpreter.args`:
+references resolved, strings split into text and compiled tokens), and each
+choice's conditions and each smart list compiled into predicates
+(`Conditions.compile`). Running a flow for a person is then a loop over
+those functions. A frame knows its campaign's name as the log shows it, its
+callers' names, the person and their token answers, so no step looks them up
+again.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ import attrs
 
 from mkc.checker.model import CampaignInfo
 from mkc.grammar import ast
+from mkc.interpreter.args import THIS_CAMPAIGN, Arg, field_name, prepare
 from mkc.interpreter.conditions import Conditions
 from mkc.interpreter.runtime import Activity, CampaignName, InterpreterError, PersonView, Runtime, Unresolved
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens, trigger_tokens
@@ -57,22 +68,37 @@ class FlowRun:
         return self.steps if self.steps is not None else self.campaign.steps
 
 
-@attrs.frozen
 class Frame:
     """Where a step runs: its campaign, its token context, the executables'
-    callers above it (outermost first) and the run it belongs to."""
+    callers above it (outermost first) and the run it belongs to; `flow` and
+    `via` are the campaign's and the callers' names as the log shows them.
+    The engine fills in `person` (a `PersonView`), `tokens` (a `Tokens`) and
+    `env` (the `StepEnv` its steps share) the first time a step asks."""
 
-    campaign: CampaignInfo | None
-    context: TokenContext
-    run: FlowRun
-    callers: tuple[CampaignInfo, ...] = ()
+    __slots__ = ("campaign", "context", "run", "callers", "flow", "via", "_chain", "person", "tokens", "env")
 
-    @property
-    def via(self) -> tuple[CampaignName, ...]:
-        return tuple(CampaignName(c) for c in self.callers)
+    def __init__(
+        self,
+        campaign: CampaignInfo | None,
+        context: TokenContext,
+        run: FlowRun,
+        callers: tuple[CampaignInfo, ...] = (),
+        flow: CampaignName | None = None,
+        via: tuple[CampaignName, ...] | None = None,
+    ):
+        self.campaign = campaign
+        self.context = context
+        self.run = run
+        self.callers = callers
+        self.flow = flow if flow is not None or campaign is None else CampaignName(campaign)
+        self.via = via if via is not None else tuple(CampaignName(c) for c in callers)
+        self._chain = (*callers, campaign) if campaign is not None else callers
+        self.person: PersonView | None = None
+        self.tokens: Tokens | None = None
+        self.env: StepEnv | None = None
 
     def chain(self) -> tuple[CampaignInfo, ...]:
-        return (*self.callers, self.campaign) if self.campaign is not None else self.callers
+        return self._chain
 
 
 @attrs.frozen
@@ -96,14 +122,24 @@ class BatchRun:
 class Engine:
     def __init__(self, runtime: Runtime):
         self.rt = runtime
-        self.conditions = Conditions(runtime)
         self.runs: dict[str, list[FlowRun]] = {}  # person -> flows entered and not finished
+        self._compiled()
+
+    def _compiled(self) -> None:
+        """Forget everything compiled (for a new model: `use`)."""
+        self.conditions = Conditions(self.rt)
         self._listeners: tuple = (None, {})
+        self._flows: dict[CampaignInfo, tuple] = {}  # campaign -> its flow, compiled
+        self._smart_lists: dict[CampaignInfo, object] = {}  # campaign -> its smart list, compiled
+        self._contexts: dict[CampaignInfo, TokenContext] = {}  # campaign -> its own lexical context
+        self._names: dict[CampaignInfo, CampaignName] = {}
+        self._keys: dict[int, tuple] = {}  # id(target) -> (target, its key)
 
     def use(self, model) -> None:
-        """Go on with an edited model in the same world (see `Runtime.use`)."""
+        """Go on with an edited model in the same world (see `Runtime.use`):
+        flows are compiled again, against the new model, when they next run."""
         self.rt.use(model)
-        self.conditions = Conditions(self.rt)
+        self._compiled()
 
     # ---- entering campaigns ----------------------------------------------------------
 
@@ -112,8 +148,35 @@ class Engine:
         person = self.rt.view(handle)
         if person is None:
             return False
-        tokens = Tokens(self.rt, context, handle)
-        return self.conditions.qualifies(campaign.smart_list, campaign.scope, person, tokens)
+        return self.smart_list(campaign)(person, Tokens(self.rt, context, handle))
+
+    def smart_list(self, campaign: CampaignInfo):
+        """The campaign's smart list as a predicate `pred(person, tokens)` (compiled once)."""
+        found = self._smart_lists.get(campaign)
+        if found is None:
+            found = self._smart_lists[campaign] = self.conditions.smart_list(campaign.smart_list, campaign.scope)
+        return found
+
+    def own_context(self, campaign: CampaignInfo) -> TokenContext:
+        """The campaign's own lexical token context (no API tokens, no trigger)."""
+        found = self._contexts.get(campaign)
+        if found is None:
+            found = self._contexts[campaign] = TokenContext(campaign)
+        return found
+
+    def name(self, campaign: CampaignInfo) -> CampaignName:
+        """The campaign's `Program.Campaign` name, as activities show it."""
+        found = self._names.get(campaign)
+        if found is None:
+            found = self._names[campaign] = CampaignName(campaign)
+        return found
+
+    def key(self, target):
+        """The runtime's stable key of a campaign, program or asset (remembered)."""
+        found = self._keys.get(id(target))
+        if found is None or found[0] is not target:
+            found = self._keys[id(target)] = (target, self.rt.keys(target))
+        return found[1]
 
     def enter(self, campaign: CampaignInfo, handle: str, context: TokenContext) -> FlowRun:
         """The person enters the campaign's flow: counted for its qualification
@@ -132,8 +195,14 @@ class Engine:
             raise InterpreterError(f"{campaign.full_name} is {_a(campaign.kind)} campaign: only batch campaigns run")
         context = TokenContext(campaign, dict(overrides or {}))
         wanted = None if handles is None else set(handles)
-        people = [h for h in self.rt.people if wanted is None or h in wanted]
-        entering = [h for h in people if self.qualifies(campaign, h, context) and self.rt.may_enter(campaign, h)]
+        rt, qualifies = self.rt, self.smart_list(campaign)
+        entering = [
+            handle
+            for handle in rt.people
+            if (wanted is None or handle in wanted)
+            and qualifies(rt.view(handle), Tokens(rt, context, handle))
+            and rt.may_enter(campaign, handle)
+        ]
         for handle in entering:
             self.enter(campaign, handle, context)
         return entering
@@ -162,14 +231,19 @@ class Engine:
         if handle not in self.rt.people:
             return
         spec = TRIGGERS[event.trigger]
-        for campaign, triggers in self.listeners(event.trigger):
-            if (only is not None and campaign is not only) or not self.rt.is_active(campaign):
+        matches = spec.matches
+        for campaign, env, triggers in self.listeners(event.trigger):
+            if only is not None and campaign is not only:
                 continue
-            env = _TriggerEnv(self, campaign)
             try:
-                if not any(spec.matches(env, spec.signature.bind(t.args, t.kwargs), event) for t in triggers):
+                for args in triggers:
+                    if matches(env, args, event):
+                        break
+                else:
                     continue
             except (Unresolved, TokenError):
+                continue
+            if not self.rt.is_active(campaign):
                 continue
             context = TokenContext(campaign, dict(overrides or {}), trigger_tokens(event, spec.title))
             if self.qualifies(campaign, handle, context) and self.rt.may_enter(campaign, handle):
@@ -177,15 +251,23 @@ class Engine:
 
     def listeners(self, trigger: str) -> list:
         """Trigger campaigns with a `trigger` of that name, in declaration order,
-        each with those triggers."""
+        each as (campaign, what its triggers' `matches` sees, the arguments of
+        those triggers, prepared as a step's are)."""
         model = self.rt.model
-        if self._listeners[0] is not model:
+        if self._listeners[0] is not model:  # (a runtime only changes model through `use`)
             index: dict[str, list] = {}
             for campaign in model.campaigns:
                 if campaign.kind != "trigger":
                     continue
+                env = _TriggerEnv(self, campaign)
                 for name in dict.fromkeys(t.name for t in campaign.triggers):
-                    index.setdefault(name, []).append((campaign, [t for t in campaign.triggers if t.name == name]))
+                    spec = TRIGGERS.get(name)
+                    args = [
+                        prepare(spec, t.args, t.kwargs, self.rt, campaign)
+                        for t in campaign.triggers
+                        if t.name == name and spec is not None
+                    ]
+                    index.setdefault(name, []).append((campaign, env, args))
             self._listeners = (model, index)
         return self._listeners[1].get(trigger, [])
 
@@ -198,18 +280,18 @@ class Engine:
             raise InterpreterError(
                 f"{campaign.full_name} has no `campaign_is_requested` trigger, so it cannot be requested"
             )
-        self.log(handle, frame, "Request Campaign", target=campaign, campaign=CampaignName(campaign), source=source)
+        self.log(handle, frame, "Request Campaign", target=campaign, campaign=self.name(campaign), source=source)
         event = Event("campaign_is_requested", handle, campaign.name, {"campaign": campaign, "source": source})
         self.fire(event, overrides, only=campaign)
 
     # ---- running flows ---------------------------------------------------------------
 
     def run_flow(self, run: FlowRun, start: int) -> None:
-        frame = Frame(run.campaign, run.context, run)
-        steps = run.items
+        frame = self.frame(run.campaign, run.context, run)
+        ops = self.flow(run.campaign) if run.steps is None else self.compile_items(run.steps, run.campaign)
         try:
-            for index in range(start, len(steps)):
-                wait = self.run_item(steps[index], frame)
+            for index in range(start, len(ops)):
+                wait = ops[index](frame)
                 if wait is not None:
                     self.rt.enqueue(wait, Resume(run, index + 1))
                     return
@@ -219,48 +301,111 @@ class Engine:
 
     def finish(self, run: FlowRun) -> None:
         run.finished = True
-        runs = self.runs.get(run.person, [])
-        if run in runs:
+        runs = self.runs.get(run.person)
+        if runs is not None and run in runs:
             runs.remove(run)
+            if not runs:
+                del self.runs[run.person]
+
+    def frame(
+        self, campaign: CampaignInfo | None, context: TokenContext, run: FlowRun, caller: Frame | None = None
+    ) -> Frame:
+        """A frame for `campaign`'s flow, called by `caller`'s (an executable) or started by `run`."""
+        name = self.name(campaign) if campaign is not None else None
+        if caller is None:
+            return Frame(campaign, context, run, (), name, ())
+        via = (*caller.via, caller.flow) if caller.campaign is not None else caller.via
+        return Frame(campaign, context, run, caller.chain(), name, via)
+
+    def person_of(self, frame: Frame) -> PersonView | None:
+        """The person of the frame's run, as steps and conditions see them."""
+        if frame.person is None:
+            frame.person = self.rt.view(frame.run.person)
+        return frame.person
+
+    def tokens_of(self, frame: Frame) -> Tokens:
+        """Token answers for the frame's person in the frame's context."""
+        if frame.tokens is None:
+            frame.tokens = Tokens(self.rt, frame.context, frame.run.person)
+        return frame.tokens
 
     def run_items(self, items, frame: Frame) -> None:
-        """An executable's steps, run now inside the caller's flow (a `wait`
-        cannot be among them: it is not allowed in an executable)."""
-        for item in items:
-            self.run_item(item, frame)
+        """Flow items run now in `frame` (an executable's, inside its caller's
+        flow: a `wait` cannot be among them, it is not allowed in an executable)."""
+        for op in self.compile_items(items, frame.campaign):
+            op(frame)
 
     def run_item(self, item, frame: Frame) -> dt.datetime | None:
         """Run a step or a choice; returns when a wait ends, else None."""
+        return self.compile_item(item, frame.campaign)(frame)
+
+    # ---- compiling flows ---------------------------------------------------------------
+
+    def flow(self, campaign: CampaignInfo) -> tuple:
+        """The campaign's flow compiled: one `op(frame) -> wait end or None` per flow item."""
+        found = self._flows.get(campaign)
+        if found is None:
+            found = self._flows[campaign] = self.compile_items(campaign.steps, campaign)
+        return found
+
+    def compile_items(self, items, campaign: CampaignInfo | None) -> tuple:
+        return tuple(self.compile_item(item, campaign) for item in items)
+
+    def compile_item(self, item, campaign: CampaignInfo | None):
+        """A step or a choice as it runs in `campaign`'s flow (None: outside any)."""
         if isinstance(item, ast.Choice):
-            branch = self.choose(item, frame)
-            return self.run_item(branch, frame) if branch is not None else None
-        return self.run_step(item, frame)
+            return self._compile_choice(item, campaign)
+        return self._compile_step(item, campaign)
 
-    def choose(self, choice: ast.Choice, frame: Frame):
-        person = self.rt.view(frame.run.person)
-        tokens = Tokens(self.rt, frame.context, frame.run.person)
-        scope = frame.campaign.scope if frame.campaign else None
-        try:
-            for when in choice.whens:
-                if self.conditions.holds(when.cond, person, scope, tokens):
-                    return when.step
-        except (Unresolved, TokenError) as err:
-            self.failed(frame, "choice", str(err), choice.span)
-        return choice.default
+    def _compile_step(self, step: ast.Step, campaign: CampaignInfo | None):
+        name, span = step.name, step.span
+        spec = STEPS.get(name)
+        if spec is None:
+            return self._failing(name, f"`{name}` is not a flow step", span)
+        kind = campaign.kind if campaign is not None else None
+        if kind is not None and kind not in spec.allowed_in:
+            return self._failing(name, f"`{name}` cannot run in {_a(kind)} campaign", span)
+        effect, args = spec.run, prepare(spec, step.args, step.kwargs, self.rt, campaign)
 
-    def run_step(self, step: ast.Step, frame: Frame) -> dt.datetime | None:
-        spec = STEPS.get(step.name)
-        env = StepEnv(self, frame)
-        try:
-            if spec is None:
-                raise StepFailure(f"`{step.name}` is not a flow step")
-            kind = frame.campaign.kind if frame.campaign else None
-            if kind is not None and kind not in spec.allowed_in:
-                raise StepFailure(f"`{step.name}` cannot run in {_a(kind)} campaign")
-            spec.run(env, spec.signature.bind(step.args, step.kwargs))
-        except StepFailure as failure:
-            self.failed(frame, step.name, failure.reason, step.span)
-        return env.wait
+        def run_step(frame: Frame) -> dt.datetime | None:
+            env = frame.env
+            if env is None:
+                env = frame.env = StepEnv(self, frame)
+            env.wait = None
+            try:
+                effect(env, args)
+            except StepFailure as failure:
+                self.failed(frame, name, failure.reason, span)
+            return env.wait
+
+        return run_step
+
+    def _failing(self, name: str, reason: str, span):
+        def fail(frame: Frame) -> None:
+            self.failed(frame, name, reason, span)
+
+        return fail
+
+    def _compile_choice(self, choice: ast.Choice, campaign: CampaignInfo | None):
+        """The first `when` that holds runs its step; else the default, if any."""
+        scope = campaign.scope if campaign is not None else None
+        whens = [(self.conditions.compile(w.cond, scope), self.compile_item(w.step, campaign)) for w in choice.whens]
+        default = self.compile_item(choice.default, campaign) if choice.default is not None else None
+        span = choice.span
+
+        def choose(frame: Frame) -> dt.datetime | None:
+            person, tokens = self.person_of(frame), self.tokens_of(frame)
+            branch = default
+            try:
+                for holds, step in whens:
+                    if holds(person, tokens):
+                        branch = step
+                        break
+            except (Unresolved, TokenError) as err:
+                self.failed(frame, "choice", str(err), span)
+            return branch(frame) if branch is not None else None
+
+        return choose
 
     def failed(self, frame: Frame, step: str, reason: str, span) -> None:
         attributes = {"step": step, "reason": reason}
@@ -288,20 +433,28 @@ class Engine:
                 f"{target.full_name} would be level {len(chain)}"
             )
         handle = frame.run.person
-        context = frame.context.passed_to(target) if use_parent else TokenContext(target)
-        qualified = self.qualifies(target, handle, context) and self.rt.may_enter(target, handle)
+        context = frame.context.passed_to(target) if use_parent else self.own_context(target)
+        person = self.person_of(frame)
+        qualified = (
+            person is not None
+            and self.smart_list(target)(person, Tokens(self.rt, context, handle))
+            and self.rt.may_enter(target, handle)
+        )
         self.log(
             handle,
             frame,
             "Executed Campaign",
             target=target,
-            campaign=CampaignName(target),
+            campaign=self.name(target),
             qualified=qualified,
             use_parent_token_context=use_parent,
         )
         if qualified:
             self.rt.record_entry(target, handle)
-            self.run_items(target.steps, Frame(target, context, frame.run, chain))
+            inner = self.frame(target, context, frame.run, caller=frame)
+            inner.person = person
+            for op in self.flow(target):
+                op(inner)
 
     def remove_from_flow(self, frame: Frame, targets: list[CampaignInfo]) -> None:
         """Stop each target's flows for the person, waiting ones included; if a
@@ -311,7 +464,7 @@ class Engine:
         running = {self.rt.keys(c) for c in frame.chain()}
         stop_here = False
         for target in targets:
-            self.log(handle, frame, "Remove from Flow", target=target, campaign=CampaignName(target))
+            self.log(handle, frame, "Remove from Flow", target=target, campaign=self.name(target))
             key = self.rt.keys(target)
             for run in self.runs.get(handle, []):
                 if run.campaign is not None and self.rt.keys(run.campaign) == key:
@@ -381,36 +534,36 @@ class Engine:
     # ---- the log ---------------------------------------------------------------------
 
     def log(self, handle: str, frame: Frame | None, type_: str, target=None, **attributes) -> Activity:
-        flow = frame.campaign if frame is not None else None
         return self.rt.add(
             Activity(
                 self.rt.now,
                 handle,
                 type_,
                 attributes,
-                flow=CampaignName(flow) if flow is not None else None,
+                flow=frame.flow if frame is not None else None,
                 via=frame.via if frame is not None else (),
-                target=self.rt.keys(target) if target is not None else None,
+                target=self.key(target) if target is not None else None,
             )
         )
 
 
 class StepEnv:
-    """What a step's effect (`StepSpec.run`) sees: see `mkc.stdlib.steps`."""
+    """What a step's effect (`StepSpec.run`) sees: see `mkc.stdlib.steps`.
+    Arguments are prepared `Arg`s in a compiled flow, or written values
+    (AST nodes) elsewhere; both read the same."""
+
+    __slots__ = ("engine", "frame", "wait", "tokens", "person")
 
     def __init__(self, engine: Engine, frame: Frame):
         self.engine = engine
         self.frame = frame
         self.wait: dt.datetime | None = None
-        self.tokens = Tokens(engine.rt, frame.context, frame.run.person)
+        self.tokens = engine.tokens_of(frame)
+        self.person: PersonView = engine.person_of(frame)
 
     @property
     def now(self) -> dt.datetime:
         return self.engine.rt.now
-
-    @property
-    def person(self) -> PersonView:
-        return self.engine.rt.view(self.frame.run.person)
 
     @property
     def campaign(self) -> CampaignInfo | None:
@@ -419,27 +572,42 @@ class StepEnv:
     # -- reading arguments
     def value(self, node):
         try:
+            if type(node) is Arg:
+                return node.value if node.get is None else node.get(self.tokens)
             return self.tokens.value(node)
         except TokenError as err:
             raise StepFailure(str(err)) from None
 
     def text(self, node) -> str:
+        if type(node) is Arg and node.get is None:
+            return node.text
         value = self.value(node)
         return value if isinstance(value, str) else value_text(value)
 
     def field(self, node) -> str:
-        return field_name(node)
+        return node.field if type(node) is Arg else field_name(node)
 
     def score(self, node) -> ast.ScoreChange:
         value = self.value(node)
         change = as_score_change(value)
         if change is None:
-            shown = str(node) if isinstance(node, ast.Token) else "the value"
+            written = node.node if type(node) is Arg else node
+            shown = str(written) if isinstance(written, ast.Token) else "the value"
             found = "empty" if is_empty(value) else literal(value)
             raise StepFailure(f"{shown} is {found}, not a score change such as +10, -5 or =0")
         return change
 
     def resolve(self, kind: str, node):
+        """What a reference names; `this_campaign`, as a campaign, names the
+        campaign the step is in."""
+        if type(node) is Arg:
+            if node.kind == kind:
+                if node.problem is not None:
+                    raise StepFailure(node.problem)
+                return node.target
+            node = node.node
+        if kind == "campaign" and node == THIS_CAMPAIGN:
+            return self.frame.campaign
         scope = self.frame.campaign.scope if self.frame.campaign else None
         try:
             return self.engine.rt.resolve(kind, node, scope)
@@ -451,10 +619,13 @@ class StepEnv:
 
     # -- effects
     def log(self, type_: str, target=None, **attributes) -> Activity:
-        return self.engine.log(self.frame.run.person, self.frame, type_, target, **attributes)
+        engine, frame = self.engine, self.frame
+        key = engine.key(target) if target is not None else None
+        return engine.rt.add(Activity(engine.rt.now, frame.run.person, type_, attributes, frame.flow, frame.via, key))
 
     def fire(self, trigger: str, name: str, **data) -> None:
-        self.engine.fire(Event(trigger, self.frame.run.person, name, data))
+        if self.engine.listeners(trigger):  # nobody listens: no event to make
+            self.engine.fire(Event(trigger, self.frame.run.person, name, data))
 
     def execute(self, campaign: CampaignInfo, use_parent: bool) -> None:
         self.engine.execute(self.frame, campaign, use_parent)
@@ -478,25 +649,28 @@ class StepEnv:
 
 
 class _TriggerEnv:
-    """What a trigger's `matches` sees: the listening campaign's references and tokens."""
+    """What a trigger's `matches` sees: the listening campaign's references and
+    tokens. Arguments are prepared `Arg`s (the engine's listeners) or written values."""
 
     def __init__(self, engine: Engine, campaign: CampaignInfo):
         self.engine = engine
         self.campaign = campaign
+        self.tokens = Tokens(engine.rt, engine.own_context(campaign), None)
 
     def resolve(self, kind: str, node):
-        return self.engine.rt.resolve(kind, node, self.campaign.scope)
+        if type(node) is Arg and node.kind == kind:
+            if node.problem is not None:
+                raise Unresolved(node.problem)
+            return node.target
+        return self.engine.rt.resolve(kind, node.node if type(node) is Arg else node, self.campaign.scope)
 
     def value(self, node):
-        return Tokens(self.engine.rt, TokenContext(self.campaign), None).value(node)
+        if type(node) is Arg:
+            return node.value if node.get is None else node.get(self.tokens)
+        return self.tokens.value(node)
 
     def field(self, node) -> str:
-        return field_name(node)
-
-
-def field_name(node) -> str:
-    """A field argument (a name, or a string for a name with spaces) as text."""
-    return node.text if isinstance(node, ast.Str) else str(node)
+        return node.field if type(node) is Arg else field_name(node)
 
 
 def _a(kind: str) -> str:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
 import attrs
 
@@ -89,16 +91,23 @@ class Keys:
         # Ids as Marketo shows them: campaigns and programs numbered from 1001
         # in declaration order.
         self._ids = dict(previous._ids) if previous else {}
+        self._made: dict[int, tuple[object, Key]] = {}  # id(campaign, program or asset) -> (it, its key)
         self._ids.update({id(c): 1001 + i for i, c in enumerate(model.campaigns)})
         programs = [p for by_name in model.programs.values() for p in by_name.values()]
         self._ids.update({id(p): 1001 + i for i, p in enumerate(programs)})
 
     def __call__(self, obj) -> Key:
+        made = self._made.get(id(obj))
+        if made is not None and made[0] is obj:
+            return made[1]
         if isinstance(obj, CampaignInfo):
-            return ("campaign", obj.workspace, obj.program.name, obj.name)
-        if isinstance(obj, ProgramInfo):
-            return ("program", obj.workspace, obj.name)
-        return self._assets[id(obj)]
+            key = ("campaign", obj.workspace, obj.program.name, obj.name)
+        elif isinstance(obj, ProgramInfo):
+            key = ("program", obj.workspace, obj.name)
+        else:
+            key = self._assets[id(obj)]
+        self._made[id(obj)] = (obj, key)  # worked out once (and `obj` kept, so its id stays its own)
+        return key
 
     def id_of(self, obj) -> int:
         return self._ids.get(id(obj), 0)
@@ -153,7 +162,7 @@ class PersonView:
         return self.state.handle
 
     def get(self, field: str):
-        return self.state.get(field)
+        return self.state.fields.get(field)
 
     def set(self, field: str, value) -> None:
         self.state.set(field, value)
@@ -195,6 +204,48 @@ class Activity:
         return ACTIVITY_TYPE_IDS.get(self.type)
 
 
+class WorkQueue:
+    """Work ordered by time, then by the order it was queued: one first-in
+    first-out line per moment, and a heap of the moments. A batch run queues
+    every person at one moment, so most work goes in and out in O(1)."""
+
+    def __init__(self):
+        self._moments: list[dt.datetime] = []  # a heap
+        self._lines: dict[dt.datetime, deque] = {}
+
+    def push(self, when: dt.datetime, item) -> None:
+        line = self._lines.get(when)
+        if line is None:
+            line = self._lines[when] = deque()
+            heapq.heappush(self._moments, when)
+        line.append(item)
+
+    def pop(self, until: dt.datetime | None):
+        """The first item due at or before `until` (None: any), as (time, item); None if none is."""
+        if not self._moments:
+            return None
+        when = self._moments[0]
+        if until is not None and when > until:
+            return None
+        line = self._lines[when]
+        item = line.popleft()
+        if not line:
+            del self._lines[when]
+            heapq.heappop(self._moments)
+        return when, item
+
+    def items(self) -> list:
+        """Every item, in the order it will run: (time, item)."""
+        return [(when, item) for when in sorted(self._lines) for item in self._lines[when]]
+
+    def clear(self) -> None:
+        self._moments.clear()
+        self._lines.clear()
+
+    def __len__(self) -> int:
+        return sum(len(line) for line in self._lines.values())
+
+
 class Runtime:
     """The world one scenario (or one campaign run, or a REPL session) runs in."""
 
@@ -205,12 +256,15 @@ class Runtime:
         self.people: dict[str, PersonState] = {p.handle: PersonState.declared(p) for p in model.people}
         self.deleted: dict[str, PersonState] = {}
         self.log: list[Activity] = []
-        self._log_of: dict[str, list[Activity]] = defaultdict(list)
+        self._log_of: dict[str, list[Activity]] = defaultdict(list)  # by person, built on demand
+        self._indexed: tuple[list[Activity], int] = (self.log, 0)  # the log `_log_of` covers, and how far
         self.history: dict[tuple[Key, str], list[dt.datetime]] = {}
         self.active: dict[Key, bool] = {}  # activate/deactivate; otherwise the campaign's own `active`
-        self._queue: list = []
-        self._seq = itertools.count()
+        self._queue = WorkQueue()
         self._resolved: dict = {}
+        self._loaded: dict[str, PersonState] = {}  # people as a store handed them over (`load`)
+        self._entered: set = set()  # (campaign key, handle) with an entry from before `load`
+        self._earlier: Callable[[], dict[str, list[Activity]]] | None = None  # their past activities, not yet asked for
 
     def use(self, model: Model) -> None:
         """Go on with a new model (the same file, edited): state is kept by key."""
@@ -249,11 +303,23 @@ class Runtime:
 
     def add(self, activity: Activity) -> Activity:
         self.log.append(activity)
-        self._log_of[activity.person].append(activity)
         return activity
 
     def activities_of(self, handle: str) -> list[Activity]:
+        if self._earlier is not None:
+            self._load_earlier()
+        self._index_log()
         return self._log_of.get(handle, [])
+
+    def _index_log(self) -> None:
+        """Bring the per-person index of the log up to date. It is built when
+        history is first asked for, so a run that never asks builds none."""
+        indexed, done = self._indexed
+        if indexed is not self.log:  # a new log (`load`), with a new index
+            done = 0
+        for activity in itertools.islice(self.log, done, None):
+            self._log_of[activity.person].append(activity)
+        self._indexed = (self.log, len(self.log))
 
     # ---- campaigns: active flags and qualification rules -------------------------
 
@@ -283,19 +349,113 @@ class Runtime:
     # ---- the work queue: ordered by time, then by the order work was queued ------
 
     def enqueue(self, when: dt.datetime, item) -> None:
-        heapq.heappush(self._queue, (when, next(self._seq), item))
+        self._queue.push(when, item)
 
     def pop_due(self, until: dt.datetime | None):
         """The next item due at or before `until` (None: any), as (time, item)."""
-        if self._queue and (until is None or self._queue[0][0] <= until):
-            when, _, item = heapq.heappop(self._queue)
-            return when, item
-        return None
+        return self._queue.pop(until)
 
     @property
     def pending(self) -> list:
         """Queued work, in the order it will run: (time, item)."""
-        return [(when, item) for when, _, item in sorted(self._queue, key=lambda e: e[:2])]
+        return self._queue.items()
 
     def drop_pending(self) -> None:
         self._queue.clear()
+
+    # ---- people from a store, one batch at a time (`PeopleSource`) ------------------
+
+    def load(self, batch: PeopleBatch) -> None:
+        """Make `batch` the world: its people, their last campaign entries, and
+        their past activities when a condition first asks; the log and the queue
+        start empty (the caller queues the batch's waits). `changes` then tells
+        what a run did to them."""
+        self.people = dict(batch.people)
+        self.deleted = {}
+        self.log = []
+        self._log_of = defaultdict(list)
+        self.history = {key: [when] for key, when in batch.entries.items()}
+        self._queue.clear()
+        self._loaded = {handle: _copy_state(state) for handle, state in self.people.items()}
+        self._entered = set(batch.entries)
+        self._earlier = batch.history
+
+    def _load_earlier(self) -> None:
+        earlier, self._earlier = self._earlier, None
+        for handle, activities in earlier().items():
+            self._log_of[handle][:0] = activities
+
+    def changes(self, waits: Iterable[Wait] = ()) -> BatchChanges:
+        """What happened to the loaded batch since `load`: the people whose fields
+        or memberships changed, those deleted, every activity logged, every new
+        campaign entry; `waits` are the flows still waiting, to be kept."""
+        changed = [state for handle, state in self.people.items() if state != self._loaded.get(handle)]
+        entries = [
+            (key, handle, when)
+            for (key, handle), times in self.history.items()
+            for when in times[1 if (key, handle) in self._entered else 0 :]
+        ]
+        return BatchChanges(changed, list(self.deleted), list(self.log), entries, list(waits))
+
+
+# ---- people from a store -----------------------------------------------------------
+#
+# A database of people too large to hold in memory is run batch by batch: a
+# `PeopleSource` hands over `PeopleBatch`es (people in the database's order, with
+# what the interpreter needs to know of their past), `Runtime.load` makes one the
+# world, and after the run `Runtime.changes` gives a `BatchChanges` for the
+# source to write back. A flow only ever touches its own person, so running
+# people in batches gives each person what a run over everyone would.
+
+
+@attrs.frozen
+class Wait:
+    """A flow waiting to go on, as plain data a store can keep: when it is due,
+    whose it is, its campaign (by key), the flow step it goes on at, and its token
+    context (API My Tokens as AST values; `trigger.*` as values, or None)."""
+
+    due: dt.datetime
+    person: str
+    campaign: Key
+    step: int
+    overrides: dict = attrs.field(factory=dict, hash=False)
+    trigger: dict | None = attrs.field(default=None, hash=False)
+
+
+@attrs.define
+class PeopleBatch:
+    """Some people, in the database's order, with their last entry into each
+    campaign ((campaign key, handle) -> time), their waiting flows, and a
+    function giving their past activities (handle -> activities, oldest first),
+    called only if a condition asks for activity history."""
+
+    people: dict[str, PersonState]
+    entries: dict[tuple[Key, str], dt.datetime] = attrs.Factory(dict)
+    waits: list[Wait] = attrs.Factory(list)
+    history: Callable[[], dict[str, list[Activity]]] | None = None
+
+
+@attrs.define
+class BatchChanges:
+    """What a run did to one batch: the people whose fields, lists or programs
+    changed (their whole new state), the handles deleted, the activities logged
+    (in order), the campaign entries made ((campaign key, handle, time)) and the
+    flows still waiting."""
+
+    people: list[PersonState]
+    deleted: list[str]
+    activities: list[Activity]
+    entries: list[tuple[Key, str, dt.datetime]]
+    waits: list[Wait]
+
+
+class PeopleSource(Protocol):
+    """Hands a run its people batch by batch, and takes back what changed."""
+
+    def batches(self) -> Iterable[PeopleBatch]: ...
+
+    def write(self, changes: BatchChanges) -> None: ...
+
+
+def _copy_state(state: PersonState) -> PersonState:
+    return PersonState(state.handle, dict(state.fields), dict(state.lists), dict(state.programs))

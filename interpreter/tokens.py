@@ -22,6 +22,7 @@ from mkc.grammar import ast
 from mkc.stdlib.values import from_literal, is_empty, text
 
 MAX_DEPTH = 10  # My Tokens holding tokens: deeper than this is a loop
+NEEDS_TOKENS = object()  # a My Token's value is only known where it is asked for
 
 
 class TokenError(Exception):
@@ -34,14 +35,34 @@ class TokenContext:
     overrides: Mapping[str, object] = attrs.Factory(dict)  # API My Tokens: name -> AST value
     trigger: Mapping[str, object] | None = None  # the event that fired a trigger campaign
     fallbacks: tuple[Scope, ...] = ()  # executables' own scopes, when a context was passed down
+    # A context never changes, so what it answered once it answers again:
+    # `my` values by (model, name) and the contexts `passed_to` made, by child.
+    _memo: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def passed_to(self, child: CampaignInfo) -> TokenContext:
         """This whole context, sent to `child` by `use_parent_token_context=true`."""
-        return attrs.evolve(self, fallbacks=(*self.fallbacks, child.scope))
+        passed = self._memo.get(child)
+        if passed is None:
+            passed = self._memo[child] = attrs.evolve(self, fallbacks=(*self.fallbacks, child.scope))
+        return passed
 
     def my(self, model, name: str):
         """The AST value of `my.NAME`, or None: API overrides, the campaign's
         lexical chain, then each fallback chain."""
+        return self.mine(model, name)[0]
+
+    def mine(self, model, name: str) -> tuple:
+        """`(my(model, name), its run-time value)`; the value is `NEEDS_TOKENS`
+        when it holds tokens (it is rendered where it is asked for)."""
+        key = (model, name)
+        found = self._memo.get(key)
+        if found is None:
+            node = self._my(model, name)
+            value = NEEDS_TOKENS if node is None or needs_tokens(node) else from_literal(node)
+            found = self._memo[key] = (node, value)
+        return found
+
+    def _my(self, model, name: str):
         if name in self.overrides:
             return self.overrides[name]
         first = [self.campaign.scope] if self.campaign is not None else [model.root]
@@ -54,6 +75,8 @@ class TokenContext:
 
 class Tokens:
     """Answers tokens for one person (or none) in one context."""
+
+    __slots__ = ("rt", "context", "handle")
 
     def __init__(self, runtime, context: TokenContext, handle: str | None):
         self.rt = runtime
@@ -71,56 +94,181 @@ class Tokens:
         return from_literal(node)
 
     def render(self, template: str, depth: int = 0) -> str:
-        return TOKEN_RE.sub(lambda m: text(self.answer(_token(m), depth)), template)
+        parts = template_parts(template)
+        if len(parts) == 1 and type(parts[0]) is str:
+            return parts[0]
+        return "".join([part if type(part) is str else text(part.answer(self, depth)) for part in parts])
 
     def answer(self, token: ast.Token, depth: int = 0):
-        if depth > MAX_DEPTH:
-            raise TokenError(f"{_show(token)}: My Tokens refer to each other in a loop")
-        try:
-            found = self._lookup(token, depth)
-        except TokenError:
-            if token.default is None:
-                raise
-            return token.default
-        if is_empty(found) and token.default is not None:
-            return token.default
-        return found
+        """The token's value (its `:default=` when it has none, or cannot be answered)."""
+        return compiled(token).answer(self, depth)
 
-    def _lookup(self, token: ast.Token, depth: int):
-        scope, name = token.scope.casefold(), token.name
-        ctx, rt = self.context, self.rt
-        if scope == "my":
-            value = ctx.my(rt.model, name)
-            if value is None:
-                raise TokenError(f"{_show(token)} is not defined in this campaign's token context")
-            return self.value(value, depth + 1)
-        if scope == "lead":
-            person = rt.person(self.handle) if self.handle else None
+    # -- what the compiled look-ups of some scopes share
+    def _trigger(self, key: str, name: str, shown: str):
+        trigger = self.context.trigger
+        if trigger is None:
+            raise TokenError(f"{shown}: this campaign was not started by a trigger")
+        if key not in trigger:
+            raise TokenError(f"{shown}: the trigger that started this campaign has no {name}")
+        return trigger[key]
+
+    def _campaign(self, shown: str):
+        campaign = self.context.campaign
+        if campaign is None:
+            raise TokenError(f"{shown}: no campaign is running")
+        return campaign
+
+
+class Compiled:
+    """A token whose scope and name have been read once: `answer(tokens,
+    depth)` answers it in a `Tokens`, as `Tokens.answer` does."""
+
+    __slots__ = ("token", "answer")
+
+    def __init__(self, token: ast.Token):
+        self.token = token
+        self.answer = _answer(token, _lookup(token))
+
+
+def _answer(token: ast.Token, lookup):
+    """The look-up, with the loop guard and the token's `:default=`."""
+    default, loop = token.default, f"{_show(token)}: My Tokens refer to each other in a loop"
+    if default is None:
+
+        def answer(t: Tokens, depth: int):
+            if depth > MAX_DEPTH:
+                raise TokenError(loop)
+            return lookup(t, depth)
+
+        return answer
+
+    def answer_or_default(t: Tokens, depth: int):
+        if depth > MAX_DEPTH:
+            raise TokenError(loop)
+        try:
+            found = lookup(t, depth)
+        except TokenError:
+            return default
+        return default if is_empty(found) else found
+
+    return answer_or_default
+
+
+def _lookup(token: ast.Token):
+    """`lookup(tokens, depth)`: the token's value, chosen by its scope and name once."""
+    scope, name, shown = token.scope.casefold(), token.name, _show(token)
+    if scope == "my":
+        undefined = f"{shown} is not defined in this campaign's token context"
+
+        def my(t: Tokens, depth: int):
+            node, value = t.context.mine(t.rt.model, name)
+            if node is None:
+                raise TokenError(undefined)
+            return value if value is not NEEDS_TOKENS else t.value(node, depth + 1)
+
+        return my
+    if scope == "lead":
+        nobody = f"{shown}: there is no person here"
+
+        def lead(t: Tokens, depth: int):
+            person = t.rt.person(t.handle) if t.handle else None
             if person is None:
-                raise TokenError(f"{_show(token)}: there is no person here")
+                raise TokenError(nobody)
             return person.get(name)
-        key = _normal(name)
-        if scope == "system":
-            if key in SYSTEM:
-                return SYSTEM[key](rt.now)
-            raise TokenError(f"{_show(token)}: system tokens are date, dateTime and time")
-        if scope == "trigger":
-            if ctx.trigger is None:
-                raise TokenError(f"{_show(token)}: this campaign was not started by a trigger")
-            if key not in ctx.trigger:
-                raise TokenError(f"{_show(token)}: the trigger that started this campaign has no {name}")
-            return ctx.trigger[key]
-        campaign = ctx.campaign
-        if scope in ("campaign", "program", "member") and campaign is None:
-            raise TokenError(f"{_show(token)}: no campaign is running")
-        if scope == "campaign" and key in ("name", "id", "description"):
-            return {"name": campaign.full_name, "id": rt.keys.id_of(campaign), "description": campaign.description}[key]
-        if scope == "program" and key in ("name", "id"):
-            return campaign.program.name if key == "name" else rt.keys.id_of(campaign.program)
-        if scope == "member" and key == "status":
-            person = rt.person(self.handle) if self.handle else None
-            return person.programs.get(rt.keys(campaign.program)) if person else None
-        raise TokenError(f"{_show(token)} is not a token mkc knows")
+
+        return lead
+    key = _normal(name)
+    if scope == "system":
+        if key in SYSTEM:
+            clock = SYSTEM[key]
+            return lambda t, depth: clock(t.rt.now)
+        return _failing(f"{shown}: system tokens are date, dateTime and time")
+    if scope == "trigger":
+        return lambda t, depth: t._trigger(key, name, shown)
+    if scope == "campaign" and key == "name":
+        return lambda t, depth: t._campaign(shown).full_name
+    if scope == "campaign" and key == "id":
+        return lambda t, depth: t.rt.keys.id_of(t._campaign(shown))
+    if scope == "campaign" and key == "description":
+        return lambda t, depth: t._campaign(shown).description
+    if scope == "program" and key == "name":
+        return lambda t, depth: t._campaign(shown).program.name
+    if scope == "program" and key == "id":
+        return lambda t, depth: t.rt.keys.id_of(t._campaign(shown).program)
+    if scope == "member" and key == "status":
+        return _member_status(shown)
+    unknown = _failing(f"{shown} is not a token mkc knows")
+    if scope in ("campaign", "program", "member"):  # a campaign must be running before the name matters
+        return lambda t, depth: unknown(t._campaign(shown), depth)
+    return unknown
+
+
+def _member_status(shown: str):
+    def lookup(t: Tokens, depth: int):
+        program = t._campaign(shown).program
+        person = t.rt.person(t.handle) if t.handle else None
+        return person.programs.get(t.rt.keys(program)) if person else None
+
+    return lookup
+
+
+def _failing(message: str):
+    def lookup(t, depth):
+        raise TokenError(message)
+
+    return lookup
+
+
+_COMPILED: dict[ast.Token, Compiled] = {}
+_TEMPLATES: dict[str, tuple] = {}
+_CACHE_LIMIT = 20_000  # distinct tokens or strings kept compiled (a long REPL session stays bounded)
+
+
+def compiled(token: ast.Token) -> Compiled:
+    """The token, compiled (cached: tokens that read alike are compiled once)."""
+    found = _COMPILED.get(token)
+    if found is None:
+        if len(_COMPILED) >= _CACHE_LIMIT:
+            _COMPILED.clear()
+        found = _COMPILED[token] = Compiled(token)
+    return found
+
+
+def template_parts(template: str) -> tuple:
+    """A string split into its text (`str`) and its tokens (`Compiled`), in order (cached)."""
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        found: list = []
+        pos = 0
+        for m in TOKEN_RE.finditer(template):
+            if m.start() > pos:
+                found.append(template[pos : m.start()])
+            found.append(compiled(_token(m)))
+            pos = m.end()
+        if pos < len(template) or not found:
+            found.append(template[pos:])
+        if len(_TEMPLATES) >= _CACHE_LIMIT:
+            _TEMPLATES.clear()
+        parts = _TEMPLATES[template] = tuple(found)
+    return parts
+
+
+def has_tokens(template: str) -> bool:
+    """Whether a string holds tokens (else it renders as itself)."""
+    parts = template_parts(template)
+    return not (len(parts) == 1 and type(parts[0]) is str)
+
+
+def needs_tokens(node) -> bool:
+    """Whether a written value needs a person or a context to be known (a
+    token, or a string or list holding one); else `from_literal` is its value."""
+    if isinstance(node, ast.Token):
+        return True
+    if isinstance(node, ast.Str):
+        return has_tokens(node.text)
+    if isinstance(node, ast.ListValue):
+        return any(needs_tokens(v) for v in node.items)
+    return False
 
 
 SYSTEM = {

@@ -65,6 +65,7 @@ def parse(file: str, show_ast: bool) -> None:
     epilog="\b\nExamples:\n  mkc run examples/token_inheritance.mkc\n"
     '  mkc run examples/token_inheritance.mkc --scenario "parent context true" --format jsonl\n'
     "  mkc run examples/token_inheritance.mkc --campaign Ops.ParentA --at 2026-01-05T09:00 --token my.score=+7\n"
+    "  mkc run campaigns.mkc --campaign Nurture --people people.csv --db state.duckdb --at 2026-02-01T09:00\n"
     "Exit status: scenarios 0 when every expect passes, else 1; --campaign 0, or 1 when a step failed;\n"
     "1 when the file has check errors; 2 bad input.",
 )
@@ -87,16 +88,45 @@ def parse(file: str, show_ast: bool) -> None:
     metavar="my.NAME=VALUE",
     help="With --campaign: an API My Token for this run (repeatable).",
 )
+@click.option("--people", metavar="CSV", help="With --campaign: run over a Marketo person export (CSV or Parquet).")
+@click.option("--db", metavar="PATH", help="With --campaign: read and write this database (made if missing).")
+@click.option("--until", metavar="DATETIME", help="With --db: let the clock run on to DATETIME after the run.")
+@click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="With --people: a field's type.")
+@click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
 def run_command(
-    file: str, scenarios: tuple[str, ...], fmt: str, campaign: str | None, at: str | None, tokens: tuple[str, ...]
+    file: str,
+    scenarios: tuple[str, ...],
+    fmt: str,
+    campaign: str | None,
+    at: str | None,
+    tokens: tuple[str, ...],
+    people: str | None,
+    db: str | None,
+    until: str | None,
+    types: tuple[str, ...],
+    skip_bad_rows: bool,
 ) -> None:
     """Run FILE's scenarios and print their transcripts, or run one batch
-    campaign with --campaign and print its activity log."""
+    campaign with --campaign and print its activity log: over the file's people,
+    a person export (--people) or a database (--db) that keeps people, history
+    and waiting flows from one run to the next."""
     from mkc import interpreter
     from mkc.load import load_source
 
-    if campaign is None and (at or tokens):
-        raise BadInput("--at and --token go with --campaign")
+    if campaign is None and (at or tokens or people or db or until):
+        raise BadInput("--at, --token, --people, --db and --until go with --campaign")
+    if until and not db:
+        raise BadInput("--until goes with --db (without a database, a run goes on until nothing is left)")
+    if (types or skip_bad_rows) and not people:
+        raise BadInput("--type and --skip-bad-rows go with --people")
+    try:
+        column_types = _parse_types(types)
+    except ValueError as err:
+        raise BadInput(str(err)) from None
+    try:
+        until_time = interpreter.parse_datetime(until).value if until else None
+    except ValueError as err:
+        raise BadInput(f"--until {until}: {err}") from None
     if campaign is not None and scenarios:
         raise BadInput("--scenario and --campaign cannot be used together")
     try:
@@ -114,6 +144,24 @@ def run_command(
         sys.exit(1)
     model = loaded.model
     out = click.get_text_stream("stdout")
+    if campaign is not None and (people or db):
+        from mkc.store.commands import run_campaign
+
+        sys.exit(
+            run_campaign(
+                model,
+                campaign,
+                db=db,
+                people=people,
+                at=when,
+                until=until_time,
+                tokens=overrides,
+                types=column_types,
+                skip_bad_rows=skip_bad_rows,
+                fmt=fmt,
+                file=file,
+            )
+        )
     if campaign is not None:
         interp = interpreter.Interpreter(model, schedules=False)
         try:
@@ -136,6 +184,88 @@ def run_command(
         raise BadInput(f"{file}: {err}") from None
     out.write(interpreter.render(results, fmt))
     sys.exit(0 if all(r.passed for r in results) else 1)
+
+
+def _parse_types(options: tuple[str, ...]) -> dict[str, str]:
+    if not options:
+        return {}
+    from mkc.store.csv_import import parse_types
+
+    return parse_types(options)
+
+
+@cli.group(
+    "db",
+    epilog="\b\nExamples:\n  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
+    "  mkc db export activities.jsonl --db state.duckdb\n"
+    "  mkc db export people.csv --db state.duckdb --what people --changed\n"
+    "  mkc db info --db state.duckdb",
+)
+def db_group() -> None:
+    """A database of people that runs read and write (mkc run --campaign REF --db PATH):
+    import a Marketo person export into it, export its activity log or its people."""
+
+
+@db_group.command(
+    "import",
+    epilog="\b\nExample:  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
+    "Exit status: 0; 2 bad input (every bad row is reported as FILE:LINE: message, and nothing is imported).",
+)
+@click.argument("file", metavar="FILE")
+@click.option("--db", required=True, metavar="PATH", help="The database (made if missing).")
+@click.option(
+    "--type",
+    "types",
+    multiple=True,
+    metavar="FIELD=TYPE",
+    help="A field's type: text, number, integer, boolean, date or datetime (repeatable).",
+)
+@click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; report the bad ones and leave them out.")
+def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool) -> None:
+    """Import FILE, a Marketo person export (CSV, or .parquet), into the database: columns
+    become snake_case fields ("Email Address" -> email), the Id column is each person's key,
+    types are inferred. An Id already there updates that person."""
+    from mkc.store.commands import db_import
+
+    try:
+        column_types = _parse_types(types)
+    except ValueError as err:
+        raise BadInput(str(err)) from None
+    db_import(file, db, column_types, skip_bad_rows)
+
+
+@db_group.command(
+    "export",
+    epilog="\b\nExamples:\n  mkc db export activities.jsonl --db state.duckdb\n"
+    "  mkc db export people.csv --db state.duckdb --what people",
+)
+@click.argument("out", metavar="OUT")
+@click.option("--db", required=True, metavar="PATH", help="The database.")
+@click.option(
+    "--what",
+    type=click.Choice(["activities", "people"]),
+    default="activities",
+    show_default=True,
+    help="What to export.",
+)
+@click.option("--changed", is_flag=True, help="With --what people: only people and fields that runs changed.")
+def db_export_command(out: str, db: str, what: str, changed: bool) -> None:
+    """Write the activity log (Marketo-style activity records), or the people, to OUT:
+    its extension picks the format, .jsonl, .csv or .parquet."""
+    from mkc.store.commands import db_export
+
+    if changed and what != "people":
+        raise BadInput("--changed goes with --what people")
+    db_export(out, db, what, changed)
+
+
+@db_group.command("info", epilog="Example:  mkc db info --db state.duckdb")
+@click.option("--db", required=True, metavar="PATH", help="The database.")
+def db_info_command(db: str) -> None:
+    """Show what the database holds: its clock, people, fields, activities, waiting flows and runs."""
+    from mkc.store.commands import db_info
+
+    db_info(db)
 
 
 @cli.command(

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import attrs
 
 from mkc.stdlib.signatures import Signature, kw, pos, sig
-from mkc.stdlib.values import as_datetime, equals, is_empty, order, text
+from mkc.stdlib.values import as_datetime, equals, equals_to, is_empty, member_of, order, order_to, text
 
 # Field operators, by the kind of operand they take (the grammar fixes arity).
 COMPARE_OPS = ("=", "!=", "<", ">", "<=", ">=")
@@ -100,6 +100,40 @@ FIELD_TESTS = {
     "not_empty": lambda value, operands, now: not is_empty(value),
 }
 assert set(FIELD_TESTS) == set(FIELD_OPS)
+
+_ORDER_CHECKS = {"<": lambda r: r < 0, ">": lambda r: r > 0, "<=": lambda r: r <= 0, ">=": lambda r: r >= 0}
+_TEXT_CHECKS = {
+    "contains": (lambda v, s: s in v, False),
+    "not_contains": (lambda v, s: s not in v, True),
+    "starts_with": (lambda v, s: v.startswith(s), False),
+    "not_starts_with": (lambda v, s: not v.startswith(s), True),
+    "ends_with": (lambda v, s: v.endswith(s), False),
+}
+
+
+def field_test(op: str, operands: list) -> Callable[[object, dt.datetime], bool]:
+    """`FIELD_TESTS[op]` with its operands known in advance (literals):
+    `test(value, now)` gives the same answer as `FIELD_TESTS[op](value,
+    operands, now)`, with what depends only on the operands worked out once."""
+    if op in ("=", "!="):
+        equal = equals_to(operands[0])
+        return (lambda value, now: equal(value)) if op == "=" else (lambda value, now: not equal(value))
+    if op in ("in", "not_in"):
+        member = member_of(operands[0])
+        return (lambda value, now: member(value)) if op == "in" else (lambda value, now: not member(value))
+    if op in _ORDER_CHECKS:
+        compare, check = order_to(operands[0]), _ORDER_CHECKS[op]
+
+        def ordered(value, now) -> bool:
+            result = compare(value)
+            return result is not None and check(result)
+
+        return ordered
+    if op in _TEXT_CHECKS:
+        (check, when_empty), wanted = _TEXT_CHECKS[op], text(operands[0]).casefold()
+        return lambda value, now: when_empty if is_empty(value) else check(text(value).casefold(), wanted)
+    test = FIELD_TESTS[op]
+    return lambda value, now: test(value, operands, now)
 
 
 @attrs.define

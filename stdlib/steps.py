@@ -5,10 +5,13 @@ campaign that may hold it, and its effect `run(ex, args)`, so adding a step is
 one entry here plus its tests.
 
 `args` maps the step's parameter names to the values written (AST values, or
-a parameter's default). `ex` is the interpreter's step environment
+a parameter's default), which the interpreter may have prepared when it
+compiled the flow: an effect only hands them to `ex` to read, and checks
+whether an optional one `is None`. `ex` is the interpreter's step environment
 (`mkc.interpreter.flow.StepEnv`): the person (`ex.person`), the clock
 (`ex.now`), `ex.value/text/field/score/resolve` to read arguments (tokens
-filled in, references resolved), `ex.log(type, target=..., **attributes)`,
+filled in, references resolved; `this_campaign`, resolved as a campaign, is
+the step's own campaign), `ex.log(type, target=..., **attributes)`,
 `ex.fire(trigger, name, **data)` for trigger campaigns, `ex.fail(reason)` for
 a step that cannot run, and the flow-control calls `execute`, `request`,
 `remove_from_flow`, `wait_until` and `delete_person`.
@@ -78,7 +81,8 @@ def _change_program_status(ex, a) -> None:
     statuses = program.statuses
     status = wanted
     if statuses:
-        status = next((s for s in statuses if s.casefold() == wanted.casefold()), None)
+        folded = wanted.casefold()
+        status = next((s for s in statuses if s.casefold() == folded), None)
         if status is None:
             ex.fail(f"program {program.name} has no status {literal(wanted)}")
     elif not wanted.strip():
@@ -143,8 +147,7 @@ def _request_campaign(ex, a) -> None:
 
 
 def _remove_from_flow(ex, a) -> None:
-    this = ast.Ref(("this_campaign",))
-    ex.remove_from_flow([ex.campaign if ref == this else ex.resolve("campaign", ref) for ref in a["campaign"]])
+    ex.remove_from_flow([ex.resolve("campaign", ref) for ref in a["campaign"]])
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
@@ -50,9 +51,11 @@ def as_number(value) -> int | float | None:
         return None
     if isinstance(value, (int, float)):
         return value
-    if isinstance(value, str) and _NUMBER_RE.fullmatch(value.strip()):
+    if isinstance(value, str):
         text = value.strip()
-        return float(text) if "." in text else int(text)
+        # Most text is not a number: its first character says so without the regex.
+        if text and (text[0] in "+-" or text[0].isdigit()) and _NUMBER_RE.fullmatch(text):
+            return float(text) if "." in text else int(text)
     return None
 
 
@@ -101,6 +104,8 @@ def number_text(x: int | float) -> str:
 
 def text(value) -> str:
     """A value as it appears inside a rendered string (`<<lead.lead_score>>` -> `50`)."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -130,8 +135,9 @@ def literal(value) -> str:
 def same(a, b) -> bool:
     """Whether setting `b` over `a` is no change: empty equals empty, numbers by
     value, dates by instant, text case-insensitively."""
-    if is_empty(a) or is_empty(b):
-        return is_empty(a) and is_empty(b)
+    a_empty, b_empty = a is None or a == "" or a == (), b is None or b == "" or b == ()  # is_empty, inlined
+    if a_empty or b_empty:
+        return a_empty and b_empty
     if isinstance(a, bool) or isinstance(b, bool):
         return _bool(a) is not None and _bool(a) == _bool(b)
     na, nb = as_number(a), as_number(b)
@@ -178,6 +184,57 @@ def equals(value, operand) -> bool:
     if number is not None and other is not None:
         return number == other
     return text(value).casefold() == text(operand).casefold()
+
+
+def equals_to(operand):
+    """`lambda value: equals(value, operand)`, with what depends only on the
+    operand (its type, its number, its folded text) worked out once."""
+    if isinstance(operand, (bool, dt.date)):
+        return lambda value: equals(value, operand)
+    if operand is None or operand == "":
+        return is_empty
+    if isinstance(operand, (int, float)):
+
+        def equals_number(value) -> bool:
+            number = 0 if is_empty(value) else as_number(value)
+            return number is not None and number == operand
+
+        return equals_number
+    other, folded = as_number(operand), text(operand).casefold()
+
+    def equals_text(value) -> bool:
+        if is_empty(value):
+            return False
+        if other is not None:
+            number = as_number(value)
+            if number is not None:
+                return number == other
+        return text(value).casefold() == folded
+
+    return equals_text
+
+
+def member_of(operands) -> Callable:
+    """`lambda value: any(equals(value, v) for v in operands)`, worked out once:
+    when every operand is text that is not a number (`["NL", "BE"]`), a set of
+    folded texts answers."""
+    if all(isinstance(v, str) and v != "" and as_number(v) is None for v in operands):
+        folded = frozenset(v.casefold() for v in operands)
+        return lambda value: not is_empty(value) and text(value).casefold() in folded
+    tests = [equals_to(v) for v in operands]
+    return lambda value: any(test(value) for test in tests)
+
+
+def order_to(operand):
+    """`lambda value: order(value, operand)`, worked out once for a number."""
+    if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+
+        def order_number(value) -> int | None:
+            number = 0 if is_empty(value) else as_number(value)
+            return None if number is None else (number > operand) - (number < operand)
+
+        return order_number
+    return lambda value: order(value, operand)
 
 
 def order(value, operand) -> int | None:

@@ -1,0 +1,232 @@
+"""What `mkc run --campaign ... --db/--people` and `mkc db import|export|info` do.
+
+Each command is one transaction: an error, Ctrl-C or SIGTERM rolls it back
+(and a kill leaves the last commit), so the database is as it was before.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import signal
+import sys
+
+import click
+
+from mkc.grammar import ast
+from mkc.interpreter import Interpreter, InterpreterError, PersonState
+from mkc.source import BadInput
+from mkc.store.batches import StoreSource, add_people
+from mkc.store.csv_import import BadRows, import_people
+from mkc.store.db import Store
+from mkc.store.export import export
+from mkc.store.progress import Bar
+from mkc.store.schema import WORD_OF_TYPE
+
+
+@contextlib.contextmanager
+def interruptible():
+    """SIGTERM interrupts like Ctrl-C does, so the transaction rolls back."""
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def _bad_rows(err: BadRows) -> None:
+    for message in err.messages:
+        _err(message)
+    raise BadInput(str(err)) from None
+
+
+def run_campaign(
+    model,
+    ref: str,
+    *,
+    db: str | None,
+    people: str | None,
+    at: dt.datetime | None,
+    until: dt.datetime | None,
+    tokens: dict,
+    types: dict,
+    skip_bad_rows: bool,
+    fmt: str,
+    file: str,
+) -> int:
+    """Run one batch campaign over a database (`db`) and/or a person export
+    (`people`, imported first); print the run's activities; the exit status."""
+    interp = Interpreter(model, schedules=False)
+    try:
+        campaign = interp.campaign(ref)
+        if campaign.kind != "batch":
+            raise InterpreterError(f"{campaign.full_name} is not a batch campaign")
+    except InterpreterError as err:
+        raise BadInput(f"--campaign {ref}: {err}") from None
+    store = Store.open(db, create=True)
+    try:
+        with interruptible(), store.transaction():
+            run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
+    except BadRows as err:
+        store.discard()
+        _bad_rows(err)
+    except InterpreterError as err:  # a runaway loop
+        store.discard()
+        _err(f"mkc: error: {err}" + (f"; nothing was written to {db}" if db else ""))
+        return 1
+    except KeyboardInterrupt:
+        store.discard()
+        _err("mkc: interrupted" + (f"; {db} is as it was before the run" if db else ""))
+        return 130
+    except BaseException:
+        store.discard()
+        raise
+    try:
+        _print_run(store, run, fmt)
+    finally:
+        store.close()
+    return 1 if result.failed else 0
+
+
+def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file):
+    if people is not None:
+        import_people(store, people, types, skip_bad_rows)
+    elif not store.count_people() and store.meta("next_run") == "1":
+        # A new database starts with the file's declared people.
+        add_people(store, [PersonState.declared(p) for p in interp.model.people])
+    clock = store.clock
+    if db is None:  # in memory: a fresh world, run until nothing is left, as without a database
+        since, at, until = at or clock, at or clock, None
+    else:
+        since, at = clock, at or clock
+        if at < clock:
+            raise BadInput(f"--at {_show(at)} is before {db}'s clock ({_show(clock)}): its world has moved on")
+        until = until or at
+        if until < at:
+            raise BadInput(f"--until {_show(until)} is before --at {_show(at)}")
+    run = store.counter("next_run", 1)
+    source = StoreSource(store, run)
+    with Bar(source.total, f"{campaign.full_name}") as bar:
+        result = interp.run_batches(campaign, source, at, until, tokens, since=since, progress=bar.advance)
+    source.finish()
+    if until is not None:
+        store.set_meta("clock", until.isoformat())
+    store.con.execute(
+        "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_localtimestamp())",
+        [run, file, campaign.full_name, since, at, until, result.people, result.entered, result.activities],
+    )
+    return run, result
+
+
+def _show(when: dt.datetime) -> str:
+    return ast.format_datetime(when)
+
+
+def _print_run(store: Store, run: int, fmt: str) -> None:
+    """The run's activities, in the log's order, as text or JSON Lines."""
+    out = click.get_text_stream("stdout")
+    if fmt == "jsonl":
+        query = (
+            "SELECT time, person, type, type_id, attributes, flow, via FROM activities WHERE run = ? ORDER BY time, seq"
+        )
+    else:
+        query = "SELECT line FROM activities WHERE run = ? ORDER BY time, seq"
+    cursor = store.con.execute(query, [run])
+    while rows := cursor.fetchmany(10_000):
+        if fmt == "jsonl":
+            out.write("".join(_record(*row) + "\n" for row in rows))
+        else:
+            out.write("".join(row[0] + "\n" for row in rows))
+
+
+def _record(when, person, type_, type_id, attributes, flow, via) -> str:
+    record = {
+        "record": "activity",
+        "time": ast.format_datetime(when),
+        "person": person,
+        "type": type_,
+        "type_id": type_id,
+        "attributes": json.loads(attributes),
+        "flow": flow,
+        "via": json.loads(via),
+    }
+    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+
+
+# ---- mkc db ... ----------------------------------------------------------------------
+
+
+def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
+    store = Store.open(db, create=True)
+    try:
+        with interruptible(), store.transaction():
+            result = import_people(store, path, types, skip_bad_rows)
+    except BadRows as err:
+        store.discard()
+        _bad_rows(err)
+    except KeyboardInterrupt:
+        store.discard()
+        _err(f"mkc: interrupted; {db} is as it was before the import")
+        sys.exit(130)
+    except BaseException:
+        store.discard()
+        raise
+    store.close()
+    for message in result.skipped:
+        _err(f"{message} (skipped)")
+    fields = ", ".join(f"{name} {word}" for name, word in result.fields.items())
+    skipped = f", {len(result.skipped)} bad rows skipped" if result.skipped else ""
+    click.echo(
+        f"{path}: {result.rows:,} people into {db} ({result.added:,} new, {result.updated:,} updated{skipped})"
+        + (f"; fields: {fields}" if fields else "")
+    )
+
+
+def db_export(out: str, db: str, what: str, changed: bool) -> None:
+    store = Store.open(db, create=False)
+    try:
+        count = export(store, out, what, changed)
+    finally:
+        store.close()
+    click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}")
+
+
+def db_info(db: str) -> None:
+    store = Store.open(db, create=False)
+    con = store.con
+    try:
+        count = {
+            table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            for table in ("people", "activities", "waits", "runs", "list_members", "program_members")
+        }
+        lines = [
+            f"{db}: mkc database, schema version {store.meta('schema_version')}, clock {_show(store.clock)}",
+            f"people: {count['people']:,}; list memberships: {count['list_members']:,}; "
+            f"program memberships: {count['program_members']:,}",
+            f"activities: {count['activities']:,}; waiting flows: {count['waits']:,}; runs: {count['runs']:,}",
+        ]
+        fields = ", ".join(f"{name} {WORD_OF_TYPE.get(t, t.lower())}" for name, t in store.columns().items())
+        lines.append(f"fields: {fields or 'none'}")
+        for run, campaign, at, until, people, entered, acts in con.execute(
+            "SELECT run, campaign, run_at, run_until, people, entered, activities FROM runs ORDER BY run"
+        ).fetchall():
+            to = f" to {_show(until)}" if until and until != at else ""
+            lines.append(
+                f"run {run}: {campaign} at {_show(at)}{to}: {people:,} people, {entered:,} entered, {acts:,} activities"
+            )
+    finally:
+        store.close()
+    click.echo("\n".join(lines))

@@ -1,0 +1,234 @@
+"""Opening a store (a DuckDB database file, or one in memory), its meta table,
+transactions, and people's field columns.
+
+Every change a command makes happens in one transaction (`Store.transaction`):
+an error, Ctrl-C, SIGTERM or a kill in the middle leaves the database as it
+was. A file that is not a DuckDB database, a DuckDB database that is not
+mkc's, or one of another schema version is a one-line `BadInput`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import pathlib
+
+import duckdb
+
+from mkc.interpreter.runtime import START
+from mkc.source import BadInput
+from mkc.store.schema import DDL, FORMAT, RESERVED, SCHEMA_VERSION, quote
+
+_INT64 = (-(2**63), 2**63)
+# DuckDB's own memory for a database file (it spills to disk beyond it), so a
+# run's memory stays bounded however large the database; $MKC_DB_MEMORY overrides.
+MEMORY_LIMIT = "256MB"
+
+
+def column_type(value) -> str | None:
+    """The column type a field value is stored in (None: it only fits `_extra`)."""
+    kind = type(value)
+    if kind is bool:
+        return "BOOLEAN"
+    if kind is int:
+        return "BIGINT" if _INT64[0] <= value < _INT64[1] else None
+    if kind is float:
+        return "DOUBLE"
+    if kind is dt.datetime:
+        return "TIMESTAMP"
+    if kind is dt.date:
+        return "DATE"
+    if isinstance(value, str):
+        return "VARCHAR"
+    return None
+
+
+def fits(value, ctype: str) -> bool:
+    """Whether `value` can be kept in a column of type `ctype` and read back as itself
+    (a whole number read from a DOUBLE column comes back as an int)."""
+    own = column_type(value)
+    return own == ctype or (own == "BIGINT" and ctype == "DOUBLE")
+
+
+class Store:
+    """One open database. `path` None: a database in memory (`--people` without `--db`)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str | None, created: bool):
+        self.con = con
+        self.path = path
+        self.created = created  # this command made the database: nothing was there before
+        self._columns: dict[str, str] | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path or "the in-memory database"
+
+    # ---- opening -------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | None, create: bool = True) -> Store:
+        """Open the mkc database at `path`, creating it (empty) if `create` and
+        there is nothing there; None opens a new one in memory."""
+        if path is None:
+            store = cls(duckdb.connect(":memory:"), None, True)
+            store._init()
+            return store
+        where = pathlib.Path(path)
+        if where.is_dir():
+            raise BadInput(f"{path}: is a directory, not a database")
+        exists = where.exists()
+        if not exists and not create:
+            raise BadInput(f"{path}: no such file")
+        if not exists and not where.parent.is_dir():
+            raise BadInput(f"{path}: no such directory {where.parent}")
+        if exists and where.stat().st_size == 0:  # an empty file is a new database
+            where.unlink()
+            exists = False
+        if exists and not _is_duckdb(where):
+            raise BadInput(f"{path}: not an mkc database (not a DuckDB database file)")
+        memory = os.environ.get("MKC_DB_MEMORY", MEMORY_LIMIT)
+        try:
+            con = duckdb.connect(path, config={"memory_limit": memory})
+        except (duckdb.InvalidInputException, duckdb.ParserException) as err:
+            raise BadInput(f"MKC_DB_MEMORY={memory}: {_first_line(err)}") from None
+        except duckdb.IOException as err:
+            text = str(err)
+            if "lock" in text.casefold():
+                raise BadInput(f"{path}: in use by another process") from None
+            raise BadInput(f"{path}: not an mkc database (DuckDB cannot open it)") from None
+        except duckdb.Error as err:
+            raise BadInput(f"{path}: not an mkc database ({_first_line(err)})") from None
+        store = cls(con, path, not exists)
+        tables = {
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+            ).fetchall()
+        }
+        if not tables and create:  # a new file, or one a killed first run left without tables
+            store.created = True
+            store._init()
+        else:
+            store._verify(tables)
+        return store
+
+    def _init(self) -> None:
+        with self.transaction():
+            self.con.execute(DDL)
+            self.con.executemany(
+                "INSERT INTO mkc_meta VALUES (?, ?)",
+                [
+                    ("format", FORMAT),
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("clock", START.isoformat()),
+                    ("next_pid", "1"),
+                    ("next_seq", "1"),
+                    ("next_run", "1"),
+                ],
+            )
+
+    def _verify(self, tables: set[str]) -> None:
+        if not tables:
+            self.close()
+            raise BadInput(f"{self.path}: an empty DuckDB database, not an mkc one yet")
+        if "mkc_meta" not in tables:
+            self.close()
+            raise BadInput(f"{self.path}: a DuckDB database, but not an mkc one (it has no mkc_meta table)")
+        meta = dict(self.con.execute("SELECT key, value FROM mkc_meta").fetchall())
+        if meta.get("format") != FORMAT:
+            self.close()
+            raise BadInput(f"{self.path}: a DuckDB database, but not an mkc one")
+        version = meta.get("schema_version")
+        if version != str(SCHEMA_VERSION):
+            self.close()
+            raise BadInput(
+                f"{self.path}: an mkc database of schema version {version}; this mkc reads version {SCHEMA_VERSION}"
+            )
+
+    def close(self) -> None:
+        with contextlib.suppress(duckdb.Error):
+            self.con.close()
+
+    def discard(self) -> None:
+        """Close, and remove the file if this command created it (its run failed)."""
+        self.close()
+        if self.created and self.path is not None:
+            for suffix in ("", ".wal"):
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path + suffix)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One transaction: committed at the end, rolled back on any exception
+        (Ctrl-C and SIGTERM included)."""
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                self.con.execute("ROLLBACK")
+            self._columns = None
+            raise
+        self.con.execute("COMMIT")
+
+    # ---- meta ----------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM mkc_meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value) -> None:
+        self.con.execute("DELETE FROM mkc_meta WHERE key = ?", [key])
+        self.con.execute("INSERT INTO mkc_meta VALUES (?, ?)", [key, str(value)])
+
+    def counter(self, key: str, add: int) -> int:
+        """Take `add` numbers from the counter `key`; returns the first."""
+        first = int(self.meta(key) or 1)
+        self.set_meta(key, first + add)
+        return first
+
+    @property
+    def clock(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.meta("clock") or START.isoformat())
+
+    # ---- people's field columns ----------------------------------------------------
+
+    def columns(self) -> dict[str, str]:
+        """Field name -> column type, in the table's order."""
+        if self._columns is None:
+            rows = self.con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_schema = 'main' AND table_name = 'people' ORDER BY ordinal_position"
+            ).fetchall()
+            self._columns = {name: ctype for name, ctype in rows if name not in RESERVED}
+        return self._columns
+
+    def add_column(self, field: str, ctype: str) -> None:
+        self.con.execute(f"ALTER TABLE people ADD COLUMN {quote(field)} {ctype}")
+        self.columns()[field] = ctype
+
+    def set_column_type(self, field: str, ctype: str) -> None:
+        self.con.execute(f"ALTER TABLE people ALTER COLUMN {quote(field)} TYPE {ctype}")
+        self.columns()[field] = ctype
+
+    def count_people(self) -> int:
+        return self.con.execute("SELECT count(*) FROM people").fetchone()[0]
+
+
+def storable(field: str) -> bool:
+    """Whether a field can have its own column (not one of the store's own)."""
+    return field not in RESERVED and bool(field)
+
+
+def _is_duckdb(path: pathlib.Path) -> bool:
+    """DuckDB's files say `DUCK` after an 8-byte checksum."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(12)[8:12] == b"DUCK"
+    except OSError as err:
+        raise BadInput(f"{path}: {err.strerror}") from None
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__

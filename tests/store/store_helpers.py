@@ -1,0 +1,116 @@
+"""Shared helpers for the store's tests: a campaign file, generated person
+exports, the command line in-process, and a database's content."""
+
+from __future__ import annotations
+
+import csv
+import pathlib
+
+import duckdb
+
+from mkc.cli import main
+from mkc.load import load_source
+from mkc.source import Source
+from mkc.store.schema import TABLES
+
+CAMPAIGNS = """
+tokens < my.bonus = +1 >
+list "Newsletter"
+email "Welcome" < subject "Hi <<lead.first_name:default=there>>" >
+email "Followup" < subject "Still there?" >
+
+campaign Welcome <
+  smart_list < filter lead_score >= 10 >
+  flow <
+    send_email "Welcome"
+    add_to_list "Newsletter"
+    change_score +5
+    wait 2 days
+    send_email "Followup"
+  >
+>
+campaign Again <
+  smart_list < filter was_sent_email "Welcome" >
+  flow < change_data_value lead_status "Engaged" >
+>
+campaign Stop < flow < remove_from_flow Welcome > >
+campaign Nothing < smart_list < filter lead_score > 1000000 > flow < do_nothing > >
+campaign Scored <
+  smart_list < trigger score_is_changed >
+  flow < wait 1 day; interesting_moment milestone "score <<trigger.new_value>>" >
+  qualification every_time
+>
+campaign Tokened < flow < wait 1 hour; change_score <<my.bonus>> > >
+campaign Delete < smart_list < filter lead_score < 5 > flow < delete_person > >
+campaign Every < flow < change_score +1 > qualification every_time >
+campaign Fortnightly < flow < change_score +1 > qualification once_every 14 days >
+campaign Broken < flow < change_score <<lead.bonus>> > >
+"""
+
+HEADER = ["Id", "First Name", "Email Address", "Lead Score", "Country", "Created At", "Subscribed"]
+
+
+def write_campaigns(tmp_path: pathlib.Path, text: str = CAMPAIGNS, name: str = "c.mkc") -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def model_of(text: str = CAMPAIGNS):
+    loaded = load_source(Source("c.mkc", text))
+    assert loaded.model is not None and not loaded.has_errors, loaded.diagnostics
+    return loaded.model
+
+
+def write_csv(path: pathlib.Path, header: list[str], rows: list[list]) -> str:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+def person_row(i: int) -> list:
+    """A generated person: Id 1000+i; every third without a first name; scores 0..29."""
+    return [
+        str(1000 + i),
+        "" if i % 3 == 0 else f"Name{i}",
+        f"p{i}@example.com",
+        str((i * 7) % 30),
+        ("NL", "BE", "DE", "")[i % 4],
+        f"2025-01-{1 + i % 28:02d}T10:00:00Z",
+        "true" if i % 2 else "false",
+    ]
+
+
+def people_csv(tmp_path: pathlib.Path, n: int, name: str = "people.csv") -> str:
+    return write_csv(tmp_path / name, HEADER, [person_row(i) for i in range(1, n + 1)])
+
+
+def run_mkc(capsys, *args) -> tuple[int, str, str]:
+    """`mkc ARGS` in this process: exit status, stdout, stderr."""
+    capsys.readouterr()
+    try:
+        main([str(a) for a in args])
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def content(db: str) -> dict[str, list]:
+    """Every table's rows, sorted: equal when two databases hold the same."""
+    con = duckdb.connect(db, read_only=True)
+    try:
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
+    finally:
+        con.close()
+
+
+def query(db: str, sql: str, params=()) -> list:
+    con = duckdb.connect(db, read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
