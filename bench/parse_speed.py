@@ -13,7 +13,7 @@ import time
 
 from mkc.grammar import parse, parser
 
-PROGRAM = '''program "Program {i}" <
+PROGRAM = """program "Program {i}" <
   tokens < my.score = +{i}  my.label = "label {i}"  my."Event Date" = 2026-03-01 >
   list "List {i}"
   email "Mail {i}" < subject "Hi <<lead.first_name:default=there>>" from "ops@example.com" >
@@ -44,7 +44,7 @@ PROGRAM = '''program "Program {i}" <
     qualification once_every 30 days
   >
 >
-'''
+"""
 
 
 def generate(kb: int) -> str:

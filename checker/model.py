@@ -20,8 +20,14 @@ ASSET_KINDS = {
     ast.EmailAsset: "email",
     ast.WebhookAsset: "webhook",
 }
-ASSET_WORDS = {"list": "list", "smart_list": "smart list", "email": "email", "webhook": "webhook",
-               "campaign": "campaign", "program": "program"}
+ASSET_WORDS = {
+    "list": "list",
+    "smart_list": "smart list",
+    "email": "email",
+    "webhook": "webhook",
+    "campaign": "campaign",
+    "program": "program",
+}
 
 KIND_WORDS = {"batch": "a batch campaign", "trigger": "a trigger campaign", "executable": "an executable campaign"}
 
@@ -151,8 +157,13 @@ class Model:
             program = self.programs.get(workspace, {}).get(prog_name)
             if program and name in program.campaigns:
                 return Resolution(program.campaigns[name])
-            elsewhere = [p.campaigns[name] for ws, progs in self.programs.items() if ws != workspace
-                         for p in progs.values() if p.name == prog_name and name in p.campaigns]
+            elsewhere = [
+                p.campaigns[name]
+                for ws, progs in self.programs.items()
+                if ws != workspace
+                for p in progs.values()
+                if p.name == prog_name and name in p.campaigns
+            ]
             return Resolution(None, "unknown-reference", elsewhere=elsewhere)
         (name,) = parts
         for s in scope.chain():
@@ -178,8 +189,13 @@ class Model:
         program = self.programs.get(scope.workspace, {}).get(parts[0])
         if program:
             return Resolution(program)
-        elsewhere = [p for ws, progs in self.programs.items() if ws != scope.workspace
-                     for p in progs.values() if p.name == parts[0]]
+        elsewhere = [
+            p
+            for ws, progs in self.programs.items()
+            if ws != scope.workspace
+            for p in progs.values()
+            if p.name == parts[0]
+        ]
         return Resolution(None, "unknown-reference", elsewhere=elsewhere)
 
     def resolve_asset(self, kind: str, ref, scope: Scope) -> Resolution:
@@ -355,8 +371,7 @@ class _Builder:
             self.items(node.items, self._new_scope(Scope("folder", node.name, parent, ws, node)))
             return
         if parent.kind == "program":
-            self.error("syntax", "a program cannot hold another program", node.span,
-                       "put both programs in a folder")
+            self.error("syntax", "a program cannot hold another program", node.span, "put both programs in a folder")
             return
         progs = self.model.programs[ws]
         existing = progs.get(node.name)
@@ -383,8 +398,11 @@ class _Builder:
     def tokens(self, node: ast.Tokens, scope: Scope) -> None:
         for decl in node.decls:
             if decl.scope != "my":
-                self.error("bad-argument", f"only My Tokens can be declared: write `my.{decl.name}`, "
-                           f"not `{decl.scope}.{decl.name}`", decl.span)
+                self.error(
+                    "bad-argument",
+                    f"only My Tokens can be declared: write `my.{decl.name}`, not `{decl.scope}.{decl.name}`",
+                    decl.span,
+                )
                 continue
             if decl.name in scope.tokens:
                 self.duplicate("token", f"my.{decl.name}", decl.span, scope.tokens[decl.name].span, scope)
@@ -408,8 +426,9 @@ class _Builder:
         base: CampaignInfo | None = None
         if node.clone_of is not None:
             if id(c) in seen:
-                self.error("call-cycle", f"campaign {c.full_name} is cloned from itself through `clone_of`",
-                           node.clone_of.span)
+                self.error(
+                    "call-cycle", f"campaign {c.full_name} is cloned from itself through `clone_of`", node.clone_of.span
+                )
             else:
                 res = self.model.resolve_campaign(node.clone_of, c.scope)
                 if not res.ok:
@@ -418,17 +437,21 @@ class _Builder:
                     base = res.target
                     self.settle(base, seen | {id(c)})
                     if base.triggers:
-                        self.error("clone-of-triggered",
-                                   f"campaign {base.full_name} has triggers in its smart list, and Marketo "
-                                   "cannot clone a campaign with triggers", node.clone_of.span,
-                                   "copy its smart list and flow by hand, or clone a batch campaign")
+                        self.error(
+                            "clone-of-triggered",
+                            f"campaign {base.full_name} has triggers in its smart list, and Marketo "
+                            "cannot clone a campaign with triggers",
+                            node.clone_of.span,
+                            "copy its smart list and flow by hand, or clone a batch campaign",
+                        )
                         base = None
         c.base = base
         c.description = node.description if node.description is not None else (base.description if base else None)
         c.smart_list = node.smart_list if node.smart_list is not None else (base.smart_list if base else None)
         c.flow = node.flow if node.flow is not None else (base.flow if base else None)
-        c.qualification = node.qualification if node.qualification is not None else (
-            base.qualification if base else None)
+        c.qualification = (
+            node.qualification if node.qualification is not None else (base.qualification if base else None)
+        )
         c.schedule = node.schedule
         c.active = node.active if node.active is not None else True
         has_triggers = bool(c.smart_list and c.smart_list.triggers)
@@ -438,17 +461,25 @@ class _Builder:
             c.kind = "trigger" if has_triggers else "batch"
             if node.kind is not None and node.kind != c.kind:
                 why = "has triggers" if has_triggers else "has no trigger in its smart list"
-                self.error("kind-mismatch", f"campaign {c.full_name} is declared `{node.kind}` but its smart list "
-                           f"{why}, so it is a {c.kind} campaign", node.span,
-                           f"remove `{node.kind}`, or {'remove the triggers' if has_triggers else 'add a trigger'}")
+                self.error(
+                    "kind-mismatch",
+                    f"campaign {c.full_name} is declared `{node.kind}` but its smart list "
+                    f"{why}, so it is a {c.kind} campaign",
+                    node.span,
+                    f"remove `{node.kind}`, or {'remove the triggers' if has_triggers else 'add a trigger'}",
+                )
         c.settled = True
 
     def unresolved(self, res: Resolution, kind: str, ref) -> None:
         word = ASSET_WORDS[kind]
         if res.problem == "ambiguous-reference":
             where = ", ".join(sorted(getattr(t, "full_name", None) or getattr(t, "name", "?") for t in res.candidates))
-            self.error("ambiguous-reference", f"`{ref_text(ref)}` names more than one {word}: {where}", ref.span,
-                       "qualify it as `Program.Name`")
+            self.error(
+                "ambiguous-reference",
+                f"`{ref_text(ref)}` names more than one {word}: {where}",
+                ref.span,
+                "qualify it as `Program.Name`",
+            )
         else:
             self.error("unknown-reference", f"no {word} named `{ref_text(ref)}`", ref.span)
 

@@ -1,13 +1,14 @@
 """A step's arguments, prepared once, when its flow is compiled.
 
 `prepare` binds a step's call to its signature and turns each argument into
-an `Arg`: the node as written, a ready function for its run-time value (a
-constant, a token's compiled look-up, or a string split into text and
-tokens), its text as a field name, and, for a reference, what it names in
-the step's campaign (or why it names nothing: the step fails when it runs,
-with the message it would have had). The step's effect (`StepSpec.run`)
-reads them through `StepEnv` exactly as it reads written values, so the
-standard library needs no second, compiled version of a step.
+an `Arg`: the node as written; its run-time value, known now for a literal
+(and its text), or else a ready function of the person's `Tokens` (a token's
+compiled look-up, or a string split into text and compiled tokens); its text
+as a field name; and, for a reference, what it names in the step's campaign
+(or why it names nothing: the step fails when it runs, with the message it
+would have had). The step's effect (`StepSpec.run`) reads them through
+`StepEnv` exactly as it reads written values, so the standard library needs
+no second, compiled version of a step.
 """
 
 from __future__ import annotations

@@ -80,7 +80,7 @@ class Conditions:
     def smart_list(self, smart_list: ast.SmartList | None, scope) -> Callable[[PersonView, Tokens], bool]:
         """The smart list as one predicate (compiled once per smart list and scope)."""
         if smart_list is None:
-            return _everyone
+            return everyone
         key = (id(smart_list), id(scope))
         found = self._lists.get(key)
         if found is None:
@@ -89,7 +89,7 @@ class Conditions:
 
     def _smart_list(self, smart_list: ast.SmartList, scope):
         if not smart_list.filters or not self.valid(smart_list, scope):
-            return _everyone if not smart_list.filters and self.valid(smart_list, scope) else _nobody
+            return everyone if not smart_list.filters and self.valid(smart_list, scope) else nobody
         preds = [self.compile(f.cond, scope) for f in smart_list.filters]
         combine = logic(smart_list.logic.text if smart_list.logic else "all", len(preds))
 
@@ -185,11 +185,11 @@ class _Env:
         )
 
 
-def _everyone(person, tokens) -> bool:
+def everyone(person, tokens) -> bool:  # no smart list, or one without filters
     return True
 
 
-def _nobody(person, tokens) -> bool:
+def nobody(person, tokens) -> bool:
     return False
 
 

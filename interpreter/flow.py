@@ -26,7 +26,7 @@ import attrs
 from mkc.checker.model import CampaignInfo
 from mkc.grammar import ast
 from mkc.interpreter.args import THIS_CAMPAIGN, Arg, field_name, prepare
-from mkc.interpreter.conditions import Conditions
+from mkc.interpreter.conditions import Conditions, everyone
 from mkc.interpreter.runtime import Activity, CampaignName, InterpreterError, PersonView, Runtime, Unresolved
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens, trigger_tokens
 from mkc.stdlib import STEPS, TRIGGERS
@@ -123,9 +123,9 @@ class Engine:
     def __init__(self, runtime: Runtime):
         self.rt = runtime
         self.runs: dict[str, list[FlowRun]] = {}  # person -> flows entered and not finished
-        self._compiled()
+        self._forget_compiled()
 
-    def _compiled(self) -> None:
+    def _forget_compiled(self) -> None:
         """Forget everything compiled (for a new model: `use`)."""
         self.conditions = Conditions(self.rt)
         self._listeners: tuple = (None, {})
@@ -139,7 +139,7 @@ class Engine:
         """Go on with an edited model in the same world (see `Runtime.use`):
         flows are compiled again, against the new model, when they next run."""
         self.rt.use(model)
-        self._compiled()
+        self._forget_compiled()
 
     # ---- entering campaigns ----------------------------------------------------------
 
@@ -200,7 +200,7 @@ class Engine:
             handle
             for handle in rt.people
             if (wanted is None or handle in wanted)
-            and qualifies(rt.view(handle), Tokens(rt, context, handle))
+            and (qualifies is everyone or qualifies(rt.view(handle), Tokens(rt, context, handle)))
             and rt.may_enter(campaign, handle)
         ]
         for handle in entering:
@@ -500,19 +500,21 @@ class Engine:
         in time order, moving the clock to each; then the clock shows `until`.
         A runaway loop is one person's: a batch run over a million people is
         a million pieces of work, not a loop."""
+        rt, process = self.rt, self.process
         worked: dict[str | None, int] = {}  # person (None: batch runs) -> items run
-        while (due := self.rt.pop_due(until)) is not None:
+        while (due := rt.pop_due(until)) is not None:
             when, item = due
-            self.rt.now = max(self.rt.now, when)
+            if when > rt.now:
+                rt.now = when
             who = item.run.person if isinstance(item, Resume) else None
             count = worked[who] = worked.get(who, 0) + 1
             if count > MAX_WORK:
-                self.rt.drop_pending()
+                rt.drop_pending()
                 raise InterpreterError(
                     f"more than {MAX_WORK} pieces of work without a pause: campaigns that "
                     "trigger each other without end?"
                 )
-            self.process(item)
+            process(item)
         if until is not None:
             self.rt.now = max(self.rt.now, until)
 

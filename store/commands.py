@@ -13,6 +13,7 @@ import signal
 import sys
 
 import click
+import duckdb
 
 from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState
@@ -41,6 +42,14 @@ def interruptible():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(err: BaseException) -> bool:
+    """Ctrl-C or SIGTERM: a KeyboardInterrupt, or DuckDB's word for one that
+    arrived while a query ran."""
+    if isinstance(err, (KeyboardInterrupt, duckdb.InterruptException)):
+        return True
+    return type(err) is RuntimeError and "interrupted" in str(err).casefold()
 
 
 def _err(text: str) -> None:
@@ -87,15 +96,19 @@ def run_campaign(
         store.discard()
         _err(f"mkc: error: {err}" + (f"; nothing was written to {db}" if db else ""))
         return 1
-    except KeyboardInterrupt:
+    except BaseException as err:
         store.discard()
-        _err("mkc: interrupted" + (f"; {db} is as it was before the run" if db else ""))
-        return 130
-    except BaseException:
-        store.discard()
+        if _interrupted(err):
+            _err("mkc: interrupted" + (f"; {db} is as it was before the run" if db else ""))
+            return 130
         raise
     try:
         _print_run(store, run, fmt)
+    except BaseException as err:
+        if _interrupted(err):
+            _err("mkc: interrupted" + (f"; the run is saved in {db}" if db else ""))
+            return 130
+        raise
     finally:
         store.close()
     return 1 if result.failed else 0
@@ -137,7 +150,7 @@ def _show(when: dt.datetime) -> str:
 
 def _print_run(store: Store, run: int, fmt: str) -> None:
     """The run's activities, in the log's order, as text or JSON Lines."""
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if fmt == "jsonl":
         query = (
             "SELECT time, person, type, type_id, attributes, flow, via FROM activities WHERE run = ? ORDER BY time, seq"
@@ -177,12 +190,11 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
     except BadRows as err:
         store.discard()
         _bad_rows(err)
-    except KeyboardInterrupt:
+    except BaseException as err:
         store.discard()
-        _err(f"mkc: interrupted; {db} is as it was before the import")
-        sys.exit(130)
-    except BaseException:
-        store.discard()
+        if _interrupted(err):
+            _err(f"mkc: interrupted; {db} is as it was before the import")
+            sys.exit(130)
         raise
     store.close()
     for message in result.skipped:
@@ -199,6 +211,11 @@ def db_export(out: str, db: str, what: str, changed: bool) -> None:
     store = Store.open(db, create=False)
     try:
         count = export(store, out, what, changed)
+    except BaseException as err:
+        if _interrupted(err):
+            _err("mkc: interrupted")
+            sys.exit(130)
+        raise
     finally:
         store.close()
     click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}")

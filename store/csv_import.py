@@ -39,20 +39,18 @@ from mkc.store.schema import TYPE_WORDS, WORD_OF_TYPE, quote
 
 CHUNK = 20_000
 
-# Marketo display names whose API name is not their snake_case.
+# Marketo's standard fields whose display name says more than their API name,
+# and the "Person" names Marketo's UI gave its "Lead" fields. Every other
+# header is its snake_case ("Job Title" -> job_title, "leadScore" -> lead_score).
 MARKETO_FIELDS = {
     "email address": "email",
     "company name": "company",
-    "job title": "title",
     "phone number": "phone",
     "mobile phone number": "mobile_phone",
     "person score": "lead_score",
     "person status": "lead_status",
     "person source": "lead_source",
     "person role": "lead_role",
-    "person owner email address": "lead_owner_email",
-    "zip code": "postal_code",
-    "unsubscribed reason": "unsubscribed_reason",
 }
 KEY_HEADERS = {"id", "leadid", "personid", "marketoid"}
 

@@ -106,10 +106,10 @@ def people_query(store: Store, changed: bool) -> str:
     select = ['id AS "Id"']
     for name in names:
         col = quote(name)
-        if name in overflow:
-            path = _sql_text(f'$."{name}"')
-            extra = f"COALESCE(json_extract_string(_extra, {_sql_text(f'$.{chr(34)}{name}{chr(34)}.v')}), "
-            extra += f"json_extract_string(_extra, {path}))"
+        if name in overflow:  # values that did not fit the column are in `_extra` (dates tagged)
+            path = _sql_text('$."' + name + '"')
+            tagged = _sql_text('$."' + name + '".v')
+            extra = f"COALESCE(json_extract_string(_extra, {tagged}), json_extract_string(_extra, {path}))"
             col = f"COALESCE(CAST({col} AS VARCHAR), {extra})"
         select.append(f"{col} AS {quote(headers.get(name, name))}")
     return f"SELECT {', '.join(select)} FROM people {where} ORDER BY _pid"
@@ -127,10 +127,10 @@ def export(store: Store, out: str, what: str = "activities", changed: bool = Fal
     options = {"json": "FORMAT json", "csv": "FORMAT csv, HEADER", "parquet": "FORMAT parquet"}[fmt]
     partial = out + ".partial"
     try:
-        store.con.execute(f"COPY ({query}) TO {_sql_text(partial)} ({options})")
+        written = store.con.execute(f"COPY ({query}) TO {_sql_text(partial)} ({options})").fetchone()[0]
         os.replace(partial, out)
     except BaseException:
         if os.path.exists(partial):
             os.unlink(partial)
         raise
-    return store.con.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+    return written

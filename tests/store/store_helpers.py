@@ -34,17 +34,94 @@ campaign Again <
   flow < change_data_value lead_status "Engaged" >
 >
 campaign Stop < flow < remove_from_flow Welcome > >
-campaign Nothing < smart_list < filter lead_score > 1000000 > flow < do_nothing > >
-campaign Scored <
-  smart_list < trigger score_is_changed >
-  flow < wait 1 day; interesting_moment milestone "score <<trigger.new_value>>" >
+campaign Nothing < smart_list < filter lead_status = "never" >; flow < do_nothing > >
+campaign Engaged <
+  smart_list < trigger data_value_changes lead_status >
+  flow < wait 1 day; interesting_moment milestone "now <<trigger.new_value>>" >
   qualification every_time
 >
 campaign Tokened < flow < wait 1 hour; change_score <<my.bonus>> > >
-campaign Delete < smart_list < filter lead_score < 5 > flow < delete_person > >
-campaign Every < flow < change_score +1 > qualification every_time >
-campaign Fortnightly < flow < change_score +1 > qualification once_every 14 days >
+campaign Delete < smart_list < filter lead_score < 8 >; flow < delete_person > >
+campaign Every < flow < change_score +1 >; qualification every_time >
+campaign Fortnightly < flow < change_score +1 >; qualification once_every 14 days >
 campaign Broken < flow < change_score <<lead.bonus>> > >
+"""
+
+# Waits (with weekdays), choices, program statuses, an executable with the
+# parent's tokens, a request, list triggers, Remove from Flow, activity
+# history and Delete Person: what a store must carry from batch to batch and
+# from run to run.
+RICH = """
+tokens < my.bonus = +3 >
+list "Newsletter"
+list "Hot"
+email "Welcome" < subject "Hi <<lead.first_name:default=there>>" >
+email "Nudge" < subject "Nudge <<my.bonus>>" >
+
+program Webinar <
+  statuses ["Invited", "Registered", "Attended"]
+  campaign Invite <
+    smart_list < filter country in ["NL", "BE"] >
+    flow <
+      change_program_status Webinar "Invited"
+      send_email "Welcome"
+      wait 1 day
+      choice <
+        when lead_score >= 20 < change_program_status Webinar "Registered" >
+        default < do_nothing >
+      >
+      wait 2 days weekdays=[mon, tue, wed, thu, fri] at=09:00
+      send_email "Nudge"
+      request_campaign Followup
+    >
+  >
+  campaign Followup <
+    smart_list < trigger campaign_is_requested >
+    flow <
+      wait 3 hours
+      add_to_list "Hot"
+      interesting_moment milestone "followed up <<trigger.name>>"
+    >
+  >
+>
+
+campaign Score executable < flow < change_score <<my.bonus>> > >
+campaign Scoring <
+  smart_list < filter lead_score >= 5 >
+  flow <
+    execute_campaign Score use_parent_token_context=true
+    add_to_list "Newsletter"
+  >
+  qualification every_time
+>
+campaign OnList <
+  smart_list < trigger added_to_list "Newsletter" >
+  flow < wait 1 hour; change_data_value lead_status "Subscribed" >
+  qualification every_time
+>
+campaign Removal <
+  smart_list < filter member_of_program Webinar status="Registered" >
+  flow < remove_from_flow Webinar.Invite >
+>
+campaign Mailed <
+  smart_list < filter was_sent_email "Welcome" >
+  flow < change_score +100 >
+>
+campaign Cleanup <
+  smart_list < filter lead_score < 3 >
+  flow < delete_person >
+>
+
+people <
+  person ann < first_name "Ann" country "NL" lead_score 25 >
+  person bob < country "BE" lead_score 4 >
+  person cy < first_name "Cy" country "DE" lead_score 10 >
+  person dee < country "nl" lead_score 0 >
+  person eve < first_name "Eve" lead_score 2 >
+  person fay < first_name "Fay" country "BE" lead_score 30 >
+  person gus < country "NL" >
+  person hal < first_name "Hal" country "FR" lead_score 7.5 >
+>
 """
 
 HEADER = ["Id", "First Name", "Email Address", "Lead Score", "Country", "Created At", "Subscribed"]
