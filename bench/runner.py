@@ -3,7 +3,9 @@
     python -m bench                          # 100,000 and 1,000,000 people
     python -m bench --sizes 10000000         # ten million (asked for, not default)
     python -m bench --small                  # 2,000 people: a quick check for CI
+    python -m bench --repeat 3               # the best of three runs of each
     python -m bench --profile                # and cProfile's top entries
+    python -m bench --no-gc                  # both runs with the garbage collector off
     python -m bench --json out.json          # default: bench/results.json
 
 For each size N, in a fresh process (so peak memory is that run's): N people
@@ -16,7 +18,9 @@ Then it reports both times, the ratio interpreter / hand-written, people per
 second (N over the time, since the smart list is evaluated for all N), flow
 steps per second (every step and choice run, in the batch campaign, the
 executable and the trigger campaign) and the peak memory each run added
-(resident set size, from the operating system).
+(resident set size, from the operating system). Before each timed run every
+object alive is frozen out of the garbage collector (`gc.freeze`), so
+neither run's collections walk the other's objects.
 
 It also times `mkc check` on a generated instance of 1,000 campaigns in 200
 programs (bench/big_workspace.py): parse, check, and the command end to end.
@@ -39,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 
 from . import big_workspace, people, workload
 
@@ -91,8 +96,10 @@ def _measured(fn, collector: bool = True):
 # ---- one size, in its own process -------------------------------------------------------
 
 
-def measure(n: int, profile: bool = False, collector: bool = True) -> dict:
-    """Both runs over `n` people, checked against each other, with figures."""
+def measure(n: int, profile: bool = False, collector: bool = True, repeat: int = 1) -> dict:
+    """Both runs over `n` people, checked against each other, with figures:
+    the best time of `repeat` runs of each (on fresh copies of the people),
+    and the memory and the check of the first."""
     model = workload.load_model()
     records = list(people.records(n))
     hand_people = workload.people(model, records)
@@ -100,10 +107,16 @@ def measure(n: int, profile: bool = False, collector: bool = True) -> dict:
     (hand_log, stats), hand_s, hand_mem = _measured(lambda: workload.handwritten(model, hand_people), collector)
     interp_log, interp_s, interp_mem = _measured(lambda: workload.interpreted(model, interp_people), collector)
     problems = workload.differences(interp_log, hand_log, interp_people, hand_people)
+    for _ in range(repeat - 1):
+        again = partial(workload.handwritten, model, workload.people(model, records))
+        hand_s = min(hand_s, _measured(again, collector)[1])
+        again = partial(workload.interpreted, model, workload.people(model, records))
+        interp_s = min(interp_s, _measured(again, collector)[1])
     steps = stats.steps()
     result = {
         "people": n,
         "collector": collector,
+        "repeat": repeat,
         "entered": stats.entered,
         "executed": stats.executed,
         "triggered": stats.triggered,
@@ -128,10 +141,17 @@ def measure(n: int, profile: bool = False, collector: bool = True) -> dict:
 
 
 def profiled(model, records, top: int = 15) -> list[dict]:
-    """cProfile's top entries (by own time) for the interpreter's run."""
+    """cProfile's top entries (by own time) for the interpreter's run, with
+    the garbage collector off (else its pauses land on whichever function
+    happened to allocate when one began)."""
     persons = workload.people(model, records)
     profiler = cProfile.Profile()
-    profiler.runcall(workload.interpreted, model, persons)
+    gc.collect()
+    gc.disable()
+    try:
+        profiler.runcall(workload.interpreted, model, persons)
+    finally:
+        gc.enable()
     stats = pstats.Stats(profiler, stream=io.StringIO())
     total = stats.total_tt
     rows = []
@@ -151,10 +171,10 @@ def profiled(model, records, top: int = 15) -> list[dict]:
     return rows
 
 
-def _in_subprocess(n: int, profile: bool, collector: bool) -> dict:
+def _in_subprocess(n: int, profile: bool, collector: bool, repeat: int) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = pathlib.Path(tmp) / "result.json"
-        command = [sys.executable, "-m", "bench", "--worker", str(n), "--json", str(out)]
+        command = [sys.executable, "-m", "bench", "--worker", str(n), "--json", str(out), "--repeat", str(repeat)]
         if profile:
             command.append("--profile")
         if not collector:
@@ -226,7 +246,7 @@ def table(results: list[dict], check: dict | None) -> str:
     for r in results:
         if r.get("profile"):
             lines.append("")
-            lines.append(f"profile of the interpreter at {r['people']:,} people (cProfile, by own time):")
+            lines.append(f"profile of the interpreter at {r['people']:,} people (cProfile, by own time, no GC):")
             for row in r["profile"]:
                 lines.append(
                     f"  {row['tottime_s']:>7.3f} s  {row['share']:>5.1%}  {row['calls']:>10,}  {row['function']}"
@@ -243,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--profile", action="store_true", help="also profile the interpreter (at each size)")
     ap.add_argument("--no-check", action="store_true", help="skip timing `mkc check` on 1,000 campaigns")
     ap.add_argument("--no-gc", action="store_true", help="time both runs with the cyclic garbage collector off")
+    ap.add_argument("--repeat", type=int, default=1, metavar="R", help="best time of R runs of each (default 1)")
     ap.add_argument("--label", default="", help="a label stored in the JSON (e.g. before, after)")
     ap.add_argument("--json", type=pathlib.Path, default=RESULTS, help=f"where to write the results ({RESULTS.name})")
     ap.add_argument("--in-process", action="store_true", help="measure every size in this process")
@@ -250,7 +271,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     if args.worker is not None:  # one size, asked for by the parent process
-        args.json.write_text(json.dumps(measure(args.worker, args.profile, not args.no_gc)))
+        args.json.write_text(json.dumps(measure(args.worker, args.profile, not args.no_gc, args.repeat)))
         return
 
     sizes = [SMALL] if args.small else (args.sizes or list(DEFAULT_SIZES))
@@ -258,7 +279,10 @@ def main(argv: list[str] | None = None) -> None:
     for n in sizes:
         print(f"measuring {n:,} people ...", file=sys.stderr, flush=True)
         collector = not args.no_gc
-        result = measure(n, args.profile, collector) if args.in_process else _in_subprocess(n, args.profile, collector)
+        if args.in_process:
+            result = measure(n, args.profile, collector, args.repeat)
+        else:
+            result = _in_subprocess(n, args.profile, collector, args.repeat)
         results.append(result)
         if not result["identical"]:
             print("\n".join(result["problems"]), file=sys.stderr)

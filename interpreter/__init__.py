@@ -23,6 +23,11 @@ flows in it. A REPL keeps one `Interpreter` and pokes it:
 - `interp.reset(model=None)` starts a fresh world; `interp.use(model)` goes on
   with an edited model, keeping the world.
 
+People too many for memory (a database: `mkc.store`) are run batch by batch:
+`interp.run_batches(ref, source, at, until)` pulls `PeopleBatch`es from a
+`PeopleSource`, runs each (its stored `Wait`s first), and hands the source a
+`BatchChanges` to write back (see the end of `runtime.py`).
+
 `format_activity(activity)` is an activity's transcript line;
 `render(results, fmt)` whole transcripts. Runs need a model without check
 errors: the interpreter trusts the checker and reports what slips through at

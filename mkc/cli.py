@@ -80,7 +80,12 @@ def parse(file: str, show_ast: bool) -> None:
     help="Transcript format.",
 )
 @click.option("--campaign", "campaign", metavar="REF", help="Run one batch campaign over the file's people instead.")
-@click.option("--at", "at", metavar="DATETIME", help="With --campaign: the time it runs (default 2026-01-01T00:00).")
+@click.option(
+    "--at",
+    "at",
+    metavar="DATETIME",
+    help="With --campaign: the time it runs (default 2026-01-01T00:00; with --db, the database's clock).",
+)
 @click.option(
     "--token",
     "tokens",

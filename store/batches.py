@@ -39,9 +39,9 @@ class StoreSource:
         self.run = run
         self.batch_size = batch_size
         self._pids: dict[str, int] = {}  # handle -> _pid, for the current batch
+        self._loaded: dict[str, tuple] = {}  # handle -> (fields, lists, programs) as read
         self._range = (0, -1)
         self._seq = int(store.meta("next_seq") or 1)
-        self._waits = 0
         self.total = store.count_people()
 
     # ---- reading -------------------------------------------------------------------
@@ -66,6 +66,7 @@ class StoreSource:
         doubles = [i for i, name in enumerate(names) if columns[name] == "DOUBLE"]
         select = ", ".join(["_pid", "id", "_extra", *(quote(n) for n in names)])
         people: dict[str, PersonState] = {}
+        loaded: dict[str, dict] = {}  # fields as read, to write back only what changed
         pids: dict[str, int] = {}
         handles: dict[int, str] = {}
         for row in con.execute(
@@ -82,6 +83,7 @@ class StoreSource:
                 for name, v in codec.load_map(extra).items():
                     fields.setdefault(name, v)
             people[handle] = PersonState(handle, fields)
+            loaded[handle] = dict(fields)
             pids[handle] = pid
             handles[pid] = handle
         for pid, key, name in con.execute(
@@ -111,6 +113,7 @@ class StoreSource:
                 ctx = codec.load_map(context)
                 waits.append(Wait(due, handles[pid], codec.load_key(key), step, ctx.get("my", {}), ctx.get("trigger")))
         self._pids = pids
+        self._loaded = {h: (loaded[h], dict(p.lists), dict(p.programs)) for h, p in people.items()}
         return PeopleBatch(people, entries, waits, lambda: self.history(lo, hi, handles))
 
     def history(self, lo: int, hi: int, handles: dict[int, str]) -> dict[str, list[Activity]]:
@@ -143,7 +146,18 @@ class StoreSource:
         pids = self._pids
         con = self.con
         if changes.people:
-            write_people(self.store, [(pids[s.handle], s) for s in changes.people], update=True)
+            fields, members = set(), set()
+            for state in changes.people:
+                was, lists, programs = self._loaded[state.handle]
+                now = state.fields
+                fields.update(
+                    k
+                    for k in was.keys() | now.keys()
+                    if type(was.get(k)) is not type(now.get(k)) or was.get(k) != now.get(k)
+                )
+                if state.lists != lists or state.programs != programs:
+                    members.add(pids[state.handle])
+            write_people(self.store, [(pids[s.handle], s) for s in changes.people], True, fields, members)
         if changes.deleted:
             gone = [(pids[h],) for h in changes.deleted]
             for table, key in (
@@ -182,10 +196,9 @@ class StoreSource:
                     )
                 )
                 self._seq += 1
-            self._waits += len(rows)
             with con.appender("waits") as app:
                 app.append_rows(rows)
-        self._pids = {}
+        self._pids, self._loaded = {}, {}
 
     def _activity_rows(self, activities: list[Activity]):
         pids, run, key = self._pids, self.run, codec.dump_key
@@ -211,37 +224,44 @@ class StoreSource:
         self.store.set_meta("next_seq", self._seq)
 
 
-def write_people(store: Store, people: list[tuple[int, PersonState]], update: bool) -> None:
-    """Write whole people (fields and memberships): new rows (`update` False)
-    or rows that exist. A field without a column gets one, typed after its
-    value; a value that does not fit its column goes to `_extra`."""
+def write_people(
+    store: Store,
+    people: list[tuple[int, PersonState]],
+    update: bool,
+    fields: set[str] | None = None,
+    members: set[int] | None = None,
+) -> None:
+    """Write people: new rows (`update` False), or rows that exist, where only
+    the `fields` named (None: all) and the memberships of the `members` pids
+    (None: all) are written again. A field without a column gets one, typed
+    after its value; a value that does not fit its column goes to `_extra`,
+    which is written whole."""
     columns = store.columns()
+    taken = {name.casefold() for name in columns}  # DuckDB's column names ignore case
     for _, state in people:
         for name, value in state.fields.items():
-            if name not in columns and storable(name):
+            if name not in columns and storable(name) and name.casefold() not in taken:
                 ctype = column_type(value)
                 if ctype is not None:
                     store.add_column(name, ctype)
-    names = list(columns)
+                    taken.add(name.casefold())
+    names = [name for name in columns if fields is None or name in fields]
     rows = []
     for pid, state in people:
-        extra = {}
-        values = []
-        for name in names:
-            value = state.fields.get(name)
-            if value is not None and not fits(value, columns[name]):
-                extra[name] = value
-                value = None
-            values.append(value)
-        for name, value in state.fields.items():
-            if name not in columns:
-                extra[name] = value
+        extra = {
+            name: value for name, value in state.fields.items() if name not in columns or not fits(value, columns[name])
+        }
+        values = [state.fields.get(name) if name not in extra else None for name in names]
         extra_text = codec.dump_map(extra) if extra else None
-        rows.append((pid, state.handle, extra_text, *values) if not update else (pid, extra_text, *values))
+        rows.append((pid, extra_text, *values) if update else (pid, state.handle, extra_text, *values))
     con = store.con
     if update:
         with con.appender("people", columns=["_pid", "_extra", *names], action="update", key=["_pid"]) as app:
             app.append_rows(rows)
+        if members is not None:
+            people = [(pid, state) for pid, state in people if pid in members]
+        if not people:
+            return
         keys = [(pid,) for pid, _ in people]
         for table in ("list_members", "program_members"):
             with con.appender(table, action="delete", key=["pid"]) as app:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import signal
 import sys
 
@@ -20,7 +21,7 @@ from mkc.interpreter import Interpreter, InterpreterError, PersonState
 from mkc.source import BadInput
 from mkc.store.batches import StoreSource, add_people
 from mkc.store.csv_import import BadRows, import_people
-from mkc.store.db import Store
+from mkc.store.db import MEMORY_LIMIT, Store
 from mkc.store.export import export
 from mkc.store.progress import Bar
 from mkc.store.schema import WORD_OF_TYPE
@@ -50,6 +51,14 @@ def _interrupted(err: BaseException) -> bool:
     if isinstance(err, (KeyboardInterrupt, duckdb.InterruptException)):
         return True
     return type(err) is RuntimeError and "interrupted" in str(err).casefold()
+
+
+def _duckdb_says(err: Exception) -> str:
+    """A DuckDB failure (out of memory, a full disk) in one line."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+    if isinstance(err, duckdb.OutOfMemoryException):
+        text += f" (DuckDB may use {os.environ.get('MKC_DB_MEMORY', MEMORY_LIMIT)}: set MKC_DB_MEMORY, e.g. 1GB)"
+    return text
 
 
 def _err(text: str) -> None:
@@ -98,9 +107,13 @@ def run_campaign(
         return 1
     except BaseException as err:
         store.discard()
+        unchanged = f"; {db} is as it was before the run" if db else ""
         if _interrupted(err):
-            _err("mkc: interrupted" + (f"; {db} is as it was before the run" if db else ""))
+            _err("mkc: interrupted" + unchanged)
             return 130
+        if isinstance(err, duckdb.Error):
+            _err(f"mkc: error: {_duckdb_says(err)}{unchanged}")
+            return 1
         raise
     try:
         _print_run(store, run, fmt)
@@ -116,7 +129,8 @@ def run_campaign(
 
 def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file):
     if people is not None:
-        import_people(store, people, types, skip_bad_rows)
+        for message in import_people(store, people, types, skip_bad_rows).skipped:
+            _err(f"{message} (skipped)")
     elif not store.count_people() and store.meta("next_run") == "1":
         # A new database starts with the file's declared people.
         add_people(store, [PersonState.declared(p) for p in interp.model.people])
@@ -195,6 +209,9 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
         if _interrupted(err):
             _err(f"mkc: interrupted; {db} is as it was before the import")
             sys.exit(130)
+        if isinstance(err, duckdb.Error):
+            _err(f"mkc: error: {_duckdb_says(err)}; {db} is as it was before the import")
+            sys.exit(1)
         raise
     store.close()
     for message in result.skipped:
@@ -215,6 +232,9 @@ def db_export(out: str, db: str, what: str, changed: bool) -> None:
         if _interrupted(err):
             _err("mkc: interrupted")
             sys.exit(130)
+        if isinstance(err, duckdb.Error):
+            _err(f"mkc: error: {_duckdb_says(err)}")
+            sys.exit(1)
         raise
     finally:
         store.close()

@@ -122,38 +122,47 @@ class _Staging:
     def __init__(self, store: Store, path: str):
         self.store = store
         self.path = path
+        self.parquet = path.casefold().endswith(".parquet")
         self.headers: list[str] = []
-        self.errors: list[tuple[int, str]] = []  # (line, message)
-        self.samples: list[list[str]] = []
-        self.key = -1
+        self.fields: list[str] = []  # each column's field ('' for the key)
+        self.key = -1  # the key column
+        self.header_errors: list[str] = []
+        self.errors: list[tuple[int, str]] = []  # bad rows: (line, message)
+        self.samples: list[list[str]] = []  # up to SAMPLE values of each column
 
     def fail(self, line: int, message: str) -> None:
         self.errors.append((line, message))
 
-    def header(self, headers: list[str]) -> list[str]:
-        """Check the header row; returns the field of each column ('' for the key)."""
+    def read(self) -> None:
+        if self.parquet:
+            self.read_parquet()
+        else:
+            self.read_csv(os.path.getsize(self.path))
+
+    def header(self, headers: list[str]) -> bool:
+        """Check the header row and map each column to its field; False if it is bad."""
         self.headers = headers
-        fields: list[str] = []
+        columns = {name.casefold(): name for name in self.store.columns()}  # DuckDB's names ignore case
         seen: dict[str, str] = {}
+        bad = self.header_errors
         for i, header in enumerate(headers):
             if is_key(header):
                 if self.key >= 0:
-                    self.fail(1, f"two Id columns: {headers[self.key]!r} and {header!r}")
+                    bad.append(f"two Id columns: {headers[self.key]!r} and {header!r}")
                 self.key = i
-                fields.append("")
+                self.fields.append("")
                 continue
             name = field_name(header)
+            name = columns.get(name.casefold(), name)
             if not name:
-                self.fail(
-                    1, f"column {i + 1} has no name" if not header.strip() else f"column {header!r}: no field name"
-                )
+                bad.append(f"column {i + 1} has no name" if not header.strip() else f"column {header!r}: no field name")
             elif name in seen:
-                self.fail(1, f"columns {seen[name]!r} and {header!r} are both the field `{name}`")
+                bad.append(f"columns {seen[name]!r} and {header!r} are both the field `{name}`")
             seen.setdefault(name, header)
-            fields.append(name)
+            self.fields.append(name)
         if self.key < 0:
-            self.fail(1, "no Id column (Marketo's person export has one; it is the person's key)")
-        return fields
+            bad.append("no Id column (Marketo's person export has one; it is the person's key)")
+        return not bad
 
     def create(self) -> None:
         cols = ", ".join(f"c{i} VARCHAR" for i in range(len(self.headers)))
@@ -176,8 +185,7 @@ class _Staging:
                 headers = next(reader, None)
                 if headers is None:
                     raise BadInput(f"{self.path}: empty file, no header row")
-                self.header(headers)
-                if self.errors:
+                if not self.header(headers):
                     return 0
                 self.create()
                 width, key = len(headers), self.key
@@ -225,8 +233,7 @@ class _Staging:
         except Exception as err:  # duckdb.Error: not a Parquet file
             raise BadInput(f"{self.path}: cannot read it as Parquet ({str(err).splitlines()[0]})") from None
         headers = [r[0] for r in described]
-        self.header(headers)
-        if self.errors:
+        if not self.header(headers):
             return 0
         self.create()
         values = ", ".join(
@@ -303,34 +310,42 @@ def import_people(
     if os.path.isdir(path):
         raise BadInput(f"{path}: is a directory, not a person export")
     stage = _Staging(store, path)
-    parquet = path.casefold().endswith(".parquet")
-    if parquet:
-        stage.read_parquet()
-    else:
-        stage.read_csv(os.path.getsize(path))
-    if any(line == 1 for line, _ in stage.errors) and not parquet:
-        raise BadRows(path, [f"{path}:{line}: {msg}" for line, msg in stage.errors])
-    if stage.key < 0:
-        raise BadRows(path, [f"{path}:{line}: {msg}" for line, msg in stage.errors])
-    con = store.con
-    headers = stage.headers
-    fields = [field_name(h) if i != stage.key else "" for i, h in enumerate(headers)]
-    unknown = [name for name in types if name not in fields]
+    stage.read()
+    if stage.header_errors:
+        raise BadRows(path, [f"{path}:1: {msg}" for msg in stage.header_errors])
+    unknown = [name for name in types if name not in stage.fields]
     if unknown:
         raise BadInput(f"--type {unknown[0]}=...: {path} has no column for the field `{unknown[0]}`")
-    existing = store.columns()
-    chosen: dict[int, str] = {}
-    errors = list(stage.errors)
+    chosen, type_errors = _types(stage, types)
+    errors = sorted(stage.errors + _duplicates(stage) + type_errors, key=lambda e: e[0])
+    messages = [f"{path}:{line}: {msg}" for line, msg in errors]
+    if errors and not skip_bad_rows:
+        raise BadRows(path, messages)
+    if errors:
+        _drop_lines(store, sorted({line for line, _ in errors}))
+    result = _merge(stage, chosen)
+    result.skipped = messages
+    return result
 
-    # Duplicate Ids: every occurrence after the first.
+
+def _duplicates(stage: _Staging) -> list[tuple[int, str]]:
+    """Every occurrence of an Id after its first."""
     key = f"c{stage.key}"
-    for ident, lines in con.execute(
+    found = []
+    for ident, lines in stage.store.con.execute(
         f"SELECT {key}, list(_line ORDER BY _line) FROM _stage GROUP BY {key} HAVING count(*) > 1 ORDER BY min(_line)"
     ).fetchall():
-        errors += [(line, f"duplicate Id {ident} (first at line {lines[0]})") for line in lines[1:]]
+        found += [(line, f"duplicate Id {ident} (first at line {lines[0]})") for line in lines[1:]]
+    return found
 
-    # Types: given, the database's, or inferred from every value.
-    candidates: dict[int, list[str]] = {}
+
+def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list[tuple[int, str]]]:
+    """Each column's type: given by `--type`, the database's, or inferred from
+    every value; and the values that do not fit a given or the database's type."""
+    store, con, fields = stage.store, stage.store.con, stage.fields
+    existing = store.columns()
+    chosen: dict[int, str] = {}
+    candidates: dict[int, list[str]] = {}  # types to check against every value, the first that fits wins
     for i, name in enumerate(fields):
         if not name:
             continue
@@ -344,14 +359,11 @@ def import_people(
         elif name in existing:
             chosen[i] = existing[name]
             if existing[name] == "BIGINT":
-                candidates[i] = ["BIGINT", "DOUBLE"]  # decimals turn an integer field into a number field
+                candidates[i] = ["DOUBLE"]  # decimals turn an integer field into a number field
         else:
-            sample = stage.samples[i] if stage.samples else []
-            candidates[i] = (
-                [t for t in INFERRED if all(_PY_RE[t].fullmatch(v.strip()) for v in sample)] if sample else []
-            )
-            if not sample:
-                chosen[i] = "VARCHAR"
+            sample = [v.strip() for v in stage.samples[i]] if stage.samples else []
+            candidates[i] = [t for t in INFERRED if all(_PY_RE[t].fullmatch(v) for v in sample)] if sample else []
+            chosen[i] = "VARCHAR"
     checks = [(i, t) for i, ts in candidates.items() for t in ts]
     if checks:
         row = con.execute(
@@ -360,38 +372,46 @@ def import_people(
         passed = {check for check, ok in zip(checks, row) if ok is not False}
         for i, ts in candidates.items():
             good = next((t for t in ts if (i, t) in passed), None)
-            if fields[i] in existing:
-                if existing[fields[i]] == "BIGINT" and good == "DOUBLE":
-                    chosen[i] = "DOUBLE"
-            else:
-                chosen[i] = good or "VARCHAR"
+            if good is not None and not (existing.get(fields[i]) == "BIGINT" and _fits_all(con, i, "BIGINT")):
+                chosen[i] = good
+    errors = []
     for i, ctype in chosen.items():
+        name = fields[i]
+        if name in types:
+            why = f"--type {name}={WORD_OF_TYPE[ctype]}"
+        elif name in existing:
+            why = f"{name} is {WORD_OF_TYPE[existing[name]]} in {store.name}"
+        else:
+            continue  # inferred: every value fits
         if ctype == "VARCHAR":
             continue
-        why = f"--type {fields[i]}={WORD_OF_TYPE[ctype]}" if fields[i] in types else None
-        if why is None and fields[i] in existing:
-            why = f"{fields[i]} is {WORD_OF_TYPE[existing[fields[i]]]} in {store.name}"
-        if why is None:
-            continue  # inferred: every value fits
         for line, value in con.execute(
             f"SELECT _line, c{i} FROM _stage WHERE c{i} IS NOT NULL AND NOT {_ok(f'c{i}', ctype)} ORDER BY _line"
         ).fetchall():
-            errors.append((line, f"{headers[i]}: {value!r} is not {_describe(ctype)} ({why})"))
+            errors.append((line, f"{stage.headers[i]}: {value!r} is not {_describe(ctype)} ({why})"))
+    return chosen, errors
 
-    errors.sort(key=lambda e: e[0])
-    messages = [f"{path}:{line}: {msg}" for line, msg in errors]
-    if errors and not skip_bad_rows:
-        raise BadRows(path, messages)
-    result = ImportResult(skipped=messages)
-    if errors:
-        bad = sorted({line for line, _ in errors})
-        con.execute("CREATE OR REPLACE TEMP TABLE _bad (_line BIGINT)")
-        with con.appender("_bad") as app:
-            app.append_rows((line,) for line in bad)
-        con.execute("DELETE FROM _stage WHERE _line IN (SELECT _line FROM _bad)")
-        con.execute("DROP TABLE _bad")
 
-    # Into the database: new columns, then updates of known Ids, then new people.
+def _fits_all(con, i: int, ctype: str) -> bool:
+    return con.execute(f"SELECT bool_and(c{i} IS NULL OR {_ok(f'c{i}', ctype)}) FROM _stage").fetchone()[0] is not False
+
+
+def _drop_lines(store: Store, lines: list[int]) -> None:
+    """Leave the bad rows out (`--skip-bad-rows`)."""
+    con = store.con
+    con.execute("CREATE OR REPLACE TEMP TABLE _bad (_line BIGINT)")
+    with con.appender("_bad") as app:
+        app.append_rows((line,) for line in lines)
+    con.execute("DELETE FROM _stage WHERE _line IN (SELECT _line FROM _bad)")
+    con.execute("DROP TABLE _bad")
+
+
+def _merge(stage: _Staging, chosen: dict[int, str]) -> ImportResult:
+    """The staged rows into `people`: new columns, then the Ids the database
+    has (a filled cell sets the field), then new people at the end."""
+    store, con, fields, key = stage.store, stage.store.con, stage.fields, f"c{stage.key}"
+    existing = store.columns()
+    result = ImportResult()
     for i, ctype in chosen.items():
         name = fields[i]
         if name not in existing:
@@ -404,24 +424,23 @@ def import_people(
             "INSERT INTO fields SELECT * FROM (VALUES "
             + ", ".join("(?, ?)" for _ in chosen)
             + ") AS v(field, header) WHERE field NOT IN (SELECT field FROM fields)",
-            [x for i in chosen for x in (fields[i], headers[i].strip())],
+            [x for i in chosen for x in (fields[i], stage.headers[i].strip())],
         )
     casts = {i: _cast(f"s.c{i}", ctype) for i, ctype in chosen.items()}
     result.updated = con.execute(f"SELECT count(*) FROM _stage s JOIN people p ON p.id = s.{key}").fetchone()[0]
     if result.updated and casts:
         sets = ", ".join(f"{quote(fields[i])} = COALESCE({cast}, p.{quote(fields[i])})" for i, cast in casts.items())
         con.execute(f"UPDATE people AS p SET {sets} FROM _stage s WHERE p.id = s.{key}")
-    new = con.execute(f"SELECT count(*) FROM _stage s ANTI JOIN people p ON p.id = s.{key}").fetchone()[0]
-    if new:
-        first = store.counter("next_pid", new)
-        names = ", ".join(quote(fields[i]) for i in casts)
-        values = ", ".join(casts.values())
+    result.added = con.execute(f"SELECT count(*) FROM _stage s ANTI JOIN people p ON p.id = s.{key}").fetchone()[0]
+    if result.added:
+        first = store.counter("next_pid", result.added)
+        names = "".join(", " + quote(fields[i]) for i in casts)
+        values = "".join(", " + cast for cast in casts.values())
         con.execute(
-            f"INSERT INTO people (_pid, id{', ' + names if names else ''}) "
-            f"SELECT {first} + row_number() OVER (ORDER BY s._line) - 1, s.{key}{', ' + values if values else ''} "
+            f"INSERT INTO people (_pid, id{names}) "
+            f"SELECT {first} + row_number() OVER (ORDER BY s._line) - 1, s.{key}{values} "
             f"FROM _stage s ANTI JOIN people p ON p.id = s.{key} ORDER BY s._line"
         )
     con.execute("DROP TABLE _stage")
-    result.added = new
     result.rows = result.added + result.updated
     return result

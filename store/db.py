@@ -218,7 +218,7 @@ class Store:
 
 def storable(field: str) -> bool:
     """Whether a field can have its own column (not one of the store's own)."""
-    return field not in RESERVED and bool(field)
+    return bool(field) and field.casefold() not in RESERVED
 
 
 def _is_duckdb(path: pathlib.Path) -> bool:

@@ -126,6 +126,9 @@ def export(store: Store, out: str, what: str = "activities", changed: bool = Fal
     query = activities_query(fmt) if what == "activities" else people_query(store, changed)
     options = {"json": "FORMAT json", "csv": "FORMAT csv, HEADER", "parquet": "FORMAT parquet"}[fmt]
     partial = out + ".partial"
+    # One thread: DuckDB then sorts a large log within its memory limit, and
+    # writes the file in order.
+    store.con.execute("SET threads = 1")
     try:
         written = store.con.execute(f"COPY ({query}) TO {_sql_text(partial)} ({options})").fetchone()[0]
         os.replace(partial, out)

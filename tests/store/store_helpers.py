@@ -45,6 +45,13 @@ campaign Delete < smart_list < filter lead_score < 8 >; flow < delete_person > >
 campaign Every < flow < change_score +1 >; qualification every_time >
 campaign Fortnightly < flow < change_score +1 >; qualification once_every 14 days >
 campaign Broken < flow < change_score <<lead.bonus>> > >
+campaign Busy <
+  flow <
+    change_score +1; change_score +1; change_score +1; change_score +1
+    change_score +1; change_score +1; change_score +1; change_score +1
+  >
+  qualification every_time
+>
 """
 
 # Waits (with weekdays), choices, program statuses, an executable with the

@@ -112,6 +112,7 @@ def test_values_of_every_kind_come_back_as_they_went_in():
         "day": dt.date(2026, 1, 5),
         "moment": dt.datetime(2026, 1, 5, 9, 30),
         "id": "a field named like the key column",
+        "Text": "a field whose name differs from another's only in case",
     }
     odd = {"whole": "ten", "day": "soon"}  # values that do not fit the columns made for the first person
     with store.transaction():
@@ -122,4 +123,5 @@ def test_values_of_every_kind_come_back_as_they_went_in():
     assert json.loads(store.con.execute("SELECT _extra FROM people WHERE id = 'bob'").fetchone()[0]) == {
         **odd,
         "id": fields["id"],
+        "Text": fields["Text"],
     }
