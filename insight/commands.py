@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import click
 
-from mkc.diagnostics import render_all
+from mkc.diagnostics import print_diagnostics
 from mkc.load import Loaded, load_source
 from mkc.source import BadInput, Source
 
@@ -16,8 +16,7 @@ def load_model(source: Source) -> Loaded | None:
     them); None, after printing the syntax errors, when it does not parse."""
     loaded = load_source(source)
     if loaded.model is None:
-        err = click.get_text_stream("stderr")
-        err.write(render_all(loaded.diagnostics, {source.name: source}, color=err.isatty()))
+        print_diagnostics(loaded.diagnostics, {source.name: source})
         return None
     return loaded
 
@@ -59,8 +58,7 @@ def checked_model(source: Source):
     diagnostics, when it has errors."""
     loaded = load_source(source)
     if loaded.has_errors or loaded.model is None:
-        err = click.get_text_stream("stderr")
-        err.write(render_all(loaded.diagnostics, {source.name: source}, color=err.isatty()))
+        print_diagnostics(loaded.diagnostics, {source.name: source})
         return None
     return loaded.model
 

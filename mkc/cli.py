@@ -7,7 +7,7 @@ import sys
 import click
 
 from mkc import __version__
-from mkc.diagnostics import Diagnostic, DiagnosticError, render_all
+from mkc.diagnostics import DiagnosticError, print_diagnostics
 from mkc.source import BadInput, Source
 
 
@@ -23,12 +23,6 @@ def read_source(path: str) -> Source:
         raise BadInput(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise BadInput(f"{path}: {err.strerror}") from None
-
-
-def print_diagnostics(diags: list[Diagnostic], sources: dict[str, Source]) -> None:
-    if diags:
-        err = click.get_text_stream("stderr")
-        err.write(render_all(diags, sources, color=err.isatty()))
 
 
 @click.group(
@@ -148,7 +142,7 @@ def run_command(
     if loaded.has_errors or loaded.model is None:
         sys.exit(1)
     model = loaded.model
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     if campaign is not None and (people or db):
         from mkc.store.commands import run_campaign
 
@@ -286,7 +280,7 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
     and compare each scenario's transcript with the .golden file beside it."""
     from mkc.golden import find_cases, golden_path, run_case
 
-    out, err = click.get_text_stream("stdout"), click.get_text_stream("stderr")
+    out, err = sys.stdout, sys.stderr
     color = err.isatty()
     passed = failed = 0
     for path in find_cases(paths or (".",)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import attrs
 
 from mkc.source import Source, Span
@@ -65,3 +67,9 @@ def render(diag: Diagnostic, sources: dict[str, Source] | None = None, color: bo
 def render_all(diags: list[Diagnostic], sources: dict[str, Source], color: bool = False) -> str:
     ordered = sorted(diags, key=Diagnostic.sort_key)
     return "\n".join(render(d, sources, color) + "\n" for d in ordered)
+
+
+def print_diagnostics(diags: list[Diagnostic], sources: dict[str, Source]) -> None:
+    """Every diagnostic to stderr, in colour when it is a terminal."""
+    if diags:
+        sys.stderr.write(render_all(diags, sources, color=sys.stderr.isatty()))
