@@ -8,21 +8,7 @@ import click
 
 from mkc import __version__
 from mkc.diagnostics import DiagnosticError, print_diagnostics
-from mkc.source import BadInput, Source
-
-
-def read_source(path: str) -> Source:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return Source(path, fh.read())
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise BadInput(f"{path}: is a directory, not a .mkc file") from None
-    except UnicodeDecodeError as err:
-        raise BadInput(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
-    except OSError as err:
-        raise BadInput(f"{path}: {err.strerror}") from None
+from mkc.source import BadInput, read_source
 
 
 @click.group(

@@ -103,8 +103,8 @@ def split_sections(text: str, results) -> dict[str, str]:
 
 
 def run_case(path: Path, pattern: str | None = None, update: bool = False, color: bool = False) -> CaseOutcome:
-    from mkc.cli import read_source
     from mkc.interpreter import run_scenarios
+    from mkc.source import read_source
 
     outcome = CaseOutcome(path)
     source: Source = read_source(str(path))

@@ -37,3 +37,18 @@ class Source:
 
 class BadInput(Exception):
     """Input outside the language (a missing file, a bad CSV row): exit 2."""
+
+
+def read_source(path: str) -> Source:
+    """A `.mkc` file's text; any problem reading it is `BadInput`."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return Source(path, fh.read())
+    except FileNotFoundError:
+        raise BadInput(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BadInput(f"{path}: is a directory, not a .mkc file") from None
+    except UnicodeDecodeError as err:
+        raise BadInput(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
+    except OSError as err:
+        raise BadInput(f"{path}: {err.strerror}") from None

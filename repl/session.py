@@ -542,7 +542,7 @@ class Session:
             return
         path = os.path.expanduser(arg)
         try:
-            from mkc.cli import read_source
+            from mkc.source import read_source
 
             source = read_source(path)
         except BadInput as err:
