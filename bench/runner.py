@@ -1,7 +1,7 @@
 """`python -m bench`: the interpreter against a hand-written baseline.
 
     python -m bench                          # 100,000 and 1,000,000 people
-    python -m bench --sizes 10000000         # ten million (asked for, not default)
+    python -m bench --sizes 10000000         # ten million (asked for, not default: some 40 GB)
     python -m bench --small                  # 2,000 people: a quick check for CI
     python -m bench --repeat 3               # the best of three runs of each
     python -m bench --profile                # and cProfile's top entries
