@@ -279,13 +279,17 @@ class Runtime:
             raise Unresolved(f"{ref} does not name a {ASSET_WORDS.get(kind, kind)}")
         parts = ref.parts if isinstance(ref, ast.Ref) else (ref.text,)
         cache_key = (kind, parts, id(scope))
-        if cache_key not in self._resolved:
+        res = self._resolved.get(cache_key)
+        if res is None:
             res = self.model.resolve(kind, ref, scope) if scope is not None else self.model.resolve_global(kind, ref)
-            self._resolved[cache_key] = res.target
-        target = self._resolved[cache_key]
-        if target is None:
-            raise Unresolved(f"no {ASSET_WORDS.get(kind, kind)} named `{ref_text(ref)}`")
-        return target
+            self._resolved[cache_key] = res
+        if res.target is not None:
+            return res.target
+        word = ASSET_WORDS.get(kind, kind)
+        if res.problem == "ambiguous-reference":
+            names = sorted(getattr(c, "full_name", None) or getattr(c, "name", "?") for c in res.candidates)
+            raise Unresolved(f"`{ref_text(ref)}` names more than one {word} ({', '.join(names)}): qualify it")
+        raise Unresolved(f"no {word} named `{ref_text(ref)}`")
 
     def view(self, handle: str) -> PersonView | None:
         state = self.people.get(handle)

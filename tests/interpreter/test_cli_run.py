@@ -153,3 +153,9 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
 def test_missing_file_is_bad_input():
     code, _, err = mkc("run", "no/such.mkc")
     assert code == 2 and err.strip() == "mkc: error: no/such.mkc: no such file"
+
+
+def test_ambiguous_campaign_names_its_candidates():
+    code, out, err = mkc("run", "examples/workspaces.mkc", "--campaign", "Welcome", cwd=ROOT)
+    assert code == 2
+    assert "names more than one campaign (Americas.Welcome, Belgium.Welcome, Netherlands.Welcome)" in err
