@@ -213,24 +213,26 @@ class Session:
             reply.fail(f"campaign {self.campaign} no longer exists; `:use` another")
             return
         model, diags = self._assemble(self.entries, step=(campaign, node))
-        mine = [d for d in diags if _in(d, name)]
-        if mine:
-            reply.say(self._render(mine, {name: Source(name, text)}))
-        if any(d.is_error for d in mine):
-            reply.fail("not run")
+        if not self._passes(diags, name, text, reply):
             return
         # Run in the session's own model: there the campaign keeps its real flow, which
         # matters when the step triggers it again.
         target = self._find(self.model, campaign.full_name)
         self._watch(reply, lambda: self.runtime.run_steps(self.model, target, person, (node,)))
 
-    def _scenario_command(self, name: str, text: str, node, reply: Reply) -> None:
-        model, diags = self._assemble(self.entries, command=node)
+    def _passes(self, diags, name: str, text: str, reply: Reply) -> bool:
+        """Show the diagnostics about the typed entry; False (not run) when one is an error."""
         mine = [d for d in diags if _in(d, name)]
         if mine:
             reply.say(self._render(mine, {name: Source(name, text)}))
         if any(d.is_error for d in mine):
             reply.fail("not run")
+            return False
+        return True
+
+    def _scenario_command(self, name: str, text: str, node, reply: Reply) -> None:
+        model, diags = self._assemble(self.entries, command=node)
+        if not self._passes(diags, name, text, reply):
             return
         self._watch(reply, lambda: self.runtime.command(model, node))
         if isinstance(node, (ast.Request, ast.ScheduleRun)) and node.tokens and not reply.failed:
