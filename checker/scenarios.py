@@ -8,7 +8,8 @@ executable-not-callable (`run`, `schedule`, `request`, `activate` or
 without a `campaign_is_requested` trigger that admits the API);
 kind-mismatch (`run` or `schedule` of a trigger campaign, `activate` or
 `deactivate` of a batch campaign); unknown-trigger, unknown-condition and
-bad-argument for `event`, `expect` and `set`.
+bad-argument for `event`, `expect` and `set`, and for an `expect activity`
+naming an activity type or attribute that does not exist.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from mkc.checker.model import CampaignInfo, Model, ref_text
 from mkc.checker.report import Report
 from mkc.checker.tokens import declared_value_problem
 from mkc.grammar import ast
+from mkc.stdlib.activities import ACTIVITIES, COMMON, activity
 
 SCENARIO = Site(None)
 
@@ -80,6 +82,26 @@ def _command(model: Model, calls: Calls, report: Report, cmd) -> None:
         calls.condition(cmd.cond, SCENARIO)
     elif isinstance(cmd, ast.ExpectActivity):
         _people(model, report, (cmd.person,), cmd)
+        _expected_activity(report, cmd)
+
+
+def _expected_activity(report: Report, cmd: ast.ExpectActivity) -> None:
+    """A misspelt activity type or attribute never matches: `expect activity`
+    would always fail and `expect no activity` always pass."""
+    spec = activity(cmd.activity)
+    if spec is None:
+        close = difflib.get_close_matches(cmd.activity, list(ACTIVITIES), n=1, cutoff=0.6)
+        hint = f'did you mean "{close[0]}"?' if close else "the activity types are: " + ", ".join(ACTIVITIES)
+        report.error("bad-argument", f'no activity is called "{cmd.activity}"', cmd.span, hint)
+        return
+    known = (*spec.attributes, *COMMON, "count")
+    for k in cmd.kwargs:
+        if k.name in known:
+            continue
+        close = difflib.get_close_matches(k.name, known, n=1)
+        listed = ", ".join(spec.attributes) or "none"
+        hint = f"did you mean `{close[0]}`?" if close else f"its attributes: {listed}; and flow, via, time, count"
+        report.error("bad-argument", f"{spec.name} has no attribute `{k.name}`", k.span or cmd.span, hint)
 
 
 def _campaign(calls: Calls, ref) -> CampaignInfo | None:
