@@ -8,6 +8,7 @@ problems; then each rule module adds what it finds:
 
 - calls: steps, conditions and triggers against their signatures, and the
   names their arguments refer to;
+- assets: the properties of emails and webhooks;
 - smart_lists: `logic` lines, smart lists that contain themselves;
 - flows: what each kind of campaign may hold, choices, schedules;
 - executables: execute/request targets, call cycles, nesting depth;
@@ -17,13 +18,13 @@ problems; then each rule module adds what it finds:
 
 from __future__ import annotations
 
-from mkc.checker import calls, executables, flows, scenarios, smart_lists, tokens
+from mkc.checker import assets, calls, executables, flows, scenarios, smart_lists, tokens
 from mkc.checker.model import Model, build
 from mkc.checker.report import Report
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
 
-RULES = (calls, smart_lists, flows, executables, tokens, scenarios)
+RULES = (calls, assets, smart_lists, flows, executables, tokens, scenarios)
 
 
 def check(module: ast.Module) -> tuple[Model, list[Diagnostic]]:
