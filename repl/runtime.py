@@ -34,6 +34,11 @@ class Runtime:
     def command(self, model, command):
         raise NotImplementedError
 
+    def play(self, model, name: str) -> tuple[list[str], bool]:
+        """Play the scenario `name` in a fresh world, which it leaves at its
+        end: (its transcript lines, whether it passed)."""
+        raise NotImplementedError
+
     def log_size(self) -> int:
         raise NotImplementedError
 
@@ -60,7 +65,7 @@ class Unavailable(Runtime):
     def _no(self, *args, **kwargs):
         raise RuntimeUnavailable(self.reason)
 
-    run_steps = command = log_size = log_lines = people = clock = _no
+    run_steps = command = play = log_size = log_lines = people = clock = _no
 
 
 class RuntimeFailure(Exception):
@@ -102,6 +107,12 @@ class InterpreterRuntime(Runtime):
         if result is None:
             return None
         return [result.line_text], result.passed
+
+    def play(self, model, name: str) -> tuple[list[str], bool]:
+        self.interp.model = model
+        with self._failures():
+            result = self.interp.run_scenario(name)
+        return self._mod.render([result]).splitlines(), result.passed
 
     @contextlib.contextmanager
     def _failures(self):
@@ -159,4 +170,4 @@ def make_runtime() -> Runtime:
     return InterpreterRuntime(interpreter)
 
 
-_NEEDED = ("Interpreter", "InterpreterError", "PersonState", "format_activity")
+_NEEDED = ("Interpreter", "InterpreterError", "PersonState", "format_activity", "render")

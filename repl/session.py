@@ -456,6 +456,12 @@ class Session:
             Command(
                 "tokens", ":tokens [CAMPAIGN]", "the tokens a campaign sees, and where each comes from", self.cmd_tokens
             ),
+            Command(
+                "scenario",
+                ":scenario [NAME]",
+                "list the declared scenarios, or play one in a fresh world and stay at its end",
+                self.cmd_scenario,
+            ),
             Command("clock", ":clock", "the virtual clock (set it with `at`, move it with `advance`)", self.cmd_clock),
             Command(
                 "reset",
@@ -678,6 +684,30 @@ class Session:
             return given + [g for name, g in self.api_given if name == c.full_name]
 
         reply.say(*token_report.report(self.model, campaign, api_of))
+
+    def cmd_scenario(self, arg: str, reply: Reply) -> None:
+        names = [s.name for s in self.model.scenarios]
+        if not arg:
+            reply.say(*([f'  "{n}"' for n in names] or ['no scenarios: declare one with `scenario "NAME" < … >`']))
+            return
+        name = arg.strip('"')
+        matches = [n for n in names if n == name] or [n for n in names if n.casefold().startswith(name.casefold())]
+        if len(matches) != 1:
+            listed = ", ".join(f'"{n}"' for n in matches or names) or "none"
+            reply.fail(f"`{arg}` could be {listed}" if matches else f'no scenario "{name}" (scenarios: {listed})')
+            return
+        try:
+            lines, passed = self.runtime.play(self.model, matches[0])
+        except RuntimeFailure as err:
+            reply.fail(f"error: {err}")
+            return
+        reply.say(*lines)
+        self._pick_person()
+        verdict = f'scenario "{matches[0]}" {"passed" if passed else "failed"}; the world is as it left it'
+        if passed:
+            reply.say(verdict)
+        else:
+            reply.fail(verdict)
 
     def cmd_clock(self, arg: str, reply: Reply) -> None:
         reply.say(ast.format_datetime(self.runtime.clock()))

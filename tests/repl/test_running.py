@@ -129,3 +129,45 @@ def test_without_people_a_step_says_how_to_declare_one():
     session = Session()
     reply = session.handle("change_score +1")
     assert reply.failed and "people < person ann" in reply.text
+
+
+def test_a_declared_scenario_plays_in_a_fresh_world_and_leaves_it_at_its_end(tmp_path):
+    import pathlib
+
+    from mkc.interpreter import render, run_scenarios
+    from mkc.load import load_source
+    from mkc.source import Source
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "examples" / "token_inheritance.mkc"
+    session = Session(str(path))
+    session.handle("change_score +50")  # forgotten: the scenario starts afresh
+    listed = lines(session, ":scenario")
+    assert listed == ['  "parent context true"', '  "parent context false"', '  "API tokens come first"']
+
+    out = lines(session, ':scenario "parent context false"')
+    model = load_source(Source(str(path), path.read_text())).model
+    expected = render(run_scenarios(model, ["parent context false"])).splitlines()
+    assert out == [*expected, 'scenario "parent context false" passed; the world is as it left it']
+    assert session.runtime.people()["ann"]["lead_score"] == 0
+    assert lines(session, ":clock")[0] == "2026-01-05T09:00"
+
+    assert lines(session, ":scenario api")[-1].startswith('scenario "API tokens come first" passed')
+    ambiguous = session.handle(":scenario parent")
+    assert ambiguous.failed and ambiguous.lines[-1] == '`parent` could be "parent context true", "parent context false"'
+    assert session.handle(":scenario nope").failed
+
+
+def test_a_failing_scenario_fails_the_entry():
+    session = Session()
+    session.handle('people < person ann < email "ann@example.com" lead_score 1 > >')
+    session.handle('scenario "wrong" < expect ann lead_score = 2 >')
+    reply = session.handle(":scenario wrong")
+    assert reply.failed
+    assert reply.lines[-2:] == [
+        "FAIL expect ann lead_score = 2, got 1",
+        'scenario "wrong" failed; the world is as it left it',
+    ]
+
+
+def test_without_scenarios_the_command_says_how_to_declare_one():
+    assert lines(Session(), ":scenario") == ['no scenarios: declare one with `scenario "NAME" < … >`']
