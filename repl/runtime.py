@@ -2,8 +2,9 @@
 
 The session needs, across entries, one world (people and their fields, the
 log, the clock, the queue of waiting work) that survives new declarations.
-`make_runtime()` gives an adapter over `mkc.interpreter`'s public API, or,
-while that API is missing, a stand-in that explains why nothing can run.
+`Runtime` is what the session asks of it (tests give the session a fake one
+to test its own work apart from the interpreter); `InterpreterRuntime` is the
+real one, over `mkc.interpreter`'s public API.
 """
 
 from __future__ import annotations
@@ -11,18 +12,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
+from mkc.interpreter import Interpreter, InterpreterError, PersonState, format_activity, render
+
 START = dt.datetime(2026, 1, 1, 0, 0)  # spec section 7: the clock's start
-
-
-class RuntimeUnavailable(Exception):
-    """The interpreter cannot do this (yet); the message says why."""
 
 
 class Runtime:
     """What the session asks of a world. Results of `run_steps` and `command`:
     `None`, or `(lines, ok)` for what is not an activity (an `expect`'s PASS/FAIL)."""
-
-    available = False
 
     def reset(self, model) -> None: ...
 
@@ -56,18 +53,6 @@ class Runtime:
         return []
 
 
-class Unavailable(Runtime):
-    """Declarations, checks and model commands work; running does not."""
-
-    def __init__(self, reason: str):
-        self.reason = reason
-
-    def _no(self, *args, **kwargs):
-        raise RuntimeUnavailable(self.reason)
-
-    run_steps = command = play = log_size = log_lines = people = clock = _no
-
-
 class RuntimeFailure(Exception):
     """A command the world cannot carry out (the interpreter's `InterpreterError`)."""
 
@@ -75,15 +60,12 @@ class RuntimeFailure(Exception):
 class InterpreterRuntime(Runtime):
     """The world of one `mkc.interpreter.Interpreter`, kept across entries."""
 
-    available = True
-
-    def __init__(self, interpreter):
-        self._mod = interpreter
+    def __init__(self):
         self.interp = None
 
     def reset(self, model) -> None:
         if self.interp is None:
-            self.interp = self._mod.Interpreter(model)
+            self.interp = Interpreter(model)
         else:
             self.interp.reset(model)
 
@@ -94,7 +76,7 @@ class InterpreterRuntime(Runtime):
         deleted = self.interp.runtime.deleted
         for person in model.people:
             if person.handle not in self.interp.people and person.handle not in deleted:
-                self.interp.people[person.handle] = self._mod.PersonState.declared(person)
+                self.interp.people[person.handle] = PersonState.declared(person)
 
     def run_steps(self, model, campaign, person: str, steps):
         with self._failures():
@@ -112,20 +94,20 @@ class InterpreterRuntime(Runtime):
         self.interp.model = model
         with self._failures():
             result = self.interp.run_scenario(name)
-        return self._mod.render([result]).splitlines(), result.passed
+        return render([result]).splitlines(), result.passed
 
     @contextlib.contextmanager
     def _failures(self):
         try:
             yield
-        except self._mod.InterpreterError as err:
+        except InterpreterError as err:
             raise RuntimeFailure(str(err)) from None
 
     def log_size(self) -> int:
         return len(self.interp.log)
 
     def log_lines(self, start: int = 0, person: str | None = None) -> list[str]:
-        return [self._mod.format_activity(a) for a in self.interp.log[start:] if person is None or a.person == person]
+        return [format_activity(a) for a in self.interp.log[start:] if person is None or a.person == person]
 
     def people(self) -> dict[str, dict]:
         return {handle: dict(state.fields) for handle, state in self.interp.people.items()}
@@ -157,17 +139,3 @@ def _describe_work(when: dt.datetime, item) -> str:
 
 def _step_name(item) -> str:
     return getattr(item, "name", None) or "choice"
-
-
-def make_runtime() -> Runtime:
-    try:
-        from mkc import interpreter
-    except ImportError as err:  # pragma: no cover - the package is always there
-        return Unavailable(f"the interpreter cannot be imported ({err})")
-    if not all(hasattr(interpreter, name) for name in _NEEDED):
-        missing = ", ".join(n for n in _NEEDED if not hasattr(interpreter, n))
-        return Unavailable(f"mkc.interpreter does not offer {missing} yet")
-    return InterpreterRuntime(interpreter)
-
-
-_NEEDED = ("Interpreter", "InterpreterError", "PersonState", "format_activity", "render")

@@ -33,7 +33,7 @@ from mkc.grammar.dump import show_value
 from mkc.repl import tokens as token_report
 from mkc.repl.completion import COMMON_FIELDS, Vocabulary, name_text
 from mkc.repl.continuation import is_blank
-from mkc.repl.runtime import Runtime, RuntimeFailure, RuntimeUnavailable, make_runtime
+from mkc.repl.runtime import InterpreterRuntime, Runtime, RuntimeFailure
 from mkc.source import BadInput, Source
 from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
 from mkc.stdlib.signatures import TYPES
@@ -109,7 +109,11 @@ class Command:
 
 class Session:
     def __init__(
-        self, file: str | None = None, *, color: bool = False, runtime_factory: Callable[[], Runtime] = make_runtime
+        self,
+        file: str | None = None,
+        *,
+        color: bool = False,
+        runtime_factory: Callable[[], Runtime] = InterpreterRuntime,
     ):
         self.color = color
         self.done = False  # set by :quit
@@ -159,15 +163,12 @@ class Session:
         except DiagnosticError as err:
             reply.fail(self._render(err.diagnostics, {name: Source(name, text)}))
             return
-        try:
-            if isinstance(node, DECLARATIONS):
-                self._declare(Entry(name, text), node, reply)
-            elif isinstance(node, STEP_TYPES):
-                self._step(name, text, node, reply)
-            else:
-                self._scenario_command(name, text, node, reply)
-        except RuntimeUnavailable as err:
-            reply.fail(f"cannot run this yet: {err}")
+        if isinstance(node, DECLARATIONS):
+            self._declare(Entry(name, text), node, reply)
+        elif isinstance(node, STEP_TYPES):
+            self._step(name, text, node, reply)
+        else:
+            self._scenario_command(name, text, node, reply)
 
     def _declare(self, entry: Entry, node, reply: Reply) -> None:
         before = {_key(d) for d in self.diagnostics if d.is_error}
@@ -248,8 +249,6 @@ class Session:
         waiting = {key for key, _ in self.runtime.pending()}
         try:
             result = action()
-        except RuntimeUnavailable:
-            raise
         except RuntimeFailure as err:
             reply.fail(f"error: {err}")
             return
@@ -376,7 +375,7 @@ class Session:
         return render_all(diags, sources, color=self.color).rstrip("\n")
 
     def _pick_person(self) -> None:
-        people = list(self.runtime.people()) if self.runtime.available else [p.handle for p in self.model.people]
+        people = list(self.runtime.people())
         if self.person not in people:
             self.person = people[0] if people else None
 
@@ -414,12 +413,12 @@ class Session:
             for kind, table in scope.assets.items():
                 assets.setdefault(kind, []).extend(n for n in table if n not in assets[kind])
             tokens += [n for n in scope.tokens if n not in tokens]
-        people = self._people() if self.runtime.available else None
-        handles = tuple(people) if people is not None else tuple(p.handle for p in m.people)
+        people = self.runtime.people()
+        handles = tuple(people)
         fields = list(COMMON_FIELDS)
         for person in m.people:
             fields += [f.field for f in person.fields if f.field not in fields]
-        for values in (people or {}).values():
+        for values in people.values():
             fields += [f for f in values if f not in fields]
         return Vocabulary(
             campaigns,
@@ -498,13 +497,10 @@ class Session:
         if bang and command.name != "save":
             reply.fail(f"`:{command.name}` takes no `!`")
             return
-        try:
-            if command.name == "save":
-                command.run(arg, reply, overwrite=bang)
-            else:
-                command.run(arg, reply)
-        except RuntimeUnavailable as err:
-            reply.fail(f"cannot do this yet: {err}")
+        if command.name == "save":
+            command.run(arg, reply, overwrite=bang)
+        else:
+            command.run(arg, reply)
 
     def cmd_help(self, arg: str, reply: Reply) -> None:
         if arg:
@@ -628,9 +624,7 @@ class Session:
             reply.say(f"{mark} {handle.ljust(width)}  {shown}".rstrip())
 
     def _people(self) -> dict[str, dict]:
-        if self.runtime.available:
-            return self.runtime.people()
-        return {p.handle: {f.field: f.value for f in p.fields} for p in self.model.people}
+        return self.runtime.people()
 
     def cmd_person(self, arg: str, reply: Reply) -> None:
         people = self._people()

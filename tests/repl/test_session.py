@@ -14,8 +14,6 @@ class FakeRuntime(Runtime):
     session's own work (checking, printing activities and changed fields) is
     tested apart from the interpreter."""
 
-    available = True
-
     def __init__(self):
         self.calls = []
         self.log = []
