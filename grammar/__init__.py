@@ -1,7 +1,7 @@
 """The parser facade: the only module that talks to Lark.
 
 `parse(text, file)` gives an `ast.Module` or raises `DiagnosticError` with
-syntax diagnostics worded for people; nothing downstream sees a Lark tree.
+every syntax diagnostic, worded for people; nothing downstream sees Lark.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import functools
 from pathlib import Path
 
 from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from mkc.diagnostics import Diagnostic, DiagnosticError
 from mkc.source import Span
@@ -20,11 +20,12 @@ GRAMMAR = Path(__file__).with_name("mkc.lark")
 
 @functools.cache
 def parser(strict: bool = False) -> Lark:
+    # No parse tree and no positions from Lark: `ToAst` builds the AST, with
+    # spans, as the parser reduces (see `_parse`).
     return Lark.open(
         str(GRAMMAR),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
         maybe_placeholders=True,
         cache=not strict,
         strict=strict,
@@ -32,33 +33,59 @@ def parser(strict: bool = False) -> Lark:
     )
 
 
+@functools.cache
+def _reductions() -> list:
+    from mkc.grammar.transform import reductions
+
+    return reductions(parser().rules)
+
+
 def parse(text: str, file: str = "<input>"):
-    """Parse a whole file into an `ast.Module`."""
-    return _parse(text, file, "start")
+    """Parse a whole file into an `ast.Module`; every syntax error is reported."""
+    return _parse(text, file, "start", recover=True)
 
 
 def parse_line(text: str, file: str = "<repl>"):
-    """Parse one REPL entry: a declaration, a flow step or a scenario command."""
-    return _parse(text, file, "repl_line")
+    """Parse one REPL entry: a declaration, a flow step or a scenario command.
+
+    Stops at the first error: the REPL asks for another line only when that
+    error is the entry's end inside an open block (`repl.continuation`)."""
+    return _parse(text, file, "repl_line", recover=False)
 
 
-def _parse(text: str, file: str, start: str):
+def _parse(text: str, file: str, start: str, recover: bool):
+    from mkc.grammar.recover import Recovery
     from mkc.grammar.transform import ToAst
 
     if not text.endswith("\n"):
         text += "\n"
-    try:
-        tree = parser().parse(text, start=start)
-    except UnexpectedInput as err:
-        raise DiagnosticError([syntax_diagnostic(err, text, file)]) from None
     builder = ToAst(file)
-    try:
-        module = builder.transform(tree)
-    except VisitError as err:  # an exception inside a transformer method
-        raise err.orig_exc from None
-    if builder.problems:
-        raise DiagnosticError(builder.problems)
-    return module
+    ip = parser().parse_interactive(text, start)
+    # Reductions call the builder instead of making tree nodes: no tree to walk afterwards.
+    ip.parser_state.parse_conf.callbacks = builder.callbacks(_reductions())
+    recovery = Recovery(text) if recover else None
+    errors: list[Diagnostic] = []
+    result, feed = None, []
+    while True:
+        try:
+            for token in feed:
+                ip.feed_token(token)
+            result = ip.resume_parse()
+            break
+        except UnexpectedInput as err:
+            err.interactive_parser = ip  # also when feeding failed
+            token = err.token if isinstance(err, UnexpectedToken) else None
+            at_end = token is not None and token.type == "$END"
+            pos = len(text) if at_end else (token.start_pos if token is not None else err.pos_in_stream)
+            if recovery is None or recovery.reports(ip, token, pos):
+                errors.append(syntax_diagnostic(err, text, file))
+            if recovery is None or at_end:
+                break
+            feed = recovery.resync(ip, token, pos)
+    problems = sorted(errors + builder.problems, key=Diagnostic.sort_key)
+    if problems:
+        raise DiagnosticError(problems)
+    return builder.root(result)
 
 
 # ---- readable syntax errors --------------------------------------------------

@@ -1,12 +1,16 @@
-"""Lark tree -> mkc AST. Only the parser facade uses this module."""
+"""The mkc AST, built while the parser reduces. Only the parser facade uses this module.
+
+Each rule's method gets the node's span and its children shaped as Lark
+would shape a tree's (punctuation and keywords dropped, `_rules` spliced in,
+None for a missing `[...]`), but no parse tree is ever built: building it
+and walking it again cost more than the parse itself.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-
-from lark import Token as LarkToken
-from lark import Transformer, v_args
+from functools import partial
 
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
@@ -40,58 +44,60 @@ def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
 
 
-@v_args(meta=True)
-class ToAst(Transformer):
+class ToAst:
     """Builds AST nodes; problems a grammar cannot express become diagnostics."""
 
     def __init__(self, file: str):
-        super().__init__()
         self.file = file
         self.problems: list[Diagnostic] = []
 
-    # -- spans
-    def _span(self, meta) -> Span | None:
-        if getattr(meta, "empty", True):
-            return None
-        return Span(self.file, meta.line, meta.column, meta.end_line, meta.end_column)
+    def callbacks(self, plans: list) -> dict:
+        """What the parser calls to reduce each grammar rule (`plans`: `reductions(rules)`)."""
+        out = {}
+        for rule, name, how in plans:
+            out[rule] = how if name is None else partial(_reduce, *how, getattr(self, name, None), self.file)
+        return out
 
-    def _tok_span(self, tok: LarkToken) -> Span:
+    def root(self, value):
+        return value.value if type(value) is _Ext else value
+
+    # -- spans
+    def _tok_span(self, tok) -> Span:
         return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
 
     def _problem(self, span, message, code="syntax"):
         self.problems.append(Diagnostic(code, message, span))
 
     # -- values
-    def string(self, meta, c):
-        return ast.Str(unquote(c[0]), span=self._tok_span(c[0]))
+    def string(self, span, c):
+        return ast.Str(unquote(c[0]), span=span)
 
-    def number(self, meta, c):
-        return ast.Num(_number(c[0]), span=self._tok_span(c[0]))
+    def number(self, span, c):
+        return ast.Num(_number(c[0]), span=span)
 
-    def score_add(self, meta, c):
-        return ast.ScoreChange("+", _number(c[0][1:]), span=self._tok_span(c[0]))
+    def score_add(self, span, c):
+        return ast.ScoreChange("+", _number(c[0][1:]), span=span)
 
-    def score_set(self, meta, c):
-        return ast.ScoreChange("=", _number(c[0]), span=self._span(meta))
+    def score_set(self, span, c):
+        return ast.ScoreChange("=", _number(c[0]), span=span)
 
-    def duration(self, meta, c):
-        return ast.Duration(_number(c[0]), c[1], span=self._span(meta))
+    def duration(self, span, c):
+        return ast.Duration(_number(c[0]), c[1], span=span)
 
-    def unit(self, meta, c):
+    def unit(self, span, c):
         return _UNITS.get(str(c[0]), str(c[0]))
 
-    def time(self, meta, c):
+    def time(self, span, c):
         hour, minute = (int(p) for p in str(c[0]).split(":"))
-        span = self._tok_span(c[0])
         if hour > 23 or minute > 59:
             self._problem(span, f"`{c[0]}` is not a time of day (HH:MM, 00:00 to 23:59)")
         return ast.TimeOfDay(hour, minute, span=span)
 
-    def datetime(self, meta, c):
-        return self._datetime(c[0])
+    def datetime(self, span, c):
+        return self._datetime(c[0], span)
 
-    def _datetime(self, tok):
-        span = self._tok_span(tok)
+    def _datetime(self, tok, span=None):
+        span = span or self._tok_span(tok)
         try:
             value, has_time = parse_datetime(str(tok))
         except ValueError:
@@ -99,90 +105,90 @@ class ToAst(Transformer):
             value, has_time = dt.datetime(1970, 1, 1), False
         return ast.DateTime(value, has_time, span=span)
 
-    def token(self, meta, c):
+    def token(self, span, c):
         t = parse_token(str(c[0]))
-        return ast.Token(t.scope, t.name, t.default, span=self._tok_span(c[0]))
+        return ast.Token(t.scope, t.name, t.default, span=span)
 
-    def boolean(self, meta, c):
-        return ast.Bool(str(c[0]) == "true", span=self._span(meta))
+    def boolean(self, span, c):
+        return ast.Bool(str(c[0]) == "true", span=span)
 
-    def null(self, meta, c):
-        return ast.Null(span=self._span(meta))
+    def null(self, span, c):
+        return ast.Null(span=span)
 
-    def list(self, meta, c):
-        return ast.ListValue(tuple(x for x in c if x is not None), span=self._span(meta))
+    def list(self, span, c):
+        return ast.ListValue(tuple(x for x in c if x is not None), span=span)
 
-    def ref(self, meta, c):
+    def ref(self, span, c):
         parts = tuple(unquote(str(x)) for x in c if x is not None)
-        return ast.Ref(parts, span=self._span(meta))
+        return ast.Ref(parts, span=span)
 
     target = ref
 
-    def name(self, meta, c):
-        return _Name(unquote(str(c[0])), self._tok_span(c[0]))
+    def name(self, span, c):
+        return _Name(unquote(str(c[0])), span)
 
-    def kwarg(self, meta, c):
-        return ast.KwArg(str(c[0]), c[1], span=self._span(meta))
+    def kwarg(self, span, c):
+        return ast.KwArg(str(c[0]), c[1], span=span)
 
     # -- conditions
-    def _op(self, meta, c):
+    def _op(self, span, c):
         return str(c[0])
 
     cmp_op = set_op = text_op = date_op = rel_op = between_op = empty_op = _op
 
-    def field_cond(self, meta, c):
+    def field_cond(self, span, c):
         field, op, *operands = c
-        return ast.FieldCond(field.text, op, tuple(operands), span=self._span(meta))
+        return ast.FieldCond(field.text, op, tuple(operands), span=span)
 
-    def func_cond(self, meta, c):
+    def func_cond(self, span, c):
         args, kwargs = _split_args(c[1:])
-        return ast.FuncCond(str(c[0]), args, kwargs, span=self._span(meta))
+        return ast.FuncCond(str(c[0]), args, kwargs, span=span)
 
-    def not_cond(self, meta, c):
-        return ast.Not(c[0], span=self._span(meta))
+    def not_cond(self, span, c):
+        return ast.Not(c[0], span=span)
 
-    def and_cond(self, meta, c):
-        return ast.And(c[0], c[1], span=self._span(meta))
+    def and_cond(self, span, c):
+        return ast.And(c[0], c[1], span=span)
 
-    def or_cond(self, meta, c):
-        return ast.Or(c[0], c[1], span=self._span(meta))
+    def or_cond(self, span, c):
+        return ast.Or(c[0], c[1], span=span)
 
     # -- campaigns
-    def trigger(self, meta, c):
+    def trigger(self, span, c):
         args, kwargs = _split_args(c[1:])
-        return ast.Trigger(str(c[0]), args, kwargs, span=self._span(meta))
+        return ast.Trigger(str(c[0]), args, kwargs, span=span)
 
-    def filter(self, meta, c):
-        return ast.Filter(c[0], span=self._span(meta))
+    def filter(self, span, c):
+        return ast.Filter(c[0], span=span)
 
-    def logic(self, meta, c):
-        return ast.Logic(unquote(str(c[0])), span=self._span(meta))
+    def logic(self, span, c):
+        return ast.Logic(unquote(str(c[0])), span=span)
 
-    def _smart_list_body(self, meta, items) -> ast.SmartList:
+    def _smart_list_body(self, span, items) -> ast.SmartList:
         triggers = tuple(i for i in items if isinstance(i, ast.Trigger))
         filters = tuple(i for i in items if isinstance(i, ast.Filter))
         logics = [i for i in items if isinstance(i, ast.Logic)]
         for extra in logics[1:]:
             self._problem(extra.span, "a smart list has one `logic`; this one repeats it")
-        return ast.SmartList(triggers, filters, logics[0] if logics else None, span=self._span(meta))
+        return ast.SmartList(triggers, filters, logics[0] if logics else None, span=span)
 
-    def smart_list(self, meta, c):
-        return self._smart_list_body(meta, [x for x in c if x is not None])
+    def smart_list(self, span, c):
+        return self._smart_list_body(span, [x for x in c if x is not None])
 
-    def step(self, meta, c):
+    def step(self, span, c):
         name, score, *rest = c
         args, kwargs = _split_args(rest)
         if score is not None:
             args = (score, *args)
-        return ast.Step(str(name), args, kwargs, span=self._span(meta))
+        return ast.Step(str(name), args, kwargs, span=span)
 
-    def when(self, meta, c):
-        return ast.When(c[0], c[1], span=self._span(meta))
+    def when(self, span, c):
+        return ast.When(c[0], c[1], span=span)
 
-    def default(self, meta, c):
-        return _Default(c[0], self._span(meta))
+    def default(self, span, c):
+        return _Default(c[0], span)
 
-    def choice(self, meta, c):
+    def choice(self, span, c):
         whens, default, default_span = [], None, None
         for item in c:
             if item is None:
@@ -195,17 +201,17 @@ class ToAst(Transformer):
                 if default is not None:
                     self._problem(item.span, "`when` after `default`: the `default` branch comes last")
                 whens.append(item)
-        return ast.Choice(tuple(whens), default, default_span, span=self._span(meta))
+        return ast.Choice(tuple(whens), default, default_span, span=span)
 
-    def flow(self, meta, c):
-        return ast.Flow(tuple(x for x in c if x is not None), span=self._span(meta))
+    def flow(self, span, c):
+        return ast.Flow(tuple(x for x in c if x is not None), span=span)
 
-    def qual_mode(self, meta, c):
+    def qual_mode(self, span, c):
         return str(c[0])
 
-    def qualification(self, meta, c):
+    def qualification(self, span, c):
         mode, period = c
-        span = self._span(meta)
+        span = span
         if mode == "once_every" and period is None:
             self._problem(span, "`once_every` needs a duration, as in `qualification once_every 30 days`")
         if mode != "once_every" and period is not None:
@@ -213,64 +219,64 @@ class ToAst(Transformer):
             period = None
         return ast.Qualification(mode, period, span=span)
 
-    def schedule(self, meta, c):
+    def schedule(self, span, c):
         at, every_word, every, until_word, until = c
         for word, expected in ((every_word, "every"), (until_word, "until")):
             if word is not None and word != expected:
                 self._problem(self._tok_span(word), f"unexpected `{word}`; expected `{expected}`")
         until = self._datetime(until) if until else None
-        return ast.Schedule(self._datetime(at), every, until, span=self._span(meta))
+        return ast.Schedule(self._datetime(at), every, until, span=span)
 
-    def description(self, meta, c):
-        return _Item("description", unquote(str(c[0])), self._span(meta))
+    def description(self, span, c):
+        return _Item("description", unquote(str(c[0])), span)
 
-    def active(self, meta, c):
-        return _Item("active", c[0].value, self._span(meta))
+    def active(self, span, c):
+        return _Item("active", c[0].value, span)
 
-    def kind(self, meta, c):
+    def kind(self, span, c):
         return str(c[0])
 
-    def clone_of(self, meta, c):
+    def clone_of(self, span, c):
         return c[0]
 
-    def campaign(self, meta, c):
+    def campaign(self, span, c):
         name, kind, clone_of, *items = c
         fields: dict = {}
         for item in items:
             if item is None:
                 continue
-            key, value, span = _campaign_part(item)
+            key, value, part_span = _campaign_part(item)
             if key in fields:
-                self._problem(span, f"campaign {name.text} already has a `{key}`; write each part once")
+                self._problem(part_span, f"campaign {name.text} already has a `{key}`; write each part once")
                 continue
             fields[key] = value
-        return ast.Campaign(name.text, kind, clone_of, span=self._span(meta), **fields)
+        return ast.Campaign(name.text, kind, clone_of, span=span, **fields)
 
     # -- declarations
-    def token_decl(self, meta, c):
-        return ast.TokenDecl(str(c[0]), c[1].text, c[2], span=self._span(meta))
+    def token_decl(self, span, c):
+        return ast.TokenDecl(str(c[0]), c[1].text, c[2], span=span)
 
-    def tokens(self, meta, c):
-        return ast.Tokens(tuple(x for x in c if x is not None), span=self._span(meta))
+    def tokens(self, span, c):
+        return ast.Tokens(tuple(x for x in c if x is not None), span=span)
 
-    def list_asset(self, meta, c):
-        return ast.ListAsset(c[0].text, span=self._span(meta))
+    def list_asset(self, span, c):
+        return ast.ListAsset(c[0].text, span=span)
 
-    def smart_list_asset(self, meta, c):
+    def smart_list_asset(self, span, c):
         return ast.SmartListAsset(
-            c[0].text, self._smart_list_body(meta, [x for x in c[1:] if x is not None]), span=self._span(meta)
+            c[0].text, self._smart_list_body(span, [x for x in c[1:] if x is not None]), span=span
         )
 
-    def prop(self, meta, c):
-        return ast.Prop(str(c[0]), c[1], span=self._span(meta))
+    def prop(self, span, c):
+        return ast.Prop(str(c[0]), c[1], span=span)
 
-    def email(self, meta, c):
-        return ast.EmailAsset(c[0].text, tuple(c[1:]), span=self._span(meta))
+    def email(self, span, c):
+        return ast.EmailAsset(c[0].text, tuple(c[1:]), span=span)
 
-    def webhook(self, meta, c):
-        return ast.WebhookAsset(c[0].text, tuple(c[1:]), span=self._span(meta))
+    def webhook(self, span, c):
+        return ast.WebhookAsset(c[0].text, tuple(c[1:]), span=span)
 
-    def statuses(self, meta, c):
+    def statuses(self, span, c):
         names = []
         for item in c[0].items:
             if isinstance(item, ast.Str):
@@ -279,11 +285,11 @@ class ToAst(Transformer):
                 names.append(item.name)
             else:
                 self._problem(item.span, 'a status is a string, as in `statuses ["Invited", "Attended"]`')
-        return ast.Statuses(tuple(names), span=self._span(meta))
+        return ast.Statuses(tuple(names), span=span)
 
     def _container(cls):
-        def build(self, meta, c):
-            return cls(c[0].text, tuple(x for x in c[1:] if x is not None), span=self._span(meta))
+        def build(self, span, c):
+            return cls(c[0].text, tuple(x for x in c[1:] if x is not None), span=span)
 
         return build
 
@@ -293,60 +299,60 @@ class ToAst(Transformer):
     scenario = _container(ast.Scenario)
 
     # -- people and scenarios
-    def field_value(self, meta, c):
-        return ast.FieldValue(c[0].text, c[1], span=self._span(meta))
+    def field_value(self, span, c):
+        return ast.FieldValue(c[0].text, c[1], span=span)
 
-    def person(self, meta, c):
-        return ast.Person(c[0].text, tuple(c[1:]), span=self._span(meta))
+    def person(self, span, c):
+        return ast.Person(c[0].text, tuple(c[1:]), span=span)
 
-    def people(self, meta, c):
-        return ast.People(tuple(x for x in c if x is not None), span=self._span(meta))
+    def people(self, span, c):
+        return ast.People(tuple(x for x in c if x is not None), span=span)
 
-    def person_list(self, meta, c):
+    def person_list(self, span, c):
         return tuple(n.text for n in c)
 
-    def at_cmd(self, meta, c):
-        return ast.At(self._datetime(c[0]), span=self._span(meta))
+    def at_cmd(self, span, c):
+        return ast.At(self._datetime(c[0]), span=span)
 
-    def run_cmd(self, meta, c):
-        return ast.Run(c[0], c[1], span=self._span(meta))
+    def run_cmd(self, span, c):
+        return ast.Run(c[0], c[1], span=span)
 
-    def request_cmd(self, meta, c):
-        return ast.Request(c[0], c[1], c[2], span=self._span(meta))
+    def request_cmd(self, span, c):
+        return ast.Request(c[0], c[1], c[2], span=span)
 
-    def schedule_cmd(self, meta, c):
-        return ast.ScheduleRun(c[0], self._datetime(c[1]), c[2], span=self._span(meta))
+    def schedule_cmd(self, span, c):
+        return ast.ScheduleRun(c[0], self._datetime(c[1]), c[2], span=span)
 
-    def event_cmd(self, meta, c):
+    def event_cmd(self, span, c):
         args, kwargs = _split_args(c[2:])
-        return ast.Event(c[0].text, str(c[1]), args, kwargs, span=self._span(meta))
+        return ast.Event(c[0].text, str(c[1]), args, kwargs, span=span)
 
-    def set_cmd(self, meta, c):
-        return ast.Set(c[0].text, c[1].text, c[2], span=self._span(meta))
+    def set_cmd(self, span, c):
+        return ast.Set(c[0].text, c[1].text, c[2], span=span)
 
-    def activate_cmd(self, meta, c):
-        return ast.Activate(c[0], span=self._span(meta))
+    def activate_cmd(self, span, c):
+        return ast.Activate(c[0], span=span)
 
-    def deactivate_cmd(self, meta, c):
-        return ast.Deactivate(c[0], span=self._span(meta))
+    def deactivate_cmd(self, span, c):
+        return ast.Deactivate(c[0], span=span)
 
-    def advance_cmd(self, meta, c):
-        return ast.Advance(c[0], span=self._span(meta))
+    def advance_cmd(self, span, c):
+        return ast.Advance(c[0], span=span)
 
-    def expect_cmd(self, meta, c):
-        return ast.Expect(c[0].text, c[1], span=self._span(meta))
+    def expect_cmd(self, span, c):
+        return ast.Expect(c[0].text, c[1], span=span)
 
-    def expect_activity_cmd(self, meta, c):
-        return ast.ExpectActivity(c[0].text, unquote(str(c[1])), tuple(c[2:]), span=self._span(meta))
+    def expect_activity_cmd(self, span, c):
+        return ast.ExpectActivity(c[0].text, unquote(str(c[1])), tuple(c[2:]), span=span)
 
-    def expect_no_activity_cmd(self, meta, c):
-        return ast.ExpectActivity(c[0].text, unquote(str(c[1])), tuple(c[2:]), True, span=self._span(meta))
+    def expect_no_activity_cmd(self, span, c):
+        return ast.ExpectActivity(c[0].text, unquote(str(c[1])), tuple(c[2:]), True, span=span)
 
     # -- roots
-    def start(self, meta, c):
-        return ast.Module(self.file, tuple(x for x in c if x is not None), span=self._span(meta))
+    def start(self, span, c):
+        return ast.Module(self.file, tuple(x for x in c if x is not None), span=span)
 
-    def repl_line(self, meta, c):
+    def repl_line(self, span, c):
         return c[0]
 
 
@@ -389,3 +395,103 @@ def _split_args(items) -> tuple[tuple, tuple]:
     args = tuple(x for x in items if x is not None and not isinstance(x, ast.KwArg))
     kwargs = tuple(x for x in items if isinstance(x, ast.KwArg))
     return args, kwargs
+
+
+# ---- reductions ----------------------------------------------------------------
+
+
+def reductions(rules) -> list:
+    """How to reduce each grammar rule: (rule, its method's name, (kept, Nones
+    after them, whether a lone child stands for the rule as in `?rule`)), or
+    (rule, None, its callback) for a spliced `_rule`, which needs no method.
+    `kept` says which symbols the method sees, as Lark shapes a tree: (index,
+    spliced `_rule`, Nones for missing `[...]` items before it) for each
+    symbol not dropped as punctuation."""
+    plans = []
+    for rule in rules:
+        empty = rule.options.empty_indices
+        if empty:  # a flag per symbol and per missing `[...]` item: runs of 1s are Nones
+            nones = [len(run) for run in "".join("1" if e else "0" for e in empty).split("0")]
+        else:
+            nones = [0] * (len(rule.expansion) + 1)
+        kept, pending = [], 0
+        for i, sym in enumerate(rule.expansion):
+            pending += nones[i]
+            if rule.options.keep_all_tokens or not (sym.is_term and sym.filter_out):
+                kept.append((i, not sym.is_term and sym.name.startswith("_"), pending))
+                pending = 0
+        name = rule.alias or rule.origin.name
+        if name.startswith("_"):
+            plans.append((rule, None, partial(_splice, kept, pending + nones[-1])))
+        else:
+            plans.append((rule, name, (kept, pending + nones[-1], bool(rule.options.expand1) and not rule.alias)))
+    return plans
+
+
+def _children(kept, nones_after, raw: list) -> list:
+    out = []
+    for i, inline, nones in kept:
+        if nones:
+            out += [None] * nones
+        x = raw[i]
+        if inline:
+            out += x.items
+        else:
+            out.append(x.value if type(x) is _Ext else x)
+    if nones_after:
+        out += [None] * nones_after
+    return out
+
+
+def _splice(kept, nones_after, raw: list):
+    return _Splice(_children(kept, nones_after, raw), raw)
+
+
+def _reduce(kept, nones_after, single, method, file, raw: list):
+    c = _children(kept, nones_after, raw)
+    if single and len(c) == 1:  # `?rule` with one child: the child itself
+        if len(raw) == 1:
+            return raw[0]
+        return _Ext(c[0], _extent(file, raw))  # `( cond )`: the parentheses still count for the parent
+    span = _extent(file, raw)
+    value = method(span, c)
+    # A parent's span runs from its first child's start to its last child's
+    # end, so a value that is not a node with this span (a keyword, a tuple,
+    # the `target` of `clone_of`) keeps it aside.
+    return value if getattr(value, "span", None) is span else _Ext(value, span)
+
+
+def _extent(file: str, raw: list) -> Span | None:
+    """From the start of the first child to the end of the last, keywords and `<` `>` included."""
+    for first in raw:
+        first = getattr(first, "span", first)  # a token is its own position
+        if first is not None:
+            break
+    else:
+        return None
+    for last in reversed(raw):
+        last = getattr(last, "span", last)
+        if last is not None:
+            return Span(file, first.line, first.column, last.end_line, last.end_column)
+
+
+class _Splice:
+    """A `_rule`'s children, spliced into its parent's; its span only matters at the parent's edges."""
+
+    __slots__ = ("items", "raw")
+
+    def __init__(self, items, raw):
+        self.items, self.raw = items, raw
+
+    @property
+    def span(self):
+        return _extent("", self.raw)
+
+
+class _Ext:
+    """A value with the span it was written at, when the value cannot carry it."""
+
+    __slots__ = ("value", "span")
+
+    def __init__(self, value, span):
+        self.value, self.span = value, span

@@ -92,6 +92,9 @@ def test_parser_only_ever_raises_syntax_diagnostics(text):
         parse(text, "fuzz.mkc")
     except DiagnosticError as err:
         assert err.diagnostics and all(d.code == "syntax" and d.span for d in err.diagnostics)
+        # Every error once, in file order.
+        places = [(d.span.line, d.span.column) for d in err.diagnostics]
+        assert places == sorted(set(places))
 
 
 @settings(max_examples=200, deadline=None)
