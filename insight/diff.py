@@ -105,19 +105,21 @@ def compare(old: Model, new: Model, runs) -> list[RunDiff]:
 
 def _compare_run(run, before: Outcome, after: Outcome) -> RunDiff:
     people = tuple(dict.fromkeys(after.people + before.people + _actors(before) + _actors(after)))
+    old_by, new_by = _by_person(before.activities), _by_person(after.activities)
     changed = []
     for person in people:
-        was = Counter(_detail(a) for a in before.activities if a.person == person)
-        now = Counter(_detail(a) for a in after.activities if a.person == person)
+        old_acts, new_acts = old_by.get(person, []), new_by.get(person, [])
+        was = Counter(_detail(a) for a in old_acts)
+        now = Counter(_detail(a) for a in new_acts)
         lost, gained = was - now, now - was
         if lost or gained:
             changed.append(
                 PersonDiff(
                     person,
-                    tuple(_expand(lost, before.activities, person)),
-                    tuple(_expand(gained, after.activities, person)),
-                    _labels(before.activities, person, lost),
-                    _labels(after.activities, person, gained),
+                    tuple(_expand(lost, old_acts)),
+                    tuple(_expand(gained, new_acts)),
+                    _labels(old_acts, lost),
+                    _labels(new_acts, gained),
                 )
             )
     expects = []
@@ -131,12 +133,19 @@ def _actors(outcome: Outcome) -> tuple[str, ...]:
     return tuple(dict.fromkeys(a.person for a in outcome.activities))
 
 
-def _expand(counts: Counter, activities, person: str) -> list[str]:
-    """The details in `counts`, each as often as it counts, in log order."""
+def _by_person(activities) -> dict[str, list[Activity]]:
+    """Each person's activities, in log order: compared person by person, so
+    the work grows with the log, not with people times the log."""
+    by: dict[str, list[Activity]] = {}
+    for act in activities:
+        by.setdefault(act.person, []).append(act)
+    return by
+
+
+def _expand(counts: Counter, activities) -> list[str]:
+    """The details in `counts`, each as often as it counts, in log order (one person's activities)."""
     left, out = Counter(counts), []
     for act in activities:
-        if act.person != person:
-            continue
         detail = _detail(act)
         if left[detail] > 0:
             left[detail] -= 1
@@ -144,12 +153,13 @@ def _expand(counts: Counter, activities, person: str) -> list[str]:
     return out
 
 
-def _labels(activities, person: str, details: Counter) -> Counter:
+def _labels(activities, details: Counter) -> Counter:
     labels: Counter = Counter()
     left = Counter(details)
     for act in activities:
-        if act.person == person and left[_detail(act)] > 0:
-            left[_detail(act)] -= 1
+        detail = _detail(act)
+        if left[detail] > 0:
+            left[detail] -= 1
             labels[label(act)] += 1
     return labels
 
