@@ -50,26 +50,77 @@ BARE = {"change", "source", "line"}
 
 
 def format_activity(act: Activity) -> str:
-    columns = [ast.format_datetime(act.time), act.person, act.type]
-    shown = set()
-    for column in LAYOUTS.get(act.type, ()):
-        if column == CHANGE:
-            columns.append(f"{literal(act.attributes.get('old'))} -> {literal(act.attributes.get('new'))}")
-            shown |= {"old", "new"}
-        elif column.endswith("="):
-            name = column[:-1]
-            if name in act.attributes:
-                columns.append(f"{name}={_value(name, act.attributes[name])}")
-            shown.add(name)
+    attributes = act.attributes
+    columns = [_time_text(act.time), act.person, act.type]
+    compiled = _COMPILED.get(act.type)
+    if compiled is None:
+        compiled = _COMPILED[act.type] = _compile(LAYOUTS.get(act.type, ()))
+    layout, shown = compiled
+    for kind, name in layout:
+        if kind is _NAMED:
+            if name in attributes:
+                columns.append(f"{name}={_value(name, attributes[name])}")
+        elif kind is _BARE:
+            columns.append(_bare(attributes.get(name)))
         else:
-            columns.append(_bare(act.attributes.get(column)))
-            shown.add(column)
-    columns += [f"{name}={_value(name, v)}" for name, v in act.attributes.items() if name not in shown]
+            columns.append(f"{_literal(attributes.get('old'))} -> {_literal(attributes.get('new'))}")
+    if not shown.issuperset(attributes):
+        columns += [f"{name}={_value(name, v)}" for name, v in attributes.items() if name not in shown]
     if act.flow is not None:
         columns.append(f"flow={act.flow}")
     if act.via:
         columns.append("via=" + ">".join(act.via))
     return SEP.join(columns)
+
+
+# A layout worked out once per type (a store writes the line of every activity
+# of a run: hundreds of thousands): each column as (kind, attribute name), and
+# the attributes the columns show.
+_BARE, _NAMED, _CHANGE = "bare", "named", "change"
+_COMPILED: dict[str, tuple[tuple[tuple[str, str], ...], frozenset[str]]] = {}
+
+
+def _compile(layout: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], frozenset[str]]:
+    columns, shown = [], set()
+    for column in layout:
+        if column == CHANGE:
+            columns.append((_CHANGE, ""))
+            shown |= {"old", "new"}
+        elif column.endswith("="):
+            columns.append((_NAMED, column[:-1]))
+            shown.add(column[:-1])
+        else:
+            columns.append((_BARE, column))
+            shown.add(column)
+    return tuple(columns), frozenset(shown)
+
+
+# Nearly every activity of a batch run has the same time, and the same few
+# texts recur (statuses, list names): their formatting is remembered, up to a
+# bound, since strftime and a quoted literal cost more than a look-up.
+_MEMO_SIZE = 4096
+_TIMES: dict[dt.datetime, str] = {}
+_LITERALS: dict[str, str] = {}
+
+
+def _time_text(when: dt.datetime) -> str:
+    text = _TIMES.get(when)
+    if text is None:
+        if len(_TIMES) >= _MEMO_SIZE:
+            _TIMES.clear()
+        text = _TIMES[when] = ast.format_datetime(when)
+    return text
+
+
+def _literal(value) -> str:
+    if type(value) is not str:
+        return literal(value)
+    text = _LITERALS.get(value)
+    if text is None:
+        if len(_LITERALS) >= _MEMO_SIZE:
+            _LITERALS.clear()
+        text = _LITERALS[value] = literal(value)
+    return text
 
 
 def _bare(value) -> str:
@@ -81,7 +132,7 @@ def _value(name: str, value) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, CampaignName) or (isinstance(value, str) and name in BARE):
         return str(value)
-    return literal(value)
+    return _literal(value)
 
 
 def activity_record(act: Activity) -> dict:

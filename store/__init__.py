@@ -7,7 +7,9 @@ export`).
 - `Store` (`db.py`): open or create a database, check its schema version,
   transactions;
 - `StoreSource` (`batches.py`): the `mkc.interpreter.PeopleSource` a run pulls
-  people from, batch by batch, and writes changes back to;
+  people from, batch by batch, and writes changes back to: the activity log's
+  rows from `activities.py`, everything in bulk through `bulk.py` (Arrow
+  columns);
 - `import_people` (`csv_import.py`), `export` (`export.py`);
 - `commands.py`: what the command line does with them.
 """

@@ -33,6 +33,7 @@ import re
 import attrs
 
 from mkc.source import BadInput
+from mkc.store import bulk
 from mkc.store.db import Store
 from mkc.store.progress import Bar
 from mkc.store.schema import TYPE_WORDS, WORD_OF_TYPE, quote
@@ -171,7 +172,6 @@ class _Staging:
     def read_csv(self, bar_total: int) -> int:
         """Stream the CSV's rows into `_stage`; returns the number of rows read."""
         csv.field_size_limit(1 << 27)
-        con = self.store.con
         rows = 0
         samples: list[list[str]] = []
         try:
@@ -192,7 +192,6 @@ class _Staging:
                 samples = [[] for _ in headers]
                 chunk: list = []
                 last = reader.line_num
-                app = con.appender("_stage")
                 done = 0
                 for row in reader:
                     line, last = last + 1, reader.line_num
@@ -210,21 +209,27 @@ class _Staging:
                     chunk.append((line, *[v if v != "" else None for v in row]))
                     if len(chunk) >= CHUNK:
                         _sample(samples, chunk)
-                        app.append_rows(chunk)
-                        app.flush()
+                        self.stage(chunk)
                         chunk = []
                         pos = raw.tell()
                         bar.advance(pos - done)
                         done = pos
                 _sample(samples, chunk)
-                app.append_rows(chunk)
-                app.flush()
+                self.stage(chunk)
             except csv.Error as err:
                 self.fail(reader.line_num, f"cannot read CSV: {err}")
             except UnicodeDecodeError as err:
                 raise BadInput(f"{self.path}: not UTF-8 text ({err.reason} near byte {raw.tell()})") from None
         self.samples = samples
         return rows
+
+    def stage(self, rows: list[tuple]) -> None:
+        """Rows (line, text...) into `_stage`."""
+        if rows:
+            columns = list(zip(*rows))
+            staged = {"_line": ("BIGINT", columns[0])}
+            staged.update({f"c{i}": ("VARCHAR", values) for i, values in enumerate(columns[1:])})
+            bulk.insert(self.store.con, "_stage", staged)
 
     def read_parquet(self) -> int:
         con = self.store.con
@@ -398,12 +403,8 @@ def _fits_all(con, i: int, ctype: str) -> bool:
 
 def _drop_lines(store: Store, lines: list[int]) -> None:
     """Leave the bad rows out (`--skip-bad-rows`)."""
-    con = store.con
-    con.execute("CREATE OR REPLACE TEMP TABLE _bad (_line BIGINT)")
-    with con.appender("_bad") as app:
-        app.append_rows((line,) for line in lines)
-    con.execute("DELETE FROM _stage WHERE _line IN (SELECT _line FROM _bad)")
-    con.execute("DROP TABLE _bad")
+    if lines:
+        bulk.delete(store.con, "_stage", "_line", lines)
 
 
 def _merge(stage: _Staging, chosen: dict[int, str]) -> ImportResult:
