@@ -4,6 +4,8 @@ read and returns the exit status."""
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from mkc.diagnostics import print_diagnostics
@@ -115,9 +117,18 @@ def campaign_named(model, text: str):
     raise BadInput(f"--campaign {text}: no campaign named `{ref_text(ref)}`")
 
 
-def diff(old: Source, new: Source, scenarios: tuple[str, ...]) -> int:
+def diff(
+    old: Source,
+    new: Source,
+    scenarios: tuple[str, ...],
+    campaign: str | None = None,
+    people: str | None = None,
+    db: str | None = None,
+    at=None,
+    tokens: dict | None = None,
+) -> int:
     """0: nobody is treated differently; 1: someone is; 2: trouble (a file
-    with check errors, a scenario neither file has)."""
+    with check errors, a scenario neither file has, a missing database)."""
     from mkc.insight import diff as diff_
     from mkc.interpreter import InterpreterError
 
@@ -125,13 +136,57 @@ def diff(old: Source, new: Source, scenarios: tuple[str, ...]) -> int:
     if None in models:
         bad = [s.name for s, m in zip((old, new), models) if m is None]
         raise BadInput(f"{' and '.join(bad)}: check errors (above); fix them before comparing")
-    try:
-        runs = diff_.scenario_runs(*models, names=scenarios or None)
-    except InterpreterError as err:
-        raise BadInput(str(err)) from None
-    if not runs:
-        raise BadInput(f"neither {old.name} nor {new.name} has a scenario to run: write one to compare them")
-    diffs = diff_.compare(*models, runs)
+    if campaign is not None:
+        for model in models:
+            if model.campaigns_named(campaign.split(".")[-1].strip('"')):
+                break
+        else:
+            raise BadInput(f"--campaign {campaign}: neither {old.name} nor {new.name} has a campaign of that name")
+        with _people_batches(people, db, at) as (label, window, batches):
+            since, when, until = window
+            run = diff_.CampaignRun(campaign, f"campaign {campaign} {label}", when, since, until, tokens or {}, batches)
+            diffs = diff_.compare(*models, [run])
+    else:
+        try:
+            runs = diff_.scenario_runs(*models, names=scenarios or None)
+        except InterpreterError as err:
+            raise BadInput(str(err)) from None
+        if not runs:
+            raise BadInput(f"neither {old.name} nor {new.name} has a scenario to run: write one to compare them")
+        diffs = diff_.compare(*models, runs)
     click.echo(diff_.render(diffs), nl=False)
     changed = any(d.changed or d.expects or d.errors[0] != d.errors[1] for d in diffs)
     return 1 if changed else 0
+
+
+@contextlib.contextmanager
+def _people_batches(people: str | None, db: str | None, at):
+    """(label, (since, at, until), batches) for `mkc diff --campaign`: each
+    file's own people, or the people of a person export (imported into a
+    database in memory) or of a database, which is only read."""
+    if people is None and db is None:
+        yield "over each file's people", (at, at, None), None
+        return
+    from mkc.store.batches import StoreSource
+    from mkc.store.commands import run_window
+    from mkc.store.csv_import import BadRows, import_people
+    from mkc.store.db import Store
+
+    store = Store.open(db, create=False)
+    try:
+        if people is not None:
+            try:
+                import_people(store, people)
+            except BadRows as err:
+                for message in err.messages:
+                    click.echo(message, err=True)
+                raise BadInput(str(err)) from None
+        n = store.count_people()
+        where = f"in {db}" if db is not None else f"from {people}"
+        yield (
+            f"over {n:,} {'person' if n == 1 else 'people'} {where}",
+            run_window(store, db, at, None),
+            StoreSource(store, 0).batches,
+        )
+    finally:
+        store.close()

@@ -6,23 +6,29 @@ that the old did not (gained) and the reverse (lost). An activity is
 compared by what it did, not when: its type, its attributes except `old`
 (which only echoes earlier differences) and the campaign whose flow ran it.
 
-A workload is anything that can be played on a model and gives an
-`Outcome`. Today that is a scenario (`ScenarioRun`): every scenario found in
-either file, by name; each version plays its own text of it, and a scenario
-only one file has is played on both. Other workloads (people from a CSV
-export or a database, with --people/--db) plug in as further classes with the
-same `name` and `play(model, version)`.
+A workload has a `label` and `diff(old, new) -> RunDiff`. There are two:
+
+- a scenario (`ScenarioRun`): every scenario found in either file, by name;
+  each version plays its own text of it, and a scenario only one file has is
+  played on both;
+- a batch campaign (`CampaignRun`, `--campaign`): over each version's own
+  declared people, or over the same people from a person export or a
+  database (`--people`/`--db`), batch by batch: each batch is played on both
+  versions and compared before the next is read, so memory holds one batch
+  however many people there are. The database is only read.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Iterable
 
 import attrs
 
 from mkc.checker.model import Model
 from mkc.grammar import ast
-from mkc.interpreter import Activity, Interpreter, InterpreterError
+from mkc.interpreter import Activity, BatchChanges, Interpreter, InterpreterError, PeopleBatch, PersonState
 from mkc.stdlib.values import literal
 
 
@@ -57,6 +63,72 @@ class ScenarioRun:
         except InterpreterError as err:
             return Outcome((), _people(model), (), str(err))
         return Outcome(result.activities, _people(model), result.expects, result.error)
+
+    def diff(self, old: Model, new: Model) -> RunDiff:
+        return _compare_run(self, self.play(old, "old"), self.play(new, "new"))
+
+
+@attrs.frozen
+class CampaignRun:
+    """A batch campaign run by each version at `at` (`mkc run --campaign`):
+    over `batches()` of people from a store, from `since` to `until` as `mkc
+    run --db` would, or, without `batches`, over each version's declared
+    people until nothing is left."""
+
+    ref: str
+    label: str
+    at: dt.datetime | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    tokens: dict = attrs.Factory(dict)
+    batches: Callable[[], Iterable[PeopleBatch]] | None = None
+
+    def diff(self, old: Model, new: Model) -> RunDiff:
+        if self.batches is None:
+            return _compare_run(self, self._declared(old), self._declared(new))
+        versions = [Interpreter(old, schedules=False), Interpreter(new, schedules=False)]
+        parts = [_compare_run(self, *(self._batch(v, batch) for v in versions)) for batch in self.batches()]
+        errors = tuple(next((p.errors[i] for p in parts if p.errors[i]), None) for i in (0, 1))
+        return RunDiff(
+            self.label,
+            tuple(p for part in parts for p in part.people),
+            tuple(c for part in parts for c in part.changed),
+            (),
+            errors,
+        )
+
+    def _declared(self, model: Model) -> Outcome:
+        interp = Interpreter(model, schedules=False)
+        try:
+            result = interp.run_campaign(self.ref, at=self.at, tokens=self.tokens)
+        except InterpreterError as err:
+            return Outcome((), _people(model), (), str(err))
+        return Outcome(result.activities, _people(model))
+
+    def _batch(self, interp: Interpreter, batch: PeopleBatch) -> Outcome:
+        """One version's run over its own copy of `batch` (a run changes its people)."""
+        people = {h: PersonState(h, dict(p.fields), dict(p.lists), dict(p.programs)) for h, p in batch.people.items()}
+        logged: list[Activity] = []
+        source = _Collect(PeopleBatch(people, batch.entries, batch.waits, batch.history), logged)
+        try:
+            interp.run_batches(self.ref, source, self.at, self.until, self.tokens, since=self.since)
+        except InterpreterError as err:
+            return Outcome(tuple(logged), tuple(people), (), str(err))
+        return Outcome(tuple(logged), tuple(people))
+
+
+@attrs.define
+class _Collect:
+    """A one-batch `PeopleSource` that keeps what the run logged and writes nothing back."""
+
+    batch: PeopleBatch
+    logged: list
+
+    def batches(self):
+        return [self.batch]
+
+    def write(self, changes: BatchChanges) -> None:
+        self.logged.extend(changes.activities)
 
 
 def _people(model: Model) -> tuple[str, ...]:
@@ -100,7 +172,7 @@ class RunDiff:
 
 
 def compare(old: Model, new: Model, runs) -> list[RunDiff]:
-    return [_compare_run(run, run.play(old, "old"), run.play(new, "new")) for run in runs]
+    return [run.diff(old, new) for run in runs]
 
 
 def _compare_run(run, before: Outcome, after: Outcome) -> RunDiff:
@@ -236,7 +308,7 @@ def render(diffs: list[RunDiff]) -> str:
         head = (
             "no difference"
             if not (n or d.expects or d.errors[0] != d.errors[1])
-            else (f"{n} of {_n_people(len(d.people))} treated differently")
+            else (f"{n:,} of {_n_people(len(d.people))} treated differently")
         )
         out.append(f"{d.label}: {head}")
         for p in d.changed:
@@ -268,9 +340,19 @@ def summary(diffs: list[RunDiff]) -> str:
                 more.setdefault(name, set()).add(p.person)
             for name in p.lost_labels:
                 fewer.setdefault(name, set()).add(p.person)
-    parts = [_count(len(who), "more", name) for name, who in more.items()]
-    parts += [_count(len(who), "no longer", name) for name, who in fewer.items()]
-    return f"this change affects {len(affected)} of {_n_people(len(everyone))}: " + ", ".join(parts)
+    counted = [(len(who), "more", name) for name, who in more.items()]
+    counted += [(len(who), "no longer", name) for name, who in fewer.items()]
+    # Over a database, texts with tokens make many labels: the most common
+    # first (a stable sort keeps gained before lost, then first seen), the
+    # rest counted.
+    counted.sort(key=lambda c: -c[0])
+    parts = [_count(*c) for c in counted[:SUMMARY_PARTS]]
+    if len(counted) > SUMMARY_PARTS:
+        parts.append(f"and {len(counted) - SUMMARY_PARTS} more differences (above)")
+    return f"this change affects {len(affected):,} of {_n_people(len(everyone))}: " + ", ".join(parts)
+
+
+SUMMARY_PARTS = 8
 
 
 def _count(n: int, word: str, name: str) -> str:
@@ -278,4 +360,4 @@ def _count(n: int, word: str, name: str) -> str:
 
 
 def _n_people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+    return f"{n:,} {'person' if n == 1 else 'people'}"

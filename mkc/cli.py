@@ -407,17 +407,49 @@ def explain(file: str, campaign: str, person: str, scenario: str | None, at: str
 @cli.command(
     epilog="\b\nExample:  mkc diff scoring_old.mkc scoring_new.mkc\n"
     '          mkc diff scoring_old.mkc scoring_new.mkc --scenario "each program scores with its own token"\n'
+    "          mkc diff scoring_old.mkc scoring_new.mkc --campaign Nightly --db people.duckdb\n"
     "Exit status: 0 nobody is treated differently, 1 someone is, 2 bad input or check errors."
 )
 @click.argument("old", metavar="OLD.mkc")
 @click.argument("new", metavar="NEW.mkc")
 @click.option("--scenario", "scenarios", multiple=True, metavar="NAME", help="Compare only this scenario (repeatable).")
-def diff(old: str, new: str, scenarios: tuple[str, ...]) -> None:
-    """Run OLD and NEW over the same scenarios and show who would be treated differently:
-    per person, the activities gained (+) and lost (-), then a one-line summary."""
+@click.option("--campaign", metavar="REF", help="Compare one batch campaign's run instead of the scenarios.")
+@click.option("--people", metavar="CSV", help="With --campaign: over the people of a person export (CSV or Parquet).")
+@click.option("--db", metavar="PATH", help="With --campaign: over the people of this database (only read).")
+@click.option("--at", metavar="DATETIME", help="With --campaign: when it runs (default as for mkc run).")
+@click.option("--token", "tokens", multiple=True, metavar="my.NAME=VALUE", help="With --campaign: an API My Token.")
+def diff(
+    old: str,
+    new: str,
+    scenarios: tuple[str, ...],
+    campaign: str | None,
+    people: str | None,
+    db: str | None,
+    at: str | None,
+    tokens: tuple[str, ...],
+) -> None:
+    """Run OLD and NEW over the same scenarios, or run one batch campaign of
+    each over the same people (--campaign, with --people or --db for real
+    data), and show who would be treated differently: per person, the
+    activities gained (+) and lost (-), then a one-line summary."""
+    from mkc import interpreter
     from mkc.insight import commands
 
-    sys.exit(commands.diff(read_source(old), read_source(new), scenarios))
+    if campaign is None and (people or db or at or tokens):
+        raise BadInput("--people, --db, --at and --token go with --campaign")
+    if campaign is not None and scenarios:
+        raise BadInput("--scenario and --campaign cannot be used together")
+    if people and db:
+        raise BadInput("give --people or --db, not both (mkc diff never writes to a database)")
+    try:
+        when = interpreter.parse_datetime(at).value if at else None
+    except ValueError as err:
+        raise BadInput(f"--at {at}: {err}") from None
+    try:
+        overrides = dict(interpreter.parse_token_option(t) for t in tokens)
+    except ValueError as err:
+        raise BadInput(str(err)) from None
+    sys.exit(commands.diff(read_source(old), read_source(new), scenarios, campaign, people, db, when, overrides))
 
 
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.

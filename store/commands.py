@@ -162,16 +162,7 @@ def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad
     elif not store.count_people() and store.meta("next_run") == "1":
         # A new database starts with the file's declared people.
         add_people(store, [PersonState.declared(p) for p in interp.model.people])
-    clock = store.clock
-    if db is None:  # in memory: a fresh world, run until nothing is left, as without a database
-        since, at, until = at or clock, at or clock, None
-    else:
-        since, at = clock, at or clock
-        if at < clock:
-            raise BadInput(f"--at {_show(at)} is before {db}'s clock ({_show(clock)}): its world has moved on")
-        until = until or at
-        if until < at:
-            raise BadInput(f"--until {_show(until)} is before --at {_show(at)}")
+    since, at, until = run_window(store, db, at, until)
     run = store.counter("next_run", 1)
     source = StoreSource(store, run)
     with Bar(source.total, f"{campaign.full_name}") as bar:
@@ -184,6 +175,23 @@ def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad
         [run, file, campaign.full_name, since, at, until, result.people, result.entered, result.activities],
     )
     return run, result
+
+
+def run_window(store: Store, db: str | None, at: dt.datetime | None, until: dt.datetime | None):
+    """(since, at, until) of a run over `store`: in memory (`db` None), a fresh
+    world at `at` that runs until nothing is left, as without a database; over
+    a database, from its clock, the campaign at `at` (default: the clock),
+    and on to `until` (default: `at`)."""
+    clock = store.clock
+    if db is None:
+        return at or clock, at or clock, None
+    at = at or clock
+    if at < clock:
+        raise BadInput(f"--at {_show(at)} is before {db}'s clock ({_show(clock)}): its world has moved on")
+    until = until or at
+    if until < at:
+        raise BadInput(f"--until {_show(until)} is before --at {_show(at)}")
+    return clock, at, until
 
 
 def _show(when: dt.datetime) -> str:

@@ -156,3 +156,78 @@ def test_cli_check_errors_and_no_scenarios(tmp_path):
 def test_help_shows_an_example():
     code, out, err = mkc("diff", "--help")
     assert code == 0 and "Example:" in out
+
+
+# ---- a batch campaign over the same people (--campaign, --people, --db) -------------------
+
+PEOPLE_CSV = "Id,Email Address,Lead Score\n" + "".join(
+    f"{i},p{i}@example.com,{score}\n" for i, score in enumerate([20, 40, 60, 35, 10, 55, 31])
+)
+
+
+def test_a_campaign_over_the_files_people():
+    old, new = models(SCORING.replace("THRESHOLD", "50"), SCORING.replace("THRESHOLD", "30"))
+    (d,) = diff.compare(old, new, [diff.CampaignRun("Hot", "campaign Hot")])
+    assert diff.summary([d]) == "this change affects 1 of 3 people: 1 more gets Change Score +10"
+
+
+def test_batch_by_batch_over_a_store_is_the_run_over_everyone():
+    """Played two people at a time from a store, the comparison is the one of
+    both versions run over the same people declared in the files."""
+    from mkc.interpreter import PersonState
+    from mkc.store.batches import StoreSource, add_people
+    from mkc.store.db import Store
+
+    scores = [20, 40, 60, 35, 10, 55, 31]
+    declared = "people <\n" + "".join(f"  person p{i} < lead_score {s} >\n" for i, s in enumerate(scores)) + ">\n"
+    old_text = SCORING.replace("THRESHOLD", "50")
+    new_text = SCORING.replace("THRESHOLD", "30").replace("my.points = +10", "my.points = +5")
+    old, new = (load(t.split("people <")[0] + declared).model for t in (old_text, new_text))
+    (expected,) = diff.compare(old, new, [diff.CampaignRun("Hot", "Hot")])
+
+    store = Store.open(None)
+    add_people(store, [PersonState(f"p{i}", {"lead_score": s}) for i, s in enumerate(scores)])
+    batches = StoreSource(store, 0, batch_size=2).batches
+    (got,) = diff.compare(old, new, [diff.CampaignRun("Hot", "Hot", store.clock, store.clock, None, {}, batches)])
+    assert len(got.changed) == 5 and got.people == expected.people
+    assert [(p.person, p.lost, p.gained) for p in got.changed] == [
+        (p.person, p.lost, p.gained) for p in expected.changed
+    ]
+
+
+def test_cli_over_a_database_and_a_person_export(tmp_path):
+    csv = tmp_path / "people.csv"
+    csv.write_text(PEOPLE_CSV)
+    db = tmp_path / "people.duckdb"
+    assert mkc("db", "import", str(csv), "--db", str(db))[0] == 0
+    old, new = tmp_path / "old.mkc", tmp_path / "new.mkc"
+    old.write_text(SCORING.replace("THRESHOLD", "50"))
+    new.write_text(SCORING.replace("THRESHOLD", "30"))
+    before = db.read_bytes()
+    code, out, err = mkc("diff", str(old), str(new), "--campaign", "Hot", "--db", str(db))
+    assert (code, err) == (1, "")
+    assert out.splitlines()[0] == f"campaign Hot over 7 people in {db}: 3 of 7 people treated differently"
+    assert out.endswith("this change affects 3 of 7 people: 3 more get Change Score +10\n")
+    assert db.read_bytes() == before  # only read
+    code, from_csv, err = mkc("diff", str(old), str(new), "--campaign", "Hot", "--people", str(csv))
+    assert code == 1 and from_csv.split("\n", 1)[1] == out.split("\n", 1)[1]
+    code, out, err = mkc("diff", str(old), str(old), "--campaign", "Scoring.Hot", "--db", str(db))
+    assert code == 0 and out.endswith("this change affects none of 7 people\n")
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--db", "x.duckdb"], "go with --campaign"),
+        (["--campaign", "Hot", "--scenario", "s"], "cannot be used together"),
+        (["--campaign", "Hot", "--db", "a", "--people", "b"], "not both"),
+        (["--campaign", "Hot", "--db", "missing.duckdb"], "missing.duckdb: no such file"),
+        (["--campaign", "Nope"], "--campaign Nope: neither"),
+        (["--campaign", "Hot", "--at", "soon"], "--at soon"),
+    ],
+)
+def test_cli_campaign_bad_input(tmp_path, extra, message):
+    program = tmp_path / "p.mkc"
+    program.write_text(SCORING.replace("THRESHOLD", "50"))
+    code, out, err = mkc("diff", str(program), str(program), *extra, cwd=tmp_path)
+    assert code == 2 and message in err and "Traceback" not in err, err
