@@ -91,7 +91,12 @@ class Conditions:
         if not smart_list.filters or not self.valid(smart_list, scope):
             return everyone if not smart_list.filters and self.valid(smart_list, scope) else nobody
         preds = [self.compile(f.cond, scope) for f in smart_list.filters]
-        combine = logic(smart_list.logic.text if smart_list.logic else "all", len(preds))
+        text = smart_list.logic.text if smart_list.logic else "all"
+        if all(_total(f.cond) for f in smart_list.filters):
+            # No filter can fail, so none needs evaluating for its failure: the
+            # logic stops at its answer (`1 and ...` at a false 1).
+            return lazy_logic(text, preds)
+        combine = logic(text, len(preds))
 
         def evaluate(person, tokens) -> bool:
             try:
@@ -119,6 +124,12 @@ class Conditions:
                 inside.discard(ident)
 
         return guarded
+
+    def reads_tokens(self, smart_list: ast.SmartList | None) -> bool:
+        """Whether the smart list's predicate may use its `tokens` (else any
+        value will do, None too): not when every filter is a field test on
+        literal operands."""
+        return smart_list is not None and not all(_total(f.cond) for f in smart_list.filters)
 
     def valid(self, smart_list: ast.SmartList, scope) -> bool:
         key = (id(smart_list), id(scope))
@@ -185,6 +196,18 @@ class _Env:
         )
 
 
+def _total(cond) -> bool:
+    """Whether a condition's predicate always answers: field tests on literal
+    operands (no token to answer, no reference to resolve), joined by `and`,
+    `or`, `not`. Others may raise Unresolved or TokenError, which makes the
+    whole smart list false."""
+    if isinstance(cond, ast.Not):
+        return _total(cond.cond)
+    if isinstance(cond, (ast.And, ast.Or)):
+        return _total(cond.left) and _total(cond.right)
+    return isinstance(cond, ast.FieldCond) and not any(needs_tokens(v) for v in cond.operands)
+
+
 def everyone(person, tokens) -> bool:  # no smart list, or one without filters
     return True
 
@@ -205,16 +228,36 @@ def logic(text: str, count: int) -> Callable[[list[bool]], bool]:
     read or names a filter number that does not exist."""
     key = (text, count)
     if key not in _LOGIC_CACHE:
-        _LOGIC_CACHE[key] = _parse_logic(text, count)
+        word = text.strip().casefold()
+        if word in ("all", "any"):
+            _LOGIC_CACHE[key] = all if word == "all" else any
+        else:
+            combine = _parse_logic(text, [_result(index) for index in range(count)])
+            _LOGIC_CACHE[key] = lambda results: combine(results, None)
     return _LOGIC_CACHE[key]
 
 
-def _parse_logic(text: str, count: int) -> Callable[[list[bool]], bool]:
+def lazy_logic(text: str, preds: list) -> Callable:
+    """`pred(person, tokens)`: the logic line over the filters' predicates
+    themselves, each called only when the answer still depends on it (as
+    Python's `and` and `or` do); the same answer as `logic` over all their
+    results, for predicates that always answer."""
+    return _parse_logic(text, preds)
+
+
+def _result(index: int):
+    return lambda results, _: results[index]
+
+
+def _parse_logic(text: str, leaves: list) -> Callable:
+    """The logic line as nested closures of two arguments over `leaves` (filter
+    1 is `leaves[0]`), each called with the same two arguments."""
     word = text.strip().casefold()
     if word == "all":
-        return all
+        return _both(leaves)
     if word == "any":
-        return any
+        return _either(leaves)
+    count = len(leaves)
     tokens, pos = [], 0
     while pos < len(text):
         m = _LOGIC_TOKEN.match(text, pos)
@@ -253,7 +296,7 @@ def _parse_logic(text: str, count: int) -> Callable[[list[bool]], bool]:
         if token == "not":
             take()
             inner = negation()
-            return lambda r: not inner(r)
+            return lambda x, y: not inner(x, y)
         if token == "(":
             take()
             inner = disjunction()
@@ -263,8 +306,7 @@ def _parse_logic(text: str, count: int) -> Callable[[list[bool]], bool]:
             return inner
         if token is not None and token.isdigit() and 1 <= int(token) <= count:
             take()
-            index = int(token) - 1
-            return lambda r: r[index]
+            return leaves[int(token) - 1]
         raise ValueError(f"logic {text!r}: expected a filter number from 1 to {count}, got {token!r}")
 
     result = disjunction()
@@ -273,16 +315,16 @@ def _parse_logic(text: str, count: int) -> Callable[[list[bool]], bool]:
     return result
 
 
-def _either(parts: list) -> Callable[[list[bool]], bool]:
+def _either(parts: list) -> Callable:
     """`a or b or ...` as nested closures (no generator to run per person)."""
     if len(parts) == 1:
         return parts[0]
     first, rest = parts[0], _either(parts[1:])
-    return lambda r: first(r) or rest(r)
+    return lambda x, y: first(x, y) or rest(x, y)
 
 
-def _both(parts: list) -> Callable[[list[bool]], bool]:
+def _both(parts: list) -> Callable:
     if len(parts) == 1:
         return parts[0]
     first, rest = parts[0], _both(parts[1:])
-    return lambda r: first(r) and rest(r)
+    return lambda x, y: first(x, y) and rest(x, y)

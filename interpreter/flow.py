@@ -4,46 +4,47 @@ Remove from Flow, waits, and the events that fire trigger campaigns.
 
 The `Engine` owns no state of its own beyond the flows in progress (and what
 it compiled); the world is its `Runtime`. Each step's effect is the standard
-library's (`StepSpec.run`), called with a `StepEnv`.
+library's (`StepSpec.compile`, see `mkc.stdlib.steps`).
 
-Flows are compiled before they run, once per campaign: each flow item becomes
-a ready-to-call function `op(frame) -> wait end or None`, with its step's
-`StepSpec` found, its arguments bound and prepared (`mkc.interpreter.args`:
-references resolved, strings split into text and compiled tokens), and each
-choice's conditions and each smart list compiled into predicates
-(`Conditions.compile`). Running a flow for a person is then a loop over
-those functions. A frame knows its campaign's name as the log shows it, its
-callers' names, the person and their token answers, so no step looks them up
-again.
+Flows are compiled before they run, once per campaign, into a `Flow`: each
+flow item becomes a ready-to-call function `op(frame) -> wait end or None`:
+its step's arguments bound and prepared (`mkc.interpreter.args`: references
+resolved, strings made into renderers), the step's effect compiled with them
+(what it logs made ready, and its events only where a trigger campaign could
+take them), and each choice's conditions and each smart list compiled into
+predicates (`Conditions.compile`). Running a flow for a person is then a
+loop over those functions (`Engine.run_items`), each given the `Frame`: the
+campaign's name as the log shows it, its callers' names, the person and their
+token answers, so no step looks them up again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 import attrs
 
 from mkc.checker.model import CampaignInfo
 from mkc.grammar import ast
-from mkc.interpreter.args import THIS_CAMPAIGN, Arg, field_name, prepare
+from mkc.interpreter.args import Arg, StepArgs, field_name, prepare, prepare_bound
 from mkc.interpreter.conditions import Conditions, everyone
-from mkc.interpreter.runtime import Activity, CampaignName, InterpreterError, PersonView, Runtime, Unresolved
+from mkc.interpreter.runtime import (
+    Activity,
+    CampaignName,
+    InterpreterError,
+    PersonView,
+    Runtime,
+    StepFailure,
+    Unresolved,
+    WorkCount,
+)
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens, trigger_tokens
 from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.triggers import Event
-from mkc.stdlib.values import as_score_change, is_empty, literal
-from mkc.stdlib.values import text as value_text
 
 MAX_DEPTH = 3  # levels of Execute Campaign below the campaign that started the flow
 MAX_WORK = 100_000  # queue items one command may run for one person: more is a runaway loop
-
-
-class StepFailure(Exception):
-    """A step that cannot run: logged as a Failed Step, and the person's flow stops."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 class StopFlow(Exception):
@@ -69,13 +70,14 @@ class FlowRun:
 
 
 class Frame:
-    """Where a step runs: its campaign, its token context, the executables'
-    callers above it (outermost first) and the run it belongs to; `flow` and
-    `via` are the campaign's and the callers' names as the log shows them.
-    The engine fills in `person` (a `PersonView`), `tokens` (a `Tokens`) and
-    `env` (the `StepEnv` its steps share) the first time a step asks."""
+    """Where a step runs, and what its effect sees (`ex` in `mkc.stdlib.steps`):
+    the campaign, its token context, the executables' callers above it
+    (outermost first) and the run it belongs to; `flow` and `via` are the
+    campaign's and the callers' names as the log shows them, `handle` the
+    person's handle, `person` the person (a `PersonView`) and `tokens` their
+    token answers in this context (both filled in by `Engine.frame`)."""
 
-    __slots__ = ("campaign", "context", "run", "callers", "flow", "via", "_chain", "person", "tokens", "env")
+    __slots__ = ("engine", "campaign", "context", "run", "callers", "flow", "via", "handle", "person", "tokens")
 
     def __init__(
         self,
@@ -85,20 +87,60 @@ class Frame:
         callers: tuple[CampaignInfo, ...] = (),
         flow: CampaignName | None = None,
         via: tuple[CampaignName, ...] | None = None,
+        engine: Engine | None = None,
+        person: PersonView | None = None,
+        tokens: Tokens | None = None,
     ):
+        self.engine = engine
         self.campaign = campaign
         self.context = context
         self.run = run
         self.callers = callers
         self.flow = flow if flow is not None or campaign is None else CampaignName(campaign)
         self.via = via if via is not None else tuple(CampaignName(c) for c in callers)
-        self._chain = (*callers, campaign) if campaign is not None else callers
-        self.person: PersonView | None = None
-        self.tokens: Tokens | None = None
-        self.env: StepEnv | None = None
+        self.handle = run.person
+        self.person = person
+        self.tokens = tokens
 
     def chain(self) -> tuple[CampaignInfo, ...]:
-        return self._chain
+        """The callers and this frame's campaign, outermost first."""
+        return (*self.callers, self.campaign) if self.campaign is not None else self.callers
+
+    # -- what a step's effect calls
+    @property
+    def now(self) -> dt.datetime:
+        return self.engine.rt.now
+
+    def fail(self, reason: str):
+        raise StepFailure(reason)
+
+    def execute(self, campaign: CampaignInfo, use_parent: bool) -> None:
+        self.engine.execute(self, campaign, use_parent)
+
+    def request(self, campaign: CampaignInfo) -> None:
+        if campaign.kind == "executable":
+            raise StepFailure(f"{campaign.full_name} is executable: it can only be executed, not requested")
+        try:
+            self.engine.request(campaign, self.handle, "flow_action", self)
+        except InterpreterError as err:
+            raise StepFailure(str(err)) from None
+
+    def remove_from_flow(self, campaigns) -> None:
+        self.engine.remove_from_flow(self, campaigns)
+
+    def delete_person(self) -> None:
+        self.engine.delete_person(self)
+
+
+class Flow(NamedTuple):
+    """A flow compiled: `ops[i](frame)` runs item i and returns when a wait
+    ends, else None; `steps[i]` is what a Failed Step of item i shows (the
+    step's name and where it is written). A step's effect may raise
+    StepFailure or TokenError, and the loop running the flow logs it for
+    that step (a choice reports its own failures, and its steps')."""
+
+    ops: tuple
+    steps: tuple
 
 
 @attrs.frozen
@@ -128,12 +170,12 @@ class Engine:
     def _forget_compiled(self) -> None:
         """Forget everything compiled (for a new model: `use`)."""
         self.conditions = Conditions(self.rt)
-        self._listeners: tuple = (None, {})
-        self._flows: dict[CampaignInfo, tuple] = {}  # campaign -> its flow, compiled
+        self._listeners: tuple = (None, {}, {})  # (model, trigger -> listeners, trigger -> names they take)
+        self._flows: dict[CampaignInfo, Flow] = {}  # campaign -> its flow, compiled
         self._smart_lists: dict[CampaignInfo, object] = {}  # campaign -> its smart list, compiled
         self._contexts: dict[CampaignInfo, TokenContext] = {}  # campaign -> its own lexical context
         self._names: dict[CampaignInfo, CampaignName] = {}
-        self._keys: dict[int, tuple] = {}  # id(target) -> (target, its key)
+        self._vias: dict[tuple, tuple] = {}  # (caller's via, caller's name) -> the callee's via, made once
 
     def use(self, model) -> None:
         """Go on with an edited model in the same world (see `Runtime.use`):
@@ -145,10 +187,13 @@ class Engine:
 
     def qualifies(self, campaign: CampaignInfo, handle: str, context: TokenContext) -> bool:
         """The campaign's filters hold for the person now (triggers aside)."""
+        qualifies = self.smart_list(campaign)
+        if qualifies is everyone:  # (it looks at neither the person nor tokens)
+            return handle in self.rt.people
         person = self.rt.view(handle)
         if person is None:
             return False
-        return self.smart_list(campaign)(person, Tokens(self.rt, context, handle))
+        return qualifies(person, Tokens(self.rt, context, handle))
 
     def smart_list(self, campaign: CampaignInfo):
         """The campaign's smart list as a predicate `pred(person, tokens)` (compiled once)."""
@@ -171,13 +216,6 @@ class Engine:
             found = self._names[campaign] = CampaignName(campaign)
         return found
 
-    def key(self, target):
-        """The runtime's stable key of a campaign, program or asset (remembered)."""
-        found = self._keys.get(id(target))
-        if found is None or found[0] is not target:
-            found = self._keys[id(target)] = (target, self.rt.keys(target))
-        return found[1]
-
     def enter(self, campaign: CampaignInfo, handle: str, context: TokenContext) -> FlowRun:
         """The person enters the campaign's flow: counted for its qualification
         rule now, the flow queued to start at the current time."""
@@ -196,11 +234,15 @@ class Engine:
         context = TokenContext(campaign, dict(overrides or {}))
         wanted = None if handles is None else set(handles)
         rt, qualifies = self.rt, self.smart_list(campaign)
+        tokens = self.conditions.reads_tokens(campaign.smart_list)  # (else none are made for everyone)
         entering = [
             handle
-            for handle in rt.people
+            for handle, state in rt.people.items()
             if (wanted is None or handle in wanted)
-            and (qualifies is everyone or qualifies(rt.view(handle), Tokens(rt, context, handle)))
+            and (
+                qualifies is everyone
+                or qualifies(PersonView(state, rt.keys), Tokens(rt, context, handle) if tokens else None)
+            )
             and rt.may_enter(campaign, handle)
         ]
         for handle in entering:
@@ -249,13 +291,24 @@ class Engine:
             if self.qualifies(campaign, handle, context) and self.rt.may_enter(campaign, handle):
                 self.enter(campaign, handle, context)
 
-    def listeners(self, trigger: str) -> list:
+    def listeners(self, trigger: str) -> list | tuple:
         """Trigger campaigns with a `trigger` of that name, in declaration order,
         each as (campaign, what its triggers' `matches` sees, the arguments of
         those triggers, prepared as a step's are)."""
+        return self._index()[1].get(trigger, ())
+
+    def listens(self, trigger: str, name: str) -> bool:
+        """Whether some trigger campaign could take a `trigger` event about
+        `name` (the event's `name`: a changed field, a list, a program). When
+        not, `fire` would enter nobody, so a step need not build the event."""
+        names = self._index()[2].get(trigger)
+        return names is not None and (ANY in names or name in names)
+
+    def _index(self) -> tuple:
         model = self.rt.model
         if self._listeners[0] is not model:  # (a runtime only changes model through `use`)
             index: dict[str, list] = {}
+            names: dict[str, set] = {}
             for campaign in model.campaigns:
                 if campaign.kind != "trigger":
                     continue
@@ -268,8 +321,9 @@ class Engine:
                         if t.name == name and spec is not None
                     ]
                     index.setdefault(name, []).append((campaign, env, args))
-            self._listeners = (model, index)
-        return self._listeners[1].get(trigger, [])
+                    names.setdefault(name, set()).update(_subject(spec, env, a) for a in args)
+            self._listeners = (model, index, names)
+        return self._listeners
 
     def request(
         self, campaign: CampaignInfo, handle: str, source: str, frame: Frame | None = None, overrides=None
@@ -288,16 +342,32 @@ class Engine:
 
     def run_flow(self, run: FlowRun, start: int) -> None:
         frame = self.frame(run.campaign, run.context, run)
-        ops = self.flow(run.campaign) if run.steps is None else self.compile_items(run.steps, run.campaign)
+        flow = self.flow(run.campaign) if run.steps is None else self.compile_items(run.steps, run.campaign)
+        try:
+            waiting = self.run_items(flow, frame, start)
+            if waiting is not None:
+                index, wait = waiting
+                self.rt.enqueue(wait, Resume(run, index + 1))
+                return
+        except StopFlow:
+            run.cancelled = True
+        self.finish(run)
+
+    def run_items(self, flow: Flow, frame: Frame, start: int = 0) -> tuple[int, dt.datetime] | None:
+        """Run `flow`'s items from `start` in `frame`: (the item, when its wait
+        ends) at a wait, None at the end. A step that fails is logged as a
+        Failed Step, and the flow stops (StopFlow)."""
+        ops, index = flow.ops, start
         try:
             for index in range(start, len(ops)):
                 wait = ops[index](frame)
                 if wait is not None:
-                    self.rt.enqueue(wait, Resume(run, index + 1))
-                    return
-        except StopFlow:
-            run.cancelled = True
-        self.finish(run)
+                    return index, wait
+        except StepFailure as failure:
+            self.failed(frame, flow.steps[index], failure.reason)
+        except TokenError as err:  # a token without an answer, read by the step
+            self.failed(frame, flow.steps[index], str(err))
+        return None
 
     def finish(self, run: FlowRun) -> None:
         run.finished = True
@@ -308,93 +378,83 @@ class Engine:
                 del self.runs[run.person]
 
     def frame(
-        self, campaign: CampaignInfo | None, context: TokenContext, run: FlowRun, caller: Frame | None = None
+        self,
+        campaign: CampaignInfo | None,
+        context: TokenContext,
+        run: FlowRun,
+        caller: Frame | None = None,
+        tokens: Tokens | None = None,
     ) -> Frame:
-        """A frame for `campaign`'s flow, called by `caller`'s (an executable) or started by `run`."""
+        """A frame for `campaign`'s flow, called by `caller`'s (an executable:
+        the same person) or started by `run`."""
         name = self.name(campaign) if campaign is not None else None
+        if tokens is None:
+            tokens = Tokens(self.rt, context, run.person)
         if caller is None:
-            return Frame(campaign, context, run, (), name, ())
-        via = (*caller.via, caller.flow) if caller.campaign is not None else caller.via
-        return Frame(campaign, context, run, caller.chain(), name, via)
-
-    def person_of(self, frame: Frame) -> PersonView | None:
-        """The person of the frame's run, as steps and conditions see them."""
-        if frame.person is None:
-            frame.person = self.rt.view(frame.run.person)
-        return frame.person
-
-    def tokens_of(self, frame: Frame) -> Tokens:
-        """Token answers for the frame's person in the frame's context."""
-        if frame.tokens is None:
-            frame.tokens = Tokens(self.rt, frame.context, frame.run.person)
-        return frame.tokens
-
-    def run_items(self, items, frame: Frame) -> None:
-        """Flow items run now in `frame` (an executable's, inside its caller's
-        flow: a `wait` cannot be among them, it is not allowed in an executable)."""
-        for op in self.compile_items(items, frame.campaign):
-            op(frame)
-
-    def run_item(self, item, frame: Frame) -> dt.datetime | None:
-        """Run a step or a choice; returns when a wait ends, else None."""
-        return self.compile_item(item, frame.campaign)(frame)
+            return Frame(campaign, context, run, (), name, (), self, self.rt.view(run.person), tokens)
+        via = caller.via
+        if caller.campaign is not None:
+            key = (via, caller.flow)
+            via = self._vias.get(key)
+            if via is None:  # every activity of the callee holds it: one tuple, not one per person
+                via = self._vias[key] = (*caller.via, caller.flow)
+        return Frame(campaign, context, run, caller.chain(), name, via, self, caller.person, tokens)
 
     # ---- compiling flows ---------------------------------------------------------------
 
-    def flow(self, campaign: CampaignInfo) -> tuple:
-        """The campaign's flow compiled: one `op(frame) -> wait end or None` per flow item."""
+    def flow(self, campaign: CampaignInfo) -> Flow:
+        """The campaign's flow, compiled."""
         found = self._flows.get(campaign)
         if found is None:
             found = self._flows[campaign] = self.compile_items(campaign.steps, campaign)
         return found
 
-    def compile_items(self, items, campaign: CampaignInfo | None) -> tuple:
-        return tuple(self.compile_item(item, campaign) for item in items)
-
-    def compile_item(self, item, campaign: CampaignInfo | None):
-        """A step or a choice as it runs in `campaign`'s flow (None: outside any)."""
-        if isinstance(item, ast.Choice):
-            return self._compile_choice(item, campaign)
-        return self._compile_step(item, campaign)
+    def compile_items(self, items, campaign: CampaignInfo | None) -> Flow:
+        """Flow items (steps and choices) as they run in `campaign`'s flow (None: outside any)."""
+        ops, steps = [], []
+        for item in items:
+            if isinstance(item, ast.Choice):
+                ops.append(self._compile_choice(item, campaign))
+                steps.append(None)  # (it reports its own failures)
+            else:
+                ops.append(self._compile_step(item, campaign))
+                steps.append((item.name, item.span))
+        return Flow(tuple(ops), tuple(steps))
 
     def _compile_step(self, step: ast.Step, campaign: CampaignInfo | None):
-        name, span = step.name, step.span
+        """The step's effect, `effect(frame)`, which may raise StepFailure or
+        TokenError (see `Flow`)."""
+        name = step.name
         spec = STEPS.get(name)
         if spec is None:
-            return self._failing(name, f"`{name}` is not a flow step", span)
+            return _failing(f"`{name}` is not a flow step")
         kind = campaign.kind if campaign is not None else None
         if kind is not None and kind not in spec.allowed_in:
-            return self._failing(name, f"`{name}` cannot run in {_a(kind)} campaign", span)
-        effect, args = spec.run, prepare(spec, step.args, step.kwargs, self.rt, campaign)
+            return _failing(f"`{name}` cannot run in {_a(kind)} campaign")
+        try:
+            return spec.compile(StepArgs(self, prepare(spec, step.args, step.kwargs, self.rt, campaign)))
+        except StepFailure as failure:  # a reference that names nothing: the step fails when it runs
+            return _failing(failure.reason)
 
-        def run_step(frame: Frame) -> dt.datetime | None:
-            env = frame.env
-            if env is None:
-                env = frame.env = StepEnv(self, frame)
-            env.wait = None
-            try:
-                effect(env, args)
-            except StepFailure as failure:
-                self.failed(frame, name, failure.reason, span)
-            return env.wait
+    def _compile_branch(self, item, campaign: CampaignInfo | None):
+        """A choice's step (or choice), as an op that reports its own failures."""
+        branch, run_items = self.compile_items((item,), campaign), self.run_items
 
-        return run_step
+        def run_branch(frame: Frame) -> dt.datetime | None:
+            waiting = run_items(branch, frame)
+            return waiting[1] if waiting is not None else None
 
-    def _failing(self, name: str, reason: str, span):
-        def fail(frame: Frame) -> None:
-            self.failed(frame, name, reason, span)
-
-        return fail
+        return run_branch
 
     def _compile_choice(self, choice: ast.Choice, campaign: CampaignInfo | None):
         """The first `when` that holds runs its step; else the default, if any."""
         scope = campaign.scope if campaign is not None else None
-        whens = [(self.conditions.compile(w.cond, scope), self.compile_item(w.step, campaign)) for w in choice.whens]
-        default = self.compile_item(choice.default, campaign) if choice.default is not None else None
+        whens = [(self.conditions.compile(w.cond, scope), self._compile_branch(w.step, campaign)) for w in choice.whens]
+        default = self._compile_branch(choice.default, campaign) if choice.default is not None else None
         span = choice.span
 
         def choose(frame: Frame) -> dt.datetime | None:
-            person, tokens = self.person_of(frame), self.tokens_of(frame)
+            person, tokens = frame.person, frame.tokens
             branch = default
             try:
                 for holds, step in whens:
@@ -402,16 +462,19 @@ class Engine:
                         branch = step
                         break
             except (Unresolved, TokenError) as err:
-                self.failed(frame, "choice", str(err), span)
+                self.failed(frame, ("choice", span), str(err))
             return branch(frame) if branch is not None else None
 
         return choose
 
-    def failed(self, frame: Frame, step: str, reason: str, span) -> None:
+    def failed(self, frame: Frame, where: tuple, reason: str) -> None:
+        """Log a Failed Step for the step `where` names (its name and span)
+        and stop the person's flow."""
+        step, span = where
         attributes = {"step": step, "reason": reason}
         if span is not None:
             attributes["line"] = span.line
-        self.log(frame.run.person, frame, "Failed Step", **attributes)
+        self.log(frame.handle, frame, "Failed Step", **attributes)
         frame.run.cancelled = True
         raise StopFlow
 
@@ -426,20 +489,16 @@ class Engine:
                 f"{target.full_name} is in workspace {target.workspace}, and a campaign can only "
                 f"execute campaigns of its own workspace ({caller.workspace})"
             )
-        chain = frame.chain()
-        if len(chain) > MAX_DEPTH:
+        if len(frame.callers) + (caller is not None) > MAX_DEPTH:  # the length of frame.chain()
+            chain = frame.chain()
             raise StepFailure(
                 f"Execute Campaign nests at most {MAX_DEPTH} levels below {chain[0].full_name}: "
                 f"{target.full_name} would be level {len(chain)}"
             )
-        handle = frame.run.person
+        handle = frame.handle
         context = frame.context.passed_to(target) if use_parent else self.own_context(target)
-        person = self.person_of(frame)
-        qualified = (
-            person is not None
-            and self.smart_list(target)(person, Tokens(self.rt, context, handle))
-            and self.rt.may_enter(target, handle)
-        )
+        person, tokens = frame.person, Tokens(self.rt, context, handle)
+        qualified = person is not None and self.smart_list(target)(person, tokens) and self.rt.may_enter(target, handle)
         self.log(
             handle,
             frame,
@@ -451,16 +510,14 @@ class Engine:
         )
         if qualified:
             self.rt.record_entry(target, handle)
-            inner = self.frame(target, context, frame.run, caller=frame)
-            inner.person = person
-            for op in self.flow(target):
-                op(inner)
+            inner = self.frame(target, context, frame.run, caller=frame, tokens=tokens)
+            self.run_items(self.flow(target), inner)  # (an executable has no wait)
 
     def remove_from_flow(self, frame: Frame, targets: list[CampaignInfo]) -> None:
         """Stop each target's flows for the person, waiting ones included; if a
         target is running here (this campaign or an executable on the way), this
         flow stops too, with every caller above it."""
-        handle = frame.run.person
+        handle = frame.handle
         running = {self.rt.keys(c) for c in frame.chain()}
         stop_here = False
         for target in targets:
@@ -475,7 +532,7 @@ class Engine:
             raise StopFlow
 
     def delete_person(self, frame: Frame) -> None:
-        handle = frame.run.person
+        handle = frame.handle
         for run in self.runs.pop(handle, []):
             run.cancelled = True
         frame.run.cancelled = True
@@ -484,12 +541,16 @@ class Engine:
 
     def run_outside(self, handle: str, step: str, args: dict) -> None:
         """A step's effect for a person outside any flow: what a scenario's `set`
-        and `event` do. A failure is the command's error."""
+        and `event` do (`args`: the step's call, bound to its signature). A
+        failure is the command's error."""
+        spec = STEPS[step]
         run = FlowRun(None, handle, TokenContext(None))
         try:
-            STEPS[step].run(StepEnv(self, Frame(None, run.context, run)), args)
+            spec.compile(StepArgs(self, prepare_bound(spec, args, self.rt, None)))(self.frame(None, run.context, run))
         except StepFailure as failure:
             raise InterpreterError(failure.reason) from None
+        except TokenError as err:
+            raise InterpreterError(str(err)) from None
         except StopFlow:
             pass
 
@@ -501,14 +562,12 @@ class Engine:
         A runaway loop is one person's: a batch run over a million people is
         a million pieces of work, not a loop."""
         rt, process = self.rt, self.process
-        worked: dict[str | None, int] = {}  # person (None: batch runs) -> items run
+        work = WorkCount(MAX_WORK)  # items run by person (None: batch runs)
         while (due := rt.pop_due(until)) is not None:
             when, item = due
             if when > rt.now:
                 rt.now = when
-            who = item.run.person if isinstance(item, Resume) else None
-            count = worked[who] = worked.get(who, 0) + 1
-            if count > MAX_WORK:
+            if work.passes(item.run.person if isinstance(item, Resume) else None):
                 rt.drop_pending()
                 raise InterpreterError(
                     f"more than {MAX_WORK} pieces of work without a pause: campaigns that "
@@ -542,112 +601,11 @@ class Engine:
                 handle,
                 type_,
                 attributes,
-                flow=frame.flow if frame is not None else None,
-                via=frame.via if frame is not None else (),
-                target=self.key(target) if target is not None else None,
+                frame.flow if frame is not None else None,
+                frame.via if frame is not None else (),
+                self.rt.keys(target) if target is not None else None,
             )
         )
-
-
-class StepEnv:
-    """What a step's effect (`StepSpec.run`) sees: see `mkc.stdlib.steps`.
-    Arguments are prepared `Arg`s in a compiled flow, or written values
-    (AST nodes) elsewhere; both read the same."""
-
-    __slots__ = ("engine", "frame", "wait", "tokens", "person")
-
-    def __init__(self, engine: Engine, frame: Frame):
-        self.engine = engine
-        self.frame = frame
-        self.wait: dt.datetime | None = None
-        self.tokens = engine.tokens_of(frame)
-        self.person: PersonView = engine.person_of(frame)
-
-    @property
-    def now(self) -> dt.datetime:
-        return self.engine.rt.now
-
-    @property
-    def campaign(self) -> CampaignInfo | None:
-        return self.frame.campaign
-
-    # -- reading arguments
-    def value(self, node):
-        try:
-            if type(node) is Arg:
-                return node.value if node.get is None else node.get(self.tokens)
-            return self.tokens.value(node)
-        except TokenError as err:
-            raise StepFailure(str(err)) from None
-
-    def text(self, node) -> str:
-        if type(node) is Arg and node.get is None:
-            return node.text
-        value = self.value(node)
-        return value if isinstance(value, str) else value_text(value)
-
-    def field(self, node) -> str:
-        return node.field if type(node) is Arg else field_name(node)
-
-    def score(self, node) -> ast.ScoreChange:
-        value = self.value(node)
-        change = as_score_change(value)
-        if change is None:
-            written = node.node if type(node) is Arg else node
-            shown = str(written) if isinstance(written, ast.Token) else "the value"
-            found = "empty" if is_empty(value) else literal(value)
-            raise StepFailure(f"{shown} is {found}, not a score change such as +10, -5 or =0")
-        return change
-
-    def resolve(self, kind: str, node):
-        """What a reference names; `this_campaign`, as a campaign, names the
-        campaign the step is in."""
-        if type(node) is Arg:
-            if node.kind == kind:
-                if node.problem is not None:
-                    raise StepFailure(node.problem)
-                return node.target
-            node = node.node
-        if kind == "campaign" and node == THIS_CAMPAIGN:
-            return self.frame.campaign
-        scope = self.frame.campaign.scope if self.frame.campaign else None
-        try:
-            return self.engine.rt.resolve(kind, node, scope)
-        except Unresolved as err:
-            raise StepFailure(str(err)) from None
-
-    def fail(self, reason: str):
-        raise StepFailure(reason)
-
-    # -- effects
-    def log(self, type_: str, target=None, **attributes) -> Activity:
-        engine, frame = self.engine, self.frame
-        key = engine.key(target) if target is not None else None
-        return engine.rt.add(Activity(engine.rt.now, frame.run.person, type_, attributes, frame.flow, frame.via, key))
-
-    def fire(self, trigger: str, name: str, **data) -> None:
-        if self.engine.listeners(trigger):  # nobody listens: no event to make
-            self.engine.fire(Event(trigger, self.frame.run.person, name, data))
-
-    def execute(self, campaign: CampaignInfo, use_parent: bool) -> None:
-        self.engine.execute(self.frame, campaign, use_parent)
-
-    def request(self, campaign: CampaignInfo) -> None:
-        if campaign.kind == "executable":
-            raise StepFailure(f"{campaign.full_name} is executable: it can only be executed, not requested")
-        try:
-            self.engine.request(campaign, self.frame.run.person, "flow_action", self.frame)
-        except InterpreterError as err:
-            raise StepFailure(str(err)) from None
-
-    def remove_from_flow(self, campaigns: list[CampaignInfo]) -> None:
-        self.engine.remove_from_flow(self.frame, campaigns)
-
-    def wait_until(self, when: dt.datetime) -> None:
-        self.wait = max(when, self.now)
-
-    def delete_person(self) -> None:
-        self.engine.delete_person(self.frame)
 
 
 class _TriggerEnv:
@@ -673,6 +631,29 @@ class _TriggerEnv:
 
     def field(self, node) -> str:
         return node.field if type(node) is Arg else field_name(node)
+
+
+ANY = object()  # a trigger that may take an event about anything (`_subject`)
+
+
+def _subject(spec, env: _TriggerEnv, args: dict):
+    """What an event must be about (its `name`) for this trigger to take it,
+    or `ANY`. A trigger whose reference names nothing takes no event, but is
+    counted as `ANY`: `fire` is the one to find that out."""
+    try:
+        subject = spec.subject(env, args)
+    except (Unresolved, TokenError):
+        return ANY
+    return ANY if subject is None else subject
+
+
+def _failing(reason: str):
+    """The effect of a step that cannot run."""
+
+    def fail(frame: Frame) -> None:
+        raise StepFailure(reason)
+
+    return fail
 
 
 def _a(kind: str) -> str:

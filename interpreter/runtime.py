@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
@@ -58,6 +58,14 @@ class Unresolved(InterpreterError):
     """A reference that names nothing (in a smart list: the list is invalid)."""
 
 
+class StepFailure(Exception):
+    """A step that cannot run: logged as a Failed Step, and the person's flow stops."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
 class CampaignName(str):
     """A campaign's full `Program.Campaign` name that also knows its bare name,
     so `expect activity ... campaign=Score` matches `Scoring.Score`."""
@@ -98,7 +106,7 @@ class Keys:
 
     def __call__(self, obj) -> Key:
         made = self._made.get(id(obj))
-        if made is not None and made[0] is obj:
+        if made is not None:  # `_made` keeps the object it was made for alive: no other object has its id
             return made[1]
         if isinstance(obj, CampaignInfo):
             key = ("campaign", obj.workspace, obj.program.name, obj.name)
@@ -153,19 +161,20 @@ class PersonState:
 class PersonView:
     """A person as steps and conditions see them: memberships by list and program."""
 
+    __slots__ = ("state", "keys", "get", "set")
+
     def __init__(self, state: PersonState, keys: Keys):
         self.state = state
         self.keys = keys
+        # `get(field)`, the field's value (None when empty), and `set(field,
+        # value)`: steps and filters use them more than anything else, so they
+        # are the fields' own `dict.get` and `PersonState.set`, not calls through.
+        self.get = state.fields.get
+        self.set = state.set
 
     @property
     def handle(self) -> str:
         return self.state.handle
-
-    def get(self, field: str):
-        return self.state.fields.get(field)
-
-    def set(self, field: str, value) -> None:
-        self.state.set(field, value)
 
     def in_list(self, static_list) -> bool:
         return self.keys(static_list) in self.state.lists
@@ -246,6 +255,35 @@ class WorkQueue:
         return sum(len(line) for line in self._lines.values())
 
 
+class WorkCount:
+    """How many queue items each person has run in one command, to stop a
+    runaway loop: `passes(who)` counts an item of `who` and says whether they
+    have now run more than `limit`.
+
+    A batch run is one item for each of many people, none near the limit, and
+    counting each in a dict costs more than running some steps. So items are
+    only listed, and counted per person (`Counter.update`, in C) when the
+    items listed since the last count could take someone past the limit:
+    until then, nobody can have passed it."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self.counted: Counter = Counter()  # items per person, up to the last count
+        self.most = 0  # the most items anyone had then
+        self.listed: list = []  # who ran each item since
+
+    def passes(self, who) -> bool:
+        listed = self.listed
+        listed.append(who)
+        if self.most + len(listed) <= self.limit:  # nobody has more than `most` + those since
+            return False
+        counted = self.counted
+        counted.update(listed)
+        self.most = max(self.most, max(counted[w] for w in set(listed)))
+        listed.clear()
+        return counted[who] > self.limit  # (only `who` has more than before this item)
+
+
 class Runtime:
     """The world one scenario (or one campaign run, or a REPL session) runs in."""
 
@@ -308,6 +346,17 @@ class Runtime:
     def add(self, activity: Activity) -> Activity:
         self.log.append(activity)
         return activity
+
+    def logger(self, type_: str, target: Key | None = None):
+        """`log(frame, attributes)`: log an activity of `type_` about `target`
+        (a key) for the frame's person (`frame.handle`), in its flow
+        (`frame.flow`, `frame.via`). A step logs through one made when its flow
+        is compiled: what it logs of its own is only its attributes."""
+
+        def log(frame, attributes: dict) -> None:
+            self.log.append(Activity(self.now, frame.handle, type_, attributes, frame.flow, frame.via, target))
+
+        return log
 
     def activities_of(self, handle: str) -> list[Activity]:
         if self._earlier is not None:

@@ -94,10 +94,8 @@ class Tokens:
         return from_literal(node)
 
     def render(self, template: str, depth: int = 0) -> str:
-        parts = template_parts(template)
-        if len(parts) == 1 and type(parts[0]) is str:
-            return parts[0]
-        return "".join([part if type(part) is str else text(part.answer(self, depth)) for part in parts])
+        """The string with each token replaced by its answer, as text."""
+        return renderer(template)(self, depth)
 
     def answer(self, token: ast.Token, depth: int = 0):
         """The token's value (its `:default=` when it has none, or cannot be answered)."""
@@ -121,7 +119,7 @@ class Tokens:
 
 class Compiled:
     """A token whose scope and name have been read once: `answer(tokens,
-    depth)` answers it in a `Tokens`, as `Tokens.answer` does."""
+    depth=0)` answers it in a `Tokens`, as `Tokens.answer` does."""
 
     __slots__ = ("token", "answer")
 
@@ -135,14 +133,14 @@ def _answer(token: ast.Token, lookup):
     default, loop = token.default, f"{_show(token)}: My Tokens refer to each other in a loop"
     if default is None:
 
-        def answer(t: Tokens, depth: int):
+        def answer(t: Tokens, depth: int = 0):
             if depth > MAX_DEPTH:
                 raise TokenError(loop)
             return lookup(t, depth)
 
         return answer
 
-    def answer_or_default(t: Tokens, depth: int):
+    def answer_or_default(t: Tokens, depth: int = 0):
         if depth > MAX_DEPTH:
             raise TokenError(loop)
         try:
@@ -161,7 +159,8 @@ def _lookup(token: ast.Token):
         undefined = f"{shown} is not defined in this campaign's token context"
 
         def my(t: Tokens, depth: int):
-            node, value = t.context.mine(t.rt.model, name)
+            context, model = t.context, t.rt.model
+            node, value = context._memo.get((model, name)) or context.mine(model, name)  # `mine`, its memo first
             if node is None:
                 raise TokenError(undefined)
             return value if value is not NEEDS_TOKENS else t.value(node, depth + 1)
@@ -171,10 +170,10 @@ def _lookup(token: ast.Token):
         nobody = f"{shown}: there is no person here"
 
         def lead(t: Tokens, depth: int):
-            person = t.rt.person(t.handle) if t.handle else None
+            person = t.rt.people.get(t.handle) if t.handle else None
             if person is None:
                 raise TokenError(nobody)
-            return person.get(name)
+            return person.fields.get(name)
 
         return lead
     key = _normal(name)
@@ -220,7 +219,7 @@ def _failing(message: str):
 
 
 _COMPILED: dict[ast.Token, Compiled] = {}
-_TEMPLATES: dict[str, tuple] = {}
+_TEMPLATES: dict[str, tuple] = {}  # string -> (its parts, its renderer)
 _CACHE_LIMIT = 20_000  # distinct tokens or strings kept compiled (a long REPL session stays bounded)
 
 
@@ -236,21 +235,50 @@ def compiled(token: ast.Token) -> Compiled:
 
 def template_parts(template: str) -> tuple:
     """A string split into its text (`str`) and its tokens (`Compiled`), in order (cached)."""
-    parts = _TEMPLATES.get(template)
-    if parts is None:
-        found: list = []
+    return _template(template)[0]
+
+
+def renderer(template: str):
+    """`render(tokens, depth=0)`: the string rendered, as `Tokens.render` does (cached)."""
+    return _template(template)[1]
+
+
+def _template(template: str) -> tuple:
+    found = _TEMPLATES.get(template)
+    if found is None:
+        parts: list = []
         pos = 0
         for m in TOKEN_RE.finditer(template):
             if m.start() > pos:
-                found.append(template[pos : m.start()])
-            found.append(compiled(_token(m)))
+                parts.append(template[pos : m.start()])
+            parts.append(compiled(_token(m)))
             pos = m.end()
-        if pos < len(template) or not found:
-            found.append(template[pos:])
+        if pos < len(template) or not parts:
+            parts.append(template[pos:])
         if len(_TEMPLATES) >= _CACHE_LIMIT:
             _TEMPLATES.clear()
-        parts = _TEMPLATES[template] = tuple(found)
-    return parts
+        found = _TEMPLATES[template] = (tuple(parts), _renderer(tuple(parts)))
+    return found
+
+
+def _renderer(parts: tuple):
+    """The parts joined into one string, each token answered and shown as text
+    (`values.text`), in order. Rendering runs for every person and every
+    string with tokens, so it is one f-string, made once per string: its
+    fields are the parts, by name, never the string's own text."""
+    if len(parts) == 1 and type(parts[0]) is str:
+        constant = parts[0]
+        return lambda t, depth=0: constant
+    names: dict[str, object] = {"text": text}
+    fields = []
+    for i, part in enumerate(parts):
+        if type(part) is str:
+            names[f"c{i}"] = part
+            fields.append(f"{{c{i}}}")
+        else:
+            names[f"a{i}"] = part.answer
+            fields.append(f"{{text(a{i}(t, depth))}}")
+    return eval("lambda t, depth=0: f'" + "".join(fields) + "'", names)  # noqa: S307 - names only, see above
 
 
 def has_tokens(template: str) -> bool:

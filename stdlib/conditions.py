@@ -7,12 +7,13 @@ Each field operator has its test in `FIELD_TESTS`, each named condition its
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 
 import attrs
 
 from mkc.stdlib.signatures import Signature, kw, pos, sig
-from mkc.stdlib.values import as_datetime, equals, equals_to, is_empty, member_of, order, order_to, text
+from mkc.stdlib.values import as_datetime, as_number, equals, equals_to, is_empty, member_of, order, order_to, text
 
 # Field operators, by the kind of operand they take (the grammar fixes arity).
 COMPARE_OPS = ("=", "!=", "<", ">", "<=", ">=")
@@ -102,12 +103,22 @@ FIELD_TESTS = {
 assert set(FIELD_TESTS) == set(FIELD_OPS)
 
 _ORDER_CHECKS = {"<": lambda r: r < 0, ">": lambda r: r > 0, "<=": lambda r: r <= 0, ">=": lambda r: r >= 0}
-_TEXT_CHECKS = {
-    "contains": (lambda v, s: s in v, False),
+# The same checks against a number, as one comparison of the field's number n
+# with the operand o, with whether to negate it: `order` gives r = (n > o) -
+# (n < o), so r < 0 is n < o, r > 0 is n > o, r <= 0 is not n > o and r >= 0
+# is not n < o (for any numbers, NaN too: n < o and n > o are never both true).
+_NUMBER_CHECKS = {
+    "<": (operator.lt, False),
+    ">": (operator.gt, False),
+    "<=": (operator.gt, True),
+    ">=": (operator.lt, True),
+}
+_TEXT_CHECKS = {  # check(field's folded text, operand's folded text), and the answer for an empty field
+    "contains": (operator.contains, False),
     "not_contains": (lambda v, s: s not in v, True),
-    "starts_with": (lambda v, s: v.startswith(s), False),
+    "starts_with": (str.startswith, False),
     "not_starts_with": (lambda v, s: not v.startswith(s), True),
-    "ends_with": (lambda v, s: v.endswith(s), False),
+    "ends_with": (str.endswith, False),
 }
 
 
@@ -121,6 +132,8 @@ def field_test(op: str, operands: list) -> Callable[[object, dt.datetime], bool]
     if op in ("in", "not_in"):
         member = member_of(operands[0])
         return (lambda value, now: member(value)) if op == "in" else (lambda value, now: not member(value))
+    if op in _NUMBER_CHECKS and isinstance(operands[0], (int, float)) and not isinstance(operands[0], bool):
+        return _number_order(op, operands[0])
     if op in _ORDER_CHECKS:
         compare, check = order_to(operands[0]), _ORDER_CHECKS[op]
 
@@ -131,9 +144,39 @@ def field_test(op: str, operands: list) -> Callable[[object, dt.datetime], bool]
         return ordered
     if op in _TEXT_CHECKS:
         (check, when_empty), wanted = _TEXT_CHECKS[op], text(operands[0]).casefold()
-        return lambda value, now: when_empty if is_empty(value) else check(text(value).casefold(), wanted)
+
+        def text_test(value, now) -> bool:
+            if type(value) is str:  # most fields: text, its own text
+                return check(value.casefold(), wanted) if value else when_empty
+            return when_empty if is_empty(value) else check(text(value).casefold(), wanted)
+
+        return text_test
+    if op == "is_empty":
+        return lambda value, now: is_empty(value)
+    if op == "not_empty":
+        return lambda value, now: not is_empty(value)
     test = FIELD_TESTS[op]
     return lambda value, now: test(value, operands, now)
+
+
+def _number_order(op: str, operand: int | float):
+    """`<`, `>`, `<=`, `>=` against a number: `order_to` and the check in one
+    (see `_NUMBER_CHECKS`); an empty field counts as 0, text that is no number
+    matches nothing."""
+    compare, negate = _NUMBER_CHECKS[op]
+
+    def number_order(value, now) -> bool:
+        if type(value) is int:  # most score fields
+            number = value
+        elif is_empty(value):
+            number = 0
+        else:
+            number = as_number(value)
+            if number is None:
+                return False
+        return compare(number, operand) is not negate
+
+    return number_order
 
 
 @attrs.define

@@ -1,20 +1,38 @@
 """Flow steps (spec section 4): one entry per step.
 
 Each entry has the signature the checker validates against, the kinds of
-campaign that may hold it, and its effect `run(ex, args)`, so adding a step is
-one entry here plus its tests.
+campaign that may hold it, and its effect, so adding a step is one entry here
+plus its tests.
 
-`args` maps the step's parameter names to the values written (AST values, or
-a parameter's default), which the interpreter may have prepared when it
-compiled the flow: an effect only hands them to `ex` to read, and checks
-whether an optional one `is None`. `ex` is the interpreter's step environment
-(`mkc.interpreter.flow.StepEnv`): the person (`ex.person`), the clock
-(`ex.now`), `ex.value/text/field/score/resolve` to read arguments (tokens
-filled in, references resolved; `this_campaign`, resolved as a campaign, is
-the step's own campaign), `ex.log(type, target=..., **attributes)`,
-`ex.fire(trigger, name, **data)` for trigger campaigns, `ex.fail(reason)` for
-a step that cannot run, and the flow-control calls `execute`, `request`,
-`remove_from_flow`, `wait_until` and `delete_person`.
+An effect comes in two stages. `compile(a)` runs once per step as written in
+a flow, when the interpreter compiles the flow: it reads from `a` what the
+call's arguments are (field names, references resolved, getters for values),
+and returns `run(ex)`, which does the step for one person and returns when
+the flow goes on after a wait (None: at once). Whatever depends only on what
+is written is worked out in the first stage, once, however many people run
+the step; the second stage holds the rule itself. There is no other
+definition of a step: every step the interpreter runs, in a flow, a REPL
+entry or a scenario's `set` and `event`, is compiled this way.
+
+`a` (`mkc.interpreter.args.StepArgs`) gives, by parameter name:
+`a.field(name)` (a field name), `a.given(name)` (whether an optional
+argument was written), `a.target(name)` / `a.targets(name)` (what a
+reference names; a reference that names nothing fails the step, before it
+does anything), and getters of run-time values, `get(tokens)`, called with
+the person's token answers `ex.tokens`: `a.value(name)`, `a.text(name)` (as
+text), `a.score(name)` (a score change and its text, or the step fails),
+`a.text_of(node)` (an asset's property, as text). It also
+prepares the step's outputs: `a.logger(type, target=None)` gives `log(ex,
+attributes)`, which logs an activity about `target`; `a.firing(trigger,
+name)` gives `fire(ex, data)`, which fires the trigger for an event about
+`name` (the changed field, list or program), or None when no trigger
+campaign could take such an event, so the step builds none.
+
+`ex` (`mkc.interpreter.flow.Frame`) is where the step runs: the person
+(`ex.person`), their token answers (`ex.tokens`), the clock (`ex.now`),
+`ex.fail(reason)` for a step that
+cannot run, and the flow-control calls `execute`, `request`,
+`remove_from_flow` and `delete_person`.
 """
 
 from __future__ import annotations
@@ -31,6 +49,10 @@ from mkc.stdlib.values import apply_score, as_datetime, as_number, is_empty, lit
 ALL_KINDS = frozenset({"batch", "trigger", "executable"})
 
 
+def _nothing(ex) -> None:
+    return None
+
+
 @attrs.define
 class StepSpec:
     name: str
@@ -40,114 +62,186 @@ class StepSpec:
     allowed_in: frozenset[str] = ALL_KINDS
     not_allowed_code: str | None = None
     summary: str = ""
-    run: Callable[..., None] = lambda ex, args: None  # the effect: run(ex, args)
+    compile: Callable[..., Callable] = lambda a: _nothing  # the effect: compile(a) -> run(ex)
 
 
 # ---- effects -------------------------------------------------------------------
 
 
-def _change_score(ex, a) -> None:
-    change = ex.score(a["change"])
-    field = ex.field(a["field"])
-    old = ex.person.get(field)
-    base = 0 if is_empty(old) else as_number(old)  # an empty score counts as 0
-    if base is None:
-        ex.fail(f"{field} holds {literal(old)}, not a number")
-    new = apply_score(change, base)
-    ex.person.set(field, new)
-    ex.log("Change Score", field=field, old=old, new=new, change=str(change))
-    if new != base:
-        ex.fire("score_is_changed", field, field=field, old=old, new=new)
+def _change_score(a):
+    score, field = a.score("change"), a.field("field")
+    log, fire = a.logger("Change Score"), a.firing("score_is_changed", field)
+
+    def change_score(ex) -> None:
+        change, shown = score(ex.tokens)
+        old = ex.person.get(field)
+        base = 0 if is_empty(old) else as_number(old)  # an empty score counts as 0
+        if base is None:
+            ex.fail(f"{field} holds {literal(old)}, not a number")
+        new = apply_score(change, base)
+        ex.person.set(field, new)
+        log(ex, {"field": field, "old": old, "new": new, "change": shown})
+        if new != base and fire is not None:
+            fire(ex, {"field": field, "old": old, "new": new})
+
+    return change_score
 
 
-def _change_data_value(ex, a) -> None:
-    field = ex.field(a["field"])
-    value = ex.value(a["value"])
-    if isinstance(value, (ast.ScoreChange, ast.TimeOfDay)):
-        value = str(value)
-    elif isinstance(value, (tuple, ast.Duration)):
-        ex.fail(f"{field} cannot hold {literal(value) if isinstance(value, tuple) else value}: give one value")
-    old = ex.person.get(field)
-    if same(old, value):  # not a real change: nothing is logged, no trigger fires
-        return
-    ex.person.set(field, value)
-    ex.log("Change Data Value", field=field, old=old, new=value)
-    ex.fire("data_value_changes", field, field=field, old=old, new=value)
+_SHOWN_AS_TEXT = (ast.ScoreChange, ast.TimeOfDay)  # a field holds them as written
+_NOT_ONE_VALUE = (tuple, ast.Duration)
 
 
-def _change_program_status(ex, a) -> None:
-    program = ex.resolve("program", a["program"])
-    wanted = ex.text(a["status"])
+def _change_data_value(a):
+    field, value_of = a.field("field"), a.value("value")
+    log, fire = a.logger("Change Data Value"), a.firing("data_value_changes", field)
+
+    def change_data_value(ex) -> None:
+        value = value_of(ex.tokens)
+        if isinstance(value, _SHOWN_AS_TEXT):
+            value = str(value)
+        elif isinstance(value, _NOT_ONE_VALUE):
+            ex.fail(f"{field} cannot hold {literal(value) if isinstance(value, tuple) else value}: give one value")
+        old = ex.person.get(field)
+        if same(old, value):  # not a real change: nothing is logged, no trigger fires
+            return
+        ex.person.set(field, value)
+        log(ex, {"field": field, "old": old, "new": value})
+        if fire is not None:
+            fire(ex, {"field": field, "old": old, "new": value})
+
+    return change_data_value
+
+
+def _change_program_status(a):
+    program, wanted_of = a.target("program"), a.text("status")
     statuses = program.statuses
-    status = wanted
-    if statuses:
-        folded = wanted.casefold()
-        status = next((s for s in statuses if s.casefold() == folded), None)
-        if status is None:
-            ex.fail(f"program {program.name} has no status {literal(wanted)}")
-    elif not wanted.strip():
-        ex.fail(f"an empty status for program {program.name}")
-    old = ex.person.status(program)
-    if old is not None and same(old, status):
-        return
-    if statuses and old in statuses and statuses.index(status) < statuses.index(old):
-        ex.log(
-            "Change Program Status",
-            target=program,
-            program=program.name,
-            old=old,
-            new=old,
-            requested=status,
-            reason="a program status never moves backwards",
-        )
-        return
-    ex.person.set_status(program, status)
-    ex.log("Change Program Status", target=program, program=program.name, old=old, new=status)
-    ex.fire("program_status_changes", program.name, program=program, old=old, new=status)
+    # A status's first spelling by its folded text, and its place in the
+    # order (statuses.index): read once, not per person.
+    spelled: dict[str, str] = {}
+    place: dict[str, int] = {}
+    for index, declared in enumerate(statuses or ()):
+        spelled.setdefault(declared.casefold(), declared)
+        place.setdefault(declared, index)
+    log = a.logger("Change Program Status", target=program)
+    fire = a.firing("program_status_changes", program.name)
+
+    def change_program_status(ex) -> None:
+        wanted = wanted_of(ex.tokens)
+        status = wanted
+        if statuses:
+            status = spelled.get(wanted.casefold())
+            if status is None:
+                ex.fail(f"program {program.name} has no status {literal(wanted)}")
+        elif not wanted.strip():
+            ex.fail(f"an empty status for program {program.name}")
+        old = ex.person.status(program)
+        if old is not None and same(old, status):
+            return
+        if statuses and old in place and place[status] < place[old]:
+            log(
+                ex,
+                {
+                    "program": program.name,
+                    "old": old,
+                    "new": old,
+                    "requested": status,
+                    "reason": "a program status never moves backwards",
+                },
+            )
+            return
+        ex.person.set_status(program, status)
+        log(ex, {"program": program.name, "old": old, "new": status})
+        if fire is not None:
+            fire(ex, {"program": program, "old": old, "new": status})
+
+    return change_program_status
 
 
-def _add_to_list(ex, a) -> None:
-    static_list = ex.resolve("list", a["list"])
-    if ex.person.in_list(static_list):  # already a member: no change
-        return
-    ex.person.add_to_list(static_list)
-    ex.log("Add to List", target=static_list, list=static_list.name)
-    ex.fire("added_to_list", static_list.name, list=static_list)
+def _add_to_list(a):
+    static_list = a.target("list")
+    log, fire = a.logger("Add to List", target=static_list), a.firing("added_to_list", static_list.name)
+
+    def add_to_list(ex) -> None:
+        if ex.person.in_list(static_list):  # already a member: no change
+            return
+        ex.person.add_to_list(static_list)
+        log(ex, {"list": static_list.name})
+        if fire is not None:
+            fire(ex, {"list": static_list})
+
+    return add_to_list
 
 
-def _remove_from_list(ex, a) -> None:
-    static_list = ex.resolve("list", a["list"])
-    if not ex.person.in_list(static_list):
-        return
-    ex.person.remove_from_list(static_list)
-    ex.log("Remove from List", target=static_list, list=static_list.name)
+def _remove_from_list(a):
+    static_list = a.target("list")
+    log = a.logger("Remove from List", target=static_list)
+
+    def remove_from_list(ex) -> None:
+        if not ex.person.in_list(static_list):
+            return
+        ex.person.remove_from_list(static_list)
+        log(ex, {"list": static_list.name})
+
+    return remove_from_list
 
 
-def _send_email(ex, a) -> None:
-    email = ex.resolve("email", a["email"])
+def _send_email(a):
+    email = a.target("email")
     subject = email.prop("subject")
-    ex.log("Send Email", target=email, email=email.name, subject=ex.text(subject) if subject is not None else "")
+    subject_of = a.text_of(subject) if subject is not None else None
+    log = a.logger("Send Email", target=email)
+
+    def send_email(ex) -> None:
+        log(ex, {"email": email.name, "subject": subject_of(ex.tokens) if subject_of is not None else ""})
+
+    return send_email
 
 
-def _send_alert(ex, a) -> None:
-    email = ex.resolve("email", a["email"])
-    ex.log("Send Alert", target=email, email=email.name, to=ex.text(a["to"]))
+def _send_alert(a):
+    email, to = a.target("email"), a.text("to")
+    log = a.logger("Send Alert", target=email)
+
+    def send_alert(ex) -> None:
+        log(ex, {"email": email.name, "to": to(ex.tokens)})
+
+    return send_alert
 
 
-def _interesting_moment(ex, a) -> None:
-    ex.log("Interesting Moment", type=ex.text(a["type"]), description=ex.text(a["description"]))
+def _interesting_moment(a):
+    type_, description = a.text("type"), a.text("description")
+    log = a.logger("Interesting Moment")
+
+    def interesting_moment(ex) -> None:
+        log(ex, {"type": type_(ex.tokens), "description": description(ex.tokens)})
+
+    return interesting_moment
 
 
-def _execute_campaign(ex, a) -> None:
-    ex.execute(ex.resolve("campaign", a["campaign"]), use_parent=bool(ex.value(a["use_parent_token_context"])))
+def _execute_campaign(a):
+    campaign, use_parent = a.target("campaign"), a.value("use_parent_token_context")
+
+    def execute_campaign(ex) -> None:
+        ex.execute(campaign, use_parent=bool(use_parent(ex.tokens)))
+
+    return execute_campaign
 
 
-def _request_campaign(ex, a) -> None:
-    ex.request(ex.resolve("campaign", a["campaign"]))
+def _request_campaign(a):
+    campaign = a.target("campaign")
+
+    def request_campaign(ex) -> None:
+        ex.request(campaign)
+
+    return request_campaign
 
 
-def _remove_from_flow(ex, a) -> None:
-    ex.remove_from_flow([ex.resolve("campaign", ref) for ref in a["campaign"]])
+def _remove_from_flow(a):
+    campaigns = a.targets("campaign")
+
+    def remove_from_flow(ex) -> None:
+        ex.remove_from_flow(campaigns)
+
+    return remove_from_flow
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -173,38 +267,64 @@ def weekday_numbers(names) -> frozenset[int]:
     return frozenset(WEEKDAYS.index(str(name).strip().casefold()[:3]) for name in names)
 
 
-def _wait(ex, a) -> None:
-    if a["until"] is not None:
-        end = as_datetime(ex.value(a["until"]))
-        if end is None:
-            ex.fail(f"wait until {literal(ex.value(a['until']))}: not a date-time")
-        ex.wait_until(max(end, ex.now))
-        return
-    duration = ex.value(a["duration"]) if a["duration"] is not None else None
-    if duration is not None and not isinstance(duration, ast.Duration):
-        ex.fail(f"wait {literal(duration)}: not a duration")
-    days = None
-    if a["weekdays"] is not None:
-        try:
-            days = weekday_numbers(ex.value(a["weekdays"]))
-        except ValueError:
-            ex.fail(f"weekdays={literal(ex.value(a['weekdays']))}: days are mon, tue, wed, thu, fri, sat, sun")
-    at = ex.value(a["at"]) if a["at"] is not None else None
-    ex.wait_until(wait_end(ex.now, duration.delta if duration else dt.timedelta(0), days, at))
+def _wait(a):
+    if a.given("until"):
+        until = a.value("until")
+
+        def wait_until(ex) -> dt.datetime:
+            value = until(ex.tokens)
+            end = as_datetime(value)
+            if end is None:
+                ex.fail(f"wait until {literal(value)}: not a date-time")
+            return max(end, ex.now)
+
+        return wait_until
+    duration_of = a.value("duration") if a.given("duration") else None
+    weekdays_of = a.value("weekdays") if a.given("weekdays") else None
+    at_of = a.value("at") if a.given("at") else None
+
+    def wait(ex) -> dt.datetime:
+        duration = duration_of(ex.tokens) if duration_of is not None else None
+        if duration is not None and not isinstance(duration, ast.Duration):
+            ex.fail(f"wait {literal(duration)}: not a duration")
+        days = None
+        if weekdays_of is not None:
+            weekdays = weekdays_of(ex.tokens)
+            try:
+                days = weekday_numbers(weekdays)
+            except ValueError:
+                ex.fail(f"weekdays={literal(weekdays)}: days are mon, tue, wed, thu, fri, sat, sun")
+        at = at_of(ex.tokens) if at_of is not None else None
+        return max(wait_end(ex.now, duration.delta if duration else dt.timedelta(0), days, at), ex.now)
+
+    return wait
 
 
-def _call_webhook(ex, a) -> None:
-    hook = ex.resolve("webhook", a["webhook"])
+def _call_webhook(a):
+    hook = a.target("webhook")
     url, method, body = (hook.prop(name) for name in ("url", "method", "body"))
-    request = f"{ex.text(method).upper() if method is not None else 'POST'} {ex.text(url) if url is not None else ''}"
-    if body is not None:
-        request += f" {ex.text(body)}"
-    ex.log("Call Webhook", target=hook, webhook=hook.name, request=request)
+    url_of, method_of, body_of = (a.text_of(node) if node is not None else None for node in (url, method, body))
+    log = a.logger("Call Webhook", target=hook)
+
+    def call_webhook(ex) -> None:
+        tokens = ex.tokens
+        method = method_of(tokens).upper() if method_of is not None else "POST"
+        request = f"{method} {url_of(tokens) if url_of is not None else ''}"
+        if body_of is not None:
+            request += f" {body_of(tokens)}"
+        log(ex, {"webhook": hook.name, "request": request})
+
+    return call_webhook
 
 
-def _delete_person(ex, a) -> None:
-    ex.log("Delete Person")
-    ex.delete_person()
+def _delete_person(a):
+    log = a.logger("Delete Person")
+
+    def delete_person(ex) -> None:
+        log(ex, {})
+        ex.delete_person()
+
+    return delete_person
 
 
 STEPS: dict[str, StepSpec] = {
@@ -214,62 +334,64 @@ STEPS: dict[str, StepSpec] = {
             "change_score",
             sig(pos("change", "score"), kw("field", "field", default="lead_score")),
             summary="add to, subtract from or set a score field",
-            run=_change_score,
+            compile=_change_score,
         ),
         StepSpec(
             "change_data_value",
             sig(pos("field", "field"), pos("value", "value")),
             summary="set a person field; `null` empties it",
-            run=_change_data_value,
+            compile=_change_data_value,
         ),
         StepSpec(
             "change_program_status",
             sig(pos("program", "program"), pos("status", "text")),
             summary="make the person a member of a program with a status",
-            run=_change_program_status,
+            compile=_change_program_status,
         ),
-        StepSpec("add_to_list", sig(pos("list", "list")), summary="add the person to a static list", run=_add_to_list),
+        StepSpec(
+            "add_to_list", sig(pos("list", "list")), summary="add the person to a static list", compile=_add_to_list
+        ),
         StepSpec(
             "remove_from_list",
             sig(pos("list", "list")),
             summary="remove the person from a static list",
-            run=_remove_from_list,
+            compile=_remove_from_list,
         ),
         StepSpec(
             "send_email",
             sig(pos("email", "email")),
             summary="send an email (logs its rendered subject)",
-            run=_send_email,
+            compile=_send_email,
         ),
         StepSpec(
             "send_alert",
             sig(pos("email", "email"), kw("to", "text", required=True)),
             summary="send an alert email about the person",
-            run=_send_alert,
+            compile=_send_alert,
         ),
         StepSpec(
             "interesting_moment",
             sig(pos("type", "moment_type"), pos("description", "text")),
             summary="log an interesting moment",
-            run=_interesting_moment,
+            compile=_interesting_moment,
         ),
         StepSpec(
             "execute_campaign",
             sig(pos("campaign", "campaign"), kw("use_parent_token_context", "bool", default=False)),
             summary="run an executable campaign in series, inside this flow",
-            run=_execute_campaign,
+            compile=_execute_campaign,
         ),
         StepSpec(
             "request_campaign",
             sig(pos("campaign", "campaign")),
             summary="queue a requestable trigger campaign, in parallel",
-            run=_request_campaign,
+            compile=_request_campaign,
         ),
         StepSpec(
             "remove_from_flow",
             sig(pos("campaign", "campaign", repeat=True)),
             summary="stop a campaign's flow for the person (`this_campaign` for this one)",
-            run=_remove_from_flow,
+            compile=_remove_from_flow,
         ),
         StepSpec(
             "wait",
@@ -282,7 +404,7 @@ STEPS: dict[str, StepSpec] = {
             allowed_in=frozenset({"batch", "trigger"}),
             not_allowed_code="wait-in-executable",
             summary="pause the person's flow",
-            run=_wait,
+            compile=_wait,
         ),
         StepSpec(
             "call_webhook",
@@ -290,10 +412,13 @@ STEPS: dict[str, StepSpec] = {
             allowed_in=frozenset({"trigger"}),
             not_allowed_code="webhook-not-allowed",
             summary="call a webhook (logged, never sent)",
-            run=_call_webhook,
+            compile=_call_webhook,
         ),
         StepSpec(
-            "delete_person", sig(), summary="delete the person; their activities stay in the log", run=_delete_person
+            "delete_person",
+            sig(),
+            summary="delete the person; their activities stay in the log",
+            compile=_delete_person,
         ),
         StepSpec("do_nothing", sig(), summary="nothing (for a choice branch)"),
     ]

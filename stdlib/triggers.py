@@ -5,6 +5,12 @@ Marketo's name for it (`trigger.trigger_name`) and `matches(env, args, event)`,
 which says whether one of a campaign's triggers, with its constraints, is
 satisfied by an event. `env` resolves references and values in the listening
 campaign's scope (`resolve(kind, value)`, `value(value)`, `field(value)`).
+
+`subject(env, args)` says, before any event happens, what an event must be
+about (its `name`: the changed field, the list, the program) for `matches`
+to take it, or None when it may be about anything. The interpreter uses it
+to build no event where no trigger could take it; it must never be narrower
+than `matches` (tests/interpreter/test_compiled.py checks it).
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ class Event:
     """Something that happened to a person and may fire trigger campaigns.
 
     `name` is the event's primary value (`trigger.name`: the form, list,
-    requested campaign or changed field); `data` holds what the triggers'
-    constraints look at (field/old/new, list, form, program, campaign, source).
+    requested campaign or changed field; a list's or program's name); `data`
+    holds what the triggers' constraints look at (field/old/new, list, form,
+    program, campaign, source).
     """
 
     trigger: str
@@ -40,6 +47,7 @@ class TriggerSpec:
     summary: str = ""
     title: str = ""  # Marketo's name for the trigger: `<<trigger.trigger_name>>`
     matches: Callable[..., bool] = lambda env, a, event: True
+    subject: Callable[..., str | None] = lambda env, a: None  # what `matches` needs an event to be about
 
 
 def _optional(env, expected, actual) -> bool:
@@ -60,6 +68,10 @@ def _data_value_changes(env, a, event) -> bool:
 
 def _score_is_changed(env, a, event) -> bool:
     return a["field"] is None or env.field(a["field"]) == event.data["field"]
+
+
+def _score_subject(env, a) -> str | None:
+    return None if a["field"] is None else env.field(a["field"])
 
 
 def _added_to_list(env, a, event) -> bool:
@@ -92,6 +104,7 @@ TRIGGERS: dict[str, TriggerSpec] = {
             "a person field really changed",
             "Data Value Changes",
             _data_value_changes,
+            lambda env, a: env.field(a["field"]),
         ),
         TriggerSpec(
             "score_is_changed",
@@ -100,6 +113,7 @@ TRIGGERS: dict[str, TriggerSpec] = {
             "a score changed",
             "Score is Changed",
             _score_is_changed,
+            _score_subject,
         ),
         TriggerSpec(
             "added_to_list",
@@ -108,6 +122,7 @@ TRIGGERS: dict[str, TriggerSpec] = {
             "the person was added to a list",
             "Added to List",
             _added_to_list,
+            lambda env, a: env.resolve("list", a["list"]).name,
         ),
         TriggerSpec(
             "fills_out_form",
@@ -124,6 +139,7 @@ TRIGGERS: dict[str, TriggerSpec] = {
             "the person's status in a program changed",
             "Program Status is Changed",
             _program_status_changes,
+            lambda env, a: env.resolve("program", a["program"]).name,
         ),
         TriggerSpec("person_is_created", sig(), "New Person", "the person was created", "Person is Created"),
     ]

@@ -47,10 +47,14 @@ def is_empty(value) -> bool:
 
 def as_number(value) -> int | float | None:
     """A number, a numeric string as a number, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
+    kind = type(value)
+    if kind is int or kind is float:  # the common cases first; a bool is no number
         return value
+    if kind is not str:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, (int, float)):
+            return value
     if isinstance(value, str):
         text = value.strip()
         # Most text is not a number: its first character says so without the regex.
@@ -95,6 +99,8 @@ def as_score_change(value) -> ast.ScoreChange | None:
 
 def apply_score(change: ast.ScoreChange, base: int | float) -> int | float:
     result = change.amount if change.op == "=" else base + change.amount
+    if type(result) is int:  # whole already (what the rule below gives an int)
+        return result
     return int(result) if float(result).is_integer() else result
 
 
@@ -106,6 +112,8 @@ def text(value) -> str:
     """A value as it appears inside a rendered string (`<<lead.lead_score>>` -> `50`)."""
     if type(value) is str:
         return value
+    if type(value) is int:  # a whole number: what `number_text` gives it
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -135,6 +143,17 @@ def literal(value) -> str:
 def same(a, b) -> bool:
     """Whether setting `b` over `a` is no change: empty equals empty, numbers by
     value, dates by instant, text case-insensitively."""
+    if type(a) is str and type(b) is str and a and b:  # two texts, the common case: `_same` for them
+        na = as_number(a)
+        if na is not None:
+            nb = as_number(b)
+            if nb is not None:
+                return na == nb
+        return a.casefold() == b.casefold()
+    return _same(a, b)
+
+
+def _same(a, b) -> bool:
     a_empty, b_empty = a is None or a == "" or a == (), b is None or b == "" or b == ()  # is_empty, inlined
     if a_empty or b_empty:
         return a_empty and b_empty
@@ -209,7 +228,7 @@ def equals_to(operand):
             number = as_number(value)
             if number is not None:
                 return number == other
-        return text(value).casefold() == folded
+        return (value if type(value) is str else text(value)).casefold() == folded
 
     return equals_text
 
@@ -220,7 +239,13 @@ def member_of(operands) -> Callable:
     folded texts answers."""
     if all(isinstance(v, str) and v != "" and as_number(v) is None for v in operands):
         folded = frozenset(v.casefold() for v in operands)
-        return lambda value: not is_empty(value) and text(value).casefold() in folded
+
+        def member_text(value) -> bool:
+            if type(value) is str:  # most fields: text, its own text
+                return value != "" and value.casefold() in folded
+            return not is_empty(value) and text(value).casefold() in folded
+
+        return member_text
     tests = [equals_to(v) for v in operands]
     return lambda value: any(test(value) for test in tests)
 
