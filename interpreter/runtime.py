@@ -20,31 +20,14 @@ import attrs
 
 from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, ref_text
 from mkc.grammar import ast
+from mkc.stdlib.activities import ACTIVITIES
 from mkc.stdlib.values import from_literal, is_empty
 
 START = dt.datetime(2026, 1, 1, 0, 0)  # the virtual clock's start
 
-# Marketo's activity type ids, where Marketo has one (spec section 8). The
-# activities that scenario events record (Fill Out Form, New Person) use
-# Marketo's ids too.
-ACTIVITY_TYPE_IDS: dict[str, int | None] = {
-    "Change Score": 22,
-    "Change Data Value": 13,
-    "Change Program Status": 104,
-    "Add to List": 24,
-    "Remove from List": 25,
-    "Send Email": 6,
-    "Send Alert": 38,
-    "Interesting Moment": 46,
-    "Call Webhook": 110,
-    "Delete Person": 37,
-    "Request Campaign": 47,
-    "Executed Campaign": None,
-    "Remove from Flow": None,
-    "Failed Step": None,
-    "Fill Out Form": 2,
-    "New Person": 12,
-}
+# Marketo's activity type ids, where Marketo has one (spec section 8), from the
+# table of activities in stdlib/activities.py (which the checker reads too).
+ACTIVITY_TYPE_IDS: dict[str, int | None] = {name: a.type_id for name, a in ACTIVITIES.items()}
 
 Key = tuple
 

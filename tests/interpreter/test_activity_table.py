@@ -7,16 +7,11 @@ import pytest
 from interp_helpers import SCENARIOS, model_of_file
 
 from mkc.interpreter import run_scenarios
-from mkc.interpreter.runtime import ACTIVITY_TYPE_IDS
 from mkc.interpreter.transcript import CHANGE, LAYOUTS
 from mkc.stdlib.activities import ACTIVITIES, activity
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 PROGRAMS = sorted([*ROOT.glob("examples/*.mkc"), ROOT / "tests/spec_examples/scenario_complete.mkc", *SCENARIOS])
-
-
-def test_the_table_has_every_type_with_its_id():
-    assert {name: a.type_id for name, a in ACTIVITIES.items()} == ACTIVITY_TYPE_IDS
 
 
 def test_the_layouts_show_only_known_attributes():
