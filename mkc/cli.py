@@ -108,20 +108,11 @@ def run_command(
         column_types = _parse_types(types)
     except ValueError as err:
         raise BadInput(str(err)) from None
-    try:
-        until_time = interpreter.parse_datetime(until).value if until else None
-    except ValueError as err:
-        raise BadInput(f"--until {until}: {err}") from None
+    until_time = _datetime_option("--until", until)
     if campaign is not None and scenarios:
         raise BadInput("--scenario and --campaign cannot be used together")
-    try:
-        when = interpreter.parse_datetime(at).value if at else None
-    except ValueError as err:
-        raise BadInput(f"--at {at}: {err}") from None
-    try:
-        overrides = dict(interpreter.parse_token_option(t) for t in tokens)
-    except ValueError as err:
-        raise BadInput(str(err)) from None
+    when = _datetime_option("--at", at)
+    overrides = _token_options(tokens)
     source = read_source(file)
     loaded = load_source(source)
     print_diagnostics(loaded.diagnostics, {source.name: source})
@@ -432,7 +423,6 @@ def diff(
     each over the same people (--campaign, with --people or --db for real
     data), and show who would be treated differently: per person, the
     activities gained (+) and lost (-), then a one-line summary."""
-    from mkc import interpreter
     from mkc.insight import commands
 
     if campaign is None and (people or db or at or tokens):
@@ -441,15 +431,28 @@ def diff(
         raise BadInput("--scenario and --campaign cannot be used together")
     if people and db:
         raise BadInput("give --people or --db, not both (mkc diff never writes to a database)")
+    when, overrides = _datetime_option("--at", at), _token_options(tokens)
+    sys.exit(commands.diff(read_source(old), read_source(new), scenarios, campaign, people, db, when, overrides))
+
+
+def _datetime_option(option: str, text: str | None):
+    """The datetime an option such as --at gives, or None; bad input names the option."""
+    from mkc import interpreter
+
     try:
-        when = interpreter.parse_datetime(at).value if at else None
+        return interpreter.parse_datetime(text).value if text else None
     except ValueError as err:
-        raise BadInput(f"--at {at}: {err}") from None
+        raise BadInput(f"{option} {text}: {err}") from None
+
+
+def _token_options(tokens: tuple[str, ...]) -> dict:
+    """`--token my.x=VALUE`s as API My Tokens (name -> value)."""
+    from mkc import interpreter
+
     try:
-        overrides = dict(interpreter.parse_token_option(t) for t in tokens)
+        return dict(interpreter.parse_token_option(t) for t in tokens)
     except ValueError as err:
         raise BadInput(str(err)) from None
-    sys.exit(commands.diff(read_source(old), read_source(new), scenarios, campaign, people, db, when, overrides))
 
 
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.
