@@ -24,6 +24,7 @@ def check(model: Model, report: Report) -> None:
         _choices(c, report)
         _triggers(c, report)
         _schedule(c, report)
+        _active(c, report)
         _qualification(c, report)
 
 
@@ -110,6 +111,25 @@ def _triggers(c: CampaignInfo, report: Report) -> None:
             "use filters to decide who runs, or drop `executable` to make this a trigger campaign",
             owner=c,
         )
+
+
+def _active(c: CampaignInfo, report: Report) -> None:
+    """Only a trigger campaign is activated; written on another kind, `active`
+    would look like it switches the campaign off, and does nothing."""
+    if c.node.active is None or c.kind == "trigger":
+        return
+    runs = (
+        "it runs only when another campaign executes it"
+        if c.kind == "executable"
+        else "it runs when it is run or scheduled"
+    )
+    report.error(
+        "kind-mismatch",
+        f"`active` is for trigger campaigns, and {c.name} is {KIND_WORDS[c.kind]}: {runs}",
+        c.node.active_span or c.span,
+        "remove `active`" + ("" if c.kind == "executable" else ", or give the campaign a trigger"),
+        owner=c,
+    )
 
 
 def _schedule(c: CampaignInfo, report: Report) -> None:

@@ -258,6 +258,7 @@ class Campaign:
     qualification: Qualification | None = None
     schedule: Schedule | None = None
     active: bool | None = None
+    active_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # where `active` is written
 
 
 # ---- declarations ----------------------------------------------------------
