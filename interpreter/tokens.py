@@ -19,6 +19,7 @@ import attrs
 from mkc.checker.model import CampaignInfo, Scope
 from mkc.checker.tokens import TOKEN_RE
 from mkc.grammar import ast
+from mkc.interpreter.memo import Memo
 from mkc.stdlib.values import from_literal, is_empty, text
 
 MAX_DEPTH = 10  # My Tokens holding tokens: deeper than this is a loop
@@ -218,19 +219,13 @@ def _failing(message: str):
     return lookup
 
 
-_COMPILED: dict[ast.Token, Compiled] = {}
-_TEMPLATES: dict[str, tuple] = {}  # string -> (its parts, its renderer)
 _CACHE_LIMIT = 20_000  # distinct tokens or strings kept compiled (a long REPL session stays bounded)
+_COMPILED: Memo = Memo(Compiled, _CACHE_LIMIT)
 
 
 def compiled(token: ast.Token) -> Compiled:
     """The token, compiled (cached: tokens that read alike are compiled once)."""
-    found = _COMPILED.get(token)
-    if found is None:
-        if len(_COMPILED) >= _CACHE_LIMIT:
-            _COMPILED.clear()
-        found = _COMPILED[token] = Compiled(token)
-    return found
+    return _COMPILED[token]
 
 
 def template_parts(template: str) -> tuple:
@@ -243,22 +238,24 @@ def renderer(template: str):
     return _template(template)[1]
 
 
+def _template_of(template: str) -> tuple:
+    parts: list = []
+    pos = 0
+    for m in TOKEN_RE.finditer(template):
+        if m.start() > pos:
+            parts.append(template[pos : m.start()])
+        parts.append(compiled(_token(m)))
+        pos = m.end()
+    if pos < len(template) or not parts:
+        parts.append(template[pos:])
+    return tuple(parts), _renderer(tuple(parts))
+
+
+_TEMPLATES: Memo = Memo(_template_of, _CACHE_LIMIT)  # string -> (its parts, its renderer)
+
+
 def _template(template: str) -> tuple:
-    found = _TEMPLATES.get(template)
-    if found is None:
-        parts: list = []
-        pos = 0
-        for m in TOKEN_RE.finditer(template):
-            if m.start() > pos:
-                parts.append(template[pos : m.start()])
-            parts.append(compiled(_token(m)))
-            pos = m.end()
-        if pos < len(template) or not parts:
-            parts.append(template[pos:])
-        if len(_TEMPLATES) >= _CACHE_LIMIT:
-            _TEMPLATES.clear()
-        found = _TEMPLATES[template] = (tuple(parts), _renderer(tuple(parts)))
-    return found
+    return _TEMPLATES[template]
 
 
 def _renderer(parts: tuple):

@@ -18,6 +18,7 @@ import json
 
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
+from mkc.interpreter.memo import Memo
 from mkc.interpreter.runtime import Activity, CampaignName
 from mkc.stdlib.values import literal
 
@@ -98,29 +99,16 @@ def _compile(layout: tuple[str, ...]) -> tuple[tuple[tuple[str, str], ...], froz
 # Nearly every activity of a batch run has the same time, and the same few
 # texts recur (statuses, list names): their formatting is remembered, up to a
 # bound, since strftime and a quoted literal cost more than a look-up.
-_MEMO_SIZE = 4096
-_TIMES: dict[dt.datetime, str] = {}
-_LITERALS: dict[str, str] = {}
+_TIMES: Memo = Memo(ast.format_datetime, 4096)
+_LITERALS: Memo = Memo(literal, 4096)  # of texts only: 1 and True are equal keys
 
 
 def _time_text(when: dt.datetime) -> str:
-    text = _TIMES.get(when)
-    if text is None:
-        if len(_TIMES) >= _MEMO_SIZE:
-            _TIMES.clear()
-        text = _TIMES[when] = ast.format_datetime(when)
-    return text
+    return _TIMES[when]
 
 
 def _literal(value) -> str:
-    if type(value) is not str:
-        return literal(value)
-    text = _LITERALS.get(value)
-    if text is None:
-        if len(_LITERALS) >= _MEMO_SIZE:
-            _LITERALS.clear()
-        text = _LITERALS[value] = literal(value)
-    return text
+    return _LITERALS[value] if type(value) is str else literal(value)
 
 
 def _bare(value) -> str:

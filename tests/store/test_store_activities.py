@@ -116,7 +116,8 @@ def test_every_column_is_what_the_plain_definitions_give(acts):
 
 
 def test_remembered_times_and_literals_stay_right_past_the_bound(monkeypatch):
-    monkeypatch.setattr(transcript, "_MEMO_SIZE", 3)
+    monkeypatch.setattr(transcript._TIMES, "limit", 3)
+    monkeypatch.setattr(transcript._LITERALS, "limit", 3)
     acts = [
         Activity(
             T + dt.timedelta(minutes=i % 7), "ann", "Change Data Value", {"field": "f", "old": f"v{i % 5}", "new": i}
