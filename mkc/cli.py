@@ -104,10 +104,7 @@ def run_command(
         raise BadInput("--until goes with --db (without a database, a run goes on until nothing is left)")
     if (types or skip_bad_rows) and not people:
         raise BadInput("--type and --skip-bad-rows go with --people")
-    try:
-        column_types = _parse_types(types)
-    except ValueError as err:
-        raise BadInput(str(err)) from None
+    column_types = _parse_types(types)
     until_time = _datetime_option("--until", until)
     if campaign is not None and scenarios:
         raise BadInput("--scenario and --campaign cannot be used together")
@@ -163,11 +160,15 @@ def run_command(
 
 
 def _parse_types(options: tuple[str, ...]) -> dict[str, str]:
+    """`--type FIELD=TYPE`s (field -> type); bad input says which."""
     if not options:
         return {}
     from mkc.store.csv_import import parse_types
 
-    return parse_types(options)
+    try:
+        return parse_types(options)
+    except ValueError as err:
+        raise BadInput(str(err)) from None
 
 
 @cli.group(
@@ -203,10 +204,7 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     types are inferred. An Id already there updates that person."""
     from mkc.store.commands import db_import
 
-    try:
-        column_types = _parse_types(types)
-    except ValueError as err:
-        raise BadInput(str(err)) from None
+    column_types = _parse_types(types)
     db_import(file, db, column_types, skip_bad_rows)
 
 
