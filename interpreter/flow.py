@@ -595,17 +595,17 @@ class Engine:
     # ---- the log ---------------------------------------------------------------------
 
     def log(self, handle: str, frame: Frame | None, type_: str, target=None, **attributes) -> Activity:
-        return self.rt.add(
-            Activity(
-                self.rt.now,
-                handle,
-                type_,
-                attributes,
-                frame.flow if frame is not None else None,
-                frame.via if frame is not None else (),
-                self.rt.keys(target) if target is not None else None,
-            )
+        activity = Activity(
+            self.rt.now,
+            handle,
+            type_,
+            attributes,
+            frame.flow if frame is not None else None,
+            frame.via if frame is not None else (),
+            self.rt.keys(target) if target is not None else None,
         )
+        self.rt.log.append(activity)
+        return activity
 
 
 class _TriggerEnv:

@@ -326,10 +326,6 @@ class Runtime:
         if state is not None:
             self.deleted[handle] = state
 
-    def add(self, activity: Activity) -> Activity:
-        self.log.append(activity)
-        return activity
-
     def logger(self, type_: str, target: Key | None = None):
         """`log(frame, attributes)`: log an activity of `type_` about `target`
         (a key) for the frame's person (`frame.handle`), in its flow
