@@ -28,7 +28,7 @@ import attrs
 
 from mkc.checker.model import Model
 from mkc.grammar import ast
-from mkc.interpreter import Activity, BatchChanges, Interpreter, InterpreterError, PeopleBatch, PersonState
+from mkc.interpreter import Activity, BatchChanges, Interpreter, InterpreterError, PeopleBatch
 from mkc.stdlib.values import literal
 
 
@@ -107,7 +107,7 @@ class CampaignRun:
 
     def _batch(self, interp: Interpreter, batch: PeopleBatch) -> Outcome:
         """One version's run over its own copy of `batch` (a run changes its people)."""
-        people = {h: PersonState(h, dict(p.fields), dict(p.lists), dict(p.programs)) for h, p in batch.people.items()}
+        people = {h: p.copy() for h, p in batch.people.items()}
         logged: list[Activity] = []
         source = _Collect(PeopleBatch(people, batch.entries, batch.waits, batch.history), logged)
         try:

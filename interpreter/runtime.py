@@ -132,6 +132,10 @@ class PersonState:
         else:
             self.fields[field] = value
 
+    def copy(self) -> PersonState:
+        """Another state, the same now, that changes on its own."""
+        return PersonState(self.handle, dict(self.fields), dict(self.lists), dict(self.programs))
+
     def snapshot(self) -> dict:
         """A copy to compare against later: fields, lists and programs by name."""
         return {
@@ -408,7 +412,7 @@ class Runtime:
         self._log_of = defaultdict(list)
         self.history = {key: [when] for key, when in batch.entries.items()}
         self._queue.clear()
-        self._loaded = {handle: _copy_state(state) for handle, state in self.people.items()}
+        self._loaded = {handle: state.copy() for handle, state in self.people.items()}
         self._entered = set(batch.entries)
         self._earlier = batch.history
 
@@ -488,6 +492,3 @@ class PeopleSource(Protocol):
 
     def write(self, changes: BatchChanges) -> None: ...
 
-
-def _copy_state(state: PersonState) -> PersonState:
-    return PersonState(state.handle, dict(state.fields), dict(state.lists), dict(state.programs))
