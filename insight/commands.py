@@ -137,10 +137,7 @@ def diff(
         bad = [s.name for s, m in zip((old, new), models) if m is None]
         raise BadInput(f"{' and '.join(bad)}: check errors (above); fix them before comparing")
     if campaign is not None:
-        for model in models:
-            if model.campaigns_named(campaign.split(".")[-1].strip('"')):
-                break
-        else:
+        if not any(_has_campaign(model, campaign) for model in models):
             raise BadInput(f"--campaign {campaign}: neither {old.name} nor {new.name} has a campaign of that name")
         with _people_batches(people, db, at) as (label, window, batches):
             since, when, until = window
@@ -159,6 +156,14 @@ def diff(
     return 1 if changed else 0
 
 
+def _has_campaign(model, text: str) -> bool:
+    try:
+        campaign_named(model, text)
+    except BadInput:
+        return False
+    return True
+
+
 @contextlib.contextmanager
 def _people_batches(people: str | None, db: str | None, at):
     """(label, (since, at, until), batches) for `mkc diff --campaign`: each
@@ -168,7 +173,7 @@ def _people_batches(people: str | None, db: str | None, at):
         yield "over each file's people", (at, at, None), None
         return
     from mkc.store.batches import StoreSource
-    from mkc.store.commands import run_window
+    from mkc.store.commands import bad_rows, run_window
     from mkc.store.csv_import import BadRows, import_people
     from mkc.store.db import Store
 
@@ -178,9 +183,7 @@ def _people_batches(people: str | None, db: str | None, at):
             try:
                 import_people(store, people)
             except BadRows as err:
-                for message in err.messages:
-                    click.echo(message, err=True)
-                raise BadInput(str(err)) from None
+                bad_rows(err)
         n = store.count_people()
         where = f"in {db}" if db is not None else f"from {people}"
         yield (

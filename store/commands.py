@@ -93,7 +93,8 @@ def _err(text: str) -> None:
     click.echo(text, err=True)
 
 
-def _bad_rows(err: BadRows) -> None:
+def bad_rows(err: BadRows) -> None:
+    """Every bad row on its own line, then the one-line error (exit 2)."""
     for message in err.messages:
         _err(message)
     raise BadInput(str(err)) from None
@@ -128,7 +129,7 @@ def run_campaign(
             run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
     except BadRows as err:
         store.discard()
-        _bad_rows(err)
+        bad_rows(err)
     except InterpreterError as err:  # a runaway loop
         store.discard()
         _err(f"mkc: error: {err}" + (f"; nothing was written to {db}" if db else ""))
@@ -239,7 +240,7 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
             result = import_people(store, path, types, skip_bad_rows)
     except BadRows as err:
         store.discard()
-        _bad_rows(err)
+        bad_rows(err)
     except BaseException as err:
         store.discard()
         if _interrupted(err):

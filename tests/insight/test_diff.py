@@ -231,3 +231,12 @@ def test_cli_campaign_bad_input(tmp_path, extra, message):
     program.write_text(SCORING.replace("THRESHOLD", "50"))
     code, out, err = mkc("diff", str(program), str(program), *extra, cwd=tmp_path)
     assert code == 2 and message in err and "Traceback" not in err, err
+
+
+def test_cli_campaign_over_a_bad_person_export(tmp_path):
+    program, csv = tmp_path / "p.mkc", tmp_path / "bad.csv"
+    program.write_text(SCORING.replace("THRESHOLD", "50"))
+    csv.write_text("Email Address,Lead Score\nann@example.com,5\n")
+    code, out, err = mkc("diff", str(program), str(program), "--campaign", "Hot", "--people", str(csv))
+    assert code == 2 and out == "" and "Traceback" not in err
+    assert f"{csv}:1: no Id column" in err and "nothing imported" in err
