@@ -24,7 +24,7 @@ def check(model: Model, report: Report) -> None:
                 _props(report, kind, asset, known)
 
 
-def _props(report: Report, kind: str, asset, known: dict[str, str]) -> None:
+def _props(report: Report, kind: str, asset, known: tuple[str, ...]) -> None:
     seen: set[str] = set()
     for prop in asset.props:
         value = prop.value

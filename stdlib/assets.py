@@ -1,23 +1,15 @@
 """The properties of the assets a flow step uses (spec section 2): what an
 `email` and a `webhook` may say, as Marketo's editors have them. A name not
 here would be ignored at run time (an email without its subject), so the
-checker rejects it."""
+checker rejects it. Every property is text, tokens allowed."""
 
 from __future__ import annotations
 
-# kind -> property -> what it holds. Every property is text (tokens allowed).
-PROPERTIES: dict[str, dict[str, str]] = {
-    "email": {
-        "subject": "the subject line, rendered when the email is sent",
-        "from": "the from address",
-        "from_name": "the from name",
-        "reply_to": "the reply-to address",
-    },
-    "webhook": {
-        "url": "the address called, rendered for each person",
-        "method": "the request type: GET, POST, PUT, PATCH or DELETE (default POST)",
-        "body": "the payload template, rendered for each person",
-    },
+PROPERTIES: dict[str, tuple[str, ...]] = {
+    # subject: rendered when the email is sent; from, from_name, reply_to: the sender.
+    "email": ("subject", "from", "from_name", "reply_to"),
+    # url and body (the payload template): rendered for each person; method: the request type.
+    "webhook": ("url", "method", "body"),
 }
 
-METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")  # a webhook's method; POST when not given
