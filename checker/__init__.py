@@ -13,12 +13,14 @@ problems; then each rule module adds what it finds:
 - flows: what each kind of campaign may hold, choices, schedules;
 - executables: execute/request targets, call cycles, nesting depth;
 - tokens: every token answerable in every context a campaign runs in;
-- scenarios: people, and the campaigns scenarios start.
+- scenarios: people, and the campaigns scenarios start;
+- fields: every field named is standard or declared, and takes the values
+  written for it.
 """
 
 from __future__ import annotations
 
-from mkc.checker import assets, calls, executables, flows, scenarios, smart_lists, tokens
+from mkc.checker import assets, calls, executables, fields, flows, scenarios, smart_lists, tokens
 from mkc.checker.model import Model, build
 from mkc.checker.report import Report
 from mkc.diagnostics import Diagnostic
@@ -32,4 +34,5 @@ def check(module: ast.Module) -> tuple[Model, list[Diagnostic]]:
     report = Report(model, diags)
     for rule in RULES:
         rule.check(model, report)
+    fields.check(model, module, report)
     return model, report.finish()

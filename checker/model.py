@@ -12,6 +12,7 @@ import attrs
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
 from mkc.source import Span
+from mkc.stdlib.fields import STANDARD_FIELDS, TYPES, FieldSpec
 
 DEFAULT_WORKSPACE = "Default"
 ASSET_KINDS = {
@@ -126,6 +127,9 @@ class Model:
     campaigns: list[CampaignInfo] = attrs.Factory(list)  # declaration order
     people: list[ast.Person] = attrs.Factory(list)
     scenarios: list[ast.Scenario] = attrs.Factory(list)
+    # The instance's person fields: the standard ones and those declared.
+    fields: dict[str, FieldSpec] = attrs.Factory(lambda: dict(STANDARD_FIELDS))
+    field_decls: dict[str, ast.FieldDecl] = attrs.Factory(dict)
 
     def campaigns_in(self, workspace: str) -> list[CampaignInfo]:
         return [c for c in self.campaigns if c.workspace == workspace]
@@ -334,6 +338,8 @@ class _Builder:
         for item in self.module.items:
             if isinstance(item, ast.Tokens):
                 self.tokens(item, self.model.root)
+            elif isinstance(item, ast.Fields):
+                self.fields(item)
             elif isinstance(item, ast.Workspace):
                 self.items(item.items, self.workspace(item.name, item))
             elif isinstance(item, ast.People):
@@ -408,6 +414,33 @@ class _Builder:
                 self.duplicate("token", f"my.{decl.name}", decl.span, scope.tokens[decl.name].span, scope)
                 continue
             scope.tokens[decl.name] = decl
+
+    def fields(self, node: ast.Fields) -> None:
+        model = self.model
+        for decl in node.decls:
+            if decl.type not in TYPES:
+                self.error(
+                    "bad-argument",
+                    f"`{decl.type}` is no field type: a field is {', '.join(TYPES[:-1])} or {TYPES[-1]}",
+                    decl.type_span,
+                    f"write `{_field_word(decl.name)} text`, for example",
+                )
+                continue
+            if decl.name in STANDARD_FIELDS:
+                self.error(
+                    "duplicate-name",
+                    f"`{decl.name}` is a standard Marketo field ({STANDARD_FIELDS[decl.name].type}): "
+                    "it is built in, not declared",
+                    decl.span,
+                    "remove this line",
+                )
+                continue
+            first = model.field_decls.get(decl.name)
+            if first is not None:
+                self.duplicate("field", decl.name, decl.span, first.span, model.root, where="fields")
+                continue
+            model.field_decls[decl.name] = decl
+            model.fields[decl.name] = FieldSpec(decl.name, decl.type, decl.label)
 
     def campaign(self, node: ast.Campaign, scope: Scope) -> None:
         program = scope if isinstance(scope, ProgramInfo) else self.root_program(_workspace_scope(scope))
@@ -498,6 +531,10 @@ class _Builder:
                 self.duplicate("scenario", node.name, node.span, other.span, self.model.root, where="this file")
                 return
         self.model.scenarios.append(node)
+
+
+def _field_word(name: str) -> str:
+    return name if name.isidentifier() else f'"{name}"'
 
 
 def _workspace_scope(scope: Scope) -> Scope:

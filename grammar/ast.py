@@ -148,6 +148,7 @@ class FieldCond:
     field: str
     op: str
     operands: tuple[Value, ...]
+    field_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # where the field is named
 
 
 @node
@@ -337,6 +338,21 @@ class Workspace:
     items: tuple
 
 
+@node
+class FieldDecl:
+    """A custom person field: `renewal_date date "Renewal Date"`."""
+
+    name: str
+    type: str  # as written; the checker says when it is no field type
+    label: str | None = None  # the name Marketo shows for it
+    type_span: Span | None = attrs.field(default=None, eq=False, repr=False)
+
+
+@node
+class Fields:
+    decls: tuple[FieldDecl, ...]
+
+
 # ---- people and scenarios ----------------------------------------------------
 
 
@@ -344,6 +360,7 @@ class Workspace:
 class FieldValue:
     field: str
     value: Value
+    field_span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @node
@@ -395,6 +412,7 @@ class Set:
     person: str
     field: str
     value: Value
+    field_span: Span | None = attrs.field(default=None, eq=False, repr=False)
 
 
 @node

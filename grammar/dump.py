@@ -44,7 +44,7 @@ def dump(node, indent: int = 0) -> str:
         return pad + repr(node)
     lines = [pad + type(node).__name__]
     for field in attrs.fields(type(node)):
-        if field.name in ("span", "default_span", "file"):
+        if field.name.endswith("span") or field.name == "file":
             continue
         value = getattr(node, field.name)
         if value is None or value == ():

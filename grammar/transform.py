@@ -138,7 +138,7 @@ class ToAst:
 
     def field_cond(self, span, c):
         field, op, *operands = c
-        return ast.FieldCond(field.text, op, tuple(operands), span=span)
+        return ast.FieldCond(field.text, op, tuple(operands), field.span, span=span)
 
     def func_cond(self, span, c):
         args, kwargs = _split_args(c[1:])
@@ -261,6 +261,13 @@ class ToAst:
     def tokens(self, span, c):
         return ast.Tokens(tuple(x for x in c if x is not None), span=span)
 
+    def field_decl(self, span, c):
+        label = unquote(str(c[2])) if c[2] is not None else None
+        return ast.FieldDecl(c[0].text, str(c[1]), label, self._tok_span(c[1]), span=span)
+
+    def fields(self, span, c):
+        return ast.Fields(tuple(x for x in c if x is not None), span=span)
+
     def list_asset(self, span, c):
         return ast.ListAsset(c[0].text, span=span)
 
@@ -302,7 +309,7 @@ class ToAst:
 
     # -- people and scenarios
     def field_value(self, span, c):
-        return ast.FieldValue(c[0].text, c[1], span=span)
+        return ast.FieldValue(c[0].text, c[1], c[0].span, span=span)
 
     def person(self, span, c):
         return ast.Person(c[0].text, tuple(c[1:]), span=span)
@@ -330,7 +337,7 @@ class ToAst:
         return ast.Event(c[0].text, str(c[1]), args, kwargs, span=span)
 
     def set_cmd(self, span, c):
-        return ast.Set(c[0].text, c[1].text, c[2], span=span)
+        return ast.Set(c[0].text, c[1].text, c[2], c[1].span, span=span)
 
     def activate_cmd(self, span, c):
         return ast.Activate(c[0], span=span)

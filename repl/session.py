@@ -44,6 +44,7 @@ SCENARIO = "repl session"  # the hidden scenario a typed command is checked in
 
 DECLARATIONS = (
     ast.Tokens,
+    ast.Fields,
     ast.Workspace,
     ast.Folder,
     ast.Program,
@@ -59,6 +60,7 @@ STEP_TYPES = (ast.Step, ast.Choice)
 
 _KIND_WORDS = {
     ast.Tokens: "tokens",
+    ast.Fields: "fields",
     ast.Workspace: "workspace",
     ast.Folder: "folder",
     ast.Program: "program",
@@ -339,7 +341,7 @@ class Session:
         module = _parse_file(self.source.text, self.source.name) if self.source is not None else None
         items = module.items if module is not None else ()
         named = {i.name for i in items if isinstance(i, ast.Workspace)}
-        loose = any(not isinstance(i, (ast.Workspace, ast.Tokens, ast.People, ast.Scenario)) for i in items)
+        loose = any(not isinstance(i, (ast.Workspace, ast.Tokens, ast.Fields, ast.People, ast.Scenario)) for i in items)
         if len(named) == 1 and not loose:
             return next(iter(named))
         return DEFAULT_WORKSPACE
@@ -347,7 +349,7 @@ class Session:
     def _loose(self, node) -> bool:
         """A typed declaration that goes into the session's workspace (see `workspace`)."""
         return self.workspace() != DEFAULT_WORKSPACE and not isinstance(
-            node, (ast.Workspace, ast.Tokens, ast.People, ast.Scenario)
+            node, (ast.Workspace, ast.Tokens, ast.Fields, ast.People, ast.Scenario)
         )
 
     def scratch(self, model: Model | None = None) -> CampaignInfo:
@@ -810,6 +812,8 @@ def _describe(node, model: Model) -> str:
         return "people " + ", ".join(p.handle for p in node.persons)
     if isinstance(node, ast.Tokens):
         return "tokens " + ", ".join(f"my.{d.name}" for d in node.decls)
+    if isinstance(node, ast.Fields):
+        return "fields " + ", ".join(d.name for d in node.decls)
     return f"{kind} {node.name}"
 
 

@@ -38,13 +38,15 @@ KNOWN_CODES = [
     "unknown-trigger", "bad-argument", "wait-in-executable", "webhook-not-allowed", "trigger-in-executable",
     "not-executable", "executable-not-callable", "cross-workspace-call", "nesting-too-deep", "call-cycle",
     "not-requestable", "kind-mismatch", "clone-of-triggered", "undefined-token", "choice-mixed-actions",
-    "too-many-choices", "unknown-person", "invalid-smart-list",
+    "too-many-choices", "unknown-person", "unknown-field", "invalid-smart-list",
 ]  # fmt: skip
+KNOWN_WARNINGS = ["unknown-field", "invalid-smart-list"]
 
 
-def spec_codes() -> list[str]:
+def spec_codes(warnings_only: bool = False) -> list[str]:
+    """The codes of section 9's table (with `warnings_only`, those marked `(warning)`)."""
     if not SPEC.exists():
-        return KNOWN_CODES
+        return KNOWN_WARNINGS if warnings_only else KNOWN_CODES
     text = SPEC.read_text()
     section = text[text.index("## 9. Diagnostics") :]
     section = section[: section.index("\n## ", 1)] if "\n## " in section[1:] else section
@@ -52,5 +54,6 @@ def spec_codes() -> list[str]:
     for line in section.splitlines():
         if line.startswith("| `"):
             first_column = line.split("|")[1]
-            codes += re.findall(r"`([a-z][a-z-]*)`", first_column)
+            if not warnings_only or "(warning)" in first_column:
+                codes += re.findall(r"`([a-z][a-z-]*)`", first_column)
     return codes

@@ -10,7 +10,7 @@ from mkc.source import Source
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SPEC_EXAMPLES = ROOT / "tests" / "spec_examples"
 # scenario.mkc starts campaigns it does not declare: a parse fixture only.
-CLEAN_SPEC_EXAMPLES = ["choice.mkc", "declarations.mkc", "one_line.mkc"]
+CLEAN_SPEC_EXAMPLES = ["choice.mkc", "declarations.mkc", "fields.mkc", "one_line.mkc"]
 EXAMPLES = sorted((ROOT / "examples").glob("*.mkc"))
 
 

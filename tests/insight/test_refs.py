@@ -190,7 +190,7 @@ def test_api_overrides():
             [
                 ("its own context", '"14" (lexical, declared in program Trials)'),
                 (
-                    """API request in scenario "API tokens override the program's" (line 44), its own context""",
+                    """API request in scenario "API tokens override the program's" (line 48), its own context""",
                     '"30" (from the API)',
                 ),
             ],
@@ -230,7 +230,7 @@ def test_render_text():
     assert refs.render(refs.find(model, "MQL Queue")).splitlines()[:4] == [
         'list "MQL Queue" in program Lifecycle: 4 uses',
         "  declared:",
-        "    examples/lifecycle.mkc:9:3  in program Lifecycle",
+        "    examples/lifecycle.mkc:14:3  in program Lifecycle",
         "  used:",
     ]
 

@@ -52,6 +52,7 @@ campaign Busy <
   >
   qualification every_time
 >
+fields < bonus text >
 """
 
 # Waits (with weekdays), choices, program statuses, an executable with the
