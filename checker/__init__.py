@@ -29,9 +29,10 @@ from mkc.grammar import ast
 RULES = (calls, assets, smart_lists, flows, executables, tokens, scenarios)
 
 
-def check(module: ast.Module) -> tuple[Model, list[Diagnostic]]:
+def check(module: ast.Module, known_fields: dict[str, str] | None = None) -> tuple[Model, list[Diagnostic]]:
     model, diags = build(module)
     report = Report(model, diags)
+    fields.know(model, known_fields or {}, report)
     for rule in RULES:
         rule.check(model, report)
     fields.check(model, module, report)

@@ -27,10 +27,27 @@ from mkc.grammar.dump import show_value
 from mkc.source import Span
 from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.conditions import COMPARE_OPS, DATE_OPS, RANGE_OPS, RELATIVE_OPS, SET_OPS
-from mkc.stdlib.fields import closest
+from mkc.stdlib.fields import STANDARD_FIELDS, FieldSpec, closest
 from mkc.stdlib.values import as_datetime, as_number
 
 _TYPE_WORDS = {"number": "a number", "date": "a date", "boolean": "true or false", "text": "text"}
+
+
+def know(model: Model, known: dict[str, str], report: Report) -> None:
+    """Add fields known from outside the program (a database's columns, by
+    type). A declared custom field whose type contradicts one is bad-argument;
+    a standard field keeps its own type."""
+    for name, type_ in known.items():
+        decl = model.field_decls.get(name)
+        if decl is not None and decl.type != type_:
+            report.error(
+                "bad-argument",
+                f"`{name}` is declared {decl.type}, but the database holds it as {type_}",
+                decl.type_span or decl.span,
+                f"declare it `{name} {type_}`",
+            )
+        elif decl is None and name not in STANDARD_FIELDS:
+            model.fields[name] = FieldSpec(name, type_)
 
 
 def check(model: Model, module: ast.Module, report: Report) -> None:

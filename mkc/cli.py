@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -111,7 +112,7 @@ def run_command(
     when = _datetime_option("--at", at)
     overrides = _token_options(tokens)
     source = read_source(file)
-    loaded = load_source(source)
+    loaded = load_source(source, _database_fields(db))
     print_diagnostics(loaded.diagnostics, {source.name: source})
     if loaded.has_errors or loaded.model is None:
         sys.exit(1)
@@ -157,6 +158,18 @@ def run_command(
         raise BadInput(f"{file}: {err}") from None
     out.write(interpreter.render(results, fmt))
     sys.exit(0 if all(r.passed for r in results) else 1)
+
+
+def _database_fields(db: str | None, must_exist: bool = False) -> dict[str, str]:
+    """The fields of the people in the database a command reads (none without
+    one; none in one a run is about to make, unless it `must_exist`)."""
+    if db is None:
+        return {}
+    from mkc.store.fields import database_fields
+
+    if must_exist and not os.path.lexists(db):
+        raise BadInput(f"{db}: no such file")
+    return database_fields(db)
 
 
 def _parse_types(options: tuple[str, ...]) -> dict[str, str]:
@@ -295,14 +308,16 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
     "Every code is explained in docs/diagnostics.md."
 )
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-def check(files: tuple[str, ...]) -> None:
+@click.option("--db", metavar="PATH", help="Also know the fields of this database's people (only read).")
+def check(files: tuple[str, ...], db: str | None) -> None:
     """Parse and check every FILE; print every problem found, to stderr."""
     from mkc.load import load_source
 
     sources = [read_source(f) for f in files]  # bad input stops before any checking
+    known = _database_fields(db, must_exist=True)
     errors = warnings = 0
     for source in sources:
-        loaded = load_source(source)
+        loaded = load_source(source, known)
         print_diagnostics(loaded.diagnostics, {source.name: source})
         errors += sum(d.is_error for d in loaded.diagnostics)
         warnings += sum(not d.is_error for d in loaded.diagnostics)

@@ -22,10 +22,12 @@ class Loaded:
         return any(d.is_error for d in self.diagnostics)
 
 
-def load_source(source: Source) -> Loaded:
+def load_source(source: Source, known_fields: dict[str, str] | None = None) -> Loaded:
+    """`known_fields` (field -> type) are fields known from elsewhere, such as
+    the columns of the database a run will read."""
     try:
         module = parse(source.text, source.name)
     except DiagnosticError as err:
         return Loaded(source, None, err.diagnostics)
-    model, diags = check(module)
+    model, diags = check(module, known_fields)
     return Loaded(source, model, diags)

@@ -1,0 +1,30 @@
+"""The person fields a database already holds, as the checker knows fields
+(spec section 2: a run with `--db` also knows the database's fields)."""
+
+from __future__ import annotations
+
+import pathlib
+
+from mkc.store.db import Store
+
+# A column's type as a field type (stdlib/fields.py TYPES).
+FIELD_TYPE_OF_COLUMN = {
+    "VARCHAR": "text",
+    "DOUBLE": "number",
+    "BIGINT": "number",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "date",
+}
+
+
+def database_fields(path: str) -> dict[str, str]:
+    """Field -> type of the people's columns in the database at `path`; none
+    when nothing is there yet (the run will make it). Only reads."""
+    if not pathlib.Path(path).exists():
+        return {}
+    store = Store.open(path, create=False)
+    try:
+        return {name: FIELD_TYPE_OF_COLUMN.get(ctype, "text") for name, ctype in store.columns().items()}
+    finally:
+        store.close()
