@@ -310,6 +310,7 @@ class _Builder:
         self.model = Model(module.file, root)
         self.model._all_scopes.append(root)
         self.first_person: dict[str, ast.Person] = {}
+        self.folders: dict[tuple[int, str], Scope] = {}
 
     def error(self, code, message, span, *hints, severity="error"):
         self.diags.append(Diagnostic(code, message, span, severity, tuple(hints)))
@@ -374,7 +375,12 @@ class _Builder:
     def container(self, node, parent: Scope) -> None:
         ws = parent.workspace
         if isinstance(node, ast.Folder):
-            self.items(node.items, self._new_scope(Scope("folder", node.name, parent, ws, node)))
+            # A folder opened again (in a project, perhaps in another file) is the same folder.
+            key = (id(parent), node.name)
+            folder = self.folders.get(key)
+            if folder is None:
+                folder = self.folders[key] = self._new_scope(Scope("folder", node.name, parent, ws, node))
+            self.items(node.items, folder)
             return
         if parent.kind == "program":
             self.error("syntax", "a program cannot hold another program", node.span, "put both programs in a folder")
@@ -398,7 +404,10 @@ class _Builder:
 
     def duplicate(self, word, name, span, first_span, scope, where=None):
         where = where or scope.label
-        hint = f"the first is at line {first_span.line}" if first_span else None
+        hint = None
+        if first_span is not None:  # in a project, the first may be in another file
+            other = span is not None and first_span.file != span.file
+            hint = f"the first is at {first_span.file}:{first_span.line}" if other else f"the first is at line {first_span.line}"
         self.error("duplicate-name", f"two {word}s named `{name}` in {where}", span, *([hint] if hint else []))
 
     def tokens(self, node: ast.Tokens, scope: Scope) -> None:
@@ -526,11 +535,15 @@ class _Builder:
             self.model.people.append(person)
 
     def scenario(self, node: ast.Scenario) -> None:
-        for other in self.model.scenarios:
-            if other.name == node.name:
+        for other in self.model.scenarios:  # scenario names are unique per file
+            if other.name == node.name and _file(other) == _file(node):
                 self.duplicate("scenario", node.name, node.span, other.span, self.model.root, where="this file")
                 return
         self.model.scenarios.append(node)
+
+
+def _file(node) -> str | None:
+    return node.span.file if node.span is not None else None
 
 
 def _field_word(name: str) -> str:

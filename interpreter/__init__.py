@@ -193,7 +193,7 @@ class Interpreter:
         if isinstance(scenario, str):
             scenario = scenario_named(self.model, scenario)
         self.reset()
-        return _play(self.engine, scenario, headed=len(self.model.scenarios) > 1)
+        return _play(self.engine, scenario, headed=len(_same_file(self.model.scenarios, scenario)) > 1)
 
     def run_campaign(self, ref, people=None, at: dt.datetime | None = None, tokens=None) -> CampaignResult:
         """Run one batch campaign in a fresh world at `at` (default: the clock's
@@ -278,10 +278,11 @@ class Interpreter:
         return waits
 
 
-def scenario_named(model: Model, name: str) -> ast.Scenario:
-    found = next((s for s in model.scenarios if s.name == name), None)
+def scenario_named(model: Model, name: str, file: str | None = None) -> ast.Scenario:
+    scenarios = model.scenarios if file is None else [s for s in model.scenarios if s.span and s.span.file == file]
+    found = next((s for s in scenarios if s.name == name), None)
     if found is None:
-        known = ", ".join(f'"{s.name}"' for s in model.scenarios) or "none"
+        known = ", ".join(f'"{s.name}"' for s in scenarios) or "none"
         raise InterpreterError(f'no scenario named "{name}" (scenarios: {known})')
     return found
 
@@ -290,12 +291,21 @@ def run_scenario(model: Model, scenario: ast.Scenario | str) -> ScenarioResult:
     return Interpreter(model).run_scenario(scenario)
 
 
-def run_scenarios(model: Model, names=None) -> list[ScenarioResult]:
+def run_scenarios(model: Model, names=None, file: str | None = None) -> list[ScenarioResult]:
     """Every scenario of the model (or those named, in the order given), each
-    in a fresh world."""
+    in a fresh world; with `file`, only that file's (a project has many)."""
     interp = Interpreter(model)
-    chosen = model.scenarios if names is None else [scenario_named(model, n) for n in names]
+    chosen = model.scenarios if names is None else [scenario_named(model, n, file) for n in names]
+    if file is not None:
+        chosen = [s for s in chosen if s.span is not None and s.span.file == file]
     return [interp.run_scenario(s) for s in chosen]
+
+
+def _same_file(scenarios, scenario) -> list:
+    """The scenarios written in the same file as `scenario` (a transcript heads
+    each scenario with its name when its file has several)."""
+    where = scenario.span.file if scenario.span is not None else None
+    return [s for s in scenarios if (s.span.file if s.span is not None else None) == where]
 
 
 def run_campaign(model: Model, ref, people=None, at: dt.datetime | None = None, tokens=None) -> CampaignResult:

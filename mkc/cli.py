@@ -97,7 +97,7 @@ def run_command(
     a person export (--people) or a database (--db) that keeps people, history
     and waiting flows from one run to the next."""
     from mkc import interpreter
-    from mkc.load import load_source
+    from mkc.load import load_path
 
     if campaign is None and (at or tokens or people or db or until):
         raise BadInput("--at, --token, --people, --db and --until go with --campaign")
@@ -111,9 +111,8 @@ def run_command(
         raise BadInput("--scenario and --campaign cannot be used together")
     when = _datetime_option("--at", at)
     overrides = _token_options(tokens)
-    source = read_source(file)
-    loaded = load_source(source, _database_fields(db))
-    print_diagnostics(loaded.diagnostics, {source.name: source})
+    loaded = load_path(file, _database_fields(db))
+    print_diagnostics(loaded.diagnostics, loaded.sources)
     if loaded.has_errors or loaded.model is None:
         sys.exit(1)
     model = loaded.model
@@ -153,7 +152,8 @@ def run_command(
         out.write(interpreter.render_activities(result.activities, fmt))
         sys.exit(1 if result.failed else 0)
     try:
-        results = interpreter.run_scenarios(model, scenarios or None)
+        # In a project, a file's own scenarios run against the whole project.
+        results = interpreter.run_scenarios(model, scenarios or None, loaded.source.name if loaded.project else None)
     except interpreter.InterpreterError as err:
         raise BadInput(f"{file}: {err}") from None
     out.write(interpreter.render(results, fmt))
@@ -307,25 +307,26 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
     "Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad input.\n"
     "Every code is explained in docs/diagnostics.md."
 )
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--db", metavar="PATH", help="Also know the fields of this database's people (only read).")
-def check(files: tuple[str, ...], db: str | None) -> None:
-    """Parse and check every FILE; print every problem found, to stderr."""
-    from mkc.load import load_source
+def check(paths: tuple[str, ...], db: str | None) -> None:
+    """Parse and check every PATH (a .mkc file, or a directory's every .mkc
+    file; a file in a project loads the whole project; no PATH: the project
+    of the current directory, or else the current directory). Every problem
+    found goes to stderr."""
+    from mkc.load import load_paths
 
-    sources = [read_source(f) for f in files]  # bad input stops before any checking
     known = _database_fields(db, must_exist=True)
-    errors = warnings = 0
-    for source in sources:
-        loaded = load_source(source, known)
-        print_diagnostics(loaded.diagnostics, {source.name: source})
-        errors += sum(d.is_error for d in loaded.diagnostics)
-        warnings += sum(not d.is_error for d in loaded.diagnostics)
+    loaded = load_paths(paths, known)  # bad input stops before anything is printed
+    errors = warnings = files = 0
+    for unit in loaded:
+        print_diagnostics(unit.diagnostics, unit.sources)
+        errors += sum(d.is_error for d in unit.diagnostics)
+        warnings += sum(not d.is_error for d in unit.diagnostics)
+        files += len(unit.sources)
     if errors or warnings:
         counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
-        click.echo(
-            f"mkc check: {' and '.join(counts)} in {len(sources)} file{'s' if len(sources) != 1 else ''}", err=True
-        )
+        click.echo(f"mkc check: {' and '.join(counts)} in {files} file{'s' if files != 1 else ''}", err=True)
     sys.exit(1 if errors else 0)
 
 

@@ -18,12 +18,11 @@ from pathlib import Path
 import attrs
 
 from mkc.diagnostics import render_all
-from mkc.load import load_source
-from mkc.source import BadInput, Source
+from mkc.load import load_path, mkc_files
+from mkc.source import BadInput
 
 _SCENARIO_RE = re.compile(r"^\s*scenario\b", re.M)
 _HEADER_RE = re.compile(r'scenario ".*"')  # a transcript's header line (activity lines start with a date)
-_SKIP_DIRS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", "build", "dist"}
 
 
 @attrs.define
@@ -59,9 +58,7 @@ def find_cases(paths: Iterable[str]) -> list[Path]:
         if p.is_file():
             found.append(p)
             continue
-        for f in sorted(p.rglob("*.mkc")):
-            if not (_SKIP_DIRS & set(f.relative_to(p).parts)) and _has_scenario(f):
-                found.append(f)
+        found += [f for f in mkc_files(p) if _has_scenario(f)]
     return found
 
 
@@ -104,15 +101,13 @@ def split_sections(text: str, results) -> dict[str, str]:
 
 def run_case(path: Path, pattern: str | None = None, update: bool = False, color: bool = False) -> CaseOutcome:
     from mkc.interpreter import run_scenarios
-    from mkc.source import read_source
 
     outcome = CaseOutcome(path)
-    source: Source = read_source(str(path))
-    loaded = load_source(source)
+    loaded = load_path(str(path))  # in a project, the file's scenarios run against all of it
     if loaded.has_errors or loaded.model is None:
-        outcome.error = render_all(loaded.diagnostics, {source.name: source}, color=color)
+        outcome.error = render_all(loaded.diagnostics, loaded.sources, color=color)
         return outcome
-    results = run_scenarios(loaded.model)
+    results = run_scenarios(loaded.model, file=loaded.source.name if loaded.project else None)
     gpath = golden_path(path)
     golden_text = gpath.read_text(encoding="utf-8") if gpath.exists() else None
     golden = split_sections(golden_text, results) if golden_text is not None else {}

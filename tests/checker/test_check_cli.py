@@ -9,6 +9,7 @@ ERRS = 'campaign A < flow < change_score 5 > >\ncampaign B < flow < send_emial "
 
 def write(tmp_path, name, text):
     path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
     return str(path)
 
@@ -48,9 +49,13 @@ def test_missing_file_is_bad_input(tmp_path):
     assert err.strip() == "mkc: error: no/such.mkc: no such file"
 
 
-def test_no_file_is_a_usage_error():
-    code, out, err = mkc("check")
-    assert code == 2 and "FILE" in err and "Traceback" not in err
+def test_no_path_checks_the_current_directory(tmp_path):
+    # Spec section 10: no PATH means the project of the current directory, or else the directory.
+    write(tmp_path, "a.mkc", CLEAN)
+    write(tmp_path, "sub/b.mkc", "campaign B < flow < change_score 5 > >\n")
+    code, out, err = mkc("check", cwd=tmp_path)
+    assert code == 1 and "sub/b.mkc:1:34: error[bad-argument]" in err and "Traceback" not in err
+    assert err.rstrip().endswith("in 2 files")
 
 
 def test_help_shows_an_example():
