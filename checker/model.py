@@ -406,8 +406,9 @@ class _Builder:
         where = where or scope.label
         hint = None
         if first_span is not None:  # in a project, the first may be in another file
-            other = span is not None and first_span.file != span.file
-            hint = f"the first is at {first_span.file}:{first_span.line}" if other else f"the first is at line {first_span.line}"
+            elsewhere = span is not None and first_span.file != span.file
+            where_first = f"{first_span.file}:{first_span.line}" if elsewhere else f"line {first_span.line}"
+            hint = f"the first is at {where_first}"
         self.error("duplicate-name", f"two {word}s named `{name}` in {where}", span, *([hint] if hint else []))
 
     def tokens(self, node: ast.Tokens, scope: Scope) -> None:
