@@ -9,16 +9,17 @@ import contextlib
 import click
 
 from mkc.diagnostics import print_diagnostics
-from mkc.load import Loaded, load_source
+from mkc.load import Loaded, load_path, load_source
 from mkc.source import BadInput, Source
 
 
 def load_model(source: Source) -> Loaded | None:
-    """The file's model, even when the checker found errors (insight shows
-    them); None, after printing the syntax errors, when it does not parse."""
-    loaded = load_source(source)
+    """The file's model (its whole project's, in a project), even when the
+    checker found errors (insight shows them); None, after printing the
+    syntax errors, when it does not parse."""
+    loaded = load_path(source.name)
     if loaded.model is None:
-        print_diagnostics(loaded.diagnostics, {source.name: source})
+        print_diagnostics(loaded.diagnostics, loaded.sources)
         return None
     return loaded
 
@@ -55,12 +56,13 @@ def refs(source: Source, name: str) -> int:
     return 0
 
 
-def checked_model(source: Source):
-    """The model of a file the interpreter can run; None, after printing the
-    diagnostics, when it has errors."""
-    loaded = load_source(source)
+def checked_model(source: Source, project: bool = True):
+    """The model of a file the interpreter can run (with its project, unless
+    `project` is false: `mkc diff` compares two versions of one file); None,
+    after printing the diagnostics, when it has errors."""
+    loaded = load_path(source.name) if project else load_source(source)
     if loaded.has_errors or loaded.model is None:
-        print_diagnostics(loaded.diagnostics, {source.name: source})
+        print_diagnostics(loaded.diagnostics, loaded.sources)
         return None
     return loaded.model
 
@@ -132,7 +134,7 @@ def diff(
     from mkc.insight import diff as diff_
     from mkc.interpreter import InterpreterError
 
-    models = [checked_model(source) for source in (old, new)]
+    models = [checked_model(source, project=False) for source in (old, new)]
     if None in models:
         bad = [s.name for s, m in zip((old, new), models) if m is None]
         raise BadInput(f"{' and '.join(bad)}: check errors (above); fix them before comparing")
