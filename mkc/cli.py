@@ -117,6 +117,8 @@ def run_command(
         sys.exit(1)
     model = loaded.model
     out = sys.stdout
+    if campaign is not None and overrides:
+        _check_token_options(model, campaign, overrides)
     if campaign is not None and (people or db):
         from mkc.store.commands import run_campaign
 
@@ -457,6 +459,20 @@ def _datetime_option(option: str, text: str | None):
         return interpreter.parse_datetime(text).value if text else None
     except ValueError as err:
         raise BadInput(f"{option} {text}: {err}") from None
+
+
+def _check_token_options(model, campaign: str, overrides: dict) -> None:
+    """A `--token` the run would ignore is bad input (spec section 10)."""
+    from mkc import interpreter
+    from mkc.checker.api_tokens import unused_api_token
+
+    try:
+        target = interpreter.Interpreter(model, schedules=False).campaign(campaign)
+    except interpreter.InterpreterError as err:
+        raise BadInput(f"--campaign {campaign}: {err}") from None
+    problem = unused_api_token(model, target, overrides)
+    if problem is not None:
+        raise BadInput(problem)
 
 
 def _token_options(tokens: tuple[str, ...]) -> dict:

@@ -42,7 +42,7 @@ class BadInput(Exception):
 def read_source(path: str) -> Source:
     """A `.mkc` file's text; any problem reading it is `BadInput`."""
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:  # a byte-order mark (Windows editors) is no text
             return Source(path, fh.read())
     except FileNotFoundError:
         raise BadInput(f"{path}: no such file") from None

@@ -61,3 +61,11 @@ def test_no_path_checks_the_current_directory(tmp_path):
 def test_help_shows_an_example():
     code, out, err = mkc("check", "--help")
     assert code == 0 and "Example:" in out and "mkc check" in out
+
+
+def test_a_byte_order_mark_is_not_text(tmp_path):
+    # Spec section 10: a .mkc file may start with a UTF-8 byte-order mark.
+    path = tmp_path / "bom.mkc"
+    path.write_bytes("\ufeffcampaign A < flow < change_score 5 > >\n".encode())
+    code, out, err = mkc("check", str(path))
+    assert code == 1 and f"{path}:1:33: error[bad-argument]" in err

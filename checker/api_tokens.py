@@ -1,0 +1,50 @@
+"""My Tokens given through the API (`mkc run --token my.x=VALUE`, spec
+section 10): a token that neither the campaign nor an executable it runs
+with the parent's context uses would be ignored, so it is refused.
+
+Which My Tokens a run can read: those written in the campaign's smart list,
+flow and the emails and webhooks it uses, and, down every chain of
+`execute_campaign … use_parent_token_context=true`, those of the
+executables the context passes to (their own context does not see the API's
+tokens). Walked with a work list: chains may be long or loop.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+from mkc.checker.executables import execute_calls
+from mkc.checker.model import CampaignInfo, Model
+from mkc.checker.tokens import campaign_uses
+
+
+def api_token_uses(model: Model, campaign: CampaignInfo) -> set[str]:
+    """The My Token names a run of `campaign` started through the API can read."""
+    calls = execute_calls(model)
+    names: set[str] = set()
+    seen: set[int] = set()
+    todo = [campaign]
+    while todo:
+        c = todo.pop()
+        if id(c) in seen:
+            continue
+        seen.add(id(c))
+        names |= {u.name for u in campaign_uses(model, c) if u.scope == "my"}
+        todo += [call.target for call in calls.get(id(c), ()) if call.parent_context]
+    return names
+
+
+def unused_api_token(model: Model, campaign: CampaignInfo, given) -> str | None:
+    """Why one of the `given` My Token names would be ignored, or None."""
+    used = api_token_uses(model, campaign)
+    for name in given:
+        if name in used:
+            continue
+        shown = f"my.{name}" if name.replace("_", "").replace("-", "").isalnum() else f'my."{name}"'
+        message = f"--token {shown}: {campaign.full_name} uses no My Token `{name}`"
+        close = difflib.get_close_matches(name, sorted(used), n=1)
+        if close:
+            return f"{message}; did you mean my.{close[0]}?"
+        listed = ", ".join(f"my.{n}" for n in sorted(used))
+        return f"{message} (it uses {listed})" if used else f"{message} (it uses none)"
+    return None
