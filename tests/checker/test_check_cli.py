@@ -68,4 +68,4 @@ def test_a_byte_order_mark_is_not_text(tmp_path):
     path = tmp_path / "bom.mkc"
     path.write_bytes("\ufeffcampaign A < flow < change_score 5 > >\n".encode())
     code, out, err = mkc("check", str(path))
-    assert code == 1 and f"{path}:1:33: error[bad-argument]" in err
+    assert code == 1 and f"{path}:1:34: error[bad-argument]" in err
