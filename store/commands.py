@@ -19,6 +19,7 @@ import duckdb
 
 from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState
+from mkc.output import StdoutFailed
 from mkc.source import BadInput
 from mkc.store.batches import StoreSource, add_people
 from mkc.store.csv_import import BadRows, import_people
@@ -89,6 +90,17 @@ def _duckdb_says(err: Exception) -> str:
     return text
 
 
+def _duckdb_failed(store: Store, err: Exception, unchanged: str = "") -> int:
+    """A DuckDB error in the middle of a command: a damaged database file is
+    bad input (BadInput, exit 2); anything else (out of memory, a full disk)
+    one line and exit status 1."""
+    damaged = store.failure(err)
+    if damaged is not None:
+        raise damaged from None
+    _err(f"mkc: error: {_duckdb_says(err)}{unchanged}")
+    return 1
+
+
 def _err(text: str) -> None:
     click.echo(text, err=True)
 
@@ -124,9 +136,14 @@ def run_campaign(
     except InterpreterError as err:
         raise BadInput(f"--campaign {ref}: {err}") from None
     store = Store.open(db, create=True)
+    unchanged = f"; {db} is as it was before the run" if db else ""
     try:
-        with interruptible(), long_lived(), one_thread(store), store.transaction():
-            run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
+        # The log is printed before the run commits: a run whose output
+        # could not be written (a full disk, a closed pipe) is not kept.
+        with interruptible(), store.transaction():
+            with long_lived(), one_thread(store):
+                run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
+            _print_run(store, run, fmt)
     except BadRows as err:
         store.discard()
         bad_rows(err)
@@ -134,25 +151,18 @@ def run_campaign(
         store.discard()
         _err(f"mkc: error: {err}" + (f"; nothing was written to {db}" if db else ""))
         return 1
+    except StdoutFailed as err:
+        store.discard()
+        raise StdoutFailed(err.err, unchanged) from None
     except BaseException as err:
         store.discard()
-        unchanged = f"; {db} is as it was before the run" if db else ""
         if _interrupted(err):
             _err("mkc: interrupted" + unchanged)
             return 130
         if isinstance(err, duckdb.Error):
-            _err(f"mkc: error: {_duckdb_says(err)}{unchanged}")
-            return 1
+            return _duckdb_failed(store, err, unchanged)
         raise
-    try:
-        _print_run(store, run, fmt)
-    except BaseException as err:
-        if _interrupted(err):
-            _err("mkc: interrupted" + (f"; the run is saved in {db}" if db else ""))
-            return 130
-        raise
-    finally:
-        store.close()
+    store.close()
     return 1 if result.failed else 0
 
 
@@ -214,6 +224,7 @@ def _print_run(store: Store, run: int, fmt: str) -> None:
             out.write("".join(_record(*row) + "\n" for row in rows))
         else:
             out.write("".join(row[0] + "\n" for row in rows))
+    out.flush()
 
 
 def _record(when, person, type_, type_id, attributes, flow, via) -> str:
@@ -247,8 +258,7 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
             _err(f"mkc: interrupted; {db} is as it was before the import")
             sys.exit(130)
         if isinstance(err, duckdb.Error):
-            _err(f"mkc: error: {_duckdb_says(err)}; {db} is as it was before the import")
-            sys.exit(1)
+            sys.exit(_duckdb_failed(store, err, f"; {db} is as it was before the import"))
         raise
     store.close()
     for message in result.skipped:
@@ -270,8 +280,7 @@ def db_export(out: str, db: str, what: str, changed: bool) -> None:
             _err("mkc: interrupted")
             sys.exit(130)
         if isinstance(err, duckdb.Error):
-            _err(f"mkc: error: {_duckdb_says(err)}")
-            sys.exit(1)
+            sys.exit(_duckdb_failed(store, err))
         raise
     finally:
         store.close()
@@ -301,6 +310,8 @@ def db_info(db: str) -> None:
             lines.append(
                 f"run {run}: {campaign} at {_show(at)}{to}: {people:,} people, {entered:,} entered, {acts:,} activities"
             )
+    except duckdb.Error as err:
+        sys.exit(_duckdb_failed(store, err))
     finally:
         store.close()
     click.echo("\n".join(lines))
