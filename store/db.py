@@ -79,7 +79,8 @@ class Store:
         exists = _check_path(path, create)
         memory = os.environ.get("MKC_DB_MEMORY", MEMORY_LIMIT)
         try:
-            con = duckdb.connect(path, read_only=not create, config={"memory_limit": memory})
+            # An absolute path: DuckDB reads ":memory:" and "md:..." as no file at all.
+            con = duckdb.connect(os.path.abspath(path), read_only=not create, config={"memory_limit": memory})
         except (duckdb.InvalidInputException, duckdb.ParserException) as err:
             raise BadInput(f"MKC_DB_MEMORY={memory}: {_first_line(err)}") from None
         except duckdb.Error as err:
@@ -224,6 +225,8 @@ def _check_path(path: str, create: bool) -> bool:
     (a directory, a FIFO or device, an empty or foreign file, one that cannot
     be read or, to write, cannot be written). Only a path where nothing is may
     become a new database: mkc never deletes or replaces a file."""
+    if not path:
+        raise BadInput("--db '': an empty path")
     try:
         info = os.stat(path)
     except FileNotFoundError:

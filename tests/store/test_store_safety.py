@@ -82,6 +82,15 @@ def test_reading_commands_create_nothing_where_nothing_is(tmp_path, capsys, comm
     _made_nothing(tmp_path, before)
 
 
+def test_an_empty_path_is_refused_and_duckdbs_special_names_are_files(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    csv_path = people_csv(tmp_path, 3)
+    assert run_mkc(capsys, "db", "import", csv_path, "--db", "") == (2, "", "mkc: error: --db '': an empty path\n")
+    code, out, _ = run_mkc(capsys, "db", "import", csv_path, "--db", ":memory:")  # once a database in memory, lost
+    assert code == 0 and (tmp_path / ":memory:").is_file()
+    assert run_mkc(capsys, "db", "info", "--db", ":memory:")[1].startswith(":memory:: mkc database")
+
+
 def _database(tmp_path: pathlib.Path, capsys, runs: int = 1) -> str:
     db = str(tmp_path / "s.duckdb")
     run_mkc(capsys, "db", "import", people_csv(tmp_path, 30), "--db", db)
