@@ -1,7 +1,9 @@
 """What `mkc run --campaign ... --db/--people` and `mkc db import|export|info` do.
 
 Each command is one transaction: an error, Ctrl-C or SIGTERM rolls it back
-(and a kill leaves the last commit), so the database is as it was before.
+(and a kill leaves the last commit), so the database is as it was before. A
+run prints its log inside its transaction: output that cannot be written
+rolls it back too.
 """
 
 from __future__ import annotations

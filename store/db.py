@@ -4,7 +4,12 @@ transactions, and people's field columns.
 Every change a command makes happens in one transaction (`Store.transaction`):
 an error, Ctrl-C, SIGTERM or a kill in the middle leaves the database as it
 was. A file that is not a DuckDB database, a DuckDB database that is not
-mkc's, or one of another schema version is a one-line `BadInput`.
+mkc's, or one of another schema version is a one-line `BadInput`; so is a
+damaged one (truncated, overwritten), whenever DuckDB finds the damage.
+
+Only a path where nothing is becomes a new database: whatever else is there
+(an empty file, a FIFO, a device, a directory) is refused and left alone.
+Commands that only read open the file read-only, and change nothing in it.
 """
 
 from __future__ import annotations
