@@ -15,8 +15,6 @@ import duckdb
 import pytest
 from store_helpers import HEADER, content, people_csv, run_mkc, write_campaigns, write_csv
 
-from mkc.store import commands
-
 REAL_MKC = [sys.executable, "-c", "from mkc.cli import main; main()"]
 EXAMPLE = str(pathlib.Path(__file__).resolve().parents[2] / "examples" / "token_inheritance.mkc")
 
@@ -167,15 +165,28 @@ def test_a_tampered_database_is_damaged_not_in_use(tmp_path, capsys):
     assert err.startswith(f"mkc: error: {db}: damaged, not a readable mkc database (Corrupt database file")
 
 
-def test_damage_found_half_way_through_an_export_is_one_line(tmp_path, capsys, monkeypatch):
-    db = _database(tmp_path, capsys)
-
-    def corrupt(*args, **kwargs):
-        raise duckdb.Error("Corrupt database file: computed checksum 1 does not match stored checksum 2 in block 9")
-
-    monkeypatch.setattr(commands, "export", corrupt)
-    code, _, err = run_mkc(capsys, "db", "export", str(tmp_path / "o.csv"), "--db", db)
-    assert code == 2 and err.startswith(f"mkc: error: {db}: damaged, not a readable mkc database (Corrupt")
+def test_damage_found_half_way_is_one_line(tmp_path, capsys):
+    """The tables' list reads well, the people's data does not: found by the
+    command that reads them, whichever it is."""
+    db = _database(tmp_path, capsys, runs=0)
+    con = duckdb.connect(db, read_only=True)
+    (block,) = con.execute(
+        "SELECT block_id FROM pragma_storage_info('people') WHERE column_name = 'email' AND persistent"
+    ).fetchone()
+    con.close()
+    data = bytearray(pathlib.Path(db).read_bytes())
+    at = 3 * 4096 + block * 256 * 1024 + 8  # after the file's headers, and the block's checksum
+    data[at : at + 100] = bytes(b ^ 0x5A for b in data[at : at + 100])
+    pathlib.Path(db).write_bytes(data)
+    mkc_file = write_campaigns(tmp_path)
+    for args in (
+        ["db", "export", str(tmp_path / "o.csv"), "--db", db, "--what", "people"],
+        ["run", mkc_file, "--campaign", "Every", "--db", db],
+        ["diff", mkc_file, mkc_file, "--campaign", "Every", "--db", db],
+    ):
+        code, _, err = run_mkc(capsys, *args)
+        assert code == 2 and len(err.splitlines()) == 1, (args, err)
+        assert err.startswith(f"mkc: error: {db}: damaged, not a readable mkc database (Corrupt database file"), args
 
 
 def test_an_export_replaces_only_a_file_and_names_what_it_cannot_write(tmp_path, capsys):
