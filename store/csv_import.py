@@ -11,9 +11,9 @@
   already has keeps its type (an integer column becomes a number column when
   decimals arrive).
 - Bad rows (a wrong number of fields, no Id, a duplicate Id, a value that is
-  not of its field's type, a number too large to be kept) are all reported, `FILE:LINE: message`, and nothing
-  is imported, unless `skip_bad_rows`: then the good rows are (the first of
-  duplicate Ids stays).
+  not of its field's type, a number too large to be kept) are all reported,
+  `FILE:LINE: message`, and nothing is imported, unless `skip_bad_rows`: then
+  the good rows are (the first of duplicate Ids stays).
 - An Id already in the database updates that person: a non-empty cell sets the
   field, an empty one leaves it as it is (as Marketo's list import does). New
   Ids join the end of the database's order, in the file's order.

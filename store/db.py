@@ -243,7 +243,7 @@ def _check_path(path: str, create: bool) -> bool:
         if not parent.is_dir():
             raise BadInput(f"{path}: no such directory {parent}") from None
         if not os.access(parent, os.W_OK):
-            raise BadInput(f"{path}: cannot create it (cannot write in {parent})") from None
+            raise BadInput(f"{path}: cannot create (its folder {parent} is read-only)") from None
         return False
     except OSError as err:
         raise BadInput(f"{path}: {err.strerror}") from None
@@ -254,7 +254,7 @@ def _check_path(path: str, create: bool) -> bool:
     if info.st_size == 0:
         raise BadInput(f"{path}: an empty file, not an mkc database (mkc makes a new one only where no file is)")
     if not os.access(path, os.R_OK):
-        raise BadInput(f"{path}: cannot read it (permission denied)")
+        raise BadInput(f"{path}: cannot read (permission denied)")
     if not _is_duckdb(pathlib.Path(path)):
         raise BadInput(f"{path}: not an mkc database (not a DuckDB database file)")
     if create:
@@ -280,7 +280,7 @@ def _cannot_open(path: str, err: Exception) -> str:
     if "Could not set lock" in text or "Conflicting lock" in text:  # not "... in block at ..."
         return f"{path}: in use by another process"
     if "Permission denied" in text:
-        return f"{path}: cannot open it (permission denied)"
+        return f"{path}: cannot open (permission denied)"
     return _damaged(path, err) or f"{path}: not an mkc database ({_first_line(err)})"
 
 
