@@ -2,8 +2,8 @@
 
 Each command is one transaction: an error, Ctrl-C or SIGTERM rolls it back
 (and a kill leaves the last commit), so the database is as it was before. A
-run prints its log inside its transaction: output that cannot be written
-rolls it back too.
+run prints its log, an import its summary, inside the transaction: output
+that cannot be written rolls it back too.
 """
 
 from __future__ import annotations
@@ -248,21 +248,29 @@ def _record(when, person, type_, type_id, attributes, flow, via) -> str:
 
 def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
     store = Store.open(db, create=True)
+    unchanged = f"; {db} is as it was before the import"
     try:
         with interruptible(), store.transaction():
             result = import_people(store, path, types, skip_bad_rows)
+            _print_import(path, db, result)  # before the commit, as a run's log
     except BadRows as err:
         store.discard()
         bad_rows(err)
+    except StdoutFailed as err:
+        store.discard()
+        raise StdoutFailed(err.err, unchanged) from None
     except BaseException as err:
         store.discard()
         if _interrupted(err):
-            _err(f"mkc: interrupted; {db} is as it was before the import")
+            _err(f"mkc: interrupted{unchanged}")
             sys.exit(130)
         if isinstance(err, duckdb.Error):
-            sys.exit(_duckdb_failed(store, err, f"; {db} is as it was before the import"))
+            sys.exit(_duckdb_failed(store, err, unchanged))
         raise
     store.close()
+
+
+def _print_import(path: str, db: str, result) -> None:
     for message in result.skipped:
         _err(f"{message} (skipped)")
     fields = ", ".join(f"{name} {word}" for name, word in result.fields.items())
@@ -271,6 +279,7 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
         f"{path}: {result.rows:,} people into {db} ({result.added:,} new, {result.updated:,} updated{skipped})"
         + (f"; fields: {fields}" if fields else "")
     )
+    sys.stdout.flush()
 
 
 def db_export(out: str, db: str, what: str, changed: bool) -> None:

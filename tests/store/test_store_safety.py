@@ -228,6 +228,10 @@ def test_a_full_stdout_is_one_line_and_a_run_over_a_database_is_not_kept(tmp_pat
                 ["run", mkc_file, "--campaign", "Every", "--db", db, "--at", "2026-01-09"],
                 f"; {db} is as it was before the run",
             ),
+            (
+                ["db", "import", people_csv(tmp_path, 40, "more.csv"), "--db", db],
+                f"; {db} is as it was before the import",
+            ),
             (["db", "info", "--db", db], ""),
             (["parse", EXAMPLE, "--ast"], ""),
         ):
