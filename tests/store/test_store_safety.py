@@ -123,6 +123,9 @@ def test_reading_commands_change_nothing_not_even_a_pending_log(tmp_path, capsys
     assert code == 0 and "clock 2026-03-01T00:00" in text and err == ""
     code, _, err = run_mkc(capsys, "db", "export", str(out), "--db", db, "--what", "people")
     assert code == 0 and err == "" and out.read_text().count("\n") == 31
+    mkc_file = str(tmp_path / "c.mkc")
+    code, text, err = run_mkc(capsys, "diff", mkc_file, mkc_file, "--campaign", "Every", "--db", db)
+    assert code == 0 and "over 30 people in" in text, err
     assert _files(tmp_path) == before
 
 
