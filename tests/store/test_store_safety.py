@@ -236,7 +236,6 @@ def test_a_full_stdout_is_one_line_and_a_run_over_a_database_is_not_kept(tmp_pat
                 f"; {db} is as it was before the import",
             ),
             (["db", "info", "--db", db], ""),
-            (["parse", EXAMPLE, "--ast"], ""),
         ):
             proc = _real_mkc(*args, stdout=devfull)
             assert (proc.returncode, proc.stderr) == (2, f"{NO_SPACE}{after}\n"), args
