@@ -174,6 +174,8 @@ def _people_batches(people: str | None, db: str | None, at):
     if people is None and db is None:
         yield "over each file's people", (at, at, None), None
         return
+    import duckdb
+
     from mkc.store.batches import StoreSource
     from mkc.store.commands import bad_rows, run_window
     from mkc.store.csv_import import BadRows, import_people
@@ -193,5 +195,7 @@ def _people_batches(people: str | None, db: str | None, at):
             run_window(store, db, at, None),
             StoreSource(store, 0).batches,
         )
+    except duckdb.Error as err:  # found reading people half way
+        raise store.failure(err) or err from None
     finally:
         store.close()

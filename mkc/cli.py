@@ -9,6 +9,7 @@ import click
 
 from mkc import __version__
 from mkc.diagnostics import DiagnosticError, print_diagnostics
+from mkc.output import StdoutFailed, guarded_stdout
 from mkc.source import BadInput, read_source
 
 
@@ -492,7 +493,20 @@ _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getat
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: a user's mistake is one line and exit 2, never a traceback."""
+    """Entry point: a user's mistake is one line and exit 2, never a traceback;
+    so is output that cannot be written (a full disk), while a reader that went
+    away (`| head -1`) ends it quietly (unless a run was not kept because of
+    it), with the status a SIGPIPE would give: 141."""
+    try:
+        with guarded_stdout():
+            _main(argv)
+    except StdoutFailed as err:
+        if not err.closed_pipe or err.after:
+            click.echo(f"mkc: error: {err}", err=True)
+        sys.exit(141 if err.closed_pipe else 2)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         cli.main(args=argv, prog_name="mkc", standalone_mode=False)
     except _NO_ARGS_IS_HELP as err:

@@ -1,7 +1,9 @@
 """What `mkc run --campaign ... --db/--people` and `mkc db import|export|info` do.
 
 Each command is one transaction: an error, Ctrl-C or SIGTERM rolls it back
-(and a kill leaves the last commit), so the database is as it was before.
+(and a kill leaves the last commit), so the database is as it was before. A
+run prints its log, an import its summary, inside the transaction: output
+that cannot be written rolls it back too.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import duckdb
 
 from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState
+from mkc.output import StdoutFailed
 from mkc.source import BadInput
 from mkc.store.batches import StoreSource, add_people
 from mkc.store.csv_import import BadRows, import_people
@@ -89,6 +92,17 @@ def _duckdb_says(err: Exception) -> str:
     return text
 
 
+def _duckdb_failed(store: Store, err: Exception, unchanged: str = "") -> int:
+    """A DuckDB error in the middle of a command: a damaged database file is
+    bad input (BadInput, exit 2); anything else (out of memory, a full disk)
+    one line and exit status 1."""
+    damaged = store.failure(err)
+    if damaged is not None:
+        raise damaged from None
+    _err(f"mkc: error: {_duckdb_says(err)}{unchanged}")
+    return 1
+
+
 def _err(text: str) -> None:
     click.echo(text, err=True)
 
@@ -124,9 +138,14 @@ def run_campaign(
     except InterpreterError as err:
         raise BadInput(f"--campaign {ref}: {err}") from None
     store = Store.open(db, create=True)
+    unchanged = f"; {db} is as it was before the run" if db else ""
     try:
-        with interruptible(), long_lived(), one_thread(store), store.transaction():
-            run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
+        # The log is printed before the run commits: a run whose output
+        # could not be written (a full disk, a closed pipe) is not kept.
+        with interruptible(), store.transaction():
+            with long_lived(), one_thread(store):
+                run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
+            _print_run(store, run, fmt)
     except BadRows as err:
         store.discard()
         bad_rows(err)
@@ -134,25 +153,18 @@ def run_campaign(
         store.discard()
         _err(f"mkc: error: {err}" + (f"; nothing was written to {db}" if db else ""))
         return 1
+    except StdoutFailed as err:
+        store.discard()
+        raise StdoutFailed(err.err, unchanged) from None
     except BaseException as err:
         store.discard()
-        unchanged = f"; {db} is as it was before the run" if db else ""
         if _interrupted(err):
             _err("mkc: interrupted" + unchanged)
             return 130
         if isinstance(err, duckdb.Error):
-            _err(f"mkc: error: {_duckdb_says(err)}{unchanged}")
-            return 1
+            return _duckdb_failed(store, err, unchanged)
         raise
-    try:
-        _print_run(store, run, fmt)
-    except BaseException as err:
-        if _interrupted(err):
-            _err("mkc: interrupted" + (f"; the run is saved in {db}" if db else ""))
-            return 130
-        raise
-    finally:
-        store.close()
+    store.close()
     return 1 if result.failed else 0
 
 
@@ -214,6 +226,7 @@ def _print_run(store: Store, run: int, fmt: str) -> None:
             out.write("".join(_record(*row) + "\n" for row in rows))
         else:
             out.write("".join(row[0] + "\n" for row in rows))
+    out.flush()
 
 
 def _record(when, person, type_, type_id, attributes, flow, via) -> str:
@@ -235,22 +248,29 @@ def _record(when, person, type_, type_id, attributes, flow, via) -> str:
 
 def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
     store = Store.open(db, create=True)
+    unchanged = f"; {db} is as it was before the import"
     try:
         with interruptible(), store.transaction():
             result = import_people(store, path, types, skip_bad_rows)
+            _print_import(path, db, result)  # before the commit, as a run's log
     except BadRows as err:
         store.discard()
         bad_rows(err)
+    except StdoutFailed as err:
+        store.discard()
+        raise StdoutFailed(err.err, unchanged) from None
     except BaseException as err:
         store.discard()
         if _interrupted(err):
-            _err(f"mkc: interrupted; {db} is as it was before the import")
+            _err(f"mkc: interrupted{unchanged}")
             sys.exit(130)
         if isinstance(err, duckdb.Error):
-            _err(f"mkc: error: {_duckdb_says(err)}; {db} is as it was before the import")
-            sys.exit(1)
+            sys.exit(_duckdb_failed(store, err, unchanged))
         raise
     store.close()
+
+
+def _print_import(path: str, db: str, result) -> None:
     for message in result.skipped:
         _err(f"{message} (skipped)")
     fields = ", ".join(f"{name} {word}" for name, word in result.fields.items())
@@ -259,6 +279,7 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
         f"{path}: {result.rows:,} people into {db} ({result.added:,} new, {result.updated:,} updated{skipped})"
         + (f"; fields: {fields}" if fields else "")
     )
+    sys.stdout.flush()
 
 
 def db_export(out: str, db: str, what: str, changed: bool) -> None:
@@ -270,8 +291,7 @@ def db_export(out: str, db: str, what: str, changed: bool) -> None:
             _err("mkc: interrupted")
             sys.exit(130)
         if isinstance(err, duckdb.Error):
-            _err(f"mkc: error: {_duckdb_says(err)}")
-            sys.exit(1)
+            sys.exit(_duckdb_failed(store, err))
         raise
     finally:
         store.close()
@@ -301,6 +321,8 @@ def db_info(db: str) -> None:
             lines.append(
                 f"run {run}: {campaign} at {_show(at)}{to}: {people:,} people, {entered:,} entered, {acts:,} activities"
             )
+    except duckdb.Error as err:
+        sys.exit(_duckdb_failed(store, err))
     finally:
         store.close()
     click.echo("\n".join(lines))

@@ -11,9 +11,9 @@
   already has keeps its type (an integer column becomes a number column when
   decimals arrive).
 - Bad rows (a wrong number of fields, no Id, a duplicate Id, a value that is
-  not of its field's type) are all reported, `FILE:LINE: message`, and nothing
-  is imported, unless `skip_bad_rows`: then the good rows are (the first of
-  duplicate Ids stays).
+  not of its field's type, a number too large to be kept) are all reported,
+  `FILE:LINE: message`, and nothing is imported, unless `skip_bad_rows`: then
+  the good rows are (the first of duplicate Ids stays).
 - An Id already in the database updates that person: a non-empty cell sets the
   field, an empty one leaves it as it is (as Marketo's list import does). New
   Ids join the end of the database's order, in the file's order.
@@ -382,6 +382,12 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
     errors = []
     for i, ctype in chosen.items():
         name = fields[i]
+        if ctype == "DOUBLE":  # written as a number, but too large for one: it would be stored as infinity
+            for line, value in con.execute(
+                f"SELECT _line, c{i} FROM _stage WHERE {_ok(f'c{i}', ctype)} "
+                f"AND NOT isfinite(TRY_CAST(trim(c{i}) AS DOUBLE)) ORDER BY _line"
+            ).fetchall():
+                errors.append((line, f"{stage.headers[i]}: {_abridged(value)} is too large for a number"))
         if name in types:
             why = f"--type {name}={WORD_OF_TYPE[ctype]}"
         elif name in existing:
@@ -393,8 +399,13 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
         for line, value in con.execute(
             f"SELECT _line, c{i} FROM _stage WHERE c{i} IS NOT NULL AND NOT {_ok(f'c{i}', ctype)} ORDER BY _line"
         ).fetchall():
-            errors.append((line, f"{stage.headers[i]}: {value!r} is not {_describe(ctype)} ({why})"))
+            errors.append((line, f"{stage.headers[i]}: {_abridged(value)} is not {_describe(ctype)} ({why})"))
     return chosen, errors
+
+
+def _abridged(value: str) -> str:
+    """A cell's text for a message: its start and end when it is long."""
+    return repr(value if len(value) <= 40 else f"{value[:20]}...{value[-10:]}")
 
 
 def _fits_all(con, i: int, ctype: str) -> bool:

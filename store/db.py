@@ -4,7 +4,12 @@ transactions, and people's field columns.
 Every change a command makes happens in one transaction (`Store.transaction`):
 an error, Ctrl-C, SIGTERM or a kill in the middle leaves the database as it
 was. A file that is not a DuckDB database, a DuckDB database that is not
-mkc's, or one of another schema version is a one-line `BadInput`.
+mkc's, or one of another schema version is a one-line `BadInput`; so is a
+damaged one (truncated, overwritten), whenever DuckDB finds the damage.
+
+Only a path where nothing is becomes a new database: whatever else is there
+(an empty file, a FIFO, a device, a directory) is refused and left alone.
+Commands that only read open the file read-only, and change nothing in it.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import contextlib
 import datetime as dt
 import os
 import pathlib
+import stat
 
 import duckdb
 
@@ -68,50 +74,44 @@ class Store:
 
     @classmethod
     def open(cls, path: str | None, create: bool = True) -> Store:
-        """Open the mkc database at `path`, creating it (empty) if `create` and
-        there is nothing there; None opens a new one in memory."""
+        """Open the mkc database at `path` to read and write, creating it if
+        `create` and nothing is there; `create` False opens it read-only, and
+        nothing about the file changes. None opens a new one in memory."""
         if path is None:
             store = cls(duckdb.connect(":memory:"), None, True)
             store._init()
             return store
-        where = pathlib.Path(path)
-        if where.is_dir():
-            raise BadInput(f"{path}: is a directory, not a database")
-        exists = where.exists()
-        if not exists and not create:
-            raise BadInput(f"{path}: no such file")
-        if not exists and not where.parent.is_dir():
-            raise BadInput(f"{path}: no such directory {where.parent}")
-        if exists and where.stat().st_size == 0:  # an empty file is a new database
-            where.unlink()
-            exists = False
-        if exists and not _is_duckdb(where):
-            raise BadInput(f"{path}: not an mkc database (not a DuckDB database file)")
+        exists = _check_path(path, create)
         memory = os.environ.get("MKC_DB_MEMORY", MEMORY_LIMIT)
         try:
-            con = duckdb.connect(path, config={"memory_limit": memory})
+            # An absolute path: DuckDB reads ":memory:" and "md:..." as no file at all.
+            con = duckdb.connect(os.path.abspath(path), read_only=not create, config={"memory_limit": memory})
         except (duckdb.InvalidInputException, duckdb.ParserException) as err:
             raise BadInput(f"MKC_DB_MEMORY={memory}: {_first_line(err)}") from None
-        except duckdb.IOException as err:
-            text = str(err)
-            if "lock" in text.casefold():
-                raise BadInput(f"{path}: in use by another process") from None
-            raise BadInput(f"{path}: not an mkc database (DuckDB cannot open it)") from None
         except duckdb.Error as err:
-            raise BadInput(f"{path}: not an mkc database ({_first_line(err)})") from None
+            raise BadInput(_cannot_open(path, err)) from None
         store = cls(con, path, not exists)
-        tables = {
-            r[0]
-            for r in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
-            ).fetchall()
-        }
-        if not tables and create:  # a new file, or one a killed first run left without tables
-            store.created = True
-            store._init()
-        else:
-            store._verify(tables)
+        try:
+            tables = {
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'"
+                ).fetchall()
+            }
+            if not tables and create:  # a new file, or one a killed first run left without tables
+                store._init()
+            else:
+                store._verify(tables)
+        except duckdb.Error as err:
+            store.discard()
+            raise store.failure(err) or err from None
         return store
+
+    def failure(self, err: Exception) -> BadInput | None:
+        """The one-line BadInput for a DuckDB error that says this database
+        file is damaged (truncated, overwritten), else None."""
+        message = _damaged(self.name, err)
+        return BadInput(message) if message else None
 
     def _init(self) -> None:
         with self.transaction():
@@ -219,6 +219,75 @@ class Store:
 def storable(field: str) -> bool:
     """Whether a field can have its own column (not one of the store's own)."""
     return bool(field) and field.casefold() not in RESERVED
+
+
+# What DuckDB says about a database file that is truncated or overwritten.
+_DAMAGE = ("Corrupt database file", "Could not read enough bytes", "not a valid DuckDB database")
+
+
+def _check_path(path: str, create: bool) -> bool:
+    """Whether there is a database at `path`; BadInput for anything else there
+    (a directory, a FIFO or device, an empty or foreign file, one that cannot
+    be read or, to write, cannot be written). Only a path where nothing is may
+    become a new database: mkc never deletes or replaces a file."""
+    if not path:
+        raise BadInput("--db '': an empty path")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise BadInput(f"{path}: a symbolic link to {os.readlink(path)}, which does not exist") from None
+        if not create:
+            raise BadInput(f"{path}: no such file") from None
+        parent = pathlib.Path(path).parent
+        if not parent.is_dir():
+            raise BadInput(f"{path}: no such directory {parent}") from None
+        if not os.access(parent, os.W_OK):
+            raise BadInput(f"{path}: cannot create (its folder {parent} is read-only)") from None
+        return False
+    except OSError as err:
+        raise BadInput(f"{path}: {err.strerror}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise BadInput(f"{path}: is a directory, not a database")
+    if not stat.S_ISREG(info.st_mode):
+        raise BadInput(f"{path}: not a regular file ({_KINDS.get(stat.S_IFMT(info.st_mode), 'special file')})")
+    if info.st_size == 0:
+        raise BadInput(f"{path}: an empty file, not an mkc database (mkc makes a new one only where no file is)")
+    if not os.access(path, os.R_OK):
+        raise BadInput(f"{path}: cannot read (permission denied)")
+    if not _is_duckdb(pathlib.Path(path)):
+        raise BadInput(f"{path}: not an mkc database (not a DuckDB database file)")
+    if create:
+        if not os.access(path, os.W_OK):
+            raise BadInput(f"{path}: cannot write (read-only)")
+        parent = pathlib.Path(path).parent
+        if not os.access(parent, os.W_OK):  # DuckDB writes its log (PATH.wal) beside it
+            raise BadInput(f"{path}: cannot write (its folder {parent} is read-only)")
+    return True
+
+
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def _cannot_open(path: str, err: Exception) -> str:
+    """What is wrong when DuckDB does not open a file that looked like a database."""
+    text = str(err)
+    if "Could not set lock" in text or "Conflicting lock" in text:  # not "... in block at ..."
+        return f"{path}: in use by another process"
+    if "Permission denied" in text:
+        return f"{path}: cannot open (permission denied)"
+    return _damaged(path, err) or f"{path}: not an mkc database ({_first_line(err)})"
+
+
+def _damaged(path: str, err: Exception) -> str | None:
+    if any(sign in str(err) for sign in _DAMAGE):
+        return f"{path}: damaged, not a readable mkc database ({_first_line(err)})"
+    return None
 
 
 def _is_duckdb(path: pathlib.Path) -> bool:

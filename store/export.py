@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import os
 
+import duckdb
+
 from mkc.interpreter.transcript import CHANGE, LAYOUTS
 from mkc.source import BadInput
 from mkc.store.db import Store
@@ -123,17 +125,24 @@ def export(store: Store, out: str, what: str = "activities", changed: bool = Fal
         raise BadInput(f"{out}: no such directory {folder}")
     if os.path.isdir(out):
         raise BadInput(f"{out}: is a directory")
+    if os.path.exists(out) and not os.path.isfile(out):  # the file replaces what is there: only a file
+        raise BadInput(f"{out}: not a regular file; an export writes a new file in its place")
+    if not os.access(folder, os.W_OK):
+        raise BadInput(f"{out}: cannot write in {folder}")
     query = activities_query(fmt) if what == "activities" else people_query(store, changed)
     options = {"json": "FORMAT json", "csv": "FORMAT csv, HEADER", "parquet": "FORMAT parquet"}[fmt]
-    partial = out + ".partial"
+    target = os.path.realpath(out)  # through a symbolic link, to its file
+    partial = target + ".partial"
     # One thread: DuckDB then sorts a large log within its memory limit, and
     # writes the file in order.
     store.con.execute("SET threads = 1")
     try:
         written = store.con.execute(f"COPY ({query}) TO {_sql_text(partial)} ({options})").fetchone()[0]
-        os.replace(partial, out)
-    except BaseException:
+        os.replace(partial, target)
+    except BaseException as err:
         if os.path.exists(partial):
             os.unlink(partial)
+        if isinstance(err, (duckdb.IOException, OSError)) and partial in str(err):  # a full disk, say
+            raise BadInput(f"{out}: cannot write it ({str(err).rsplit(': ', 1)[-1].strip()})") from None
         raise
     return written
