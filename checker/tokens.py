@@ -27,6 +27,8 @@ from mkc.checker.report import Report
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
 from mkc.source import Span
+from mkc.stdlib import TRIGGERS
+from mkc.stdlib.triggers import token_key
 
 TOKEN_RE = re.compile(r"<<([A-Za-z_]+)\.([^<>:\n]+?)(?::default=([^>\n]*))?>>")
 KNOWN = {"system": ("date", "dateTime"), "campaign": ("name", "id", "description"), "program": ("name", "id")}
@@ -51,7 +53,7 @@ class Context:
     """What answers a campaign's tokens in one way it can run."""
 
     chains: tuple[Scope, ...]  # my.* is looked up along each scope's lexical chain, in order
-    trigger: bool  # started by a trigger, so trigger.* is known
+    trigger: frozenset[str]  # the triggers that can start it (none: trigger.* is unknown)
     origin: Call | None = None  # the execute_campaign that passed this context down
     check_my: bool = True
 
@@ -146,22 +148,22 @@ def token_contexts(model: Model) -> dict[int, list[Context]]:
             if call.parent_context:
                 passed = Context((*ctx.chains, t.scope), ctx.trigger, call, ctx.check_my)
             else:
-                passed = Context((t.scope,), False)
+                passed = Context((t.scope,), frozenset())
             enter(t, passed, (*path, t))
 
     # Campaigns that start flows run in their own lexical context.
     for c in model.campaigns:
         if c.kind != "executable":
-            enter(c, Context((c.scope,), c.kind == "trigger"), (c,))
+            enter(c, Context((c.scope,), frozenset(t.name for t in c.triggers if t.name in TRIGGERS)), (c,))
     # An executable nothing calls never runs, so nobody knows its My Tokens;
     # what it calls with `false` still runs in its own context.
     called = {id(call.target) for cs in calls.values() for call in cs}
     for c in model.campaigns:
         if c.kind == "executable" and id(c) not in called:
-            enter(c, Context((c.scope,), False, check_my=False), (c,))
+            enter(c, Context((c.scope,), frozenset(), check_my=False), (c,))
     for c in model.campaigns:  # loops of executables that nothing else calls
         if c.kind == "executable" and id(c) not in contexts:
-            enter(c, Context((c.scope,), False, check_my=False), (c,))
+            enter(c, Context((c.scope,), frozenset(), check_my=False), (c,))
     return contexts
 
 
@@ -188,6 +190,11 @@ def _check_use(model: Model, c: CampaignInfo, ctx: Context, use: Use, report: Re
                 "that no trigger started, so there is no trigger to describe",
                 "execute it from a trigger campaign, or do not use `trigger.*` in it",
             )
+    elif problem is None and use.scope == "trigger":
+        lacking = sorted(TRIGGERS[t].title for t in ctx.trigger if not TRIGGERS[t].has_token(use.name))
+        if lacking:
+            at_token = ctx.origin is None
+            problem = _missing_trigger_field(c, ctx, use, lacking)
     elif problem is None and use.scope == "my":
         if not ctx.check_my or any(model.lexical_token(s, use.name) for s in ctx.chains):
             return
@@ -241,6 +248,23 @@ def _missing_my(model: Model, c: CampaignInfo, ctx: Context, use: Use) -> tuple[
         f"{_chain_words(call.target.scope)} do not declare it either",
         f"declare `{token}` for {call.caller.full_name}, or in {call.target.scope.label}",
     )
+
+
+def _missing_trigger_field(c: CampaignInfo, ctx: Context, use: Use, lacking: list[str]) -> tuple[str, str]:
+    """A `trigger.*` token that some trigger able to start the campaign does not have (spec section 6)."""
+    words = " and ".join(f"`{t}`" for t in lacking)
+    one = TRIGGERS[min(t for t in ctx.trigger if TRIGGERS[t].title in lacking)]
+    has = ", ".join(f"`trigger.{n}`" for n in one.tokens)
+    if ctx.origin is None:
+        message = f"`{use.text}` is unknown when {words} starts {c.full_name}: {one.title} has {has}"
+    else:
+        message = (
+            f"{c.full_name} uses `{use.text}` (line {_line(use)}), but this passes it the context of "
+            f"{words}, which has only {has}"
+        )
+    if token_key(use.name) in ("oldvalue", "newvalue"):
+        return message, "old and new values come with data_value_changes, score_is_changed and program_status_changes"
+    return message, "write one of those"
 
 
 def _chain_words(scope: Scope) -> str:

@@ -15,6 +15,7 @@ than `matches` (tests/interpreter/test_compiled.py checks it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import attrs
@@ -48,6 +49,18 @@ class TriggerSpec:
     title: str = ""  # Marketo's name for the trigger: `<<trigger.trigger_name>>`
     matches: Callable[..., bool] = lambda env, a, event: True
     subject: Callable[..., str | None] = lambda env, a: None  # what `matches` needs an event to be about
+    tokens: tuple[str, ...] = ("name", "trigger_name")  # the `trigger.*` tokens its events answer (spec section 6)
+
+    def has_token(self, name: str) -> bool:
+        return token_key(name) in {token_key(t) for t in self.tokens}
+
+
+CHANGE_TOKENS = ("name", "trigger_name", "old_value", "new_value")
+
+
+def token_key(name: str) -> str:
+    """`Trigger Name`, `trigger_name` and `triggerName` are one token name."""
+    return re.sub(r"[\s_]+", "", name).casefold()
 
 
 def _optional(env, expected, actual) -> bool:
@@ -105,6 +118,7 @@ TRIGGERS: dict[str, TriggerSpec] = {
             "Data Value Changes",
             _data_value_changes,
             lambda env, a: env.field(a["field"]),
+            CHANGE_TOKENS,
         ),
         TriggerSpec(
             "score_is_changed",
@@ -114,6 +128,7 @@ TRIGGERS: dict[str, TriggerSpec] = {
             "Score is Changed",
             _score_is_changed,
             _score_subject,
+            CHANGE_TOKENS,
         ),
         TriggerSpec(
             "added_to_list",
@@ -140,6 +155,7 @@ TRIGGERS: dict[str, TriggerSpec] = {
             "Program Status is Changed",
             _program_status_changes,
             lambda env, a: env.resolve("program", a["program"]).name,
+            CHANGE_TOKENS,
         ),
         TriggerSpec("person_is_created", sig(), "New Person", "the person was created", "Person is Created"),
     ]
