@@ -42,6 +42,7 @@ from mkc.interpreter.runtime import (
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens, trigger_tokens
 from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.triggers import Event
+from mkc.stdlib.values import duration_delta, later
 
 MAX_DEPTH = 3  # levels of Execute Campaign below the campaign that started the flow
 MAX_WORK = 100_000  # queue items one command may run for one person: more is a runaway loop
@@ -262,7 +263,10 @@ class Engine:
             s = c.schedule
             if c.kind == "batch" and s is not None:
                 self.schedule(
-                    c, s.at.value, every=s.every.delta if s.every else None, until=s.until.value if s.until else None
+                    c,
+                    s.at.value,
+                    every=duration_delta(s.every) if s.every else None,  # (None too when too long to repeat)
+                    until=s.until.value if s.until else None,
                 )
 
     def fire(self, event: Event, overrides=None, only: CampaignInfo | None = None) -> None:
@@ -588,8 +592,8 @@ class Engine:
             if self.rt.is_active(item.campaign):  # a deactivated batch campaign's schedule does not run
                 self.batch_run(item.campaign, overrides=item.overrides)
             if item.every:
-                following = self.rt.now + item.every
-                if item.until is None or following <= item.until:
+                following = later(self.rt.now, item.every)  # (None: past the end of the clock)
+                if following is not None and (item.until is None or following <= item.until):
                     self.rt.enqueue(following, item)
 
     # ---- the log ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ import attrs
 from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, ref_text
 from mkc.grammar import ast
 from mkc.stdlib.activities import ACTIVITIES
-from mkc.stdlib.values import from_literal, is_empty
+from mkc.stdlib.values import duration_delta, from_literal, is_empty
 
 START = dt.datetime(2026, 1, 1, 0, 0)  # the virtual clock's start
 
@@ -376,7 +376,8 @@ class Runtime:
         if mode == "every_time":
             return True
         if mode == "once_every" and rule.period is not None:
-            return self.now - entries[-1] >= rule.period.delta
+            period = duration_delta(rule.period)  # (None: longer than the clock's range, so never again)
+            return period is not None and self.now - entries[-1] >= period
         return False
 
     def record_entry(self, campaign: CampaignInfo, handle: str) -> None:

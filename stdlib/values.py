@@ -78,6 +78,46 @@ def as_datetime(value) -> dt.datetime | None:
     return None
 
 
+# ---- time arithmetic: the clock runs from year 1 to the end of year 9999 -----------
+#
+# Python's datetime raises OverflowError past its range; a wait, a schedule or a
+# condition with a huge duration must not. Every sum of a time and a duration
+# goes through here.
+
+END_OF_TIME = dt.datetime.max.replace(second=0, microsecond=0)  # 9999-12-31 23:59, the clock's last minute
+
+
+def duration_delta(duration) -> dt.timedelta | None:
+    """An `ast.Duration` as a timedelta; None when it is longer than any
+    timedelta (about 2.7 million years), so longer than the clock's range."""
+    try:
+        return duration.delta
+    except (OverflowError, ValueError):  # (ValueError: a float amount such as 1e400 is infinite)
+        return None
+
+
+def later(when: dt.datetime, delta: dt.timedelta | None) -> dt.datetime | None:
+    """`when + delta`, or None when that is past the end of year 9999 (`delta`
+    None: too long for any clock)."""
+    if delta is None:
+        return None
+    try:
+        return when + delta
+    except OverflowError:
+        return None
+
+
+def within(when: dt.datetime, delta: dt.timedelta | None, past: bool) -> tuple[dt.datetime, dt.datetime]:
+    """The moments from `when - delta` to `when` (`past`), or from `when` to
+    `when + delta`, cut at the ends of the clock's range."""
+    try:
+        if delta is None:
+            raise OverflowError
+        return (when - delta, when) if past else (when, when + delta)
+    except OverflowError:
+        return (dt.datetime.min, when) if past else (when, dt.datetime.max)
+
+
 def is_date_only(value) -> bool:
     return type(value) is dt.date
 
