@@ -49,6 +49,7 @@ from mkc.interpreter.runtime import (
     Activity,
     BatchChanges,
     InterpreterError,
+    Limits,
     PeopleBatch,
     PeopleSource,
     PersonState,
@@ -71,6 +72,7 @@ __all__ = [
     "ExpectResult",
     "Interpreter",
     "InterpreterError",
+    "Limits",
     "PeopleBatch",
     "PeopleSource",
     "PersonState",
@@ -119,8 +121,9 @@ class BatchesResult:
 
 
 class Interpreter:
-    def __init__(self, model: Model, start: dt.datetime = START, schedules: bool = True):
+    def __init__(self, model: Model, start: dt.datetime = START, schedules: bool = True, limits: Limits | None = None):
         self.model = model
+        self.limits = limits or Limits()
         self.reset(start=start, schedules=schedules)
 
     def reset(self, model: Model | None = None, start: dt.datetime = START, schedules: bool = True) -> None:
@@ -128,7 +131,7 @@ class Interpreter:
         `start`, every trigger campaign's own `active`, and (with `schedules`)
         every batch campaign's own `schedule` queued."""
         self.model = model or self.model
-        self.runtime = Runtime(self.model, start)
+        self.runtime = Runtime(self.model, start, self.limits)
         self.engine = Engine(self.runtime)
         if schedules:
             self.engine.schedule_declared()
@@ -168,7 +171,9 @@ class Interpreter:
     # ---- running ---------------------------------------------------------------------
 
     def command(self, command) -> ExpectResult | None:
-        """One scenario command, with the work it queued that is due by the clock."""
+        """One scenario command, with the work it queued that is due by the
+        clock: a run of its own (see `Limits`)."""
+        self.runtime.begin_run()
         return run_command(self.engine, command)
 
     def run_steps(self, person: str, steps, campaign: CampaignInfo | None = None) -> list[Activity]:
@@ -182,6 +187,7 @@ class Interpreter:
                 else f"{person} is not in the database (deleted)"
             )
         before = len(self.runtime.log)
+        self.runtime.begin_run()
         run = FlowRun(campaign, person, TokenContext(campaign), steps=tuple(steps))
         self.engine.runs.setdefault(person, []).append(run)
         self.engine.run_flow(run, 0)
@@ -235,6 +241,7 @@ class Interpreter:
         result = BatchesResult(campaign.full_name)
         for batch in source.batches():
             rt.now = since or at
+            rt.begin_run()  # (each batch is a run of its own: what it did is written back before the next)
             engine.runs.clear()
             rt.load(batch)
             kept = [w for w in batch.waits if not self._resume(w, by_key.get(w.campaign))]
@@ -290,10 +297,10 @@ def run_scenario(model: Model, scenario: ast.Scenario | str) -> ScenarioResult:
     return Interpreter(model).run_scenario(scenario)
 
 
-def run_scenarios(model: Model, names=None) -> list[ScenarioResult]:
+def run_scenarios(model: Model, names=None, limits: Limits | None = None) -> list[ScenarioResult]:
     """Every scenario of the model (or those named, in the order given), each
     in a fresh world."""
-    interp = Interpreter(model)
+    interp = Interpreter(model, limits=limits)
     chosen = model.scenarios if names is None else [scenario_named(model, n) for n in names]
     return [interp.run_scenario(s) for s in chosen]
 

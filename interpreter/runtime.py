@@ -230,6 +230,9 @@ class WorkQueue:
             heapq.heappop(self._moments)
         return when, item
 
+    def first(self) -> dt.datetime | None:
+        return self._moments[0] if self._moments else None
+
     def items(self) -> list:
         """Every item, in the order it will run: (time, item)."""
         return [(when, item) for when in sorted(self._lines) for item in self._lines[when]]
@@ -240,6 +243,24 @@ class WorkQueue:
 
     def __len__(self) -> int:
         return sum(len(line) for line in self._lines.values())
+
+
+@attrs.frozen
+class Limits:
+    """How much one run may do before it is stopped as a runaway (an
+    `InterpreterError`, with nothing written to a database): `work` queue
+    items in all (a run: one scenario, one campaign run, one batch of people
+    from a database, one REPL entry), and no work more than `years` of
+    simulated time after the clock stood when the command (a scenario
+    command, a campaign run, a REPL entry) began. One person looping is
+    caught sooner, by `flow.MAX_WORK`."""
+
+    work: int = 1_000_000
+    years: int = 100
+
+    def __attrs_post_init__(self):
+        if self.work < 1 or self.years < 1:
+            raise ValueError("run limits are positive")
 
 
 class WorkCount:
@@ -274,10 +295,12 @@ class WorkCount:
 class Runtime:
     """The world one scenario (or one campaign run, or a REPL session) runs in."""
 
-    def __init__(self, model: Model, start: dt.datetime = START):
+    def __init__(self, model: Model, start: dt.datetime = START, limits: Limits | None = None):
         self.model = model
         self.keys = Keys(model)
         self.now = start
+        self.limits = limits or Limits()
+        self.work_done = 0  # queue items run since the run began (`begin_run`), against `limits.work`
         self.people: dict[str, PersonState] = {p.handle: PersonState.declared(p) for p in model.people}
         self.deleted: dict[str, PersonState] = {}
         self.log: list[Activity] = []
@@ -290,6 +313,10 @@ class Runtime:
         self._loaded: dict[str, PersonState] = {}  # people as a store handed them over (`load`)
         self._entered: set = set()  # (campaign key, handle) with an entry from before `load`
         self._earlier: Callable[[], dict[str, list[Activity]]] | None = None  # their past activities, not yet asked for
+
+    def begin_run(self) -> None:
+        """A new run starts counting its work from nought (see `Limits`)."""
+        self.work_done = 0
 
     def use(self, model: Model) -> None:
         """Go on with a new model (the same file, edited): state is kept by key."""
@@ -387,6 +414,10 @@ class Runtime:
 
     def enqueue(self, when: dt.datetime, item) -> None:
         self._queue.push(when, item)
+
+    def next_due(self) -> dt.datetime | None:
+        """When the first queued item is due; None if nothing is queued."""
+        return self._queue.first()
 
     def pop_due(self, until: dt.datetime | None):
         """The next item due at or before `until` (None: any), as (time, item)."""

@@ -118,6 +118,16 @@ def within(when: dt.datetime, delta: dt.timedelta | None, past: bool) -> tuple[d
         return (dt.datetime.min, when) if past else (when, dt.datetime.max)
 
 
+def years_later(when: dt.datetime, years: int) -> dt.datetime:
+    """The same moment `years` calendar years later (29 February -> 28
+    February), or the end of the clock when that is past year 9999."""
+    year = when.year + years
+    if year > dt.MAXYEAR:
+        return dt.datetime.max
+    day = min(when.day, 28) if when.month == 2 and when.day == 29 else when.day
+    return when.replace(year=year, day=day)
+
+
 def is_date_only(value) -> bool:
     return type(value) is dt.date
 
