@@ -89,6 +89,8 @@ def _change_score(a):
         if base is None:
             ex.fail(f"{field} holds {literal(old)}, not a number")
         new = apply_score(change, base)
+        if new is None:
+            ex.fail(f"{field} {shown}: the score would be out of range (about 1.8e308 at most)")
         ex.person.set(field, new)
         log(ex, {"field": field, "old": old, "new": new, "change": shown})
         if new != base and fire is not None:

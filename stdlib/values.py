@@ -11,6 +11,7 @@ and "a number `= 0` also matches empty" mean the same thing everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 
@@ -147,14 +148,22 @@ def as_score_change(value) -> ast.ScoreChange | None:
     return None
 
 
-def apply_score(change: ast.ScoreChange, base: int | float) -> int | float:
-    result = change.amount if change.op == "=" else base + change.amount
+def apply_score(change: ast.ScoreChange, base: int | float) -> int | float | None:
+    """The new score; None when it is no finite number (past about 1.8e308)."""
+    try:
+        result = change.amount if change.op == "=" else base + change.amount
+    except OverflowError:  # a whole number too large for a float, plus a fraction
+        return None
     if type(result) is int:  # whole already (what the rule below gives an int)
         return result
+    if not math.isfinite(result):
+        return None
     return int(result) if float(result).is_integer() else result
 
 
 def number_text(x: int | float) -> str:
+    if isinstance(x, int):  # (a huge whole number has no float)
+        return str(int(x))
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
