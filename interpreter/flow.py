@@ -32,6 +32,7 @@ from mkc.grammar import ast
 from mkc.interpreter.args import Arg, StepArgs, field_name, prepare, prepare_bound
 from mkc.interpreter.conditions import Conditions, everyone
 from mkc.interpreter.runtime import (
+    MEMORY_EVERY,
     Activity,
     CampaignName,
     InterpreterError,
@@ -40,6 +41,7 @@ from mkc.interpreter.runtime import (
     StepFailure,
     Unresolved,
     WorkCount,
+    memory_in_use,
 )
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens, trigger_tokens
 from mkc.stdlib import STEPS, TRIGGERS
@@ -571,8 +573,9 @@ class Engine:
         campaigns, and the queue is dropped: one person running more than
         MAX_WORK items at one moment (a batch run over a million people is a
         million pieces of work, not a loop; a schedule every minute pauses
-        between its runs), the run going past its
-        `Limits.work` items, or work due more than `Limits.years` after the
+        between its runs), the run going past its `Limits.work` items or
+        growing the process by more than `Limits.memory` (a loop logging
+        ever longer strings), or work due more than `Limits.years` after the
         clock stood at this call (a wait loop)."""
         rt, process = self.rt, self.process
         limits = rt.limits
@@ -590,6 +593,12 @@ class Engine:
                 self.runaway(
                     item,
                     f"more than {limits.work} pieces of work in one run (the limit: `--max-work` changes it)",
+                )
+            if not rt.work_done % MEMORY_EVERY and memory_in_use() - rt.memory_at_start > limits.memory:
+                self.runaway(
+                    item,
+                    f"the run took more than {limits.memory // (1 << 20):,} MB of memory "
+                    f"({len(rt.log):,} activities logged)",
                 )
             if isinstance(item, Resume) and work.passes(item.run.person):  # (a scheduled run is nobody's loop)
                 self.runaway(

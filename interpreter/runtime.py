@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import os
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from typing import Protocol
@@ -30,6 +31,7 @@ START = dt.datetime(2026, 1, 1, 0, 0)  # the virtual clock's start
 ACTIVITY_TYPE_IDS: dict[str, int | None] = {name: a.type_id for name, a in ACTIVITIES.items()}
 
 Key = tuple
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class InterpreterError(Exception):
@@ -250,17 +252,32 @@ class Limits:
     """How much one run may do before it is stopped as a runaway (an
     `InterpreterError`, with nothing written to a database): `work` queue
     items in all (a run: one scenario, one campaign run, one batch of people
-    from a database, one REPL entry), and no work more than `years` of
+    from a database, one REPL entry), `memory` bytes more than the process
+    held when the run began (where it can tell: Linux), and no work more than `years` of
     simulated time after the clock stood when the command (a scenario
     command, a campaign run, a REPL entry) began. One person looping is
     caught sooner, by `flow.MAX_WORK`."""
 
     work: int = 1_000_000
     years: int = 100
+    memory: int = 768 << 20  # bytes the process may grow by in one run (checked every MEMORY_EVERY items)
 
     def __attrs_post_init__(self):
-        if self.work < 1 or self.years < 1:
+        if self.work < 1 or self.years < 1 or self.memory < 1:
             raise ValueError("run limits are positive")
+
+
+MEMORY_EVERY = 1024  # queue items between two looks at the process's memory (a look costs a file read)
+
+
+def memory_in_use() -> int:
+    """The process's resident memory in bytes (Linux's /proc), or 0 where
+    that cannot be read: the memory limit then goes unchecked."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class WorkCount:
@@ -301,6 +318,7 @@ class Runtime:
         self.now = start
         self.limits = limits or Limits()
         self.work_done = 0  # queue items run since the run began (`begin_run`), against `limits.work`
+        self.memory_at_start = memory_in_use()  # against `limits.memory`
         self.people: dict[str, PersonState] = {p.handle: PersonState.declared(p) for p in model.people}
         self.deleted: dict[str, PersonState] = {}
         self.log: list[Activity] = []
@@ -315,8 +333,9 @@ class Runtime:
         self._earlier: Callable[[], dict[str, list[Activity]]] | None = None  # their past activities, not yet asked for
 
     def begin_run(self) -> None:
-        """A new run starts counting its work from nought (see `Limits`)."""
+        """A new run starts counting its work, and its memory, afresh (see `Limits`)."""
         self.work_done = 0
+        self.memory_at_start = memory_in_use()
 
     def use(self, model: Model) -> None:
         """Go on with a new model (the same file, edited): state is kept by key."""

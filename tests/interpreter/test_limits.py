@@ -148,3 +148,34 @@ def test_mkc_diff_and_the_repl_take_the_limits(tmp_path):
 def test_long_the_issues_cases_stop_at_the_default_limits(tmp_path, text, campaign):
     code, out, err = mkc("run", write(tmp_path, text), "--campaign", campaign)
     assert code == 1 and "more than 1000000 pieces of work in one run" in err
+
+
+GROWING = """
+campaign Kick < flow < change_data_value a "go" > >
+campaign Ping < smart_list < trigger data_value_changes a >; flow < change_data_value b "<<lead.a>>x" >
+                qualification every_time >
+campaign Pong < smart_list < trigger data_value_changes b >; flow < change_data_value a "<<lead.b>>y" >
+                qualification every_time >
+people < person p0 < > >
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="the memory limit is read from Linux's /proc")
+def test_a_loop_logging_ever_longer_strings_stops_at_the_memory_limit(tmp_path):
+    # One person, far below the work limits, but each activity holds a longer string: 10^4 of them
+    # are 10^8 characters. A fresh process, so that memory other tests freed is not reused.
+    script = (
+        "import sys\n"
+        "from mkc.interpreter import Interpreter, InterpreterError, Limits\n"
+        "from mkc.load import load_source\n"
+        "from mkc.source import Source\n"
+        f"model = load_source(Source('a.mkc', {GROWING!r})).model\n"
+        "interp = Interpreter(model, schedules=False, limits=Limits(memory=50 << 20))\n"
+        "try:\n"
+        "    interp.run_campaign('Kick')\n"
+        "except InterpreterError as err:\n"
+        "    print(err)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.startswith("the run took more than 50 MB of memory (")
+    assert out.endswith("activities logged); the busiest campaigns: Default.Ping, Default.Pong\n")
