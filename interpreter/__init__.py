@@ -29,7 +29,9 @@ People too many for memory (a database: `mkc.store`) are run batch by batch:
 `BatchChanges` to write back (see the end of `runtime.py`).
 
 `format_activity(activity)` is an activity's transcript line;
-`render(results, fmt)` whole transcripts. Runs need a model without check
+`render(results, fmt)` whole transcripts (`write(out, results, fmt)` writes
+them a few lines at a time). A run stops as a runaway (an InterpreterError)
+past its `Limits`: work, memory and simulated time. Runs need a model without check
 errors: the interpreter trusts the checker and reports what slips through at
 run time as a `Failed Step` (in a flow) or an `InterpreterError` (a command).
 """
@@ -59,7 +61,7 @@ from mkc.interpreter.runtime import (
 from mkc.interpreter.scenario import ExpectResult, ScenarioResult, run_command
 from mkc.interpreter.scenario import run_scenario as _play
 from mkc.interpreter.tokens import TokenContext, parse_datetime, parse_token_option, parse_token_value
-from mkc.interpreter.transcript import format_activity, render, render_activities
+from mkc.interpreter.transcript import format_activity, render, render_activities, write, write_activities
 
 __all__ = [
     "ACTIVITY_TYPE_IDS",
@@ -91,6 +93,8 @@ __all__ = [
     "run_scenario",
     "run_scenarios",
     "scenario_named",
+    "write",
+    "write_activities",
 ]
 
 

@@ -260,7 +260,7 @@ class Limits:
 
     work: int = 1_000_000
     years: int = 100
-    memory: int = 768 << 20  # bytes the process may grow by in one run (checked every MEMORY_EVERY items)
+    memory: int = 640 << 20  # bytes the process may grow by in one run (checked every MEMORY_EVERY items)
 
     def __attrs_post_init__(self):
         if self.work < 1 or self.years < 1 or self.memory < 1:

@@ -175,26 +175,17 @@ def run_command(
         try:
             result = interp.run_campaign(target, at=when, tokens=overrides)
         except interpreter.InterpreterError as err:  # a runaway: show what happened, then why it stopped
-            _write_activities(out, interp.log, fmt)
+            interpreter.write_activities(out, interp.log, fmt)
             click.echo(f"mkc: error: {err}", err=True)
             sys.exit(1)
-        _write_activities(out, result.activities, fmt)
+        interpreter.write_activities(out, result.activities, fmt)
         sys.exit(1 if result.failed else 0)
     try:
         results = interpreter.run_scenarios(model, scenarios or None, limits)
     except interpreter.InterpreterError as err:
         raise BadInput(f"{file}: {err}") from None
-    out.write(interpreter.render(results, fmt))
+    interpreter.write(out, results, fmt)
     sys.exit(0 if all(r.passed for r in results) else 1)
-
-
-def _write_activities(out, activities, fmt: str, chunk: int = 100) -> None:
-    """A run's activities, rendered a slice at a time: a long log (a runaway
-    stopped at its memory limit) is never one string in memory."""
-    from mkc import interpreter
-
-    for start in range(0, len(activities), chunk):
-        out.write(interpreter.render_activities(activities[start : start + chunk], fmt))
 
 
 def _parse_types(options: tuple[str, ...]) -> dict[str, str]:

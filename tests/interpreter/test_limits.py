@@ -8,6 +8,7 @@ Set MKC_LONG=1 to also run the issue's big cases with the default limits
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -179,3 +180,20 @@ def test_a_loop_logging_ever_longer_strings_stops_at_the_memory_limit(tmp_path):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     assert out.startswith("the run took more than 50 MB of memory (")
     assert out.endswith("activities logged); the busiest campaigns: Default.Ping, Default.Pong\n")
+
+
+def test_writing_a_few_lines_at_a_time_gives_the_rendered_transcript_byte_for_byte():
+    from interp_helpers import HERE
+
+    from mkc.interpreter import render, render_activities, write, write_activities
+
+    model = model_of((HERE.parent.parent / "examples" / "token_inheritance.mkc").read_text())
+    results = run_scenarios(model)
+    log = [a for r in results for a in r.activities]
+    for fmt in ("text", "jsonl"):
+        out = io.StringIO()
+        write(out, results, fmt)
+        assert out.getvalue() == render(results, fmt)
+        out = io.StringIO()
+        write_activities(out, log, fmt)
+        assert out.getvalue() == render_activities(log, fmt)
