@@ -70,7 +70,8 @@ def parse(file: str, show_ast: bool) -> None:
     '  mkc run examples/token_inheritance.mkc --scenario "parent context true" --format jsonl\n'
     "  mkc run examples/token_inheritance.mkc --campaign Ops.ParentA --at 2026-01-05T09:00 --token my.score=+7\n"
     "  mkc run campaigns.mkc --campaign Nurture --people people.csv --db state.duckdb --at 2026-02-01T09:00\n"
-    "Exit status: scenarios 0 when every expect passes, else 1; --campaign 0, or 1 when a step failed;\n"
+    "Exit status: scenarios 0 when every expect passes, else 1; --campaign 0, or 1 when a step failed\n"
+    "or the run was stopped as a runaway (--max-work, --max-years);\n"
     "1 when the file has check errors; 2 bad input.",
 )
 @click.argument("file")
