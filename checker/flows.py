@@ -4,7 +4,7 @@ Codes: wait-in-executable and webhook-not-allowed (from each step's
 `allowed_in` in the standard library), trigger-in-executable, kind-mismatch
 and executable-not-callable for a `schedule` block, choice-mixed-actions,
 too-many-choices, and bad-argument for the shape of choices, schedules and
-qualification rules.
+qualification rules (a duration longer than the clock's range among them).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from mkc.grammar import ast
 from mkc.stdlib import STEPS
 
 MAX_WHENS = 20
+MAX_YEARS = 10_000  # a duration longer than this cannot fit the clock, which ends with year 9999
+_MAX_MINUTES = MAX_YEARS * 366 * 24 * 60
 
 
 def check(model: Model, report: Report) -> None:
@@ -161,6 +163,8 @@ def _schedule(c: CampaignInfo, report: Report) -> None:
             schedule.every.span,
             owner=c,
         )
+    if schedule.every is not None:
+        _fits(schedule.every, "a schedule's `every`", c, report)
     if schedule.until is not None and schedule.until.value < schedule.at.value:
         report.error(
             "bad-argument",
@@ -174,3 +178,16 @@ def _qualification(c: CampaignInfo, report: Report) -> None:
     q = c.node.qualification
     if q is not None and q.period is not None and q.period.amount <= 0:
         report.error("bad-argument", f"`once_every` needs a positive duration, not {q.period}", q.period.span, owner=c)
+    elif q is not None and q.period is not None:
+        _fits(q.period, "`once_every`", c, report)
+
+
+def _fits(duration: ast.Duration, what: str, c: CampaignInfo, report: Report) -> None:
+    """A written duration longer than MAX_YEARS is a mistake: no clock reaches its end."""
+    if duration.amount * ast.UNIT_MINUTES[duration.unit] > _MAX_MINUTES:
+        report.error(
+            "bad-argument",
+            f"{what} of {duration} is longer than {MAX_YEARS:,} years: the clock ends with year 9999",
+            duration.span,
+            owner=c,
+        )

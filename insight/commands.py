@@ -128,6 +128,7 @@ def diff(
     db: str | None = None,
     at=None,
     tokens: dict | None = None,
+    limits=None,
 ) -> int:
     """0: nobody is treated differently; 1: someone is; 2: trouble (a file
     with check errors, a scenario neither file has, a missing database)."""
@@ -143,11 +144,12 @@ def diff(
             raise BadInput(f"--campaign {campaign}: neither {old.name} nor {new.name} has a campaign of that name")
         with _people_batches(people, db, at) as (label, window, batches):
             since, when, until = window
-            run = diff_.CampaignRun(campaign, f"campaign {campaign} {label}", when, since, until, tokens or {}, batches)
+            label = f"campaign {campaign} {label}"
+            run = diff_.CampaignRun(campaign, label, when, since, until, tokens or {}, batches, limits)
             diffs = diff_.compare(*models, [run])
     else:
         try:
-            runs = diff_.scenario_runs(*models, names=scenarios or None)
+            runs = diff_.scenario_runs(*models, names=scenarios or None, limits=limits)
         except InterpreterError as err:
             raise BadInput(str(err)) from None
         if not runs:

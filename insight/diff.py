@@ -28,7 +28,7 @@ import attrs
 
 from mkc.checker.model import Model
 from mkc.grammar import ast
-from mkc.interpreter import Activity, BatchChanges, Interpreter, InterpreterError, PeopleBatch
+from mkc.interpreter import Activity, BatchChanges, Interpreter, InterpreterError, Limits, PeopleBatch
 from mkc.stdlib.values import literal
 
 
@@ -49,6 +49,7 @@ class ScenarioRun:
     name: str
     old: ast.Scenario | None
     new: ast.Scenario | None
+    limits: Limits | None = None
 
     @property
     def label(self) -> str:
@@ -57,7 +58,7 @@ class ScenarioRun:
 
     def play(self, model: Model, version: str) -> Outcome:
         scenario = (self.old if version == "old" else self.new) or self.old or self.new
-        interp = Interpreter(model)
+        interp = Interpreter(model, limits=self.limits)
         try:
             result = interp.run_scenario(scenario)
         except InterpreterError as err:
@@ -82,11 +83,12 @@ class CampaignRun:
     until: dt.datetime | None = None
     tokens: dict = attrs.Factory(dict)
     batches: Callable[[], Iterable[PeopleBatch]] | None = None
+    limits: Limits | None = None
 
     def diff(self, old: Model, new: Model) -> RunDiff:
         if self.batches is None:
             return _compare_run(self, self._declared(old), self._declared(new))
-        versions = [Interpreter(old, schedules=False), Interpreter(new, schedules=False)]
+        versions = [Interpreter(m, schedules=False, limits=self.limits) for m in (old, new)]
         parts = [_compare_run(self, *(self._batch(v, batch) for v in versions)) for batch in self.batches()]
         errors = tuple(next((p.errors[i] for p in parts if p.errors[i]), None) for i in (0, 1))
         return RunDiff(
@@ -98,7 +100,7 @@ class CampaignRun:
         )
 
     def _declared(self, model: Model) -> Outcome:
-        interp = Interpreter(model, schedules=False)
+        interp = Interpreter(model, schedules=False, limits=self.limits)
         try:
             result = interp.run_campaign(self.ref, at=self.at, tokens=self.tokens)
         except InterpreterError as err:
@@ -135,7 +137,7 @@ def _people(model: Model) -> tuple[str, ...]:
     return tuple(p.handle for p in model.people)
 
 
-def scenario_runs(old: Model, new: Model, names=None) -> list[ScenarioRun]:
+def scenario_runs(old: Model, new: Model, names=None, limits: Limits | None = None) -> list[ScenarioRun]:
     """Every scenario of either file by name (NEW's order, then those only in
     OLD), or only those named; InterpreterError for a name neither has."""
     old_by = {s.name: s for s in old.scenarios}
@@ -147,7 +149,7 @@ def scenario_runs(old: Model, new: Model, names=None) -> list[ScenarioRun]:
             known = ", ".join(f'"{n}"' for n in order) or "none"
             raise InterpreterError(f'no scenario named "{missing[0]}" in either file (scenarios: {known})')
         order = list(dict.fromkeys(names))
-    return [ScenarioRun(n, old_by.get(n), new_by.get(n)) for n in order]
+    return [ScenarioRun(n, old_by.get(n), new_by.get(n), limits) for n in order]
 
 
 # ---- comparing -----------------------------------------------------------------------------

@@ -29,7 +29,9 @@ People too many for memory (a database: `mkc.store`) are run batch by batch:
 `BatchChanges` to write back (see the end of `runtime.py`).
 
 `format_activity(activity)` is an activity's transcript line;
-`render(results, fmt)` whole transcripts. Runs need a model without check
+`render(results, fmt)` whole transcripts (`write(out, results, fmt)` writes
+them a few lines at a time). A run stops as a runaway (an InterpreterError)
+past its `Limits`: work, memory and simulated time. Runs need a model without check
 errors: the interpreter trusts the checker and reports what slips through at
 run time as a `Failed Step` (in a flow) or an `InterpreterError` (a command).
 """
@@ -49,6 +51,7 @@ from mkc.interpreter.runtime import (
     Activity,
     BatchChanges,
     InterpreterError,
+    Limits,
     PeopleBatch,
     PeopleSource,
     PersonState,
@@ -58,7 +61,7 @@ from mkc.interpreter.runtime import (
 from mkc.interpreter.scenario import ExpectResult, ScenarioResult, run_command
 from mkc.interpreter.scenario import run_scenario as _play
 from mkc.interpreter.tokens import TokenContext, parse_datetime, parse_token_option, parse_token_value
-from mkc.interpreter.transcript import format_activity, render, render_activities
+from mkc.interpreter.transcript import format_activity, render, render_activities, write, write_activities
 
 __all__ = [
     "ACTIVITY_TYPE_IDS",
@@ -71,6 +74,7 @@ __all__ = [
     "ExpectResult",
     "Interpreter",
     "InterpreterError",
+    "Limits",
     "PeopleBatch",
     "PeopleSource",
     "PersonState",
@@ -89,6 +93,8 @@ __all__ = [
     "run_scenario",
     "run_scenarios",
     "scenario_named",
+    "write",
+    "write_activities",
 ]
 
 
@@ -119,8 +125,9 @@ class BatchesResult:
 
 
 class Interpreter:
-    def __init__(self, model: Model, start: dt.datetime = START, schedules: bool = True):
+    def __init__(self, model: Model, start: dt.datetime = START, schedules: bool = True, limits: Limits | None = None):
         self.model = model
+        self.limits = limits or Limits()
         self.reset(start=start, schedules=schedules)
 
     def reset(self, model: Model | None = None, start: dt.datetime = START, schedules: bool = True) -> None:
@@ -128,7 +135,7 @@ class Interpreter:
         `start`, every trigger campaign's own `active`, and (with `schedules`)
         every batch campaign's own `schedule` queued."""
         self.model = model or self.model
-        self.runtime = Runtime(self.model, start)
+        self.runtime = Runtime(self.model, start, self.limits)
         self.engine = Engine(self.runtime)
         if schedules:
             self.engine.schedule_declared()
@@ -168,7 +175,9 @@ class Interpreter:
     # ---- running ---------------------------------------------------------------------
 
     def command(self, command) -> ExpectResult | None:
-        """One scenario command, with the work it queued that is due by the clock."""
+        """One scenario command, with the work it queued that is due by the
+        clock: a run of its own (see `Limits`)."""
+        self.runtime.begin_run()
         return run_command(self.engine, command)
 
     def run_steps(self, person: str, steps, campaign: CampaignInfo | None = None) -> list[Activity]:
@@ -182,6 +191,7 @@ class Interpreter:
                 else f"{person} is not in the database (deleted)"
             )
         before = len(self.runtime.log)
+        self.runtime.begin_run()
         run = FlowRun(campaign, person, TokenContext(campaign), steps=tuple(steps))
         self.engine.runs.setdefault(person, []).append(run)
         self.engine.run_flow(run, 0)
@@ -235,6 +245,7 @@ class Interpreter:
         result = BatchesResult(campaign.full_name)
         for batch in source.batches():
             rt.now = since or at
+            rt.begin_run()  # (each batch is a run of its own: what it did is written back before the next)
             engine.runs.clear()
             rt.load(batch)
             kept = [w for w in batch.waits if not self._resume(w, by_key.get(w.campaign))]
@@ -291,10 +302,12 @@ def run_scenario(model: Model, scenario: ast.Scenario | str) -> ScenarioResult:
     return Interpreter(model).run_scenario(scenario)
 
 
-def run_scenarios(model: Model, names=None, file: str | None = None) -> list[ScenarioResult]:
+def run_scenarios(
+    model: Model, names=None, limits: Limits | None = None, file: str | None = None
+) -> list[ScenarioResult]:
     """Every scenario of the model (or those named, in the order given), each
     in a fresh world; with `file`, only that file's (a project has many)."""
-    interp = Interpreter(model)
+    interp = Interpreter(model, limits=limits)
     chosen = model.scenarios if names is None else [scenario_named(model, n, file) for n in names]
     if file is not None:
         chosen = [s for s in chosen if s.span is not None and s.span.file == file]

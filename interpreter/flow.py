@@ -21,6 +21,8 @@ token answers, so no step looks them up again.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections import Counter
 from typing import NamedTuple
 
 import attrs
@@ -30,6 +32,7 @@ from mkc.grammar import ast
 from mkc.interpreter.args import Arg, StepArgs, field_name, prepare, prepare_bound
 from mkc.interpreter.conditions import Conditions, everyone
 from mkc.interpreter.runtime import (
+    MEMORY_EVERY,
     Activity,
     CampaignName,
     InterpreterError,
@@ -38,13 +41,16 @@ from mkc.interpreter.runtime import (
     StepFailure,
     Unresolved,
     WorkCount,
+    memory_in_use,
 )
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens, trigger_tokens
 from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.triggers import Event
+from mkc.stdlib.values import duration_delta, later, years_later
 
 MAX_DEPTH = 3  # levels of Execute Campaign below the campaign that started the flow
-MAX_WORK = 100_000  # queue items one command may run for one person: more is a runaway loop
+MAX_WORK = 100_000  # queue items one person may run at one moment: more is a runaway loop
+RECENT = 10_000  # activities a runaway's message looks back over for the busiest campaigns
 
 
 class StopFlow(Exception):
@@ -262,7 +268,10 @@ class Engine:
             s = c.schedule
             if c.kind == "batch" and s is not None:
                 self.schedule(
-                    c, s.at.value, every=s.every.delta if s.every else None, until=s.until.value if s.until else None
+                    c,
+                    s.at.value,
+                    every=duration_delta(s.every) if s.every else None,  # (None too when too long to repeat)
+                    until=s.until.value if s.until else None,
                 )
 
     def fire(self, event: Event, overrides=None, only: CampaignInfo | None = None) -> None:
@@ -559,23 +568,74 @@ class Engine:
     def run_due(self, until: dt.datetime | None) -> None:
         """Run every queued item due by `until` (None: until the queue is empty),
         in time order, moving the clock to each; then the clock shows `until`.
-        A runaway loop is one person's: a batch run over a million people is
-        a million pieces of work, not a loop."""
+
+        A runaway stops with an InterpreterError that names the busiest
+        campaigns, and the queue is dropped: one person running more than
+        MAX_WORK items at one moment (a batch run over a million people is a
+        million pieces of work, not a loop; a schedule every minute pauses
+        between its runs), the run going past its `Limits.work` items or
+        growing the process by more than `Limits.memory` (a loop logging
+        ever longer strings), or work due more than `Limits.years` after the
+        clock stood at this call (a wait loop)."""
         rt, process = self.rt, self.process
-        work = WorkCount(MAX_WORK)  # items run by person (None: batch runs)
-        while (due := rt.pop_due(until)) is not None:
+        limits = rt.limits
+        began = rt.now
+        deadline = years_later(began, limits.years)
+        stop = until if until is not None and until <= deadline else deadline
+        work = WorkCount(MAX_WORK)  # items run by each person at this moment
+        while (due := rt.pop_due(stop)) is not None:
             when, item = due
-            if when > rt.now:
+            if when > rt.now:  # a pause: what loops without one is counted afresh
                 rt.now = when
-            if work.passes(item.run.person if isinstance(item, Resume) else None):
-                rt.drop_pending()
-                raise InterpreterError(
-                    f"more than {MAX_WORK} pieces of work without a pause: campaigns that "
-                    "trigger each other without end?"
+                work = WorkCount(MAX_WORK)
+            rt.work_done += 1
+            if rt.work_done > limits.work:
+                self.runaway(
+                    item,
+                    f"more than {limits.work} pieces of work in one run (the limit: `--max-work` changes it)",
+                )
+            if not rt.work_done % MEMORY_EVERY and memory_in_use() - rt.memory_at_start > limits.memory:
+                self.runaway(
+                    item,
+                    f"the run took more than {limits.memory // (1 << 20):,} MB of memory "
+                    f"({len(rt.log):,} activities logged)",
+                )
+            if isinstance(item, Resume) and work.passes(item.run.person):  # (a scheduled run is nobody's loop)
+                self.runaway(
+                    item,
+                    f"more than {MAX_WORK} pieces of work without a pause for {item.run.person}: "
+                    "campaigns that trigger each other without end?",
                 )
             process(item)
+        following = rt.next_due()
+        if following is not None and following > deadline and (until is None or following <= until):
+            self.runaway(
+                None,
+                f"work due at {ast.format_datetime(following)}, more than "
+                f"{limits.years} year{'s' if limits.years != 1 else ''} after "
+                f"{ast.format_datetime(began)} (the limit: `--max-years` changes it)",
+            )
         if until is not None:
             self.rt.now = max(self.rt.now, until)
+
+    def runaway(self, item, why: str):
+        """Stop a runaway: drop every queued item and raise an InterpreterError
+        that says why, naming the campaigns with the most work lately (in the
+        last activities logged, and in the queue): up to three, each with at
+        least a tenth of the busiest one's."""
+        rt = self.rt
+        counts: Counter = Counter()
+        for activity in itertools.islice(reversed(rt.log), RECENT):
+            if activity.flow is not None:
+                counts[activity.flow] += 1
+        for _when, queued in [(None, item), *rt.pending]:
+            campaign = queued.run.campaign if isinstance(queued, Resume) else getattr(queued, "campaign", None)
+            if campaign is not None:
+                counts[self.name(campaign)] += 1
+        rt.drop_pending()
+        top = counts.most_common(3)
+        busiest = ", ".join(str(name) for name, n in top if n * 10 >= top[0][1])  # (not those that only started it)
+        raise InterpreterError(why + (f"; the busiest campaigns: {busiest}" if busiest else ""))
 
     def process(self, item) -> None:
         if isinstance(item, Resume):
@@ -588,8 +648,8 @@ class Engine:
             if self.rt.is_active(item.campaign):  # a deactivated batch campaign's schedule does not run
                 self.batch_run(item.campaign, overrides=item.overrides)
             if item.every:
-                following = self.rt.now + item.every
-                if item.until is None or following <= item.until:
+                following = later(self.rt.now, item.every)  # (None: past the end of the clock)
+                if following is not None and (item.until is None or following <= item.until):
                     self.rt.enqueue(following, item)
 
     # ---- the log ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import itertools
+import os
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
 from typing import Protocol
@@ -21,7 +22,7 @@ import attrs
 from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, ref_text
 from mkc.grammar import ast
 from mkc.stdlib.activities import ACTIVITIES
-from mkc.stdlib.values import from_literal, is_empty
+from mkc.stdlib.values import duration_delta, from_literal, is_empty
 
 START = dt.datetime(2026, 1, 1, 0, 0)  # the virtual clock's start
 
@@ -30,6 +31,7 @@ START = dt.datetime(2026, 1, 1, 0, 0)  # the virtual clock's start
 ACTIVITY_TYPE_IDS: dict[str, int | None] = {name: a.type_id for name, a in ACTIVITIES.items()}
 
 Key = tuple
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 class InterpreterError(Exception):
@@ -230,6 +232,9 @@ class WorkQueue:
             heapq.heappop(self._moments)
         return when, item
 
+    def first(self) -> dt.datetime | None:
+        return self._moments[0] if self._moments else None
+
     def items(self) -> list:
         """Every item, in the order it will run: (time, item)."""
         return [(when, item) for when in sorted(self._lines) for item in self._lines[when]]
@@ -240,6 +245,39 @@ class WorkQueue:
 
     def __len__(self) -> int:
         return sum(len(line) for line in self._lines.values())
+
+
+@attrs.frozen
+class Limits:
+    """How much one run may do before it is stopped as a runaway (an
+    `InterpreterError`, with nothing written to a database): `work` queue
+    items in all (a run: one scenario, one campaign run, one batch of people
+    from a database, one REPL entry), `memory` bytes more than the process
+    held when the run began (where it can tell: Linux), and no work more than `years` of
+    simulated time after the clock stood when the command (a scenario
+    command, a campaign run, a REPL entry) began. One person looping is
+    caught sooner, by `flow.MAX_WORK`."""
+
+    work: int = 1_000_000
+    years: int = 100
+    memory: int = 640 << 20  # bytes the process may grow by in one run (checked every MEMORY_EVERY items)
+
+    def __attrs_post_init__(self):
+        if self.work < 1 or self.years < 1 or self.memory < 1:
+            raise ValueError("run limits are positive")
+
+
+MEMORY_EVERY = 1024  # queue items between two looks at the process's memory (a look costs a file read)
+
+
+def memory_in_use() -> int:
+    """The process's resident memory in bytes (Linux's /proc), or 0 where
+    that cannot be read: the memory limit then goes unchecked."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 class WorkCount:
@@ -274,10 +312,13 @@ class WorkCount:
 class Runtime:
     """The world one scenario (or one campaign run, or a REPL session) runs in."""
 
-    def __init__(self, model: Model, start: dt.datetime = START):
+    def __init__(self, model: Model, start: dt.datetime = START, limits: Limits | None = None):
         self.model = model
         self.keys = Keys(model)
         self.now = start
+        self.limits = limits or Limits()
+        self.work_done = 0  # queue items run since the run began (`begin_run`), against `limits.work`
+        self.memory_at_start = memory_in_use()  # against `limits.memory`
         self.people: dict[str, PersonState] = {p.handle: PersonState.declared(p) for p in model.people}
         self.deleted: dict[str, PersonState] = {}
         self.log: list[Activity] = []
@@ -290,6 +331,11 @@ class Runtime:
         self._loaded: dict[str, PersonState] = {}  # people as a store handed them over (`load`)
         self._entered: set = set()  # (campaign key, handle) with an entry from before `load`
         self._earlier: Callable[[], dict[str, list[Activity]]] | None = None  # their past activities, not yet asked for
+
+    def begin_run(self) -> None:
+        """A new run starts counting its work, and its memory, afresh (see `Limits`)."""
+        self.work_done = 0
+        self.memory_at_start = memory_in_use()
 
     def use(self, model: Model) -> None:
         """Go on with a new model (the same file, edited): state is kept by key."""
@@ -376,7 +422,8 @@ class Runtime:
         if mode == "every_time":
             return True
         if mode == "once_every" and rule.period is not None:
-            return self.now - entries[-1] >= rule.period.delta
+            period = duration_delta(rule.period)  # (None: longer than the clock's range, so never again)
+            return period is not None and self.now - entries[-1] >= period
         return False
 
     def record_entry(self, campaign: CampaignInfo, handle: str) -> None:
@@ -386,6 +433,10 @@ class Runtime:
 
     def enqueue(self, when: dt.datetime, item) -> None:
         self._queue.push(when, item)
+
+    def next_due(self) -> dt.datetime | None:
+        """When the first queued item is due; None if nothing is queued."""
+        return self._queue.first()
 
     def pop_due(self, until: dt.datetime | None):
         """The next item due at or before `until` (None: any), as (time, item)."""

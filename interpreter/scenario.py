@@ -11,6 +11,7 @@ import attrs
 
 from mkc.checker.walk import atoms
 from mkc.grammar import ast
+from mkc.grammar.ast import format_datetime
 from mkc.grammar.dump import show_value
 from mkc.interpreter.flow import Engine, field_name
 from mkc.interpreter.runtime import Activity, CampaignName, InterpreterError, Unresolved
@@ -18,7 +19,7 @@ from mkc.interpreter.tokens import TokenContext, TokenError, Tokens
 from mkc.interpreter.transcript import header_line, scenario_text
 from mkc.stdlib import TRIGGERS
 from mkc.stdlib.triggers import Event
-from mkc.stdlib.values import equals, literal, text
+from mkc.stdlib.values import END_OF_TIME, duration_delta, equals, later, literal, text
 
 
 @attrs.frozen
@@ -106,7 +107,12 @@ def run_command(engine: Engine, command) -> ExpectResult | None:
             rt.now = when
         return None
     if isinstance(command, ast.Advance):
-        engine.run_due(rt.now + command.duration.delta)
+        until = later(rt.now, duration_delta(command.duration))
+        if until is None:
+            raise InterpreterError(
+                f"advance {command.duration}: the clock would pass {format_datetime(END_OF_TIME)}, its end"
+            )
+        engine.run_due(until)
         return None
     if isinstance(command, (ast.Activate, ast.Deactivate)):
         rt.set_active(_campaign(engine, command.campaign), isinstance(command, ast.Activate))

@@ -23,11 +23,17 @@ from mkc.interpreter.memo import Memo
 from mkc.stdlib.values import from_literal, is_empty, text
 
 MAX_DEPTH = 10  # My Tokens holding tokens: deeper than this is a loop
+MAX_RENDERED = 1_000_000  # characters in one rendered string: My Tokens using each other can explode
 NEEDS_TOKENS = object()  # a My Token's value is only known where it is asked for
 
 
 class TokenError(Exception):
     """A token that cannot be answered at run time (a Failed Step in a flow)."""
+
+
+class TooLong(TokenError):
+    """A string that would render longer than MAX_RENDERED (a token's
+    `:default=` does not stand in for it: the value is there, only too long)."""
 
 
 @attrs.frozen
@@ -146,6 +152,8 @@ def _answer(token: ast.Token, lookup):
             raise TokenError(loop)
         try:
             found = lookup(t, depth)
+        except TooLong:
+            raise
         except TokenError:
             return default
         return default if is_empty(found) else found
@@ -261,21 +269,42 @@ def _template(template: str) -> tuple:
 def _renderer(parts: tuple):
     """The parts joined into one string, each token answered and shown as text
     (`values.text`), in order. Rendering runs for every person and every
-    string with tokens, so it is one f-string, made once per string: its
-    fields are the parts, by name, never the string's own text."""
+    string with tokens, so it is one function made once per string, whose
+    names are the parts, never the string's own text. Its tokens' texts are
+    measured before they are joined, so a string longer than MAX_RENDERED is
+    never built (TooLong): each token's own text was measured the same way."""
     if len(parts) == 1 and type(parts[0]) is str:
         constant = parts[0]
         return lambda t, depth=0: constant
-    names: dict[str, object] = {"text": text}
-    fields = []
+    names: dict[str, object] = {"text": text, "too_long": _too_long}
+    fields, answers, sizes = [], [], []
+    room = MAX_RENDERED
     for i, part in enumerate(parts):
         if type(part) is str:
             names[f"c{i}"] = part
             fields.append(f"{{c{i}}}")
+            room -= len(part)
         else:
             names[f"a{i}"] = part.answer
-            fields.append(f"{{text(a{i}(t, depth))}}")
-    return eval("lambda t, depth=0: f'" + "".join(fields) + "'", names)  # noqa: S307 - names only, see above
+            answers.append(f"    v{i} = text(a{i}(t, depth))\n")
+            sizes.append(f"len(v{i})")
+            fields.append(f"{{v{i}}}")
+    names["room"] = room
+    source = (
+        "def render(t, depth=0):\n"
+        + "".join(answers)
+        + f"    if {' + '.join(sizes)} > room:\n"
+        + f"        too_long({' + '.join(sizes)} + {MAX_RENDERED} - room)\n"
+        + "    return f'"
+        + "".join(fields)
+        + "'\n"
+    )
+    exec(source, names)  # noqa: S102 - names only, see above
+    return names["render"]
+
+
+def _too_long(size: int):
+    raise TooLong(f"a string with tokens would render to {size:,} characters: more than {MAX_RENDERED:,}")
 
 
 def has_tokens(template: str) -> bool:

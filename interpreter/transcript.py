@@ -14,6 +14,7 @@ Both are byte-for-byte deterministic.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 
 from mkc.grammar import ast
@@ -180,30 +181,39 @@ def header_line(name: str) -> str:
 
 def scenario_text(result, header: bool = False) -> str:
     """One scenario's transcript as text, optionally after its header line."""
-    lines = [header_line(result.name)] if header else []
-    for entry in scenario_entries(result):
-        if isinstance(entry, Activity):
-            lines.append(format_activity(entry))
-        elif isinstance(entry, tuple):
-            lines.append(f"ERROR {entry[1]}")
-        else:
-            lines.append(entry.line_text)
-    return "".join(line + "\n" for line in lines)
+    return "".join(line + "\n" for line in _text_lines(result, header))
 
 
 def scenario_jsonl(result, header: bool = False) -> str:
     """One scenario's transcript as JSON Lines; every record names the scenario."""
-    records = [{"record": "scenario"}] if header else []
+    return "".join(line + "\n" for line in _jsonl_lines(result, header))
+
+
+def _text_lines(result, header: bool):
+    if header:
+        yield header_line(result.name)
     for entry in scenario_entries(result):
         if isinstance(entry, Activity):
-            records.append(activity_record(entry))
+            yield format_activity(entry)
         elif isinstance(entry, tuple):
-            records.append({"record": "error", "message": entry[1]})
+            yield f"ERROR {entry[1]}"
         else:
-            records.append(
-                {"record": "expect", "expect": entry.text, "passed": entry.passed, "got": entry.got, "line": entry.line}
-            )
-    return "".join(_json_line({**r, "scenario": result.name}) + "\n" for r in records)
+            yield entry.line_text
+
+
+def _jsonl_lines(result, header: bool):
+    name = result.name
+    if header:
+        yield _json_line({"record": "scenario", "scenario": name})
+    for entry in scenario_entries(result):
+        if isinstance(entry, Activity):
+            record = activity_record(entry)
+        elif isinstance(entry, tuple):
+            record = {"record": "error", "message": entry[1]}
+        else:
+            record = {"record": "expect", "expect": entry.text, "passed": entry.passed, "got": entry.got}
+            record["line"] = entry.line
+        yield _json_line({**record, "scenario": name})
 
 
 def render(results, fmt: str = "text") -> str:
@@ -220,6 +230,27 @@ def render_activities(activities, fmt: str = "text") -> str:
     return "".join(format_activity(a) + "\n" for a in activities)
 
 
+def write(out, results, fmt: str = "text") -> None:
+    """`render(results, fmt)` written to `out` a few lines at a time: a long
+    transcript (a runaway stopped at its memory limit) is never one string."""
+    lines = _jsonl_lines if fmt == "jsonl" else _text_lines
+    for result in results:
+        _write_lines(out, lines(result, result.headed))
+
+
+def write_activities(out, activities, fmt: str = "text") -> None:
+    """`render_activities(activities, fmt)` written to `out` a few lines at a time."""
+    if fmt == "jsonl":
+        _write_lines(out, (_json_line(activity_record(a)) for a in activities))
+    else:
+        _write_lines(out, (format_activity(a) for a in activities))
+
+
+def _write_lines(out, lines, chunk: int = 100) -> None:
+    while part := list(itertools.islice(lines, chunk)):
+        out.write("".join(line + "\n" for line in part))
+
+
 __all__ = [
     "header_line",
     "scenario_jsonl",
@@ -229,5 +260,7 @@ __all__ = [
     "format_activity",
     "render",
     "render_activities",
+    "write",
+    "write_activities",
     "scenario_entries",
 ]

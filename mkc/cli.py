@@ -13,6 +13,30 @@ from mkc.output import StdoutFailed, guarded_stdout
 from mkc.source import BadInput, read_source
 
 
+def _limit_options(command):
+    """`--max-work` and `--max-years`: how much one run may do before it is
+    stopped as a runaway (`mkc.interpreter.Limits`)."""
+    command = click.option(
+        "--max-years",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Stop a run whose work goes on more than N years of simulated time (default 100).",
+    )(command)
+    return click.option(
+        "--max-work",
+        type=click.IntRange(min=1),
+        metavar="N",
+        help="Stop a run after N pieces of work in all (default 1000000).",
+    )(command)
+
+
+def _limits(max_work: int | None, max_years: int | None):
+    from mkc.interpreter import Limits
+
+    default = Limits()
+    return Limits(max_work or default.work, max_years or default.years)
+
+
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Example:  mkc check examples/token_inheritance.mkc",
@@ -48,7 +72,8 @@ def parse(file: str, show_ast: bool) -> None:
     '  mkc run examples/token_inheritance.mkc --scenario "parent context true" --format jsonl\n'
     "  mkc run examples/token_inheritance.mkc --campaign Ops.ParentA --at 2026-01-05T09:00 --token my.score=+7\n"
     "  mkc run campaigns.mkc --campaign Nurture --people people.csv --db state.duckdb --at 2026-02-01T09:00\n"
-    "Exit status: scenarios 0 when every expect passes, else 1; --campaign 0, or 1 when a step failed;\n"
+    "Exit status: scenarios 0 when every expect passes, else 1; --campaign 0, or 1 when a step failed\n"
+    "or the run was stopped as a runaway (--max-work, --max-years);\n"
     "1 when the file has check errors; 2 bad input.",
 )
 @click.argument("file")
@@ -80,6 +105,7 @@ def parse(file: str, show_ast: bool) -> None:
 @click.option("--until", metavar="DATETIME", help="With --db: let the clock run on to DATETIME after the run.")
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="With --people: a field's type.")
 @click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
+@_limit_options
 def run_command(
     file: str,
     scenarios: tuple[str, ...],
@@ -92,6 +118,8 @@ def run_command(
     until: str | None,
     types: tuple[str, ...],
     skip_bad_rows: bool,
+    max_work: int | None,
+    max_years: int | None,
 ) -> None:
     """Run FILE's scenarios and print their transcripts, or run one batch
     campaign with --campaign and print its activity log: over the file's people,
@@ -117,6 +145,7 @@ def run_command(
     if loaded.has_errors or loaded.model is None:
         sys.exit(1)
     model = loaded.model
+    limits = _limits(max_work, max_years)
     out = sys.stdout
     if campaign is not None and overrides:
         _check_token_options(model, campaign, overrides)
@@ -136,10 +165,11 @@ def run_command(
                 skip_bad_rows=skip_bad_rows,
                 fmt=fmt,
                 file=file,
+                limits=limits,
             )
         )
     if campaign is not None:
-        interp = interpreter.Interpreter(model, schedules=False)
+        interp = interpreter.Interpreter(model, schedules=False, limits=limits)
         try:
             target = interp.campaign(campaign)
             if target.kind != "batch":
@@ -148,18 +178,20 @@ def run_command(
             raise BadInput(f"--campaign {campaign}: {err}") from None
         try:
             result = interp.run_campaign(target, at=when, tokens=overrides)
-        except interpreter.InterpreterError as err:  # a runaway loop: show what happened, then why it stopped
-            out.write(interpreter.render_activities(interp.log, fmt))
+        except interpreter.InterpreterError as err:  # a runaway: show what happened, then why it stopped
+            interpreter.write_activities(out, interp.log, fmt)
             click.echo(f"mkc: error: {err}", err=True)
             sys.exit(1)
-        out.write(interpreter.render_activities(result.activities, fmt))
+        interpreter.write_activities(out, result.activities, fmt)
         sys.exit(1 if result.failed else 0)
     try:
         # In a project, a file's own scenarios run against the whole project.
-        results = interpreter.run_scenarios(model, scenarios or None, loaded.source.name if loaded.project else None)
+        results = interpreter.run_scenarios(
+            model, scenarios or None, limits, loaded.source.name if loaded.project else None
+        )
     except interpreter.InterpreterError as err:
         raise BadInput(f"{file}: {err}") from None
-    out.write(interpreter.render(results, fmt))
+    interpreter.write(out, results, fmt)
     sys.exit(0 if all(r.passed for r in results) else 1)
 
 
@@ -338,7 +370,8 @@ def check(paths: tuple[str, ...], db: str | None) -> None:
     "Piped:    printf 'change_score +5\\n:log\\n' | mkc repl examples/token_inheritance.mkc"
 )
 @click.argument("file", required=False)
-def repl(file: str | None) -> None:
+@_limit_options
+def repl(file: str | None, max_work: int | None, max_years: int | None) -> None:
     """Try declarations, flow steps and scenario commands one at a time, on FILE's program.
 
     At a terminal: completion, colour and history (~/.mkc_history, or $MKC_HISTORY).
@@ -347,7 +380,7 @@ def repl(file: str | None) -> None:
 
     if file is not None:
         read_source(file)  # a missing or unreadable file is bad input: one line, exit 2
-    sys.exit(repl_main(file))
+    sys.exit(repl_main(file, _limits(max_work, max_years)))
 
 
 @cli.command(
@@ -426,6 +459,7 @@ def explain(file: str, campaign: str, person: str, scenario: str | None, at: str
 @click.option("--db", metavar="PATH", help="With --campaign: over the people of this database (only read).")
 @click.option("--at", metavar="DATETIME", help="With --campaign: when it runs (default as for mkc run).")
 @click.option("--token", "tokens", multiple=True, metavar="my.NAME=VALUE", help="With --campaign: an API My Token.")
+@_limit_options
 def diff(
     old: str,
     new: str,
@@ -435,6 +469,8 @@ def diff(
     db: str | None,
     at: str | None,
     tokens: tuple[str, ...],
+    max_work: int | None,
+    max_years: int | None,
 ) -> None:
     """Run OLD and NEW over the same scenarios, or run one batch campaign of
     each over the same people (--campaign, with --people or --db for real
@@ -449,7 +485,10 @@ def diff(
     if people and db:
         raise BadInput("give --people or --db, not both (mkc diff never writes to a database)")
     when, overrides = _datetime_option("--at", at), _token_options(tokens)
-    sys.exit(commands.diff(read_source(old), read_source(new), scenarios, campaign, people, db, when, overrides))
+    limits = _limits(max_work, max_years)
+    sys.exit(
+        commands.diff(read_source(old), read_source(new), scenarios, campaign, people, db, when, overrides, limits)
+    )
 
 
 def _datetime_option(option: str, text: str | None):

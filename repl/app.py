@@ -27,6 +27,7 @@ from mkc.repl.completion import MkcCompleter
 from mkc.repl.continuation import indent_for_next_line, needs_more
 from mkc.repl.lexer import MkcLexer
 from mkc.repl.piped import CONTINUATION, PROMPT, run_piped
+from mkc.repl.runtime import InterpreterRuntime
 from mkc.repl.session import Session
 
 HISTORY_ENV = "MKC_HISTORY"
@@ -149,12 +150,13 @@ class ReplApp:
         return 0
 
 
-def main(file: str | None = None, stdin=None, stdout=None) -> int:
-    """Interactive at a terminal, piped otherwise; the exit status."""
+def main(file: str | None = None, limits=None, stdin=None, stdout=None) -> int:
+    """Interactive at a terminal, piped otherwise; the exit status. `limits`:
+    how much one entry may do (`mkc.interpreter.Limits`; None: the defaults)."""
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
-    session = Session(file, color=interactive)
+    session = Session(file, color=interactive, runtime_factory=lambda: InterpreterRuntime(limits))
     if interactive:
         return ReplApp(session).run()
     return run_piped(session, stdin, stdout)

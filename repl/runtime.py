@@ -58,14 +58,16 @@ class RuntimeFailure(Exception):
 
 
 class InterpreterRuntime(Runtime):
-    """The world of one `mkc.interpreter.Interpreter`, kept across entries."""
+    """The world of one `mkc.interpreter.Interpreter`, kept across entries;
+    each entry is a run of its own for `limits` (`mkc.interpreter.Limits`)."""
 
-    def __init__(self):
+    def __init__(self, limits=None):
         self.interp = None
+        self.limits = limits
 
     def reset(self, model) -> None:
         if self.interp is None:
-            self.interp = Interpreter(model)
+            self.interp = Interpreter(model, limits=self.limits)
         else:
             self.interp.reset(model)
 

@@ -727,12 +727,17 @@ class Session:
             reply.fail("nothing to save: no declarations were typed in this session")
             return
         path = os.path.expanduser(arg)
+        if os.path.islink(path):  # (a dangling one would create its target, somewhere else)
+            reply.fail(f"{arg} is a symbolic link: :save writes only to a plain file")
+            return
         if os.path.exists(path) and not overwrite:
             reply.fail(f"{arg} exists: `:save! {arg}` overwrites it")
             return
         text = self.saved_text()
+        # O_NOFOLLOW and O_EXCL: a link made since the checks above is not followed either.
+        flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if overwrite else os.O_EXCL) | getattr(os, "O_NOFOLLOW", 0)
         try:
-            with open(path, "w", encoding="utf-8") as fh:
+            with open(os.open(path, flags, 0o666), "w", encoding="utf-8") as fh:
                 fh.write(text)
         except OSError as err:
             reply.fail(f"error: {arg}: {err.strerror}")

@@ -13,7 +13,19 @@ from collections.abc import Callable
 import attrs
 
 from mkc.stdlib.signatures import Signature, kw, pos, sig
-from mkc.stdlib.values import as_datetime, as_number, equals, equals_to, is_empty, member_of, order, order_to, text
+from mkc.stdlib.values import (
+    as_datetime,
+    as_number,
+    duration_delta,
+    equals,
+    equals_to,
+    is_empty,
+    member_of,
+    order,
+    order_to,
+    text,
+    within,
+)
 
 # Field operators, by the kind of operand they take (the grammar fixes arity).
 COMPARE_OPS = ("=", "!=", "<", ">", "<=", ">=")
@@ -65,8 +77,8 @@ def _relative(past: bool):
         when = None if is_empty(value) else as_datetime(value)
         if when is None:
             return False
-        delta = operands[0].delta
-        return now - delta <= when <= now if past else now <= when <= now + delta
+        start, end = within(now, duration_delta(operands[0]), past)
+        return start <= when <= end
 
     return test
 

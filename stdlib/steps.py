@@ -44,7 +44,17 @@ import attrs
 
 from mkc.grammar import ast
 from mkc.stdlib.signatures import Signature, kw, pos, sig
-from mkc.stdlib.values import apply_score, as_datetime, as_number, is_empty, literal, same
+from mkc.stdlib.values import (
+    END_OF_TIME,
+    apply_score,
+    as_datetime,
+    as_number,
+    duration_delta,
+    is_empty,
+    later,
+    literal,
+    same,
+)
 
 ALL_KINDS = frozenset({"batch", "trigger", "executable"})
 
@@ -79,6 +89,8 @@ def _change_score(a):
         if base is None:
             ex.fail(f"{field} holds {literal(old)}, not a number")
         new = apply_score(change, base)
+        if new is None:
+            ex.fail(f"{field} {shown}: the score would be out of range (about 1.8e308 at most)")
         ex.person.set(field, new)
         log(ex, {"field": field, "old": old, "new": new, "change": shown})
         if new != base and fire is not None:
@@ -247,19 +259,23 @@ def _remove_from_flow(a):
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def wait_end(start: dt.datetime, duration: dt.timedelta, weekdays=None, at=None) -> dt.datetime:
+def wait_end(start: dt.datetime, duration: dt.timedelta | None, weekdays=None, at=None) -> dt.datetime | None:
     """When a wait that starts at `start` ends: after `duration`, then at the
     first allowed day (`weekdays`: 0 = Monday; empty or None = any) and time of
-    day (`at`: an `ast.TimeOfDay`) at or after that."""
-    end = start + duration
-    if at is not None:
+    day (`at`: an `ast.TimeOfDay`) at or after that. None when that is past
+    the end of the clock (year 9999), or `duration` is None (too long for it)."""
+    end = later(start, duration)
+    if end is not None and at is not None:
         moment = end.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
-        end = moment if moment >= end else moment + dt.timedelta(days=1)
-    while weekdays and end.weekday() not in weekdays:
-        end += dt.timedelta(days=1)
-        if at is None:  # the allowed day starts at midnight
+        end = moment if moment >= end else later(moment, _DAY)
+    while end is not None and weekdays and end.weekday() not in weekdays:
+        end = later(end, _DAY)
+        if end is not None and at is None:  # the allowed day starts at midnight
             end = end.replace(hour=0, minute=0, second=0, microsecond=0)
     return end
+
+
+_DAY = dt.timedelta(days=1)
 
 
 def weekday_numbers(names) -> frozenset[int]:
@@ -295,7 +311,10 @@ def _wait(a):
             except ValueError:
                 ex.fail(f"weekdays={literal(weekdays)}: days are mon, tue, wed, thu, fri, sat, sun")
         at = at_of(ex.tokens) if at_of is not None else None
-        return max(wait_end(ex.now, duration.delta if duration else dt.timedelta(0), days, at), ex.now)
+        end = wait_end(ex.now, duration_delta(duration) if duration else dt.timedelta(0), days, at)
+        if end is None:
+            ex.fail(f"this wait would end after {ast.format_datetime(END_OF_TIME)}, the end of the clock")
+        return max(end, ex.now)
 
     return wait
 

@@ -11,6 +11,7 @@ and "a number `= 0` also matches empty" mean the same thing everywhere.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable
 
@@ -78,6 +79,56 @@ def as_datetime(value) -> dt.datetime | None:
     return None
 
 
+# ---- time arithmetic: the clock runs from year 1 to the end of year 9999 -----------
+#
+# Python's datetime raises OverflowError past its range; a wait, a schedule or a
+# condition with a huge duration must not. Every sum of a time and a duration
+# goes through here.
+
+END_OF_TIME = dt.datetime.max.replace(second=0, microsecond=0)  # 9999-12-31 23:59, the clock's last minute
+
+
+def duration_delta(duration) -> dt.timedelta | None:
+    """An `ast.Duration` as a timedelta; None when it is longer than any
+    timedelta (about 2.7 million years), so longer than the clock's range."""
+    try:
+        return duration.delta
+    except (OverflowError, ValueError):  # (ValueError: a float amount such as 1e400 is infinite)
+        return None
+
+
+def later(when: dt.datetime, delta: dt.timedelta | None) -> dt.datetime | None:
+    """`when + delta`, or None when that is past the end of year 9999 (`delta`
+    None: too long for any clock)."""
+    if delta is None:
+        return None
+    try:
+        return when + delta
+    except OverflowError:
+        return None
+
+
+def within(when: dt.datetime, delta: dt.timedelta | None, past: bool) -> tuple[dt.datetime, dt.datetime]:
+    """The moments from `when - delta` to `when` (`past`), or from `when` to
+    `when + delta`, cut at the ends of the clock's range."""
+    try:
+        if delta is None:
+            raise OverflowError
+        return (when - delta, when) if past else (when, when + delta)
+    except OverflowError:
+        return (dt.datetime.min, when) if past else (when, dt.datetime.max)
+
+
+def years_later(when: dt.datetime, years: int) -> dt.datetime:
+    """The same moment `years` calendar years later (29 February -> 28
+    February), or the end of the clock when that is past year 9999."""
+    year = when.year + years
+    if year > dt.MAXYEAR:
+        return dt.datetime.max
+    day = min(when.day, 28) if when.month == 2 and when.day == 29 else when.day
+    return when.replace(year=year, day=day)
+
+
 def is_date_only(value) -> bool:
     return type(value) is dt.date
 
@@ -97,14 +148,22 @@ def as_score_change(value) -> ast.ScoreChange | None:
     return None
 
 
-def apply_score(change: ast.ScoreChange, base: int | float) -> int | float:
-    result = change.amount if change.op == "=" else base + change.amount
+def apply_score(change: ast.ScoreChange, base: int | float) -> int | float | None:
+    """The new score; None when it is no finite number (past about 1.8e308)."""
+    try:
+        result = change.amount if change.op == "=" else base + change.amount
+    except OverflowError:  # a whole number too large for a float, plus a fraction
+        return None
     if type(result) is int:  # whole already (what the rule below gives an int)
         return result
+    if not math.isfinite(result):
+        return None
     return int(result) if float(result).is_integer() else result
 
 
 def number_text(x: int | float) -> str:
+    if isinstance(x, int):  # (a huge whole number has no float)
+        return str(int(x))
     return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 

@@ -127,10 +127,11 @@ def run_campaign(
     skip_bad_rows: bool,
     fmt: str,
     file: str,
+    limits=None,
 ) -> int:
     """Run one batch campaign over a database (`db`) and/or a person export
     (`people`, imported first); print the run's activities; the exit status."""
-    interp = Interpreter(model, schedules=False)
+    interp = Interpreter(model, schedules=False, limits=limits)
     try:
         campaign = interp.campaign(ref)
         if campaign.kind != "batch":

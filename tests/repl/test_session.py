@@ -218,6 +218,22 @@ def test_save_writes_the_declarations_back(session, tmp_path):
     assert not again.startup.failed and "Europe.Greet" in [c.full_name for c in again.model.campaigns]
 
 
+def test_save_refuses_a_symbolic_link_even_a_dangling_one(session, tmp_path):
+    session.handle('email "Hello" < subject "Hi" >')
+    target, plain = tmp_path / "elsewhere.mkc", tmp_path / "plain.mkc"
+    (tmp_path / "dangling.mkc").symlink_to(target)
+    plain.write_text("kept\n")
+    (tmp_path / "to_plain.mkc").symlink_to(plain)
+    for name in ("dangling.mkc", "to_plain.mkc"):
+        for command in (":save", ":save!"):
+            reply = session.handle(f"{command} {tmp_path / name}")
+            assert (
+                reply.failed
+                and reply.text == f"{tmp_path / name} is a symbolic link: :save writes only to a plain file"
+            )
+    assert not target.exists() and plain.read_text() == "kept\n"
+
+
 def test_save_with_nothing_typed(session, tmp_path):
     assert "nothing to save" in session.handle(f":save {tmp_path / 'x.mkc'}").text
 
