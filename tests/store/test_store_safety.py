@@ -13,7 +13,7 @@ import sys
 
 import duckdb
 import pytest
-from store_helpers import HEADER, content, people_csv, run_mkc, write_campaigns, write_csv
+from store_helpers import CAMPAIGNS, HEADER, content, people_csv, run_mkc, write_campaigns, write_csv
 
 REAL_MKC = [sys.executable, "-c", "from mkc.cli import main; main()"]
 EXAMPLE = str(pathlib.Path(__file__).resolve().parents[2] / "examples" / "token_inheritance.mkc")
@@ -221,11 +221,13 @@ def _real_mkc(*args, stdout, **kwargs) -> subprocess.CompletedProcess:
 def test_a_full_stdout_is_one_line_and_a_run_over_a_database_is_not_kept(tmp_path, capsys):
     db = _database(tmp_path, capsys)
     mkc_file = write_campaigns(tmp_path)
+    # The file's own people: a run over them prints a log (a run that prints nothing has nothing to lose).
+    with_people = write_campaigns(tmp_path, CAMPAIGNS + "people < person ann < lead_score 20 > >\n", "p.mkc")
     before = content(db)
     with open("/dev/full", "w") as devfull:
         for args, after in (
             (["run", EXAMPLE], ""),  # scenarios
-            (["run", mkc_file, "--campaign", "Every"], ""),  # over the file's people
+            (["run", with_people, "--campaign", "Every"], ""),  # over the file's people
             (["run", mkc_file, "--campaign", "Every", "--people", people_csv(tmp_path, 300)], ""),
             (
                 ["run", mkc_file, "--campaign", "Every", "--db", db, "--at", "2026-01-09"],
