@@ -451,4 +451,5 @@ def _num(x: int | float) -> str:
 
 
 def format_datetime(value: dt.datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M")
+    """`YYYY-MM-DDTHH:MM`, every date-time printed; not strftime, whose `%Y` drops a year's leading zeros."""
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}"
