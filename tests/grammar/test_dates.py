@@ -21,7 +21,7 @@ def test_years_before_1000_keep_four_digits():
     assert ast.format_datetime(dt.datetime(1, 1, 1)) == "0001-01-01T00:00"
     assert ast.format_datetime(dt.datetime(999, 3, 1, 9, 5)) == "0999-03-01T09:05"
     assert ast.format_datetime(dt.datetime(2026, 12, 31, 23, 59)) == "2026-12-31T23:59"
-    at = parse("scenario S < at 0042-01-02T03:04; at 0042-01-02 >\n").items[0].items
+    at = parse("scenario S < at 0042-01-02T03:04; at 0042-01-02 >\n").items[0].commands
     assert [str(a.when) for a in at] == ["0042-01-02T03:04", "0042-01-02"]
     assert _describe_work(dt.datetime(7, 1, 1), object()).startswith("0007-01-01T00:00")
 
