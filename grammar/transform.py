@@ -446,7 +446,16 @@ def _children(kept, nones_after, raw: list) -> list:
 
 
 def _splice(kept, nones_after, raw: list):
-    return _Splice(_children(kept, nones_after, raw), raw)
+    first = raw[kept[0][0]] if kept else None
+    if type(first) is _Splice and kept[0][1] and not kept[0][2]:
+        # A list rule (`(_sep item)*`, `_sep`) is left-recursive: it grows its
+        # first child's list, which nothing else holds, instead of copying it
+        # per item (quadratic time and memory in a block's length).
+        items = first.items
+        items += _children(kept[1:], nones_after, raw)
+    else:
+        items = _children(kept, nones_after, raw)
+    return _Splice(items, _extent("", raw))
 
 
 def _reduce(kept, nones_after, single, method, file, raw: list):
@@ -478,16 +487,14 @@ def _extent(file: str, raw: list) -> Span | None:
 
 
 class _Splice:
-    """A `_rule`'s children, spliced into its parent's; its span only matters at the parent's edges."""
+    """A `_rule`'s children, spliced into its parent's; its span only matters at the parent's edges.
 
-    __slots__ = ("items", "raw")
+    The span is worked out at once: a lazy one would recurse down a long list's chain."""
 
-    def __init__(self, items, raw):
-        self.items, self.raw = items, raw
+    __slots__ = ("items", "span")
 
-    @property
-    def span(self):
-        return _extent("", self.raw)
+    def __init__(self, items, span):
+        self.items, self.span = items, span
 
 
 class _Ext:
