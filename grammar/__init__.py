@@ -16,21 +16,18 @@ from mkc.diagnostics import Diagnostic, DiagnosticError
 from mkc.source import Span
 
 GRAMMAR = Path(__file__).with_name("mkc.lark")
+OPTIONS = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": True, "start": ["start", "repl_line"]}
 
 
 @functools.cache
 def parser(strict: bool = False) -> Lark:
     # No parse tree and no positions from Lark: `ToAst` builds the AST, with
     # spans, as the parser reduces (see `_parse`).
-    return Lark.open(
-        str(GRAMMAR),
-        parser="lalr",
-        lexer="contextual",
-        maybe_placeholders=True,
-        cache=not strict,
-        strict=strict,
-        start=["start", "repl_line"],
-    )
+    if strict:  # the tests' check for conflicts: always built afresh
+        return Lark.open(str(GRAMMAR), strict=True, **OPTIONS)
+    from mkc.grammar.cache import load_parser
+
+    return load_parser(GRAMMAR, OPTIONS)
 
 
 @functools.cache
