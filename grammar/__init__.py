@@ -59,7 +59,10 @@ def _parse(text: str, file: str, start: str, recover: bool):
     builder = ToAst(file)
     ip = parser().parse_interactive(text, start)
     # Reductions call the builder instead of making tree nodes: no tree to walk afterwards.
-    ip.parser_state.parse_conf.callbacks = builder.callbacks(_reductions())
+    callbacks = builder.callbacks(_reductions())
+    guard = _nesting_guard(ip.parser_state)
+    callbacks.update(dict.fromkeys(_OPENERS, guard))
+    ip.parser_state.parse_conf.callbacks = callbacks
     recovery = Recovery(text) if recover else None
     errors: list[Diagnostic] = []
     result, feed = None, []
@@ -68,6 +71,9 @@ def _parse(text: str, file: str, start: str, recover: bool):
             for token in feed:
                 ip.feed_token(token)
             result = ip.resume_parse()
+            break
+        except _TooDeep as err:  # the rest of the file is not read: its nesting is unknown
+            errors.append(err.diagnostic(file))
             break
         except UnexpectedInput as err:
             err.interactive_parser = ip  # also when feeding failed
@@ -83,6 +89,48 @@ def _parse(text: str, file: str, start: str, recover: bool):
     if problems:
         raise DiagnosticError(problems)
     return builder.root(result)
+
+
+# ---- nesting -------------------------------------------------------------------
+
+MAX_NESTING = 64
+"""How many blocks `< >`, lists `[ ]`, parentheses and `not`s may be open at
+once (docs/semantics.md). No campaign comes close; deeper input is refused
+with a `syntax` error, so every later phase may walk the AST recursively.
+Long flat sequences (a block's items, `a and b and ...`) are not nesting."""
+
+# The tokens that open a level. Each stays on the parser's value stack until
+# its level closes: a `<` that compares is reduced to `cmp_op` before the next
+# token is shifted, so every `<` on the stack opens a block.
+_OPENERS = ("LESSTHAN", "LSQB", "LPAR", "NOT")
+
+
+class _TooDeep(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+    def diagnostic(self, file: str) -> Diagnostic:
+        tok = self.token
+        span = Span(file, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
+        return Diagnostic(
+            "syntax",
+            f"nesting deeper than {MAX_NESTING} levels (blocks, lists, parentheses and `not` count)",
+            span,
+            hints=("the rest of the file is not read",),
+        )
+
+
+def _nesting_guard(state):
+    """The parser's callback as it shifts an opener: raises `_TooDeep` at the one past the limit."""
+
+    def opened(token: Token) -> Token:
+        stack = state.value_stack
+        # Counted only on a stack long enough to hold that many openers: no cost at usual depths.
+        if len(stack) >= MAX_NESTING and sum(type(v) is Token and v.type in _OPENERS for v in stack) >= MAX_NESTING:
+            raise _TooDeep(token)
+        return token
+
+    return opened
 
 
 # ---- readable syntax errors --------------------------------------------------

@@ -179,6 +179,19 @@ class Or:
 Cond = FieldCond | FuncCond | Not | And | Or
 
 
+def terms(cond: And | Or) -> list[Cond]:
+    """The terms of a chain of one operator, in order. `a and b and c` is
+    `And(And(a, b), c)`, as deep as the chain is long: walk it with this, not
+    by recursion, which a few thousand terms would exhaust."""
+    kind, out = type(cond), []
+    while type(cond) is kind:
+        out.append(cond.right)
+        cond = cond.left
+    out.append(cond)
+    out.reverse()
+    return out
+
+
 # ---- campaigns -------------------------------------------------------------
 
 
