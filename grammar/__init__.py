@@ -37,6 +37,10 @@ def _reductions() -> list:
     return reductions(parser().rules)
 
 
+MAX_SYNTAX_ERRORS = 100
+"""Syntax errors reported per file; one more diagnostic counts the rest (docs/diagnostics.md)."""
+
+
 def parse(text: str, file: str = "<input>"):
     """Parse a whole file into an `ast.Module`; every syntax error is reported."""
     return _parse(text, file, "start", recover=True)
@@ -86,6 +90,11 @@ def _parse(text: str, file: str, start: str, recover: bool):
                 break
             feed = recovery.resync(ip, token, pos)
     problems = sorted(errors + builder.problems, key=Diagnostic.sort_key)
+    if len(problems) > MAX_SYNTAX_ERRORS:  # a file of junk: a screenful to fix, not megabytes
+        rest = problems[MAX_SYNTAX_ERRORS]
+        more = len(problems) - MAX_SYNTAX_ERRORS
+        problems = problems[:MAX_SYNTAX_ERRORS]
+        problems.append(Diagnostic("syntax", f"{more:,} more syntax errors from here on are not shown", rest.span))
     if problems:
         raise DiagnosticError(problems)
     return builder.root(result)
