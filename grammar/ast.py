@@ -17,7 +17,7 @@ def node(cls):
     """Make `cls` a frozen attrs class with a keyword-only `span`."""
     cls.__annotations__["span"] = "Span | None"
     cls.span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
-    return attrs.frozen(cls)
+    return attrs.frozen(cls, weakref_slot=False)  # no weak references: 8 bytes less per node
 
 
 # ---- values --------------------------------------------------------------
