@@ -1,7 +1,7 @@
 """The parser's LALR tables, kept between commands in the user's own cache.
 
-Building the tables from mkc.lark takes ~0.35 s, more than the rest of a
-`mkc check`; loading them takes ~0.02 s. Lark's own `cache=True` unpickles a
+Building the tables from mkc.lark takes ~0.3 s, about as long as the rest of a
+`mkc check`; loading them takes ~0.03 s. Lark's own `cache=True` unpickles a
 file of a predictable name in the shared temporary folder, so anyone who can
 write there would run code as the next mkc user. This cache is instead:
 
