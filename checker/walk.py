@@ -39,8 +39,8 @@ def atoms(cond) -> Iterator[ast.FieldCond | ast.FuncCond]:
     if isinstance(cond, ast.Not):
         yield from atoms(cond.cond)
     elif isinstance(cond, (ast.And, ast.Or)):
-        yield from atoms(cond.left)
-        yield from atoms(cond.right)
+        for term in ast.terms(cond):  # a chain's length is no recursion depth
+            yield from atoms(term)
     else:
         yield cond
 

@@ -16,21 +16,18 @@ from mkc.diagnostics import Diagnostic, DiagnosticError
 from mkc.source import Span
 
 GRAMMAR = Path(__file__).with_name("mkc.lark")
+OPTIONS = {"parser": "lalr", "lexer": "contextual", "maybe_placeholders": True, "start": ["start", "repl_line"]}
 
 
 @functools.cache
 def parser(strict: bool = False) -> Lark:
     # No parse tree and no positions from Lark: `ToAst` builds the AST, with
     # spans, as the parser reduces (see `_parse`).
-    return Lark.open(
-        str(GRAMMAR),
-        parser="lalr",
-        lexer="contextual",
-        maybe_placeholders=True,
-        cache=not strict,
-        strict=strict,
-        start=["start", "repl_line"],
-    )
+    if strict:  # the tests' check for conflicts: always built afresh
+        return Lark.open(str(GRAMMAR), strict=True, **OPTIONS)
+    from mkc.grammar.cache import load_parser
+
+    return load_parser(GRAMMAR, OPTIONS)
 
 
 @functools.cache
@@ -38,6 +35,10 @@ def _reductions() -> list:
     from mkc.grammar.transform import reductions
 
     return reductions(parser().rules)
+
+
+MAX_SYNTAX_ERRORS = 100
+"""Syntax errors reported per file; one more diagnostic counts the rest (docs/diagnostics.md)."""
 
 
 def parse(text: str, file: str = "<input>"):
@@ -62,7 +63,10 @@ def _parse(text: str, file: str, start: str, recover: bool):
     builder = ToAst(file)
     ip = parser().parse_interactive(text, start)
     # Reductions call the builder instead of making tree nodes: no tree to walk afterwards.
-    ip.parser_state.parse_conf.callbacks = builder.callbacks(_reductions())
+    callbacks = builder.callbacks(_reductions())
+    guard = _nesting_guard(ip.parser_state)
+    callbacks.update(dict.fromkeys(_OPENERS, guard))
+    ip.parser_state.parse_conf.callbacks = callbacks
     recovery = Recovery(text) if recover else None
     errors: list[Diagnostic] = []
     result, feed = None, []
@@ -71,6 +75,9 @@ def _parse(text: str, file: str, start: str, recover: bool):
             for token in feed:
                 ip.feed_token(token)
             result = ip.resume_parse()
+            break
+        except _TooDeep as err:  # the rest of the file is not read: its nesting is unknown
+            errors.append(err.diagnostic(file))
             break
         except UnexpectedInput as err:
             err.interactive_parser = ip  # also when feeding failed
@@ -83,9 +90,56 @@ def _parse(text: str, file: str, start: str, recover: bool):
                 break
             feed = recovery.resync(ip, token, pos)
     problems = sorted(errors + builder.problems, key=Diagnostic.sort_key)
+    if len(problems) > MAX_SYNTAX_ERRORS:  # a file of junk: a screenful to fix, not megabytes
+        rest = problems[MAX_SYNTAX_ERRORS]
+        more = len(problems) - MAX_SYNTAX_ERRORS
+        problems = problems[:MAX_SYNTAX_ERRORS]
+        problems.append(Diagnostic("syntax", f"{more:,} more syntax errors from here on are not shown", rest.span))
     if problems:
         raise DiagnosticError(problems)
     return builder.root(result)
+
+
+# ---- nesting -------------------------------------------------------------------
+
+MAX_NESTING = 64
+"""How many blocks `< >`, lists `[ ]`, parentheses and `not`s may be open at
+once (docs/semantics.md). No campaign comes close; deeper input is refused
+with a `syntax` error, so every later phase may walk the AST recursively.
+Long flat sequences (a block's items, `a and b and ...`) are not nesting."""
+
+# The tokens that open a level. Each stays on the parser's value stack until
+# its level closes: a `<` that compares is reduced to `cmp_op` before the next
+# token is shifted, so every `<` on the stack opens a block.
+_OPENERS = ("LESSTHAN", "LSQB", "LPAR", "NOT")
+
+
+class _TooDeep(Exception):
+    def __init__(self, token: Token):
+        self.token = token
+
+    def diagnostic(self, file: str) -> Diagnostic:
+        tok = self.token
+        span = Span(file, tok.line, tok.column, tok.end_line or tok.line, tok.end_column or tok.column + 1)
+        return Diagnostic(
+            "syntax",
+            f"nesting deeper than {MAX_NESTING} levels (blocks, lists, parentheses and `not` count)",
+            span,
+            hints=("the rest of the file is not read",),
+        )
+
+
+def _nesting_guard(state):
+    """The parser's callback as it shifts an opener: raises `_TooDeep` at the one past the limit."""
+
+    def opened(token: Token) -> Token:
+        stack = state.value_stack
+        # Counted only on a stack long enough to hold that many openers: no cost at usual depths.
+        if len(stack) >= MAX_NESTING and sum(type(v) is Token and v.type in _OPENERS for v in stack) >= MAX_NESTING:
+            raise _TooDeep(token)
+        return token
+
+    return opened
 
 
 # ---- readable syntax errors --------------------------------------------------

@@ -17,7 +17,7 @@ def node(cls):
     """Make `cls` a frozen attrs class with a keyword-only `span`."""
     cls.__annotations__["span"] = "Span | None"
     cls.span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
-    return attrs.frozen(cls)
+    return attrs.frozen(cls, weakref_slot=False)  # no weak references: 8 bytes less per node
 
 
 # ---- values --------------------------------------------------------------
@@ -178,6 +178,19 @@ class Or:
 
 
 Cond = FieldCond | FuncCond | Not | And | Or
+
+
+def terms(cond: And | Or) -> list[Cond]:
+    """The terms of a chain of one operator, in order. `a and b and c` is
+    `And(And(a, b), c)`, as deep as the chain is long: walk it with this, not
+    by recursion, which a few thousand terms would exhaust."""
+    kind, out = type(cond), []
+    while type(cond) is kind:
+        out.append(cond.right)
+        cond = cond.left
+    out.append(cond)
+    out.reverse()
+    return out
 
 
 # ---- campaigns -------------------------------------------------------------
@@ -469,4 +482,5 @@ def _num(x: int | float) -> str:
 
 
 def format_datetime(value: dt.datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M")
+    """`YYYY-MM-DDTHH:MM`, every date-time printed; not strftime, whose `%Y` drops a year's leading zeros."""
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}"

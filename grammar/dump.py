@@ -43,6 +43,10 @@ def dump(node, indent: int = 0) -> str:
     if not attrs.has(type(node)):
         return pad + repr(node)
     lines = [pad + type(node).__name__]
+    if isinstance(node, (ast.And, ast.Or)):  # a chain, flat: `And(And(a, b), c)` is as deep as it is long
+        lines.append(f"{pad}  terms:")
+        lines.extend(dump(t, indent + 2) for t in ast.terms(node))
+        return "\n".join(lines)
     for field in attrs.fields(type(node)):
         if field.name.endswith("span") or field.name == "file":
             continue

@@ -50,6 +50,13 @@ class ToAst:
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Diagnostic] = []
+        self._texts: dict[str, str] = {}
+
+    def _str(self, text) -> str:
+        """`text` (a token, a string) as a plain string, one object per distinct
+        text: names repeat all over a file, and each copy is 50 bytes or more."""
+        text = str(text)
+        return self._texts.setdefault(text, text)
 
     def callbacks(self, plans: list) -> dict:
         """What the parser calls to reduce each grammar rule (`plans`: `reductions(rules)`)."""
@@ -70,7 +77,7 @@ class ToAst:
 
     # -- values
     def string(self, span, c):
-        return ast.Str(unquote(c[0]), span=span)
+        return ast.Str(self._str(unquote(c[0])), span=span)
 
     def number(self, span, c):
         return ast.Num(_number(c[0]), span=span)
@@ -85,7 +92,7 @@ class ToAst:
         return ast.Duration(_number(c[0]), c[1], span=span)
 
     def unit(self, span, c):
-        return _UNITS.get(str(c[0]), str(c[0]))
+        return _UNITS.get(str(c[0])) or self._str(c[0])
 
     def time(self, span, c):
         hour, minute = (int(p) for p in str(c[0]).split(":"))
@@ -107,7 +114,7 @@ class ToAst:
 
     def token(self, span, c):
         t = parse_token(str(c[0]))
-        return ast.Token(t.scope, t.name, t.default, span=span)
+        return ast.Token(self._str(t.scope), self._str(t.name), t.default, span=span)
 
     def boolean(self, span, c):
         return ast.Bool(str(c[0]) == "true", span=span)
@@ -119,20 +126,20 @@ class ToAst:
         return ast.ListValue(tuple(x for x in c if x is not None), span=span)
 
     def ref(self, span, c):
-        parts = tuple(unquote(str(x)) for x in c if x is not None)
+        parts = tuple(self._str(unquote(str(x))) for x in c if x is not None)
         return ast.Ref(parts, span=span)
 
     target = ref
 
     def name(self, span, c):
-        return _Name(unquote(str(c[0])), span)
+        return _Name(self._str(unquote(str(c[0]))), span)
 
     def kwarg(self, span, c):
-        return ast.KwArg(str(c[0]), c[1], span=span)
+        return ast.KwArg(self._str(c[0]), c[1], span=span)
 
     # -- conditions
     def _op(self, span, c):
-        return str(c[0])
+        return self._str(c[0])
 
     cmp_op = set_op = text_op = date_op = rel_op = between_op = empty_op = _op
 
@@ -142,7 +149,7 @@ class ToAst:
 
     def func_cond(self, span, c):
         args, kwargs = _split_args(c[1:])
-        return ast.FuncCond(str(c[0]), args, kwargs, span=span)
+        return ast.FuncCond(self._str(c[0]), args, kwargs, span=span)
 
     def not_cond(self, span, c):
         return ast.Not(c[0], span=span)
@@ -156,13 +163,13 @@ class ToAst:
     # -- campaigns
     def trigger(self, span, c):
         args, kwargs = _split_args(c[1:])
-        return ast.Trigger(str(c[0]), args, kwargs, span=span)
+        return ast.Trigger(self._str(c[0]), args, kwargs, span=span)
 
     def filter(self, span, c):
         return ast.Filter(c[0], span=span)
 
     def logic(self, span, c):
-        return ast.Logic(unquote(str(c[0])), span=span)
+        return ast.Logic(self._str(unquote(str(c[0]))), span=span)
 
     def _smart_list_body(self, span, items) -> ast.SmartList:
         triggers = tuple(i for i in items if isinstance(i, ast.Trigger))
@@ -180,7 +187,7 @@ class ToAst:
         args, kwargs = _split_args(rest)
         if score is not None:
             args = (score, *args)
-        return ast.Step(str(name), args, kwargs, span=span)
+        return ast.Step(self._str(name), args, kwargs, span=span)
 
     def when(self, span, c):
         return ast.When(c[0], c[1], span=span)
@@ -207,7 +214,7 @@ class ToAst:
         return ast.Flow(tuple(x for x in c if x is not None), span=span)
 
     def qual_mode(self, span, c):
-        return str(c[0])
+        return self._str(c[0])
 
     def qualification(self, span, c):
         mode, period = c
@@ -234,7 +241,7 @@ class ToAst:
         return _Item("active", c[0].value, span)
 
     def kind(self, span, c):
-        return str(c[0])
+        return self._str(c[0])
 
     def clone_of(self, span, c):
         return c[0]
@@ -256,7 +263,7 @@ class ToAst:
 
     # -- declarations
     def token_decl(self, span, c):
-        return ast.TokenDecl(str(c[0]), c[1].text, c[2], span=span)
+        return ast.TokenDecl(self._str(c[0]), c[1].text, c[2], span=span)
 
     def tokens(self, span, c):
         return ast.Tokens(tuple(x for x in c if x is not None), span=span)
@@ -277,7 +284,7 @@ class ToAst:
         )
 
     def prop(self, span, c):
-        return ast.Prop(str(c[0]), c[1], span=span)
+        return ast.Prop(self._str(c[0]), c[1], span=span)
 
     def email(self, span, c):
         return ast.EmailAsset(c[0].text, tuple(c[1:]), span=span)
@@ -334,7 +341,7 @@ class ToAst:
 
     def event_cmd(self, span, c):
         args, kwargs = _split_args(c[2:])
-        return ast.Event(c[0].text, str(c[1]), args, kwargs, span=span)
+        return ast.Event(c[0].text, self._str(c[1]), args, kwargs, span=span)
 
     def set_cmd(self, span, c):
         return ast.Set(c[0].text, c[1].text, c[2], c[1].span, span=span)
@@ -352,10 +359,10 @@ class ToAst:
         return ast.Expect(c[0].text, c[1], span=span)
 
     def expect_activity_cmd(self, span, c):
-        return ast.ExpectActivity(c[0].text, unquote(str(c[1])), tuple(c[2:]), span=span)
+        return ast.ExpectActivity(c[0].text, self._str(unquote(str(c[1]))), tuple(c[2:]), span=span)
 
     def expect_no_activity_cmd(self, span, c):
-        return ast.ExpectActivity(c[0].text, unquote(str(c[1])), tuple(c[2:]), True, span=span)
+        return ast.ExpectActivity(c[0].text, self._str(unquote(str(c[1]))), tuple(c[2:]), True, span=span)
 
     # -- roots
     def start(self, span, c):
@@ -366,16 +373,12 @@ class ToAst:
 
 
 class _Name(str):
-    """A name with the place it was written (names are plain strings in the AST)."""
+    """A name with the place it was written (names are plain strings in the AST: `text`)."""
 
     def __new__(cls, text, span):
         obj = super().__new__(cls, text)
-        obj.span = span
+        obj.span, obj.text = span, text
         return obj
-
-    @property
-    def text(self) -> str:
-        return str(self)
 
 
 class _Default:
@@ -453,7 +456,16 @@ def _children(kept, nones_after, raw: list) -> list:
 
 
 def _splice(kept, nones_after, raw: list):
-    return _Splice(_children(kept, nones_after, raw), raw)
+    first = raw[kept[0][0]] if kept else None
+    if type(first) is _Splice and kept[0][1] and not kept[0][2]:
+        # A list rule (`(_sep item)*`, `_sep`) is left-recursive: it grows its
+        # first child's list, which nothing else holds, instead of copying it
+        # per item (quadratic time and memory in a block's length).
+        items = first.items
+        items += _children(kept[1:], nones_after, raw)
+    else:
+        items = _children(kept, nones_after, raw)
+    return _Splice(items, _extent("", raw))
 
 
 def _reduce(kept, nones_after, single, method, file, raw: list):
@@ -485,16 +497,14 @@ def _extent(file: str, raw: list) -> Span | None:
 
 
 class _Splice:
-    """A `_rule`'s children, spliced into its parent's; its span only matters at the parent's edges."""
+    """A `_rule`'s children, spliced into its parent's; its span only matters at the parent's edges.
 
-    __slots__ = ("items", "raw")
+    The span is worked out at once: a lazy one would recurse down a long list's chain."""
 
-    def __init__(self, items, raw):
-        self.items, self.raw = items, raw
+    __slots__ = ("items", "span")
 
-    @property
-    def span(self):
-        return _extent("", self.raw)
+    def __init__(self, items, span):
+        self.items, self.span = items, span
 
 
 class _Ext:

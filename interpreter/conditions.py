@@ -45,12 +45,11 @@ class Conditions:
         if isinstance(cond, ast.Not):
             inner = self.compile(cond.cond, scope)
             return lambda person, tokens: not inner(person, tokens)
-        if isinstance(cond, ast.And):
-            left, right = self.compile(cond.left, scope), self.compile(cond.right, scope)
-            return lambda person, tokens: left(person, tokens) and right(person, tokens)
-        if isinstance(cond, ast.Or):
-            left, right = self.compile(cond.left, scope), self.compile(cond.right, scope)
-            return lambda person, tokens: left(person, tokens) or right(person, tokens)
+        if isinstance(cond, (ast.And, ast.Or)):
+            # One predicate per chain, looping over its terms: nested closures
+            # would recurse once per term of `a and b and ...`, as long as it is.
+            preds, join = [self.compile(t, scope) for t in ast.terms(cond)], any if isinstance(cond, ast.Or) else all
+            return lambda person, tokens: join(pred(person, tokens) for pred in preds)
         if isinstance(cond, ast.FieldCond):
             return self._field(cond)
         spec = CONDITIONS.get(cond.name)
@@ -204,7 +203,7 @@ def _total(cond) -> bool:
     if isinstance(cond, ast.Not):
         return _total(cond.cond)
     if isinstance(cond, (ast.And, ast.Or)):
-        return _total(cond.left) and _total(cond.right)
+        return all(_total(t) for t in ast.terms(cond))
     return isinstance(cond, ast.FieldCond) and not any(needs_tokens(v) for v in cond.operands)
 
 

@@ -281,9 +281,9 @@ def format_cond(cond) -> str:
     if isinstance(cond, ast.Not):
         return f"not {_group(cond.cond, (ast.And, ast.Or))}"
     if isinstance(cond, ast.And):
-        return f"{_group(cond.left, ast.Or)} and {_group(cond.right, ast.Or)}"
+        return " and ".join(_group(t, ast.Or) for t in ast.terms(cond))
     if isinstance(cond, ast.Or):
-        return f"{_group(cond.left, ast.And)} or {_group(cond.right, ast.And)}"
+        return " or ".join(_group(t, ast.And) for t in ast.terms(cond))
     if isinstance(cond, ast.FieldCond):
         operands = [show_value(v) for v in cond.operands]
         rest = " and ".join(operands) if cond.op == "between" else " ".join(operands)

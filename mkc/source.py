@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+
 import attrs
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)  # one per AST node: no weak references, 8 bytes less
 class Span:
     """A place in a source file: 1-based line and column, end exclusive."""
 
@@ -26,9 +28,11 @@ class Source:
     name: str
     text: str
 
-    @property
-    def lines(self) -> list[str]:
-        return self.text.splitlines()
+    # Split once: a file with thousands of diagnostics quotes a line for each.
+    # Not a field, so equality and hashing stay by name and text.
+    @functools.cached_property
+    def lines(self) -> tuple[str, ...]:
+        return tuple(self.text.splitlines())
 
     def line(self, number: int) -> str:
         lines = self.lines

@@ -23,6 +23,7 @@ from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.lexers import PygmentsLexer
 
 from mkc import __version__
+from mkc.grammar import ast
 from mkc.repl.completion import MkcCompleter
 from mkc.repl.continuation import indent_for_next_line, needs_more
 from mkc.repl.lexer import MkcLexer
@@ -128,7 +129,7 @@ class ReplApp:
         s = self.session
         campaign = s.campaign or "scratch"
         try:
-            clock = s.runtime.clock().strftime("%Y-%m-%dT%H:%M")
+            clock = ast.format_datetime(s.runtime.clock())
         except Exception:
             clock = "-"
         return f" person {s.person or '-'} | campaign {campaign} | clock {clock} | Tab completes, :help"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
+from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState, format_activity, render
 
 START = dt.datetime(2026, 1, 1, 0, 0)  # spec section 7: the clock's start
@@ -122,7 +123,7 @@ class InterpreterRuntime(Runtime):
 
 
 def _describe_work(when: dt.datetime, item) -> str:
-    at = when.strftime("%Y-%m-%dT%H:%M")
+    at = ast.format_datetime(when)
     run = getattr(item, "run", None)
     if run is not None:  # a flow waiting to go on
         where = f"in {run.campaign.full_name} " if run.campaign is not None else ""

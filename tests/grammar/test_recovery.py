@@ -129,3 +129,12 @@ def test_check_counts_every_syntax_error(tmp_path):
         f"{f}:7:37",
     ]
     assert err.rstrip().endswith("mkc check: 3 errors in 1 file")
+
+
+def test_a_file_of_errors_reports_the_first_hundred_and_counts_the_rest():
+    text = "".join(f"campaign A{i} < flow < wait 1 day at= > >\n" for i in range(1, 151))
+    found = errors(text)
+    assert len(found) == 101
+    assert found[:2] == [((1, 37), "unexpected `>`; expected a value"), ((2, 37), "unexpected `>`; expected a value")]
+    assert found[99][0] == (100, 39)
+    assert found[100] == ((101, 39), "50 more syntax errors from here on are not shown")
