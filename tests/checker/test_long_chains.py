@@ -11,8 +11,8 @@ import contextlib
 import os
 import sys
 
-from mkc.checker import check, smart_lists
-from mkc.grammar import parse
+from mkc.checker import check, smart_lists, walk
+from mkc.grammar import ast, parse
 from mkc.insight import callgraph, contexts, refs
 
 CHAIN = 1000
@@ -147,3 +147,16 @@ def test_many_campaigns_and_many_steps():
     assert checked('list "L"\n' + campaigns)[1] == []
     steps = "".join(f"    change_score +{i}\n" for i in range(FLAT))
     assert checked(f"campaign C <\n  flow <\n{steps}  >\n>\n")[1] == []
+
+
+def test_a_condition_of_5000_terms_is_walked_without_recursion():
+    # built directly: how deep the parser lets conditions nest is the parser's
+    # business; `a and b and … and z` nests as deep as it is long
+    terms = [ast.FieldCond("lead_score", ">", (ast.Num(i),)) for i in range(5000)]
+    cond = terms[0]
+    for term in terms[1:]:
+        cond = ast.And(cond, ast.Not(term)) if term.operands[0].value % 2 else ast.Or(term, cond)
+    with shallow():
+        found = list(walk.atoms(cond))
+    assert sorted(a.operands[0].value for a in found) == list(range(5000))
+    assert found[0] is terms[-2] and found[-1] is terms[-1]  # in written order
