@@ -243,8 +243,8 @@ class MyValues:
                 self._once(
                     ("depth", use.span, id(use.owner)),
                     "undefined-token",
-                    f"`{use.text}` holds My Tokens that hold tokens {measure.height} levels deep, and mkc "
-                    f"answers at most {MAX_DEPTH} levels below the token written (deeper is taken for a loop)",
+                    f"`{use.text}` holds tokens {measure.height} levels deep (My Tokens holding My Tokens), and "
+                    f"mkc answers at most {MAX_DEPTH} levels below the token written: deeper is taken for a loop",
                     use.span,
                     "have the deepest My Tokens hold their text instead of more tokens",
                     owner=use.owner,

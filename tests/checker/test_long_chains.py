@@ -14,6 +14,9 @@ import sys
 from mkc.checker import check, smart_lists, walk
 from mkc.grammar import ast, parse
 from mkc.insight import callgraph, contexts, refs
+from mkc.interpreter import run_scenarios
+from mkc.load import load_source
+from mkc.source import Source
 
 CHAIN = 1000
 FLAT = 5000 if os.environ.get("MKC_LONG_TESTS") else 1000
@@ -132,6 +135,11 @@ def test_logic_nested_to_the_limit_is_fine():
         "(not " * (depth // 2) + "1" + ")" * (depth // 2),
     ):
         assert checked(logic_campaign(logic))[1] == []
+    # ... and the interpreter runs a line at the limit
+    for logic in ("(" * depth + "1" + ")" * depth, "not " * (depth - 1) + "not 1"):
+        text = logic_campaign(logic) + 'people <\n  person ann < email "a@x" >\n>\nscenario "s" <\n  run C\n>\n'
+        (result,) = run_scenarios(load_source(Source("l.mkc", text)).model)
+        assert result.error is None
     # closing parentheses free their depth again
     assert checked(logic_campaign(" and ".join(["((((1))))"] * depth)))[1] == []
 
