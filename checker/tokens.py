@@ -9,8 +9,11 @@ executable nothing calls is not checked for My Tokens. API override tokens
 exist only at run time and answer nothing here.
 
 A missing token is reported at the token, or at the `execute_campaign` that
-passes down a context lacking it. Codes: undefined-token, and bad-argument
-for a declared token whose value is not one a My Token can hold.
+passes down a context lacking it. The tokens a My Token's value holds are
+checked in the context that asks for it (`MyValues`). Codes:
+undefined-token (also for My Tokens in a loop, or nested deeper than the
+interpreter answers), and bad-argument for a declared token whose value is
+not one a My Token can hold, or renders to more than MAX_RENDERED characters.
 """
 
 from __future__ import annotations
