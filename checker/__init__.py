@@ -12,10 +12,16 @@ problems; then each rule module adds what it finds:
 - smart_lists: `logic` lines, smart lists that contain themselves;
 - flows: what each kind of campaign may hold, choices, schedules;
 - executables: execute/request targets, call cycles, nesting depth;
-- tokens: every token answerable in every context a campaign runs in;
-- scenarios: people, and the campaigns scenarios start;
+- tokens: every token answerable in every context a campaign runs in,
+  including those My Tokens hold (measured, never rendered);
+- scenarios: people, the campaigns scenarios start, and the tokens a
+  scenario command can answer;
 - fields: every field named is standard or declared, and takes the values
   written for it.
+
+No rule recurses along what a program can make long (chains of executables,
+clones, smart lists or My Tokens, long conditions): tests/checker/
+test_long_chains.py checks them on a shallow stack.
 """
 
 from __future__ import annotations

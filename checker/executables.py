@@ -110,49 +110,93 @@ def _target_kind(c: CampaignInfo, step: ast.Step, target: CampaignInfo, report: 
 def _cycles(model: Model, calls: dict[int, list[Call]], report: Report) -> set[int]:
     """Report each step that closes a loop of executables; give the ids of
     every call that lies on a loop (they do not count for nesting)."""
+    # Depth-first with an explicit stack, as chains of executables can be a
+    # thousand long: `path` holds the open campaigns, `stack` what is left of
+    # each one's calls.
     state: dict[int, str] = {}
-    path: list[CampaignInfo] = []
+    for start in [c for c in model.campaigns if c.kind != "executable"] + model.campaigns:
+        if id(start) in state:
+            continue
+        state[id(start)] = "open"
+        path: list[CampaignInfo] = [start]
+        stack = [iter(calls.get(id(start), ()))]
+        while stack:
+            c = path[-1]
+            for call in stack[-1]:
+                t = call.target
+                if state.get(id(t)) == "open":
+                    loop = path[next(i for i, p in enumerate(path) if p is t) :] + [t]
+                    chain = _chain(loop)
+                    report.error(
+                        "call-cycle",
+                        f"executable campaigns execute each other: {chain}; Marketo rejects a loop of executables",
+                        call.step.span,
+                        "break the loop: remove this `execute_campaign`, or move the shared steps into a "
+                        "separate executable",
+                        owner=c,
+                    )
+                elif id(t) not in state:
+                    state[id(t)] = "open"
+                    path.append(t)
+                    stack.append(iter(calls.get(id(t), ())))
+                    break
+            else:
+                state[id(c)] = "done"
+                path.pop()
+                stack.pop()
+    # A call lies on a loop when its caller and target are in one strongly
+    # connected component (a call to itself included).
+    component = _components(model, calls)
+    return {
+        id(call) for cs in calls.values() for call in cs if component[id(call.caller)] == component[id(call.target)]
+    }
 
-    def visit(c: CampaignInfo) -> None:
-        state[id(c)] = "open"
-        path.append(c)
-        for call in calls.get(id(c), ()):
-            t = call.target
-            if state.get(id(t)) == "open":
-                loop = path[next(i for i, p in enumerate(path) if p is t) :] + [t]
-                chain = " > ".join(p.name for p in loop)
-                report.error(
-                    "call-cycle",
-                    f"executable campaigns execute each other: {chain}; Marketo rejects a loop of executables",
-                    call.step.span,
-                    "break the loop: remove this `execute_campaign`, or move the shared steps into a "
-                    "separate executable",
-                    owner=c,
-                )
-            elif id(t) not in state:
-                visit(t)
-        path.pop()
-        state[id(c)] = "done"
 
-    for c in [c for c in model.campaigns if c.kind != "executable"] + model.campaigns:
-        if id(c) not in state:
-            visit(c)
-    # A call lies on a loop when its target can get back to its caller.
-    reach: dict[int, set[int]] = {}
+def _chain(campaigns: list[CampaignInfo]) -> str:
+    """`A > B > C`, with the middle of a long chain left out."""
+    names = [c.name for c in campaigns]
+    if len(names) > 12:
+        names = [*names[:5], f"… ({len(names) - 10} more)", *names[-5:]]
+    return " > ".join(names)
 
-    def reachable(c: CampaignInfo) -> set[int]:
-        if id(c) not in reach:
-            seen, todo = set(), [c]
-            while todo:
-                x = todo.pop()
-                for call in calls.get(id(x), ()):
-                    if id(call.target) not in seen:
-                        seen.add(id(call.target))
-                        todo.append(call.target)
-            reach[id(c)] = seen
-        return reach[id(c)]
 
-    return {id(call) for cs in calls.values() for call in cs if id(call.caller) in reachable(call.target)}
+def _components(model: Model, calls: dict[int, list[Call]]) -> dict[int, int]:
+    """Each campaign's strongly connected component in the graph of calls
+    (Tarjan's algorithm, without recursion): campaign id -> the id of the
+    component's first campaign visited."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    component: dict[int, int] = {}
+    members: list[CampaignInfo] = []  # Tarjan's stack: visited, component not yet known
+    for start in model.campaigns:
+        if id(start) in index:
+            continue
+        index[id(start)] = low[id(start)] = len(index)
+        members.append(start)
+        path = [(start, iter(calls.get(id(start), ())))]
+        while path:
+            c, todo = path[-1]
+            for call in todo:
+                t = call.target
+                if id(t) not in index:
+                    index[id(t)] = low[id(t)] = len(index)
+                    members.append(t)
+                    path.append((t, iter(calls.get(id(t), ()))))
+                    break
+                if id(t) not in component:  # still on Tarjan's stack
+                    low[id(c)] = min(low[id(c)], index[id(t)])
+            else:
+                path.pop()
+                if path:
+                    parent = path[-1][0]
+                    low[id(parent)] = min(low[id(parent)], low[id(c)])
+                if low[id(c)] == index[id(c)]:
+                    while True:
+                        m = members.pop()
+                        component[id(m)] = id(c)  # numbered by its root
+                        if m is c:
+                            break
+    return component
 
 
 def _nesting(model: Model, calls: dict[int, list[Call]], on_loop: set[int], report: Report) -> None:

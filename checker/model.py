@@ -351,7 +351,7 @@ class _Builder:
                 default = default or self.workspace(DEFAULT_WORKSPACE)
                 self.items([item], default)
         for campaign in self.model.campaigns:
-            self.settle(campaign, set())
+            self.settle(campaign)
         return self.model
 
     def items(self, items, scope: Scope) -> None:
@@ -461,14 +461,37 @@ class _Builder:
         program.campaigns[node.name] = info
         self.model.campaigns.append(info)
 
-    def settle(self, c: CampaignInfo, seen: set) -> None:
-        """Fill in the effective parts (clone_of applied) and the kind."""
-        if c.settled:
-            return
+    def settle(self, c: CampaignInfo) -> None:
+        """Fill in the effective parts (clone_of applied) and the kind of `c`,
+        and first of every campaign it is cloned from. A loop, not recursion:
+        a chain of clones can be thousands long."""
+        chain: list[CampaignInfo] = []  # c, what it is cloned from, and so on
+        on_chain: set[int] = set()
+        x: CampaignInfo | None = c
+        while x is not None and not x.settled:
+            if id(x) in on_chain:  # x is cloned from itself: it settles without a base
+                self.settle_one(x, loop=True)
+                break
+            chain.append(x)
+            on_chain.add(id(x))
+            x = self.clone_base(x)
+        for x in reversed(chain):
+            if not x.settled:
+                self.settle_one(x)
+
+    def clone_base(self, c: CampaignInfo) -> CampaignInfo | None:
+        """The campaign `clone_of` names, quietly (settle_one reports a miss)."""
+        if c.node.clone_of is None:
+            return None
+        res = self.model.resolve_campaign(c.node.clone_of, c.scope)
+        return res.target if res.ok else None
+
+    def settle_one(self, c: CampaignInfo, loop: bool = False) -> None:
+        """Settle `c`, whose base (if any) is settled already."""
         node = c.node
         base: CampaignInfo | None = None
         if node.clone_of is not None:
-            if id(c) in seen:
+            if loop:
                 self.error(
                     "call-cycle", f"campaign {c.full_name} is cloned from itself through `clone_of`", node.clone_of.span
                 )
@@ -478,7 +501,6 @@ class _Builder:
                     self.unresolved(res, "campaign", node.clone_of)
                 else:
                     base = res.target
-                    self.settle(base, seen | {id(c)})
                     if base.triggers:
                         self.error(
                             "clone-of-triggered",

@@ -9,28 +9,40 @@ without a `campaign_is_requested` trigger that admits the API);
 kind-mismatch (`run` or `schedule` of a trigger campaign, `activate` or
 `deactivate` of a batch campaign); unknown-trigger, unknown-condition and
 bad-argument for `event`, `expect` and `set`, and for an `expect activity`
-naming an activity type or attribute that does not exist.
+naming an activity type or attribute that does not exist; undefined-token
+for a token in a scenario command that the interpreter cannot answer there.
+
+A scenario command runs outside every campaign: its tokens (in `event`,
+`set`, `expect` and `expect activity` values, and in the My Tokens those
+hold) are answered by the person (`lead.*`), the clock (`system.*`) and the
+My Tokens declared at the root, nothing else. The values of a `request` or
+`schedule`'s `tokens < >` are answered later, in the campaign it starts.
 """
 
 from __future__ import annotations
 
 import difflib
 
+from mkc.checker import walk
 from mkc.checker.calls import Calls, Site, type_problem
 from mkc.checker.model import CampaignInfo, Model, ref_text
 from mkc.checker.report import Report
-from mkc.checker.tokens import declared_value_problem
+from mkc.checker.tokens import MyValues, Use, context_free_problem, declared_value_problem, tokens_in
 from mkc.grammar import ast
+from mkc.stdlib import CONDITIONS, TRIGGERS
 from mkc.stdlib.activities import ACTIVITIES, COMMON, activity
+from mkc.stdlib.signatures import REFERENCE_TYPES
 
 SCENARIO = Site(None)
 
 
 def check(model: Model, report: Report) -> None:
     calls = Calls(model, report)
+    values = MyValues(model, report)
     for scenario in model.scenarios:
         for command in scenario.commands:
             _command(model, calls, report, command)
+            _command_tokens(model, values, report, command)
 
 
 def _command(model: Model, calls: Calls, report: Report, cmd) -> None:
@@ -83,6 +95,106 @@ def _command(model: Model, calls: Calls, report: Report, cmd) -> None:
     elif isinstance(cmd, ast.ExpectActivity):
         _people(model, report, (cmd.person,), cmd)
         _expected_activity(report, cmd)
+
+
+# ---- tokens --------------------------------------------------------------------------
+
+NAMES = REFERENCE_TYPES | {"field"}  # parameters that name something: never rendered
+
+
+def _command_tokens(model: Model, values: MyValues, report: Report, cmd) -> None:
+    if isinstance(cmd, (ast.Request, ast.ScheduleRun)):
+        _api_token_values(model, report, cmd)
+        return
+    uses = [use for value in _rendered(cmd) for use in tokens_in(value)]
+    root = (model.root,)
+    for use in [*uses, *values.nested(root, uses)]:
+        problem = scenario_problem(model, use)
+        if problem is not None:
+            report.error("undefined-token", problem[0], use.span, problem[1])
+
+
+def _rendered(cmd) -> list:
+    """The values of a scenario command whose tokens the interpreter answers."""
+    if isinstance(cmd, ast.Set):
+        return [cmd.value]
+    if isinstance(cmd, ast.ExpectActivity):
+        return [k.value for k in cmd.kwargs if k.name != "count"]
+    if isinstance(cmd, ast.Event):
+        return _call_values(TRIGGERS.get(cmd.trigger), cmd)
+    if isinstance(cmd, ast.Expect):
+        out = []
+        for atom in walk.atoms(cmd.cond):
+            out += atom.operands if isinstance(atom, ast.FieldCond) else _call_values(CONDITIONS.get(atom.name), atom)
+        return out
+    return []
+
+
+def _call_values(spec, call) -> list:
+    """A trigger's or condition's values, except those naming a field or an asset."""
+    if spec is None:
+        return []  # reported as unknown
+    types = {p.name: p.type for p in spec.signature.params}
+    values = []
+    for name, value in spec.signature.bind(call.args, call.kwargs).items():
+        if types.get(name) not in NAMES:
+            values += value if isinstance(value, tuple) else [value]
+    return values
+
+
+_CAMPAIGN_SCOPES = {
+    "campaign": "the campaign that runs",
+    "program": "the program of the campaign that runs",
+    "member": "the person's membership in the program of the campaign that runs",
+    "trigger": "the event that fired the campaign that runs",
+}
+_SCENARIO_HINT = "in a scenario only `lead.*`, `system.*` and My Tokens declared at the root answer; write the value"
+
+
+def scenario_problem(model: Model, use: Use) -> tuple[str, str | None] | None:
+    """Why a token in a scenario command (or in a My Token it uses) cannot be answered, or None."""
+    problem = context_free_problem(use)
+    if problem is not None or use.scope in ("lead", "system"):
+        return problem
+    if use.scope == "my":
+        if use.name in model.root.tokens:
+            return None
+        elsewhere = sorted({s.label for s in model.all_scopes if use.name in s.tokens})
+        declared = f"it is declared in {', '.join(elsewhere)}" if elsewhere else "no scope declares it"
+        return (
+            f"`{use.text}` cannot be answered in a scenario, which stands outside every workspace and program: "
+            f"{declared}, not at the root",
+            f"declare it at the root (`tokens < my.{use.name} = … >` outside every workspace), or write the value",
+        )
+    return (
+        f"`{use.text}` describes {_CAMPAIGN_SCOPES[use.scope]}, and a scenario runs outside every campaign",
+        _SCENARIO_HINT,
+    )
+
+
+def _api_token_values(model: Model, report: Report, cmd) -> None:
+    """Tokens in `tokens < my.x = "…" >` are answered in the started campaign's
+    context: report those no context can answer."""
+    if cmd.tokens is None:
+        return
+    given = {d.name for d in cmd.tokens.decls}
+    for decl in cmd.tokens.decls:
+        for use in tokens_in(decl.value):
+            problem = context_free_problem(use)
+            if problem is None and use.scope == "trigger" and isinstance(cmd, ast.ScheduleRun):
+                problem = (
+                    f"`{use.text}` describes the event that fired a trigger campaign, and `schedule` starts a "
+                    "batch campaign",
+                    "use a `lead.*` token, or write the value",
+                )
+            elif problem is None and use.scope == "my" and not _declared(model, use.name, given):
+                problem = (f"`{use.text}`: no scope declares `my.{use.name}`, and these tokens do not give it", None)
+            if problem is not None:
+                report.error("undefined-token", problem[0], use.span, *([problem[1]] if problem[1] else []))
+
+
+def _declared(model: Model, name: str, given: set[str]) -> bool:
+    return name in given or any(name in s.tokens for s in model.all_scopes)
 
 
 def _expected_activity(report: Report, cmd: ast.ExpectActivity) -> None:

@@ -39,6 +39,9 @@ def check(model: Model, report: Report) -> None:
 # ---- logic ---------------------------------------------------------------------
 
 _LEX = re.compile(r"\s*(?:(\d+)|([A-Za-z_]+)|(.))")
+# Parentheses and `not`s open at once. Marketo's logic lines are short; the
+# limit keeps a pathological line from exhausting the interpreter's stack.
+MAX_LOGIC_DEPTH = 100
 
 
 class LogicError(Exception):
@@ -68,44 +71,47 @@ def parse_logic(text: str) -> list[int]:
             tokens.append(other)
     if not tokens:
         raise LogicError("the logic line is empty")
+    # One pass, no recursion. Each open parenthesis (and the line itself) has
+    # a frame: the `and`/`or` used at that level so far, and the `not`s
+    # written just before its `(`, which close with it.
     numbers: list[int] = []
-    pos = 0
-
-    def peek():
-        return tokens[pos] if pos < len(tokens) else None
-
-    def unary():
-        nonlocal pos
-        tok = peek()
-        if tok is None:
-            raise LogicError("the logic line ends where a filter number was expected")
-        pos += 1
-        if tok == "not":
-            unary()
-        elif tok == "(":
-            expr()
-            if peek() != ")":
-                raise LogicError("a `(` is never closed")
-            pos += 1
-        elif tok.isdigit():
-            numbers.append(int(tok))
-        else:
-            raise LogicError(f"`{tok}` where a filter number was expected")
-
-    def expr():
-        nonlocal pos
-        unary()
-        joiner = None
-        while peek() in ("and", "or"):
-            if joiner is not None and peek() != joiner:
+    frames: list[list] = [[None, 0]]
+    operand = True  # a filter number, `not` or `(` comes next
+    nots = 0  # `not`s in a row before the coming operand
+    depth = 0  # parentheses and `not`s open now
+    for tok in tokens:
+        if operand:
+            if tok in ("not", "("):
+                depth += 1
+                if depth > MAX_LOGIC_DEPTH:
+                    raise LogicError(
+                        f"parentheses and `not` nest more than {MAX_LOGIC_DEPTH} deep; write the line more simply"
+                    )
+                if tok == "not":
+                    nots += 1
+                else:
+                    frames.append([None, nots])
+                    nots = 0
+            elif tok.isdigit():
+                numbers.append(int(tok))
+                operand, depth, nots = False, depth - nots, 0
+            else:
+                raise LogicError(f"`{tok}` where a filter number was expected")
+        elif tok in ("and", "or"):
+            if frames[-1][0] is not None and frames[-1][0] != tok:
                 raise LogicError("`and` and `or` are mixed without parentheses, so the meaning is unclear")
-            joiner = peek()
-            pos += 1
-            unary()
-
-    expr()
-    if pos != len(tokens):
-        raise LogicError(f"unexpected `{tokens[pos]}`")
+            frames[-1][0] = tok
+            operand = True
+        elif tok == ")" and len(frames) > 1:
+            depth -= 1 + frames.pop()[1]
+        elif len(frames) > 1:
+            raise LogicError("a `(` is never closed")
+        else:
+            raise LogicError(f"unexpected `{tok}`")
+    if operand:
+        raise LogicError("the logic line ends where a filter number was expected")
+    if len(frames) > 1:
+        raise LogicError("a `(` is never closed")
     return numbers
 
 
@@ -152,22 +158,29 @@ def _self_containing(model: Model, report: Report, assets: list[tuple[ast.SmartL
                         res = model.resolve("smart_list", ref, scope)
                         if res.ok:
                             out.append((res.target, ref))
+    # Depth-first with an explicit stack (smart lists can refer to each other
+    # a thousand deep): each entry is a list and what is left of its edges.
     state: dict[int, str] = {}
-
-    def visit(asset) -> None:
-        state[id(asset)] = "open"
-        for target, ref in edges.get(id(asset), ()):
-            if state.get(id(target)) == "open":
-                report.warning(
-                    "invalid-smart-list",
-                    f"smart list `{target.name}` contains itself through `member_of_smart_list`: nobody will qualify",
-                    ref.span,
-                    "Marketo does not let a smart list refer back to itself; break the loop",
-                )
-            elif id(target) not in state:
-                visit(target)
-        state[id(asset)] = "done"
-
-    for asset, _scope in assets:
-        if id(asset) not in state:
-            visit(asset)
+    for start, _scope in assets:
+        if id(start) in state:
+            continue
+        state[id(start)] = "open"
+        stack = [(start, iter(edges.get(id(start), ())))]
+        while stack:
+            asset, todo = stack[-1]
+            for target, ref in todo:
+                if state.get(id(target)) == "open":
+                    report.warning(
+                        "invalid-smart-list",
+                        f"smart list `{target.name}` contains itself through `member_of_smart_list`: "
+                        "nobody will qualify",
+                        ref.span,
+                        "Marketo does not let a smart list refer back to itself; break the loop",
+                    )
+                elif id(target) not in state:
+                    state[id(target)] = "open"
+                    stack.append((target, iter(edges.get(id(target), ()))))
+                    break
+            else:
+                state[id(asset)] = "done"
+                stack.pop()

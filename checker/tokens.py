@@ -9,8 +9,11 @@ executable nothing calls is not checked for My Tokens. API override tokens
 exist only at run time and answer nothing here.
 
 A missing token is reported at the token, or at the `execute_campaign` that
-passes down a context lacking it. Codes: undefined-token, and bad-argument
-for a declared token whose value is not one a My Token can hold.
+passes down a context lacking it. The tokens a My Token's value holds are
+checked in the context that asks for it (`MyValues`). Codes:
+undefined-token (also for My Tokens in a loop, or nested deeper than the
+interpreter answers), and bad-argument for a declared token whose value is
+not one a My Token can hold, or renders to more than MAX_RENDERED characters.
 """
 
 from __future__ import annotations
@@ -35,6 +38,12 @@ KNOWN = {"system": ("date", "dateTime"), "campaign": ("name", "id", "description
 SCOPES = ("my", "lead", "campaign", "program", "member", "trigger", "system")
 EMAIL_STEPS = {"send_email": "email", "send_alert": "email", "call_webhook": "webhook"}
 MAX_CHAIN = 5  # a starting campaign and four levels: one beyond the nesting limit
+# What the interpreter refuses when it renders a My Token holding tokens
+# (interpreter/tokens.py): tokens answered more than MAX_DEPTH levels below
+# the one written (taken for a loop), and a rendered value longer than
+# MAX_RENDERED characters. Keep both equal to the interpreter's.
+MAX_DEPTH = 10
+MAX_RENDERED = 1_000_000
 
 
 @attrs.frozen
@@ -62,10 +71,14 @@ def check(model: Model, report: Report) -> None:
     _declared_values(model, report)
     contexts = token_contexts(model)
     reported: set = set()
+    values = MyValues(model, report)
     for c in model.campaigns:
         uses = list(campaign_uses(model, c))
         for ctx in contexts.get(id(c), ()):
             for use in uses:
+                _check_use(model, c, ctx, use, report, reported)
+            # the tokens My Tokens hold are answered in the same context
+            for use in values.nested(ctx.chains, uses):
                 _check_use(model, c, ctx, use, report, reported)
     # Emails and webhooks no flow uses still must not name an unknown token.
     for scope in model.all_scopes:
@@ -165,6 +178,167 @@ def token_contexts(model: Model) -> dict[int, list[Context]]:
         if c.kind == "executable" and id(c) not in contexts:
             enter(c, Context((c.scope,), frozenset(), check_my=False), (c,))
     return contexts
+
+
+# ---- My Tokens holding tokens ------------------------------------------------------------
+
+
+@attrs.define
+class Measure:
+    """What a My Token's value comes to in one chain of scopes, without rendering it."""
+
+    size: int = 0  # characters it renders to, at least (tokens other than My Tokens count as empty)
+    height: int = 0  # levels below the My Token that its deepest token is answered at
+    loop: bool = False  # its value reaches a loop of My Tokens
+    largest: int = 0  # the longest My Token it holds, rendered
+
+    def add(self, inner: Measure) -> None:
+        self.size += inner.size
+        self.height = max(self.height, inner.height + 1)
+        self.loop = self.loop or inner.loop
+        self.largest = max(self.largest, inner.size)
+
+
+class MyValues:
+    """My Tokens whose values hold tokens, followed without rendering them.
+
+    A token in a My Token's value is answered in the context that asked for
+    the My Token, so what a value holds, how deep its tokens go and how long
+    it renders depend on the chain of scopes `my.*` is looked up along (a
+    context's `chains`, or the root alone in a scenario). Each is found once
+    per chain, by walks with their own stacks: chains of My Tokens can be
+    thousands long, and ten levels of ten copies each are 10^10 characters.
+
+    Reports: undefined-token at the token that closes a loop of My Tokens and
+    at a token whose answer goes more than MAX_DEPTH levels deep (the
+    interpreter takes both for a loop); bad-argument at a declaration whose
+    value renders to more than MAX_RENDERED characters while each My Token
+    it holds renders to fewer."""
+
+    def __init__(self, model: Model, report: Report):
+        self.model = model
+        self.report = report
+        self._measured: dict[tuple, dict[str, Measure]] = {}  # chain (scope ids) -> name -> measure
+        self._tokens: dict[int, list[Use]] = {}  # declaration id -> the tokens its value holds
+        self._reported: set = set()
+
+    def lookup(self, chains: tuple[Scope, ...], name: str) -> ast.TokenDecl | None:
+        for scope in chains:
+            found = self.model.lexical_token(scope, name)
+            if found is not None:
+                return found[0]
+        return None
+
+    def tokens(self, decl: ast.TokenDecl) -> list[Use]:
+        found = self._tokens.get(id(decl))
+        if found is None:
+            found = self._tokens[id(decl)] = list(tokens_in(decl.value))
+        return found
+
+    def nested(self, chains: tuple[Scope, ...], uses) -> list[Use]:
+        """Every token that the My Tokens among `uses` hold, directly or
+        through other My Tokens (each declaration's once), to be checked in
+        the same context; loops, depth and size are reported here."""
+        out: list[Use] = []
+        seen: set[int] = set()
+        todo = [use for use in uses if use.scope == "my"]
+        for use in todo:
+            measure = self.measure(chains, use.name)
+            if measure is not None and not measure.loop and measure.height > MAX_DEPTH:
+                self._once(
+                    ("depth", use.span, id(use.owner)),
+                    "undefined-token",
+                    f"`{use.text}` holds tokens {measure.height} levels deep (My Tokens holding My Tokens), and "
+                    f"mkc answers at most {MAX_DEPTH} levels below the token written: deeper is taken for a loop",
+                    use.span,
+                    "have the deepest My Tokens hold their text instead of more tokens",
+                    owner=use.owner,
+                )
+        while todo:
+            decl = self.lookup(chains, todo.pop().name)
+            if decl is None or id(decl) in seen:
+                continue
+            seen.add(id(decl))
+            inner = self.tokens(decl)
+            out += inner
+            todo += [use for use in inner if use.scope == "my"]
+        return out
+
+    def measure(self, chains: tuple[Scope, ...], name: str) -> Measure | None:
+        """`my.NAME`'s measure along `chains`, or None when no scope declares it."""
+        done = self._measured.setdefault(tuple(id(s) for s in chains), {})
+        if name in done:
+            return done[name]
+        decl = self.lookup(chains, name)
+        if decl is None:
+            return None
+        # Depth-first; each frame: the name, its declaration, the tokens left
+        # to look at, and the measure so far.
+        stack = [(name, decl, iter(self.tokens(decl)), self._literal(decl))]
+        open_at = {name: 0}  # name -> its frame's place on the stack
+        while stack:
+            _, _, todo, measure = stack[-1]
+            for use in todo:
+                if use.scope != "my":
+                    measure.height = max(measure.height, 1)
+                elif use.name in open_at:
+                    self._loop([frame[0] for frame in stack[open_at[use.name] :]], use)
+                    measure.loop = True
+                elif use.name in done:
+                    measure.add(done[use.name])
+                elif (inner := self.lookup(chains, use.name)) is None:
+                    measure.height = max(measure.height, 1)  # undefined: reported as such, or its default
+                    measure.size += len(_default(use) or "")
+                else:
+                    open_at[use.name] = len(stack)
+                    stack.append((use.name, inner, iter(self.tokens(inner)), self._literal(inner)))
+                    break
+            else:
+                name_, decl_, _, measure = stack.pop()
+                del open_at[name_]
+                done[name_] = measure
+                if not measure.loop and measure.size > MAX_RENDERED >= measure.largest:
+                    self._too_long(name_, decl_, measure)
+                if stack:
+                    stack[-1][3].add(measure)
+        return done[name]
+
+    def _literal(self, decl: ast.TokenDecl) -> Measure:
+        """The measure of a value's own text, its tokens left out."""
+        value = decl.value
+        if isinstance(value, ast.Str):
+            return Measure(len(value.text) - sum(len(use.text) for use in self.tokens(decl)))
+        return Measure(len(show_value(value)))
+
+    def _loop(self, names: list[str], use: Use) -> None:
+        chain = " > ".join(f"my.{n}" for n in [*names, use.name])
+        self._once(
+            ("loop", use.span),
+            "undefined-token",
+            f"My Tokens refer to each other in a loop ({chain}), so `{use.text}` can never be answered",
+            use.span,
+            "break the loop: have one of them hold its text instead of the other token",
+        )
+
+    def _too_long(self, name: str, decl: ast.TokenDecl, measure: Measure) -> None:
+        self._once(
+            ("size", id(decl)),
+            "bad-argument",
+            f"`my.{name}` renders to at least {measure.size:,} characters through the My Tokens it holds, "
+            f"more than the {MAX_RENDERED:,} a rendered value may have: every step using it would fail",
+            decl.span,
+            "hold each My Token fewer times, or write the text it should be",
+        )
+
+    def _once(self, key, code: str, message: str, span, hint: str, owner=None) -> None:
+        if key not in self._reported:
+            self._reported.add(key)
+            self.report.error(code, message, span, hint, owner=owner)
+
+
+def _default(use: Use) -> str | None:
+    m = TOKEN_RE.fullmatch(use.text)
+    return m.group(3) if m else None
 
 
 # ---- checking one use in one context ---------------------------------------------------

@@ -35,14 +35,17 @@ def branch_conditions(items) -> Iterator[ast.Cond]:
 
 
 def atoms(cond) -> Iterator[ast.FieldCond | ast.FuncCond]:
-    """The field tests and named conditions of a condition, in order."""
-    if isinstance(cond, ast.Not):
-        yield from atoms(cond.cond)
-    elif isinstance(cond, (ast.And, ast.Or)):
-        for term in ast.terms(cond):  # a chain's length is no recursion depth
-            yield from atoms(term)
-    else:
-        yield cond
+    """The field tests and named conditions of a condition, in order. With a
+    stack, not recursion: `a and b and … and z` nests as deep as it is long."""
+    todo = [cond]
+    while todo:
+        cond = todo.pop()
+        if isinstance(cond, ast.Not):
+            todo.append(cond.cond)
+        elif isinstance(cond, (ast.And, ast.Or)):
+            todo += (cond.right, cond.left)
+        else:
+            yield cond
 
 
 def values(value) -> Iterator:

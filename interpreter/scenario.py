@@ -178,7 +178,10 @@ def event(engine: Engine, command: ast.Event) -> None:
         return
     tokens = Tokens(engine.rt, TokenContext(None), handle)
     if command.trigger == "fills_out_form":
-        form = text(tokens.value(args["form"]))
+        try:  # the checker rejects what cannot be answered here; whatever is left is the command's error
+            form = text(tokens.value(args["form"]))
+        except TokenError as err:
+            raise InterpreterError(str(err)) from None
         engine.log(handle, None, "Fill Out Form", form=form)
         engine.fire(Event("fills_out_form", handle, form, {"form": form}))
     else:  # person_is_created
@@ -222,7 +225,10 @@ def expect_activity(engine: Engine, command: ast.ExpectActivity) -> ExpectResult
                 raise InterpreterError(f"count={show_value(k.value)}: a count is a whole number")
             count = int(k.value.value)
         else:
-            wanted.append((k.name, Tokens(rt, TokenContext(None), command.person).value(k.value)))
+            try:  # a deleted person's `lead.*` has no answer: the expect fails, as `expect_condition`'s do
+                wanted.append((k.name, Tokens(rt, TokenContext(None), command.person).value(k.value)))
+            except TokenError as err:
+                return ExpectResult(written, False, str(err), **where)
     found = sum(
         1
         for act in rt.activities_of(command.person)

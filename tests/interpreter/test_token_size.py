@@ -26,13 +26,24 @@ campaign Boom < flow < change_score +1; change_data_value note "<<my.t9>>"; chan
 campaign Default < flow < change_data_value note "<<my.t9:default=short>>" > >
 campaign Fine < flow < change_data_value note "<<my.t5>>" > >
 people < person ann < >; person bob < > >
+fields < note text >
 """
 )
 TOO_LONG = "a string with tokens would render to 10,000,000 characters: more than 1,000,000"
 
 
+def test_the_checker_reports_the_blow_up_before_any_run():
+    from mkc.load import load_source
+    from mkc.source import Source
+
+    codes = {d.code for d in load_source(Source("t.mkc", TEXT)).diagnostics if d.is_error}
+    assert codes == {"bad-argument"}
+
+
 def test_an_exploding_token_is_a_failed_step_for_each_person_and_the_run_goes_on():
-    model = model_of(TEXT)
+    # The run-time limit still holds for a model the checker rejects (API
+    # overrides, the REPL): run it anyway.
+    model = model_of(TEXT, allow_errors=True)
     assert len(TEXT) < 1300 and MAX_RENDERED == 1_000_000
     tracemalloc.start()
     try:
@@ -53,5 +64,5 @@ def test_an_exploding_token_is_a_failed_step_for_each_person_and_the_run_goes_on
 
 
 def test_a_default_does_not_stand_in_for_a_value_that_is_too_long():
-    result = run_campaign(model_of(TEXT), "Default")
+    result = run_campaign(model_of(TEXT, allow_errors=True), "Default")
     assert [a.attributes["reason"] for a in result.activities] == [TOO_LONG, TOO_LONG]
