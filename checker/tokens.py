@@ -18,6 +18,7 @@ not one a My Token can hold, or renders to more than MAX_RENDERED characters.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 
@@ -400,9 +401,19 @@ def _report(use: Use, problem, at_token: bool, ctx: Context | None, report: Repo
     report.error("undefined-token", problem[0], span, *([problem[1]] if problem[1] else []), owner=owner)
 
 
+def my_token_text(name: str) -> str:
+    """A My Token's name as written in a declaration: quoted when it is not a plain name."""
+    return f"my.{name}" if name.isidentifier() else f'my."{name}"'
+
+
 def _missing_my(model: Model, c: CampaignInfo, ctx: Context, use: Use) -> tuple[str, str]:
     token = f"my.{use.name}"
     elsewhere = sorted({s.label for s in model.all_scopes if use.name in s.tokens})
+    known = sorted({name for chain in ctx.chains for scope in chain.chain() for name in scope.tokens})
+    close = difflib.get_close_matches(use.name, known, n=1)
+    if close and ctx.origin is None:
+        message = f"{c.full_name} has no My Token `{token}`: it is not declared in {_chain_words(c.scope)}"
+        return message, f"did you mean `<<my.{close[0]}>>`?"
     if ctx.origin is None:
         where = _chain_words(c.scope)
         message = f"{c.full_name} has no My Token `{token}`: it is not declared in {where}"
@@ -413,7 +424,7 @@ def _missing_my(model: Model, c: CampaignInfo, ctx: Context, use: Use) -> tuple[
             if c.kind == "executable":
                 hint += "; to take it from the caller, execute with use_parent_token_context=true"
         else:
-            hint = f"declare it: `tokens < {token} = … >` in {c.scope.label}"
+            hint = f"declare it: `tokens < {my_token_text(use.name)} = … >` in {c.scope.label}"
         return message, hint
     call = ctx.origin
     return (

@@ -7,6 +7,7 @@ every syntax diagnostic, worded for people; nothing downstream sees Lark.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from lark import Lark, Token
@@ -158,6 +159,9 @@ _WORDS = {
 _VALUE_STARTS = {"STRING", "NUMBER", "SCORE_ADD", "TIME", "DATETIME", "TOKEN", "LSQB", "TRUE", "FALSE", "NULL"}
 _SEPARATORS = {"_NL", "SEMICOLON"}
 
+# `{{my.score}}`: a token as Marketo writes it.
+_MARKETO_TOKEN = re.compile(r"\{\{([A-Za-z_]+\.[^{}\n]+?)\}\}")
+
 # What a block holds, by the keyword that opened it.
 _BLOCK_ITEMS = {
     "flow": "a flow step",
@@ -257,6 +261,14 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
             return Diagnostic("syntax", 'this string is never closed: a string ends with `"` on the same line', span)
         if char in "<>" and text.startswith("<<", err.pos_in_stream):
             return Diagnostic("syntax", "unexpected `<<`: a token is written `<<scope.name>>`", span)
+        marketo = _MARKETO_TOKEN.match(text, err.pos_in_stream)
+        if marketo is not None:  # Marketo's own token syntax
+            return Diagnostic(
+                "syntax",
+                f"`{marketo.group(0)}` is Marketo's token syntax; mkc writes tokens `<<…>>`",
+                span,
+                hints=(f"write `<<{marketo.group(1).strip()}>>`",),
+            )
         return Diagnostic("syntax", f"unexpected character `{char}`", span)
     assert isinstance(err, UnexpectedToken)
     tok = err.token
