@@ -1,0 +1,262 @@
+"""Run one fuzz input through mkc, and run many in bounded worker processes.
+
+`exercise(text)` does in-process what `mkc run FILE` and `mkc run FILE
+--campaign REF` do: parse and check (rendering the diagnostics), then, when
+there are no errors, every scenario (rendered as text and jsonl) and the
+first batch campaign over the file's people. Its `Outcome` is clean when it
+is one of the things the CLI turns into a message and an exit status:
+
+- "ok": ran (scenarios may fail their expects, steps may fail: that is output);
+- "diagnostics": parse or check errors (`DiagnosticError`, error diagnostics);
+- "error": an `InterpreterError` or `BadInput`, which `mkc run` prints as one
+  line (`mkc: error: ...`, exit 1 or 2).
+
+Anything else is a "crash", with the innermost frame in mkc's own code as
+its site. `Pool` runs inputs in forked workers, each with a memory cap
+(RLIMIT_AS) and a time budget per input: an alarm raises `Hang` where the
+code is (a "hang", with its site), and a worker that does not answer soon
+after is killed ("hang" at an unknown site) or that dies is a "died".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
+import traceback
+from multiprocessing.connection import wait as wait_ready
+
+import attrs
+
+import mkc
+from mkc import interpreter
+from mkc.diagnostics import DiagnosticError, render_all
+from mkc.load import load_source
+from mkc.source import BadInput, Source
+
+CLEAN = ("ok", "diagnostics", "error")
+FILE_NAME = "fuzz.mkc"
+
+# mkc's code: the installed package's folders (an editable install maps them to
+# the repository's grammar/, checker/, ...). tests/ is not mkc's code.
+_MKC_DIRS = tuple(
+    os.path.dirname(importlib.import_module(name).__file__) + os.sep
+    for name in ("mkc", *(f"mkc.{p}" for p in ("grammar", "checker", "interpreter", "stdlib", "store", "insight")))
+)
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(mkc.__file__)))
+
+
+class Hang(BaseException):
+    """Raised by the time budget's alarm; a BaseException so that no
+    `except Exception` in mkc swallows it."""
+
+
+@attrs.frozen
+class Outcome:
+    kind: str  # ok, diagnostics, error, crash, hang, died
+    phase: str = ""  # load, scenarios, campaign
+    exc: str = ""  # the exception's type, for a crash or a hang
+    site: str = ""  # file:line of the innermost mkc frame
+    message: str = ""
+
+    @property
+    def clean(self) -> bool:
+        return self.kind in CLEAN
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What crashes are grouped by."""
+        return (self.kind, self.exc, self.site)
+
+
+def _site(tb) -> str:
+    """The innermost frame of mkc's code in a traceback, as path:line from the
+    repository root. A RecursionError's innermost frame depends on where the
+    stack ran out, so its site is the first (by file and line) of the mkc
+    frames in the recursion's last 200 frames: the same for every depth."""
+    frames = [f for f in traceback.extract_tb(tb) if f.filename.startswith(_MKC_DIRS)]
+    if not frames:
+        return "?"
+    if sys.exc_info()[0] is RecursionError:
+        frames = [min(frames[-200:], key=lambda f: (f.filename, f.lineno))]
+    f = frames[-1]
+    return f"{os.path.relpath(f.filename, _ROOT)}:{f.lineno}"
+
+
+def _failure(kind: str, phase: str, err: BaseException) -> Outcome:
+    message = str(err).splitlines()[0][:200] if str(err) else ""
+    return Outcome(kind, phase, type(err).__name__, _site(err.__traceback__), message)
+
+
+def exercise(text: str) -> Outcome:
+    """Parse, check and run `text` as `mkc run` would; never raises (but `Hang`)."""
+    phase = "load"
+    try:
+        source = Source(FILE_NAME, text)
+        loaded = load_source(source)
+        render_all(loaded.diagnostics, {source.name: source})
+        if loaded.has_errors or loaded.model is None:
+            return Outcome("diagnostics", phase)
+        model = loaded.model
+        phase = "scenarios"
+        try:
+            results = interpreter.run_scenarios(model)
+            interpreter.render(results, "text")
+            interpreter.render(results, "jsonl")
+        except interpreter.InterpreterError as err:  # mkc run: BadInput, one line, exit 2
+            return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
+        phase = "campaign"
+        batch = next((c for c in model.campaigns if c.kind == "batch"), None)
+        if batch is not None:
+            interp = interpreter.Interpreter(model, schedules=False)
+            try:  # as `mkc run FILE --campaign REF` does it
+                target = interp.campaign(batch.full_name)
+                result = interp.run_campaign(target)
+                interpreter.render_activities(result.activities, "text")
+            except interpreter.InterpreterError as err:
+                interpreter.render_activities(interp.log, "text")
+                return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
+        return Outcome("ok", phase)
+    except (DiagnosticError, BadInput) as err:
+        return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
+    except Hang as err:
+        return _failure("hang", phase, err)
+    except Exception as err:  # MemoryError and RecursionError included
+        return _failure("crash", phase, err)
+
+
+# ---- bounded workers -------------------------------------------------------------------
+
+
+def _alarm(signum, frame):
+    raise Hang("time budget exceeded")
+
+
+def _worker(conn, seconds: float, memory_mb: int) -> None:
+    if memory_mb:
+        # The cap is on top of what the (forked) worker already maps.
+        with open("/proc/self/statm") as fh:
+            mapped = int(fh.read().split()[0]) * resource.getpagesize()
+        limit = mapped + memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+    sys.stdout = sys.stderr = io.StringIO()  # nothing mkc prints reaches the terminal
+    while True:
+        try:
+            text = conn.recv()
+        except EOFError:
+            return
+        if text is None:
+            return
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            outcome = exercise(text)
+        except Hang as err:  # the alarm went off outside exercise's own try
+            outcome = _failure("hang", "", err)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        sys.stdout.seek(0)
+        sys.stdout.truncate()
+        conn.send(outcome)
+
+
+class _Slot:
+    """One worker process and the input it is working on."""
+
+    def __init__(self, pool: Pool):
+        self.pool = pool
+        self.start()
+
+    def start(self) -> None:
+        here, there = multiprocessing.Pipe()
+        ctx = multiprocessing.get_context("fork")
+        self.process = ctx.Process(target=_worker, args=(there, self.pool.seconds, self.pool.memory_mb), daemon=True)
+        self.process.start()
+        there.close()
+        self.conn = here
+        self.job = None  # (tag, text) being worked on
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+    def restart(self) -> None:
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+        self.start()
+
+
+class Pool:
+    """`jobs` workers; `seconds` is each input's time budget, `memory_mb` each
+    worker's memory cap (0: none). Use as a context manager."""
+
+    def __init__(self, jobs: int = 1, seconds: float = 10.0, memory_mb: int = 1024):
+        self.seconds, self.memory_mb = seconds, memory_mb
+        self.slots = [_Slot(self) for _ in range(max(1, jobs))]
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for slot in self.slots:
+            slot.stop()
+
+    def exercise(self, text: str) -> Outcome:
+        """One input, in the first worker."""
+        return next(outcome for _, _, outcome in self.map([(None, text)]))
+
+    def map(self, jobs):
+        """Yield (tag, text, outcome) for each (tag, text) of `jobs`, in the
+        order they finish."""
+        jobs = iter(jobs)
+        busy: dict = {}  # connection -> (slot, deadline)
+        clock = time.monotonic
+
+        def feed(slot) -> bool:
+            job = next(jobs, None)
+            if job is None:
+                return False
+            slot.job = job
+            slot.conn.send(job[1])
+            busy[slot.conn] = (slot, clock() + self.seconds + 5)
+            return True
+
+        for slot in self.slots:
+            if not feed(slot):
+                break
+        while busy:
+            timeout = max(0.0, min(d for _, d in busy.values()) - clock())
+            ready = wait_ready(list(busy), timeout)
+            now = clock()
+            for conn in list(busy):
+                slot, deadline = busy[conn]
+                tag, text = slot.job
+                if conn in ready:
+                    try:
+                        outcome = conn.recv()
+                    except (EOFError, OSError):
+                        slot.process.join(1)
+                        code = slot.process.exitcode
+                        outcome = Outcome("died", exc=f"exit {code}", site="?")
+                        slot.restart()
+                elif now >= deadline:  # stuck where the alarm cannot reach (C code)
+                    outcome = Outcome("hang", exc="Killed", site="?")
+                    slot.restart()
+                else:
+                    continue
+                del busy[conn]
+                yield tag, text, outcome
+                feed(slot)
