@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         for done, (index, text, outcome) in enumerate(pool.map(jobs), 1):
             counts[outcome.kind] += 1
             if not outcome.clean:
+                if outcome.key not in sites:  # say so at once: a long campaign may be stopped
+                    print(f"input {index}: new site: {outcome.kind} {outcome.exc} at {outcome.site}", file=sys.stderr)
                 site = sites.setdefault(outcome.key, [0, outcome, text, index])
                 site[0] += 1
                 if len(text) < len(site[2]):

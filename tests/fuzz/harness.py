@@ -95,12 +95,23 @@ def _failure(kind: str, phase: str, err: BaseException) -> Outcome:
 
 
 def exercise(text: str) -> Outcome:
-    """Parse, check and run `text` as `mkc run` would; never raises (but `Hang`)."""
+    """Parse, check and run `text` as `mkc run` would, and look at it as
+    `mkc graph`, `mkc refs` and `mkc explain` would; never raises (but `Hang`).
+    What mkc prints goes nowhere."""
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        return _exercise(text)
+
+
+def _exercise(text: str) -> Outcome:
     phase = "load"
     try:
         source = Source(FILE_NAME, text)
         loaded = load_source(source)
         render_all(loaded.diagnostics, {source.name: source})
+        if loaded.model is not None:  # graph and refs show a model with check errors too
+            phase = "insight"
+            _graph_and_refs(loaded.model, loaded.diagnostics)
         if loaded.has_errors or loaded.model is None:
             return Outcome("diagnostics", phase)
         model = loaded.model
@@ -122,6 +133,12 @@ def exercise(text: str) -> Outcome:
             except interpreter.InterpreterError as err:
                 interpreter.render_activities(interp.log, "text")
                 return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
+        phase = "explain"
+        if model.campaigns and model.people:
+            try:
+                _explain(model)
+            except interpreter.InterpreterError as err:  # mkc explain: BadInput, one line, exit 2
+                return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
         return Outcome("ok", phase)
     except (DiagnosticError, BadInput) as err:
         return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
@@ -129,6 +146,32 @@ def exercise(text: str) -> Outcome:
         return _failure("hang", phase, err)
     except Exception as err:  # MemoryError and RecursionError included
         return _failure("crash", phase, err)
+
+
+def _graph_and_refs(model, diagnostics) -> None:
+    """`mkc graph` in both formats; `mkc refs` of a campaign, a field and a My Token."""
+    from mkc.insight import callgraph, dot, mermaid, refs
+
+    graph = callgraph.build(model, diagnostics)
+    mermaid.render(graph)
+    dot.render(graph)
+    names = [model.campaigns[0].name] if model.campaigns else []
+    for name in [*names, "lead_score", "my.score"]:
+        sections = refs.find(model, name)
+        refs.render(sections) if sections else refs.suggestions(model, name)
+
+
+def _explain(model) -> None:
+    """`mkc explain` of the first campaign for the first person, after the first scenario."""
+    from mkc.insight import explain
+    from mkc.insight.commands import campaign_named
+    from mkc.insight.contexts import run_contexts
+
+    target = campaign_named(model, model.campaigns[0].full_name)
+    scenario = model.scenarios[0].name if model.scenarios else None
+    moment = explain.moment(model, scenario, None)
+    callers = [ctx for ctx in run_contexts(model)[id(target)] if ctx.calls]
+    explain.render(explain.explain(moment, target, model.people[0].handle, callers), moment)
 
 
 # ---- bounded workers -------------------------------------------------------------------
@@ -147,7 +190,7 @@ def _worker(conn, seconds: float, memory_mb: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
-    sys.stdout = sys.stderr = io.StringIO()  # nothing mkc prints reaches the terminal
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 -- for the worker's life
     while True:
         try:
             text = conn.recv()
@@ -162,8 +205,6 @@ def _worker(conn, seconds: float, memory_mb: int) -> None:
             outcome = _failure("hang", "", err)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        sys.stdout.seek(0)
-        sys.stdout.truncate()
         conn.send(outcome)
 
 
