@@ -191,7 +191,13 @@ def _worker(conn, seconds: float, memory_mb: int) -> None:
     signal.signal(signal.SIGALRM, _alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 -- for the worker's life
+    parent = os.getppid()
     while True:
+        # Forked workers hold copies of the parent's ends of the pipes, so a
+        # parent that dies is no end of file: the worker watches for it.
+        while not conn.poll(1.0):
+            if os.getppid() != parent:
+                return
         try:
             text = conn.recv()
         except EOFError:

@@ -19,6 +19,11 @@ reproducer per site to fuzz-out/ (`--help` for the options).
 from __future__ import annotations
 
 import os
+import pathlib
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -131,3 +136,36 @@ def test_reduce_keeps_the_failure():
     text = "program P <\n  campaign C <\n    flow < do_nothing >\n  >\n>\nscenario s < at 2026-01-01 >\n"
     small = reduce(text, lambda t: "do_nothing" in t, 200)
     assert "do_nothing" in small and len(small) < len(text) / 3
+
+
+def test_a_worker_ends_with_its_parent(tmp_path):
+    """A campaign killed half way leaves no worker behind."""
+    script = (
+        "import sys, time; sys.path.insert(0, sys.argv[1])\n"
+        "from fuzz.harness import Pool\n"
+        "pool = Pool(jobs=1)\n"
+        "print(pool.slots[0].process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    parent = subprocess.Popen(
+        [sys.executable, "-c", script, str(pathlib.Path(__file__).parents[1])], stdout=subprocess.PIPE, text=True
+    )
+    worker = int(parent.stdout.readline())
+    parent.kill()
+    parent.wait()
+    for _ in range(100):
+        if not os.path.exists(f"/proc/{worker}") or "Z" in _state(worker):
+            break
+        time.sleep(0.1)
+    else:
+        os.kill(worker, signal.SIGKILL)
+        pytest.fail("the worker outlived its parent")
+    parent.stdout.close()
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(line for line in fh if line.startswith("State:"))
+    except OSError:
+        return "Z"
