@@ -174,7 +174,35 @@ def splice_lines(rng, text, others):
     return "".join(lines)
 
 
+def deepen(rng, text, others):
+    """Nest something deeply: a condition in `not`s or parentheses, a logic
+    string, a flow in choices (the limits of every recursive descent)."""
+    n = rng.choice((10, 100, 1000, 2000))  # 2000: past Python's default recursion limit
+    lines = _lines(text)
+    conditions = [i for i, line in enumerate(lines) if re.search(r"\b(filter|when|expect \w+) ", line)]
+    logics = [i for i, line in enumerate(lines) if 'logic "' in line]
+    flows = [i for i, line in enumerate(lines) if re.search(r"\bflow <", line)]
+    roll = rng.randrange(3)
+    if roll == 0 and logics:
+        i = rng.choice(logics)
+        lines[i] = re.sub(r'logic "([^"]*)"', lambda m: f'logic "{"(" * n}{m.group(1)}{")" * n}"', lines[i])
+    elif roll == 1 and flows:
+        i = rng.choice(flows)
+        lines[i] = lines[i].replace("flow <", "flow <" + " choice < default <" * n, 1) + " > >" * n + "\n"
+    elif conditions:
+        i = rng.choice(conditions)
+        m = re.search(r"\b(filter|when|expect \w+) ", lines[i])
+        head, tail = lines[i][: m.end()], lines[i][m.end() :]
+        if rng.random() < 0.5:
+            lines[i] = head + "not " * n + tail
+        else:  # up to the line's `<` (a `when`'s branch) or its end
+            cut = tail.find(" <") if " <" in tail else len(tail.rstrip("\n"))
+            lines[i] = head + "(" * n + tail[:cut] + ")" * n + tail[cut:]
+    return "".join(lines)
+
+
 MUTATORS = (
+    deepen,
     flip_bytes,
     delete_tokens,
     duplicate_tokens,
