@@ -56,13 +56,21 @@ class Hang(BaseException):
     """Raised by the time budget's alarm; a BaseException so that no
     `except Exception` in mkc swallows it."""
 
+    def __init__(self, message: str, site: str = ""):
+        super().__init__(message)
+        self.site = site
+
+
+_SAMPLES = 3  # stacks looked at, 0.2 s apart, to find where a hang loops
+_samples: list[list[tuple]] = []
+
 
 @attrs.frozen
 class Outcome:
     kind: str  # ok, diagnostics, error, crash, hang, died
     phase: str = ""  # load, scenarios, campaign
     exc: str = ""  # the exception's type, for a crash or a hang
-    site: str = ""  # file:line of the innermost mkc frame
+    site: str = ""  # file:line of the innermost mkc frame (a hang: of the looping function)
     message: str = ""
 
     @property
@@ -75,15 +83,17 @@ class Outcome:
         return (self.kind, self.exc, self.site)
 
 
-def _site(tb) -> str:
+def _site(err: BaseException) -> str:
     """The innermost frame of mkc's code in a traceback, as path:line from the
     repository root. A RecursionError's innermost frame depends on where the
     stack ran out, so its site is the first (by file and line) of the mkc
     frames in the recursion's last 200 frames: the same for every depth."""
-    frames = [f for f in traceback.extract_tb(tb) if f.filename.startswith(_MKC_DIRS)]
+    if isinstance(err, Hang) and err.site:
+        return err.site
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.filename.startswith(_MKC_DIRS)]
     if not frames:
         return "?"
-    if sys.exc_info()[0] is RecursionError:
+    if isinstance(err, RecursionError):
         frames = [min(frames[-200:], key=lambda f: (f.filename, f.lineno))]
     f = frames[-1]
     return f"{os.path.relpath(f.filename, _ROOT)}:{f.lineno}"
@@ -91,7 +101,7 @@ def _site(tb) -> str:
 
 def _failure(kind: str, phase: str, err: BaseException) -> Outcome:
     message = str(err).splitlines()[0][:200] if str(err) else ""
-    return Outcome(kind, phase, type(err).__name__, _site(err.__traceback__), message)
+    return Outcome(kind, phase, type(err).__name__, _site(err), message)
 
 
 def exercise(text: str) -> Outcome:
@@ -178,7 +188,26 @@ def _explain(model) -> None:
 
 
 def _alarm(signum, frame):
-    raise Hang("time budget exceeded")
+    """Out of time: look at the stack a few times; the innermost mkc function
+    on it every time is the loop (its inner frames change from one look to the
+    next), and its `def` line is the hang's site. Then raise Hang."""
+    stack = []
+    while frame is not None:
+        code = frame.f_code
+        if code.co_filename.startswith(_MKC_DIRS):
+            stack.append((code.co_filename, code.co_firstlineno, code.co_name))
+        frame = frame.f_back
+    _samples.append(stack[::-1])
+    if len(_samples) < _SAMPLES:
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        return
+    common = None
+    for frames in zip(*_samples):
+        if any(f != frames[0] for f in frames):
+            break
+        common = frames[0]
+    site = f"{os.path.relpath(common[0], _ROOT)}:{common[1]} ({common[2]})" if common else "?"
+    raise Hang("time budget exceeded", site)
 
 
 def _worker(conn, seconds: float, memory_mb: int) -> None:
@@ -204,6 +233,7 @@ def _worker(conn, seconds: float, memory_mb: int) -> None:
             return
         if text is None:
             return
+        _samples.clear()
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             outcome = exercise(text)

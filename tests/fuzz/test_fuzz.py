@@ -169,3 +169,15 @@ def _state(pid: int) -> str:
             return next(line for line in fh if line.startswith("State:"))
     except OSError:
         return "Z"
+
+
+def test_a_hang_is_placed_at_the_looping_function(monkeypatch):
+    """The alarm lands anywhere in the loop; the site is the function that loops."""
+    code = "def tick(n):\n    return n + 1\n\ndef spin(text):\n    n = 0\n    while True:\n        n = tick(n)\n"
+    space: dict = {}
+    exec(compile(code, harness._MKC_DIRS[0] + "fake.py", "exec"), space)  # as if it were mkc's code
+    monkeypatch.setattr(harness, "_exercise", space["spin"])
+    with Pool(jobs=1, seconds=0.3, memory_mb=0) as p:
+        outcome = p.exercise("x")
+    assert (outcome.kind, outcome.exc) == ("hang", "Hang")
+    assert outcome.site.endswith("fake.py:4 (spin)"), outcome.site
