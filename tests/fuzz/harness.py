@@ -7,9 +7,12 @@ first batch campaign over the file's people. Its `Outcome` is clean when it
 is one of the things the CLI turns into a message and an exit status:
 
 - "ok": ran (scenarios may fail their expects, steps may fail: that is output);
-- "diagnostics": parse or check errors (`DiagnosticError`, error diagnostics);
-- "error": an `InterpreterError` or `BadInput`, which `mkc run` prints as one
-  line (`mkc: error: ...`, exit 1 or 2).
+- "diagnostics": parse or check errors (`load_source` turns the parser's
+  `DiagnosticError` into diagnostics; one raised elsewhere is a crash: the
+  CLI does not catch it);
+- "error": `BadInput` anywhere (mkc's `main` prints it as one line, exit 2),
+  or an `InterpreterError` where the command catches it (`mkc run` and
+  `mkc explain`: around running scenarios, the batch campaign, explaining).
 
 Anything else is a "crash", with the innermost frame in mkc's own code as
 its site. `Pool` runs inputs in forked workers, each with a memory cap
@@ -36,7 +39,7 @@ import attrs
 
 import mkc
 from mkc import interpreter
-from mkc.diagnostics import DiagnosticError, render_all
+from mkc.diagnostics import render_all
 from mkc.load import load_source
 from mkc.source import BadInput, Source
 
@@ -150,7 +153,7 @@ def _exercise(text: str) -> Outcome:
             except interpreter.InterpreterError as err:  # mkc explain: BadInput, one line, exit 2
                 return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
         return Outcome("ok", phase)
-    except (DiagnosticError, BadInput) as err:
+    except BadInput as err:  # mkc's main(): one line, exit 2
         return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
     except Hang as err:
         return _failure("hang", phase, err)
