@@ -131,27 +131,27 @@ def _exercise(text: str) -> Outcome:
         phase = "scenarios"
         try:
             results = interpreter.run_scenarios(model)
-            interpreter.render(results, "text")
-            interpreter.render(results, "jsonl")
         except interpreter.InterpreterError as err:  # mkc run: BadInput, one line, exit 2
             return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
+        interpreter.render(results, "text")
+        interpreter.render(results, "jsonl")
         phase = "campaign"
         batch = next((c for c in model.campaigns if c.kind == "batch"), None)
         if batch is not None:
             interp = interpreter.Interpreter(model, schedules=False)
             try:  # as `mkc run FILE --campaign REF` does it
                 target = interp.campaign(batch.full_name)
-                result = interp.run_campaign(target)
-                interpreter.render_activities(result.activities, "text")
             except interpreter.InterpreterError as err:
+                return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
+            try:
+                result = interp.run_campaign(target)
+            except interpreter.InterpreterError as err:  # a runaway loop: the log so far, then one line
                 interpreter.render_activities(interp.log, "text")
                 return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
+            interpreter.render_activities(result.activities, "text")
         phase = "explain"
         if model.campaigns and model.people:
-            try:
-                _explain(model)
-            except interpreter.InterpreterError as err:  # mkc explain: BadInput, one line, exit 2
-                return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
+            _explain(model)
         return Outcome("ok", phase)
     except BadInput as err:  # mkc's main(): one line, exit 2
         return Outcome("error", phase, type(err).__name__, message=str(err)[:200])
@@ -180,11 +180,15 @@ def _explain(model) -> None:
     from mkc.insight.commands import campaign_named
     from mkc.insight.contexts import run_contexts
 
-    target = campaign_named(model, model.campaigns[0].full_name)
     scenario = model.scenarios[0].name if model.scenarios else None
-    moment = explain.moment(model, scenario, None)
-    callers = [ctx for ctx in run_contexts(model)[id(target)] if ctx.calls]
-    explain.render(explain.explain(moment, target, model.people[0].handle, callers), moment)
+    try:  # as mkc explain does it: an InterpreterError here is BadInput
+        target = campaign_named(model, model.campaigns[0].full_name)
+        moment = explain.moment(model, scenario, None)
+        callers = [ctx for ctx in run_contexts(model)[id(target)] if ctx.calls]
+        explanation = explain.explain(moment, target, model.people[0].handle, callers)
+    except interpreter.InterpreterError as err:
+        raise BadInput(str(err)) from None
+    explain.render(explanation, moment)
 
 
 # ---- bounded workers -------------------------------------------------------------------
