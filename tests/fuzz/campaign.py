@@ -5,7 +5,7 @@
 Input i of seed S is a mutation of a seed file or a generated program (half
 each), made from `random.Random(f"{S}:{i}")` alone: the same seed and count
 give the same inputs anywhere. Each runs through `harness.exercise` in a
-worker with a time budget (--timeout) and a memory cap (--memory-mb). At the
+worker with a CPU time budget (--timeout) and a memory cap (--memory-mb). At the
 end it prints the throughput, the outcomes, and every crash site (kind,
 exception, file:line, count, first message), and writes one reproducer per
 site to --out, made smaller by deleting lines and tokens as long as the same
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", default="1", help="the campaign's seed (default 1)")
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
     parser.add_argument("--kind", choices=("both", "mutate", "generate"), default="both")
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per input (default 10)")
+    parser.add_argument("--timeout", type=float, default=10.0, help="CPU seconds per input (default 10)")
     parser.add_argument("--memory-mb", type=int, default=1024, help="memory cap per worker (default 1024)")
     parser.add_argument("--out", default="fuzz-out", help="folder for the reproducers (default fuzz-out)")
     parser.add_argument("--reduce", type=int, default=300, help="reduction tries per site (default 300)")

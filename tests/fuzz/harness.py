@@ -16,9 +16,11 @@ is one of the things the CLI turns into a message and an exit status:
 
 Anything else is a "crash", with the innermost frame in mkc's own code as
 its site. `Pool` runs inputs in forked workers, each with a memory cap
-(RLIMIT_AS) and a time budget per input: an alarm raises `Hang` where the
-code is (a "hang", with its site), and a worker that does not answer soon
-after is killed ("hang" at an unknown site) or that dies is a "died".
+(RLIMIT_AS) and a budget of CPU time per input (CPU, not wall-clock, time:
+the same input gets the same verdict on a busy machine): an alarm raises
+`Hang` where the code is (a "hang", with its site); a worker that does not
+answer long after is killed ("hang" at an unknown site); one that dies is a
+"died".
 """
 
 from __future__ import annotations
@@ -206,7 +208,7 @@ def _alarm(signum, frame):
         frame = frame.f_back
     _samples.append(stack[::-1])
     if len(_samples) < _SAMPLES:
-        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        signal.setitimer(signal.ITIMER_PROF, 0.2)
         return
     common = None
     for frames in zip(*_samples):
@@ -224,7 +226,7 @@ def _worker(conn, seconds: float, memory_mb: int) -> None:
             mapped = int(fh.read().split()[0]) * resource.getpagesize()
         limit = mapped + memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    signal.signal(signal.SIGALRM, _alarm)
+    signal.signal(signal.SIGPROF, _alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 -- for the worker's life
     parent = os.getppid()
@@ -241,13 +243,13 @@ def _worker(conn, seconds: float, memory_mb: int) -> None:
         if text is None:
             return
         _samples.clear()
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        signal.setitimer(signal.ITIMER_PROF, seconds)
         try:
             outcome = exercise(text)
         except Hang as err:  # the alarm went off outside exercise's own try
             outcome = _failure("hang", "", err)
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
         conn.send(outcome)
 
 
@@ -284,7 +286,7 @@ class _Slot:
 
 
 class Pool:
-    """`jobs` workers; `seconds` is each input's time budget, `memory_mb` each
+    """`jobs` workers; `seconds` is each input's CPU time budget, `memory_mb` each
     worker's memory cap (0: none). Use as a context manager."""
 
     def __init__(self, jobs: int = 1, seconds: float = 10.0, memory_mb: int = 1024):
@@ -315,7 +317,7 @@ class Pool:
                 return False
             slot.job = job
             slot.conn.send(job[1])
-            busy[slot.conn] = (slot, clock() + self.seconds + 5)
+            busy[slot.conn] = (slot, clock() + 3 * self.seconds + 10)  # wall clock: the machine may be busy
             return True
 
         for slot in self.slots:
