@@ -26,6 +26,7 @@ answer long after is killed ("hang" at an unknown site); one that dies is a
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import importlib
 import io
 import multiprocessing
@@ -229,6 +230,8 @@ def _worker(conn, seconds: float, memory_mb: int) -> None:
     signal.signal(signal.SIGPROF, _alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 -- for the worker's life
+    with contextlib.suppress(Exception):  # Linux: killed with its parent, even half way through an input
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     parent = os.getppid()
     while True:
         # Forked workers hold copies of the parent's ends of the pipes, so a
