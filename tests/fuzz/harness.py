@@ -220,7 +220,7 @@ def _alarm(signum, frame):
     raise Hang("time budget exceeded", site)
 
 
-def _worker(conn, seconds: float, memory_mb: int) -> None:
+def _worker(conn, seconds: float, memory_mb: int, parent: int) -> None:
     if memory_mb:
         # The cap is on top of what the (forked) worker already maps.
         with open("/proc/self/statm") as fh:
@@ -232,7 +232,8 @@ def _worker(conn, seconds: float, memory_mb: int) -> None:
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 -- for the worker's life
     with contextlib.suppress(Exception):  # Linux: killed with its parent, even half way through an input
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    parent = os.getppid()
+    if os.getppid() != parent:  # it died before that
+        return
     while True:
         # Forked workers hold copies of the parent's ends of the pipes, so a
         # parent that dies is no end of file: the worker watches for it.
@@ -266,7 +267,8 @@ class _Slot:
     def start(self) -> None:
         here, there = multiprocessing.Pipe()
         ctx = multiprocessing.get_context("fork")
-        self.process = ctx.Process(target=_worker, args=(there, self.pool.seconds, self.pool.memory_mb), daemon=True)
+        args = (there, self.pool.seconds, self.pool.memory_mb, os.getpid())
+        self.process = ctx.Process(target=_worker, args=args, daemon=True)
         self.process.start()
         there.close()
         self.conn = here
