@@ -138,6 +138,8 @@ class _Gen:
 
     def token(self) -> str:
         scope = self.c.pick(("my", "my", "my", "lead", "trigger", "campaign", "program", "system", "member"))
+        if self.kind == "scenario" and not self.off(50):
+            scope = self.c.pick(("lead", "system"))  # what a scenario command can answer (no campaign runs it)
         if scope == "trigger" and self.kind != "trigger" and not self.off(50):
             scope = "campaign"
         if scope == "my" and self.c.chance(50):
@@ -201,12 +203,15 @@ class _Gen:
             return f"{field} {op} {self.datetime()}"
         return f"{field} {op} {self.value(type_)}"
 
-    def call_args(self, signature) -> str:
+    def call_args(self, signature, numeric_field: bool = False) -> str:
+        """`numeric_field`: the call's field is a score (change_score, score_is_changed)."""
         args = []
         for p in signature.params:
             if not p.required and not self.c.chance(40):
                 continue
             arg = self.arg(p.type)
+            if p.type == "field" and numeric_field and not self.off(10):
+                arg = self.c.pick([f for f, t in FIELDS.items() if t == "number"])
             if p.repeat:
                 arg = " ".join(self.arg(p.type) for _ in range(self.c.int(1, 3)))
             args.append(arg if p.positional else f"{p.name}={arg}")
@@ -288,7 +293,7 @@ class _Gen:
             if not parts or self.off(10):
                 parts.append(f"until={self.datetime()}")
             return "wait " + " ".join(parts)
-        return f"{name} {self.call_args(STEPS[name].signature)}".rstrip()
+        return f"{name} {self.call_args(STEPS[name].signature, name == 'change_score')}".rstrip()
 
     def choice(self) -> str:
         name = self.step_name()  # every branch runs the same step (or do_nothing)
@@ -314,7 +319,8 @@ class _Gen:
                     sl.append("trigger campaign_is_requested")
                 for _ in range(self.c.int(0 if sl else 1, 2)):
                     trig = self.c.pick(list(TRIGGERS))
-                    sl.append(f"trigger {trig} {self.call_args(TRIGGERS[trig].signature)}".rstrip())
+                    args = self.call_args(TRIGGERS[trig].signature, trig == "score_is_changed")
+                    sl.append(f"trigger {trig} {args}".rstrip())
             filters = self.c.int(0, 3)
             sl += [f"filter {self.condition()}" for _ in range(filters)]
             if filters > 1 and self.c.chance(40):
@@ -330,7 +336,10 @@ class _Gen:
         if kind == "batch" and self.c.chance(25):
             sched = f"  schedule at {self.datetime()}"
             if self.c.chance(60):
-                sched += f" every {self.duration()}"
+                # Every few minutes for months is legal and bounded (the run's work limit), but slow:
+                # a file that is not sloppy recurs daily at most, so the time budget finds real hangs.
+                every = self.duration() if self.sloppy else f"{self.c.pick((1, 2, 7))} {self.c.pick(('days', 'weeks'))}"
+                sched += f" every {every}"
                 if self.c.chance(50):
                     sched += f" until {self.datetime()}"
             lines.append(sched)
@@ -409,7 +418,8 @@ class _Gen:
             return f"schedule {self.name(kinds['batch'], 'campaign')} at {self.datetime()}"
         if roll == "event":
             trig = c.pick(list(TRIGGERS))
-            return f"event {person} {trig} {self.call_args(TRIGGERS[trig].signature)}".rstrip()
+            args = self.call_args(TRIGGERS[trig].signature, trig == "score_is_changed")
+            return f"event {person} {trig} {args}".rstrip()
         if roll == "set":
             field = self.field()
             return f"set {person} {field} {self.value(FIELDS.get(field, 'text'))}"

@@ -67,7 +67,7 @@ class Hang(BaseException):
         self.site = site
 
 
-_SAMPLES = 3  # stacks looked at, 0.2 s apart, to find where a hang loops
+_SAMPLES = 12  # stacks looked at, 0.05 s apart, to find where a hang loops (few would often all land in one callee)
 _samples: list[list[tuple]] = []
 
 
@@ -209,7 +209,7 @@ def _alarm(signum, frame):
         frame = frame.f_back
     _samples.append(stack[::-1])
     if len(_samples) < _SAMPLES:
-        signal.setitimer(signal.ITIMER_PROF, 0.2)
+        signal.setitimer(signal.ITIMER_PROF, 0.05)
         return
     common = None
     for frames in zip(*_samples):
