@@ -135,7 +135,7 @@ def diff(
     from mkc.insight import diff as diff_
     from mkc.interpreter import InterpreterError
 
-    models = [checked_model(source, project=False) for source in (old, new)]
+    models = _diff_models(old, new)
     if None in models:
         bad = [s.name for s, m in zip((old, new), models) if m is None]
         raise BadInput(f"{' and '.join(bad)}: check errors (above); fix them before comparing")
@@ -158,6 +158,28 @@ def diff(
     click.echo(diff_.render(diffs), nl=False)
     changed = any(d.changed or d.expects or d.errors[0] != d.errors[1] for d in diffs)
     return 1 if changed else 0
+
+
+def _diff_models(old: Source, new: Source) -> list:
+    """The two programs to compare: each file alone, or, when NEW lies in a
+    project, that project twice, once with OLD in NEW's place (spec section 2)."""
+    from pathlib import Path
+
+    from mkc.load import load_project
+    from mkc.project import find_project
+
+    project = find_project(Path(new.name))
+    if project is None:
+        return [checked_model(source, project=False) for source in (old, new)]
+    models = []
+    for text in (old.text, None):
+        loaded = load_project(project, given=new.name, text=text)
+        if loaded.has_errors or loaded.model is None:
+            print_diagnostics(loaded.diagnostics, loaded.sources)
+            models.append(None)
+        else:
+            models.append(loaded.model)
+    return models
 
 
 def _has_campaign(model, text: str) -> bool:

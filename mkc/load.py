@@ -58,9 +58,18 @@ def load_path(path: str, known_fields: dict[str, str] | None = None) -> Loaded:
     return load_project(project, known_fields, given=path)
 
 
-def load_project(project: Project, known_fields: dict[str, str] | None = None, given: str | None = None) -> Loaded:
-    """Every file of a project, checked as one program (spec section 2)."""
+def load_project(
+    project: Project,
+    known_fields: dict[str, str] | None = None,
+    given: str | None = None,
+    text: str | None = None,
+) -> Loaded:
+    """Every file of a project, checked as one program (spec section 2);
+    with `text`, that text stands in the `given` file's place (`mkc diff OLD
+    NEW` puts OLD in NEW's place)."""
     sources = [read_source(display_name(p)) for p in project.files()]
+    if text is not None and given is not None:
+        sources = [Source(s.name, text) if same_file(s.name, given) else s for s in sources]
     by_name = {s.name: s for s in sources}
     asked = _asked(given, sources) if given is not None else None
     first = asked or (sources[0] if sources else Source(str(project.root / "mkc.toml"), ""))

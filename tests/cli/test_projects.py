@@ -148,3 +148,12 @@ def test_a_bad_mkc_toml_is_one_line_exit_2(tmp_path, toml, message):
     root = write(tmp_path, {"mkc.toml": toml, "a.mkc": ""})
     code, out, err = mkc("check", cwd=root)
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and message in err
+
+
+def test_diff_puts_old_in_new_place_within_the_project(tmp_path, project):
+    old = tmp_path / "web_old.mkc"
+    old.write_text((project / "web.mkc").read_text().replace("my.points = +20", "my.points = +60"))
+    code, out, err = mkc("diff", str(old), str(project / "web.mkc"))
+    # Alone, web.mkc names executables it does not hold; in NEW's project it runs as part of the whole.
+    assert (code, err) == (1, "") and "- Change Score +60  in Shared.Score" in out
+    assert 'scenario "attending the webinar makes an MQL": no difference' in out
