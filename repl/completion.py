@@ -35,6 +35,7 @@ STARTERS = (
     ("folder", "declaration"),
     ("workspace", "declaration"),
     ("tokens", "declaration"),
+    ("fields", "declaration"),
     ("list", "asset"),
     ("smart_list", "asset"),
     ("email", "asset"),

@@ -31,6 +31,7 @@ DECLARATIONS = (
     "program",
     "campaign",
     "tokens",
+    "fields",
     "list",
     "smart_list",
     "email",
