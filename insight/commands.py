@@ -56,11 +56,11 @@ def refs(source: Source, name: str) -> int:
     return 0
 
 
-def checked_model(source: Source, project: bool = True):
+def checked_model(source: Source, project: bool = True, known_fields: dict[str, str] | None = None):
     """The model of a file the interpreter can run (with its project, unless
     `project` is false: `mkc diff` compares two versions of one file); None,
     after printing the diagnostics, when it has errors."""
-    loaded = load_path(source.name) if project else load_source(source)
+    loaded = load_path(source.name, known_fields) if project else load_source(source, known_fields)
     if loaded.has_errors or loaded.model is None:
         print_diagnostics(loaded.diagnostics, loaded.sources)
         return None
@@ -135,7 +135,12 @@ def diff(
     from mkc.insight import diff as diff_
     from mkc.interpreter import InterpreterError
 
-    models = _diff_models(old, new)
+    known = None
+    if db is not None:
+        from mkc.store.fields import database_fields
+
+        known = database_fields(db)  # the run reads them, so the check knows them
+    models = _diff_models(old, new, known)
     if None in models:
         bad = [s.name for s, m in zip((old, new), models) if m is None]
         raise BadInput(f"{' and '.join(bad)}: check errors (above); fix them before comparing")
@@ -160,7 +165,7 @@ def diff(
     return 1 if changed else 0
 
 
-def _diff_models(old: Source, new: Source) -> list:
+def _diff_models(old: Source, new: Source, known: dict[str, str] | None = None) -> list:
     """The two programs to compare: each file alone, or, when NEW lies in a
     project, that project twice, once with OLD in NEW's place (spec section 2)."""
     from pathlib import Path
@@ -170,10 +175,10 @@ def _diff_models(old: Source, new: Source) -> list:
 
     project = find_project(Path(new.name))
     if project is None:
-        return [checked_model(source, project=False) for source in (old, new)]
+        return [checked_model(source, project=False, known_fields=known) for source in (old, new)]
     models = []
     for text in (old.text, None):
-        loaded = load_project(project, given=new.name, text=text)
+        loaded = load_project(project, known, given=new.name, text=text)
         if loaded.has_errors or loaded.model is None:
             print_diagnostics(loaded.diagnostics, loaded.sources)
             models.append(None)
