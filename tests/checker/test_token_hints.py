@@ -23,7 +23,7 @@ def test_the_declaration_hint_parses():
     diag = only('campaign B < flow < interesting_moment web "<<my.Webinar Date>>" > >\n')
     assert diag.hints == ('declare it: `tokens < my."Webinar Date" = … >` in workspace Default',)
     suggested = diag.hints[0].split("`")[1]
-    parse(suggested.replace("…", "\"2026-03-01\"") + "\n", "hint.mkc")  # what the hint says to write is mkc
+    parse(suggested.replace("…", '"2026-03-01"') + "\n", "hint.mkc")  # what the hint says to write is mkc
 
 
 def test_marketo_token_syntax_points_to_mkc_syntax():
