@@ -4,7 +4,10 @@ exports, the command line in-process, and a database's content."""
 from __future__ import annotations
 
 import csv
+import os
 import pathlib
+import subprocess
+import sys
 
 import duckdb
 
@@ -199,3 +202,28 @@ def query(db: str, sql: str, params=()) -> list:
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.close()
+
+
+def spawn_mkc(*args, env=None) -> subprocess.Popen:
+    """`mkc ARGS...` started as a real process (to be stopped by a test), its stderr kept."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from mkc.cli import main; main()", *map(str, args)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def database_after_one_run(tmp: pathlib.Path, n: int, name: str = "state.duckdb") -> tuple[str, str]:
+    """A database of `n` people that has had one run (waits, history,
+    activities), and the campaign file: (database, file)."""
+    db = str(tmp / name)
+    mkc_file = write_campaigns(tmp)
+    for args in (
+        ["db", "import", people_csv(tmp, n), "--db", db],
+        ["run", mkc_file, "--campaign", "Welcome", "--db", db, "--at", "2026-01-05T09:00"],
+    ):
+        proc = spawn_mkc(*args)
+        assert proc.wait() == 0, proc.stderr.read()
+    return db, mkc_file

@@ -12,7 +12,7 @@ import sys
 
 import duckdb
 import pytest
-from store_helpers import content, people_csv, run_mkc, write_campaigns
+from store_helpers import content, database_after_one_run, people_csv, run_mkc, spawn_mkc, write_campaigns
 
 from mkc.store import commands
 from mkc.store.batches import StoreSource
@@ -23,16 +23,7 @@ N = 20_000  # enough people for a run to be half way through when it is killed
 @pytest.fixture(scope="module")
 def big_template(tmp_path_factory):
     """A database of N people that has had one run (waits, history, activities)."""
-    tmp = tmp_path_factory.mktemp("big")
-    db = str(tmp / "state.duckdb")
-    mkc_file = write_campaigns(tmp)
-    for args in (
-        ["db", "import", people_csv(tmp, N), "--db", db],
-        ["run", mkc_file, "--campaign", "Welcome", "--db", db, "--at", "2026-01-05T09:00"],
-    ):
-        proc = _mkc(*args)
-        assert proc.wait() == 0, proc.stderr.read()
-    return db, mkc_file
+    return database_after_one_run(tmp_path_factory.mktemp("big"), N)
 
 
 @pytest.fixture
@@ -45,13 +36,7 @@ def big(big_template, tmp_path):
 
 
 def _mkc(*args, env=None):
-    return subprocess.Popen(
-        [sys.executable, "-c", "from mkc.cli import main; main()", *map(str, args)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "MKC_PROGRESS": "lines", **(env or {})},
-    )
+    return spawn_mkc(*args, env={"MKC_PROGRESS": "lines", **(env or {})})
 
 
 def _stop_half_way(db, mkc_file, sig) -> subprocess.Popen:
