@@ -478,7 +478,9 @@ class Module:
 
 
 def _num(x: int | float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
+    if isinstance(x, int):
+        return str(x)  # exact, however large
+    return str(int(x)) if x.is_integer() else repr(x)
 
 
 def format_datetime(value: dt.datetime) -> str:

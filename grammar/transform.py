@@ -9,6 +9,7 @@ and walking it again cost more than the parse itself.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from functools import partial
 
@@ -76,20 +77,32 @@ class ToAst:
         self.problems.append(Diagnostic(code, message, span))
 
     # -- values
+    def _number(self, text, span) -> int | float:
+        """A number literal; one beyond a double's range (Marketo's numbers are doubles) is refused."""
+        value = _number(str(text))
+        try:
+            too_large = math.isinf(float(value))
+        except OverflowError:  # an integer beyond any double
+            too_large = True
+        if too_large:
+            self._problem(span, f"`{str(text)[:20]}…` is too large a number (at most about 1e308)")
+            return 0
+        return value
+
     def string(self, span, c):
         return ast.Str(self._str(unquote(c[0])), span=span)
 
     def number(self, span, c):
-        return ast.Num(_number(c[0]), span=span)
+        return ast.Num(self._number(c[0], span), span=span)
 
     def score_add(self, span, c):
-        return ast.ScoreChange("+", _number(c[0][1:]), span=span)
+        return ast.ScoreChange("+", self._number(c[0][1:], span), span=span)
 
     def score_set(self, span, c):
-        return ast.ScoreChange("=", _number(c[0]), span=span)
+        return ast.ScoreChange("=", self._number(c[0], span), span=span)
 
     def duration(self, span, c):
-        return ast.Duration(_number(c[0]), c[1], span=span)
+        return ast.Duration(self._number(c[0], span), c[1], span=span)
 
     def unit(self, span, c):
         return _UNITS.get(str(c[0])) or self._str(c[0])
