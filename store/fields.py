@@ -6,16 +6,7 @@ from __future__ import annotations
 import pathlib
 
 from mkc.store.db import Store
-
-# A column's type as a field type (stdlib/fields.py TYPES).
-FIELD_TYPE_OF_COLUMN = {
-    "VARCHAR": "text",
-    "DOUBLE": "number",
-    "BIGINT": "number",
-    "BOOLEAN": "boolean",
-    "DATE": "date",
-    "TIMESTAMP": "date",
-}
+from mkc.store.schema import FIELD_TYPE_OF_COLUMN
 
 
 def database_fields(path: str) -> dict[str, str]:

@@ -77,6 +77,16 @@ WORD_OF_TYPE = {
     "TIMESTAMP": "datetime",
 }
 
+# A column's type as a field type (stdlib/fields.py TYPES).
+FIELD_TYPE_OF_COLUMN = {
+    "VARCHAR": "text",
+    "DOUBLE": "number",
+    "BIGINT": "number",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "date",
+}
+
 
 def quote(name: str) -> str:
     """A column name as a SQL identifier."""
