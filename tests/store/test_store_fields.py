@@ -5,12 +5,16 @@ version 1 are migrated to it."""
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import pathlib
 
+import duckdb
 import pytest
-from store_helpers import query, run_mkc, write_csv
+from store_helpers import content, query, run_mkc, write_csv
 
 from mkc.stdlib.fields import STANDARD_FIELDS, standard_field
 from mkc.store import field_name
+from mkc.store.fields import database_fields
 
 
 @pytest.mark.parametrize(
@@ -108,3 +112,141 @@ def test_type_may_narrow_a_standard_field_but_not_contradict_it(tmp_path, capsys
     )
     assert (code, err) == (0, "")
     assert out.strip().endswith("fields: lead_score number, created_at date")
+
+
+# ---- schema version 1 -> 2 ------------------------------------------------------------
+
+SCHEMA1 = pathlib.Path(__file__).parent / "data" / "schema1.duckdb.gz"  # made by data/make_schema1.py
+
+
+def schema1(tmp_path: pathlib.Path, *sql: str) -> str:
+    """A copy of the version-1 fixture database, changed by `sql`."""
+    db = tmp_path / "old.duckdb"
+    db.write_bytes(gzip.decompress(SCHEMA1.read_bytes()))
+    if sql:
+        con = duckdb.connect(str(db))
+        for statement in sql:
+            con.execute(statement)
+        con.close()
+    return str(db)
+
+
+def columns(db: str) -> list[tuple[str, str]]:
+    return query(
+        db,
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = 'people' ORDER BY ordinal_position",
+    )
+
+
+def test_the_fixture_is_as_the_old_importer_made_it(tmp_path):
+    db = schema1(tmp_path)
+    assert query(db, "SELECT value FROM mkc_meta WHERE key = 'schema_version'") == [("1",)]
+    assert columns(db)[3:] == [
+        ("email", "VARCHAR"),
+        ("first_name", "VARCHAR"),
+        ("title", "VARCHAR"),
+        ("num_employees", "BIGINT"),
+        ("lead_rating", "VARCHAR"),
+        ("lead_score", "VARCHAR"),
+        ("unsubscribed", "VARCHAR"),
+        ("created_at", "DATE"),
+        ("phone", "BIGINT"),
+        ("favourite_colour", "VARCHAR"),
+    ]
+
+
+def test_reading_commands_refuse_a_schema_1_database_and_say_how_to_migrate(tmp_path, capsys):
+    db = schema1(tmp_path)
+    before = pathlib.Path(db).read_bytes()
+    for args in (["db", "info"], ["db", "export", str(tmp_path / "p.csv"), "--what", "people"]):
+        code, out, err = run_mkc(capsys, *args, "--db", db)
+        assert (code, out) == (2, "")
+        assert err == (
+            f"mkc: error: {db}: an mkc database of schema version 1; `mkc db migrate --db {db}` "
+            "brings it to version 2 (so does any command that writes to it)\n"
+        )
+    assert pathlib.Path(db).read_bytes() == before
+
+
+MIGRATED = [
+    ("email", "VARCHAR"),
+    ("first_name", "VARCHAR"),
+    ("job_title", "VARCHAR"),
+    ("number_of_employees", "BIGINT"),
+    ("rating", "VARCHAR"),
+    ("lead_score", "BIGINT"),
+    ("unsubscribed", "BOOLEAN"),
+    ("created_at", "TIMESTAMP"),
+    ("phone", "VARCHAR"),
+    ("favourite_colour", "VARCHAR"),
+]
+
+
+def test_migrate_renames_and_retypes_standard_fields(tmp_path, capsys):
+    db = schema1(tmp_path)
+    code, out, err = run_mkc(capsys, "db", "migrate", "--db", db)
+    assert (code, err) == (0, "")
+    assert out == f"{db}: migrated from schema version 1 to 2\n"
+    assert query(db, "SELECT value FROM mkc_meta WHERE key = 'schema_version'") == [("2",)]
+    assert columns(db)[3:] == MIGRATED
+    assert query(db, "SELECT * EXCLUDE (_pid, _extra) FROM people ORDER BY _pid") == [
+        ("1", "ann@example.com", "Ann", "CEO", 50, "Hot", 10, True, dt.datetime(2026, 1, 5), "5551234", "blue"),
+        ("2", "bob@example.com", "Bob", "CTO", 7, "Cold", 25, False, dt.datetime(2026, 1, 6), "5559876", "green"),
+        ("3", None, None, None, None, None, None, None, None, None, None),
+    ]
+    # An export still writes the headers the fields came from.
+    assert ("job_title", "title") in query(db, "SELECT field, header FROM fields")
+    assert ("number_of_employees", "Num Employees") in query(db, "SELECT field, header FROM fields")
+    code, out, _ = run_mkc(capsys, "db", "migrate", "--db", db)
+    assert (code, out) == (0, f"{db}: schema version 2 already; nothing to do\n")
+
+
+def test_an_import_migrates_a_schema_1_database_first(tmp_path, capsys):
+    db = schema1(tmp_path)
+    path = write_csv(tmp_path / "p.csv", ["Id", "Job Title", "Lead Score"], [["1", "Chair", "11"]])
+    code, out, err = run_mkc(capsys, "db", "import", path, "--db", db)
+    assert (code, err) == (0, "")
+    assert columns(db)[3:] == MIGRATED  # Job Title went into the renamed column, no new one
+    assert query(db, "SELECT job_title, lead_score FROM people WHERE id = '1'") == [("Chair", 11)]
+
+
+def test_the_checker_reads_a_schema_1_database_as_it_will_be(tmp_path):
+    db = schema1(tmp_path)
+    before = pathlib.Path(db).read_bytes()
+    fields = database_fields(db)
+    assert (fields["job_title"], fields["number_of_employees"], fields["lead_score"]) == ("text", "number", "number")
+    assert "title" not in fields and fields["favourite_colour"] == "text"
+    assert pathlib.Path(db).read_bytes() == before
+
+
+def test_values_outside_their_column_follow_the_rename(tmp_path, capsys):
+    db = schema1(tmp_path, """UPDATE people SET _extra = '{"num_employees": "many", "x": 1}' WHERE id = '3'""")
+    assert run_mkc(capsys, "db", "migrate", "--db", db)[0] == 0
+    assert query(db, "SELECT _extra FROM people WHERE id = '3'") == [('{"number_of_employees":"many","x":1}',)]
+
+
+@pytest.mark.parametrize(
+    "sql, message",
+    [
+        (
+            "UPDATE people SET lead_score = 'lots' WHERE id = '2'",
+            "lead_score is a standard number field, but person 2 has 'lots'; export the people "
+            "(mkc db export people.csv --db {db} --what people) and import the file into a new database "
+            "(--skip-bad-rows leaves such rows out)",
+        ),
+        (
+            "ALTER TABLE people ADD COLUMN job_title VARCHAR",
+            "the columns job_title and title are both the standard field job_title; export the people "
+            "(mkc db export people.csv --db {db} --what people), keep one of the two columns, "
+            "and import the file into a new database",
+        ),
+    ],
+)
+def test_a_migration_that_cannot_be_done_changes_nothing(tmp_path, capsys, sql, message):
+    db = schema1(tmp_path, sql)
+    before = content(db)
+    code, out, err = run_mkc(capsys, "db", "migrate", "--db", db)
+    assert (code, out) == (2, "")
+    assert err == f"mkc: error: {db}: cannot migrate to schema version 2: {message.format(db=db)}\n"
+    assert content(db) == before
