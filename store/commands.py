@@ -284,7 +284,8 @@ def _print_import(path: str, db: str, result) -> None:
 
 
 def db_export(out: str, db: str, what: str, changed: bool) -> None:
-    store = Store.open(db, create=False)
+    # An older database too, as it is: exporting is the way out of a migration that a value stops.
+    store = Store.open(db, create=False, older=True)
     try:
         count = export(store, out, what, changed)
     except BaseException as err:

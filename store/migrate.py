@@ -14,7 +14,9 @@ then as it was.
 
 A command that writes migrates the database it opens, in one transaction,
 before it does anything else; `mkc db migrate` does only that. Commands that
-only read refuse an older database and say so.
+only read refuse an older database and say how to migrate it, but for `mkc db
+export` (the way out when a value stops the migration) and the checker's view
+of the database's fields (store/fields.py), which read it as it is.
 """
 
 from __future__ import annotations
