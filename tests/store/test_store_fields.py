@@ -273,3 +273,14 @@ def test_the_way_out_of_a_stopped_migration_works(tmp_path, capsys):
         ("1", "CEO", 10),
         ("3", None, None),
     ]
+
+
+def test_a_run_over_a_schema_1_database_migrates_it_first(tmp_path, capsys):
+    db = schema1(tmp_path)
+    campaigns = tmp_path / "c.mkc"
+    campaigns.write_text('campaign Hot <\n  smart_list < filter job_title = "CEO" >\n  flow < change_score +1 >\n>\n')
+    code, out, err = run_mkc(capsys, "run", campaigns, "--campaign", "Hot", "--db", db)
+    assert (code, err) == (0, "")
+    # lead_score was text in version 1; a number now, so the score adds up.
+    assert out == "2026-01-01T00:00  1  Change Score  lead_score  10 -> 11  change=+1  flow=Default.Hot\n"
+    assert query(db, "SELECT value FROM mkc_meta WHERE key = 'schema_version'") == [("2",)]
