@@ -247,9 +247,10 @@ def db_group() -> None:
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; report the bad ones and leave them out.")
 def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool) -> None:
-    """Import FILE, a Marketo person export (CSV, or .parquet), into the database: columns
-    become snake_case fields ("Email Address" -> email), the Id column is each person's key,
-    types are inferred. An Id already there updates that person."""
+    """Import FILE, a Marketo person export (CSV, or .parquet), into the database: a column
+    of a standard field is that field, of its type ("Email Address" -> email, "Lead Score" ->
+    lead_score, a number); others become snake_case fields of inferred types; the Id column
+    is each person's key. An Id already there updates that person."""
     from mkc.store.commands import db_import
 
     column_types = _parse_types(types)
@@ -288,6 +289,16 @@ def db_info_command(db: str) -> None:
     from mkc.store.commands import db_info
 
     db_info(db)
+
+
+@db_group.command("migrate", epilog="Example:  mkc db migrate --db state.duckdb")
+@click.option("--db", required=True, metavar="PATH", help="The database.")
+def db_migrate_command(db: str) -> None:
+    """Bring a database made by an older mkc to this mkc's schema version (any command
+    that writes to it does so too, first)."""
+    from mkc.store.commands import db_migrate
+
+    db_migrate(db)
 
 
 @cli.command(

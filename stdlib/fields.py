@@ -68,6 +68,22 @@ def _folded(name: str) -> str:
     return re.sub(r"[\s_-]+", "", name).casefold()
 
 
+def _names(spec: FieldSpec) -> set[str]:
+    """A field's names as comparison keys: its name, Marketo name, REST name and aliases."""
+    return {_folded(n) for n in (spec.name, spec.label, spec.rest, *spec.aliases) if n}
+
+
+# Each name of a standard field, folded -> the field.
+_STANDARD_NAMES = {key: spec for spec in STANDARD_FIELDS.values() for key in _names(spec)}
+
+
+def standard_field(header: str) -> FieldSpec | None:
+    """The standard field a header or name means, when it is one of the
+    field's names with case, spaces, `_` and `-` ignored (`Job Title`,
+    `title`, `job_title` -> job_title; `Person Score` -> lead_score)."""
+    return _STANDARD_NAMES.get(_folded(header))
+
+
 def closest(name: str, known: dict[str, FieldSpec]) -> str | None:
     """The known field a misspelt or display-named `name` most likely means:
     one whose Marketo name, REST name or name reads the same when case,
@@ -75,7 +91,7 @@ def closest(name: str, known: dict[str, FieldSpec]) -> str | None:
     `Person Score` -> `lead_score`), else the nearest by spelling."""
     key = _folded(name)
     for spec in known.values():
-        if key in {_folded(n) for n in (spec.name, spec.label, spec.rest, *spec.aliases) if n}:
+        if key in _names(spec):
             return spec.name
     close = difflib.get_close_matches(name.casefold(), list(known), n=1, cutoff=0.75)
     return close[0] if close else None

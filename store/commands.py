@@ -28,7 +28,7 @@ from mkc.store.csv_import import BadRows, import_people
 from mkc.store.db import MEMORY_LIMIT, Store
 from mkc.store.export import export
 from mkc.store.progress import Bar
-from mkc.store.schema import WORD_OF_TYPE
+from mkc.store.schema import SCHEMA_VERSION, WORD_OF_TYPE
 
 
 @contextlib.contextmanager
@@ -284,7 +284,8 @@ def _print_import(path: str, db: str, result) -> None:
 
 
 def db_export(out: str, db: str, what: str, changed: bool) -> None:
-    store = Store.open(db, create=False)
+    # An older database too, as it is: exporting is the way out of a migration that a value stops.
+    store = Store.open(db, create=False, older=True)
     try:
         count = export(store, out, what, changed)
     except BaseException as err:
@@ -297,6 +298,17 @@ def db_export(out: str, db: str, what: str, changed: bool) -> None:
     finally:
         store.close()
     click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}")
+
+
+def db_migrate(db: str) -> None:
+    if not os.path.lexists(db):
+        raise BadInput(f"{db}: no such file")
+    store = Store.open(db, create=True)  # opening to write migrates it
+    store.close()
+    if store.migrated_from is None:
+        click.echo(f"{db}: schema version {SCHEMA_VERSION} already; nothing to do")
+    else:
+        click.echo(f"{db}: migrated from schema version {store.migrated_from} to {SCHEMA_VERSION}")
 
 
 def db_info(db: str) -> None:

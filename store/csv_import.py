@@ -1,15 +1,24 @@
 """Importing Marketo's person export (CSV, or Parquet) into a store.
 
 - Headers are Marketo's display names ("Email Address", "Lead Score", "First
-  Name", custom fields) or API names ("leadScore"); each becomes a snake_case
-  field (`email`, `lead_score`, `first_name`); `Id` is the person's key and
-  handle.
-- Types are inferred from every value of a column: integer, number, boolean
-  (`true`/`false`), date (`2026-01-05`), date-time (`2026-01-05T09:00[:SS][Z]`
-  or with a space), else text; a number with a leading zero (`007`, a postal
-  code) stays text. `--type FIELD=WORD` overrides; a field the database
-  already has keeps its type (an integer column becomes a number column when
-  decimals arrive).
+  Name", custom fields) or REST names ("leadScore", "title"). A standard
+  field's name in any of its spellings (stdlib/fields.py: its Marketo label,
+  REST name, old UI names, name) is that field (`Job Title`, `title` ->
+  job_title; `Num Employees` -> number_of_employees); any other header becomes
+  its snake_case (`Favourite Colour` -> favourite_colour). `Id` is the
+  person's key and handle.
+- A standard field has its table type: text; number (integer when every value
+  is whole, else number); boolean (`true`/`false`, any case); date as a
+  date-time. A value that is not of that type is a bad row (`Lead Score` =
+  `lots`), never a reason to make the column text. `--type` may narrow it
+  (`integer`, `number`; `date`, `datetime`) but not contradict it.
+- Other fields' types are inferred from every value of a column: integer,
+  number, boolean (`true`/`false`), date (`2026-01-05`), date-time
+  (`2026-01-05T09:00[:SS][Z]` or with a space), else text; a number with a
+  leading zero (`007`, a postal code) stays text. `--type FIELD=WORD`
+  overrides.
+- A field the database already has keeps its type (an integer column becomes
+  a number column when decimals arrive).
 - Bad rows (a wrong number of fields, no Id, a duplicate Id, a value that is
   not of its field's type, a number too large to be kept) are all reported,
   `FILE:LINE: message`, and nothing is imported, unless `skip_bad_rows`: then
@@ -33,27 +42,18 @@ import re
 import attrs
 
 from mkc.source import BadInput
+from mkc.stdlib.fields import standard_field
 from mkc.store import bulk
 from mkc.store.db import Store
 from mkc.store.progress import Bar
-from mkc.store.schema import TYPE_WORDS, WORD_OF_TYPE, quote
+from mkc.store.schema import FIELD_TYPE_OF_COLUMN, TYPE_WORDS, WORD_OF_TYPE, quote
 
 CHUNK = 20_000
 
-# Marketo's standard fields whose display name says more than their API name,
-# and the "Person" names Marketo's UI gave its "Lead" fields. Every other
-# header is its snake_case ("Job Title" -> job_title, "leadScore" -> lead_score).
-MARKETO_FIELDS = {
-    "email address": "email",
-    "company name": "company",
-    "phone number": "phone",
-    "mobile phone number": "mobile_phone",
-    "person score": "lead_score",
-    "person status": "lead_status",
-    "person source": "lead_source",
-    "person role": "lead_role",
-}
 KEY_HEADERS = {"id", "leadid", "personid", "marketoid"}
+
+# A standard field's type (stdlib/fields.py) as the column it is imported into.
+STANDARD_COLUMN = {"text": "VARCHAR", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "TIMESTAMP"}
 
 # What each type's text looks like (Python here, the same in SQL below).
 _RE = {
@@ -89,11 +89,11 @@ class BadRows(BadInput):
 
 
 def field_name(header: str) -> str:
-    """A column header as a snake_case field name."""
+    """A column header as a field name: the standard field it names, else its snake_case."""
     text = header.strip()
-    known = MARKETO_FIELDS.get(text.casefold())
-    if known is not None:
-        return known
+    spec = standard_field(text)
+    if spec is not None:
+        return spec.name
     if not re.search(r"[\s_-]", text):
         text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)  # leadScore -> lead_Score
     return re.sub(r"\W+", "_", text.casefold()).strip("_")
@@ -113,6 +113,9 @@ def parse_types(options) -> dict[str, str]:
             raise ValueError(f"--type {option!r}: write FIELD=TYPE, as in --type lead_score=number")
         if word not in TYPE_WORDS:
             raise ValueError(f"--type {option!r}: the types are {', '.join(TYPE_WORDS)}")
+        spec = standard_field(name)
+        if spec is not None and FIELD_TYPE_OF_COLUMN[TYPE_WORDS[word]] != spec.type:  # integer for number: fine
+            raise ValueError(f"--type {option!r}: {spec.name} is a standard field, always {spec.type}")
         types[name] = TYPE_WORDS[word]
     return types
 
@@ -345,15 +348,20 @@ def _duplicates(stage: _Staging) -> list[tuple[int, str]]:
 
 
 def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list[tuple[int, str]]]:
-    """Each column's type: given by `--type`, the database's, or inferred from
-    every value; and the values that do not fit a given or the database's type."""
+    """Each column's type: given by `--type`, the database's, a standard
+    field's, or inferred from every value; and the values that do not fit a
+    type that is not inferred."""
     store, con, fields = stage.store, stage.store.con, stage.fields
     existing = store.columns()
     chosen: dict[int, str] = {}
     candidates: dict[int, list[str]] = {}  # types to check against every value, the first that fits wins
+    standard: dict[int, str] = {}  # standard fields' columns -> their table type
     for i, name in enumerate(fields):
         if not name:
             continue
+        spec = standard_field(name)
+        if spec is not None:
+            standard[i] = STANDARD_COLUMN[spec.type]
         if name in types:
             fixed = types[name]
             if name in existing and existing[name] != fixed and (existing[name], fixed) != ("BIGINT", "DOUBLE"):
@@ -365,14 +373,26 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
             chosen[i] = existing[name]
             if existing[name] == "BIGINT":
                 candidates[i] = ["DOUBLE"]  # decimals turn an integer field into a number field
+        elif i in standard:
+            chosen[i] = standard[i]
+            if chosen[i] == "DOUBLE":
+                candidates[i] = ["BIGINT"]  # whole numbers: an integer field
         else:
             sample = [v.strip() for v in stage.samples[i]] if stage.samples else []
             candidates[i] = [t for t in INFERRED if all(_PY_RE[t].fullmatch(v) for v in sample)] if sample else []
             chosen[i] = "VARCHAR"
     checks = [(i, t) for i, ts in candidates.items() for t in ts]
     if checks:
+        # A standard field's values that are not of its type are bad rows, so
+        # they do not count against a narrower type.
         row = con.execute(
-            "SELECT " + ", ".join(f"bool_and(c{i} IS NULL OR {_ok(f'c{i}', t)})" for i, t in checks) + " FROM _stage"
+            "SELECT "
+            + ", ".join(
+                f"bool_and(c{i} IS NULL OR {_ok(f'c{i}', t)}"
+                + (f" OR NOT {_ok(f'c{i}', standard[i])})" if i in standard and fields[i] not in existing else ")")
+                for i, t in checks
+            )
+            + " FROM _stage"
         ).fetchone()
         passed = {check for check, ok in zip(checks, row) if ok is not False}
         for i, ts in candidates.items():
@@ -392,6 +412,9 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
             why = f"--type {name}={WORD_OF_TYPE[ctype]}"
         elif name in existing:
             why = f"{name} is {WORD_OF_TYPE[existing[name]]} in {store.name}"
+        elif i in standard:
+            ctype = standard[i]  # checked against the field's type, whichever column it gets
+            why = f"{name} is a standard {FIELD_TYPE_OF_COLUMN[ctype]} field"
         else:
             continue  # inferred: every value fits
         if ctype == "VARCHAR":

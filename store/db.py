@@ -5,7 +5,9 @@ Every change a command makes happens in one transaction (`Store.transaction`):
 an error, Ctrl-C, SIGTERM or a kill in the middle leaves the database as it
 was. A file that is not a DuckDB database, a DuckDB database that is not
 mkc's, or one of another schema version is a one-line `BadInput`; so is a
-damaged one (truncated, overwritten), whenever DuckDB finds the damage.
+damaged one (truncated, overwritten), whenever DuckDB finds the damage. One of
+an older version this mkc can migrate (migrate.py) is migrated when opened to
+write, and refused with the way to migrate it when opened to read.
 
 Only a path where nothing is becomes a new database: whatever else is there
 (an empty file, a FIFO, a device, a directory) is refused and left alone.
@@ -64,6 +66,7 @@ class Store:
         self.con = con
         self.path = path
         self.created = created  # this command made the database: nothing was there before
+        self.migrated_from: str | None = None  # the schema version opening migrated it from
         self._columns: dict[str, str] | None = None
 
     @property
@@ -73,10 +76,12 @@ class Store:
     # ---- opening -------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | None, create: bool = True) -> Store:
+    def open(cls, path: str | None, create: bool = True, older: bool = False) -> Store:
         """Open the mkc database at `path` to read and write, creating it if
-        `create` and nothing is there; `create` False opens it read-only, and
-        nothing about the file changes. None opens a new one in memory."""
+        `create` and nothing is there, and migrating it if it is of an older
+        schema version; `create` False opens it read-only, and nothing about
+        the file changes: an older version is refused unless `older` (the
+        caller reads it as it is). None opens a new one in memory."""
         if path is None:
             store = cls(duckdb.connect(":memory:"), None, True)
             store._init()
@@ -101,7 +106,7 @@ class Store:
             if not tables and create:  # a new file, or one a killed first run left without tables
                 store._init()
             else:
-                store._verify(tables)
+                store._verify(tables, create, older)
         except duckdb.Error as err:
             store.discard()
             raise store.failure(err) or err from None
@@ -128,7 +133,7 @@ class Store:
                 ],
             )
 
-    def _verify(self, tables: set[str]) -> None:
+    def _verify(self, tables: set[str], writable: bool, older: bool) -> None:
         if not tables:
             self.close()
             raise BadInput(f"{self.path}: an empty DuckDB database, not an mkc one yet")
@@ -140,11 +145,29 @@ class Store:
             self.close()
             raise BadInput(f"{self.path}: a DuckDB database, but not an mkc one")
         version = meta.get("schema_version")
-        if version != str(SCHEMA_VERSION):
-            self.close()
+        if version == str(SCHEMA_VERSION):
+            return
+        from mkc.store.migrate import MIGRATES, migrate  # it imports the importer, which imports this
+
+        if version in MIGRATES and writable:
+            try:
+                migrate(self)
+            except BadInput:
+                self.close()
+                raise
+            self.migrated_from = version
+            return
+        if version in MIGRATES and older:
+            return
+        self.close()
+        if version in MIGRATES:
             raise BadInput(
-                f"{self.path}: an mkc database of schema version {version}; this mkc reads version {SCHEMA_VERSION}"
+                f"{self.path}: an mkc database of schema version {version}; `mkc db migrate --db {self.path}` "
+                f"brings it to version {SCHEMA_VERSION} (so does any command that writes to it)"
             )
+        raise BadInput(
+            f"{self.path}: an mkc database of schema version {version}; this mkc reads version {SCHEMA_VERSION}"
+        )
 
     def close(self) -> None:
         with contextlib.suppress(duckdb.Error):

@@ -1,4 +1,4 @@
-"""The store's tables (schema version 1).
+"""The store's tables (schema version 2: fields named and typed by stdlib/fields.py; migrate.py).
 
 - `mkc_meta (key, value)`: `format` = `mkc`, `schema_version`, the world's
   `clock` (the virtual time after the last run), and the counters `next_pid`,
@@ -30,7 +30,7 @@ that batches make, and the store keeps `id` unique itself.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FORMAT = "mkc"
 
 # Columns of `people` that are not fields.
@@ -75,6 +75,16 @@ WORD_OF_TYPE = {
     "BOOLEAN": "boolean",
     "DATE": "date",
     "TIMESTAMP": "datetime",
+}
+
+# A column's type as a field type (stdlib/fields.py TYPES).
+FIELD_TYPE_OF_COLUMN = {
+    "VARCHAR": "text",
+    "DOUBLE": "number",
+    "BIGINT": "number",
+    "BOOLEAN": "boolean",
+    "DATE": "date",
+    "TIMESTAMP": "date",
 }
 
 

@@ -45,7 +45,7 @@ def test_db_info_tells_what_the_database_holds(tmp_path, capsys):
     code, out, _ = run_mkc(capsys, "db", "info", "--db", db)
     assert code == 0
     assert out.splitlines() == [
-        f"{db}: mkc database, schema version 1, clock 2026-01-05T09:00",
+        f"{db}: mkc database, schema version 2, clock 2026-01-05T09:00",
         "people: 3; list memberships: 2; program memberships: 0",
         "activities: 6; waiting flows: 2; runs: 1",
         "fields: first_name text, email text, lead_score integer, country text, created_at datetime, "

@@ -36,12 +36,12 @@ def test_import_infers_types_and_keys_people_by_id(tmp_path, capsys):
         ["1001", "Ann", "ann@example.com", "10", "NL", "2025-01-05T10:00:00Z", "true", "2.5", "007", "2025-01-05"],
         ["1002", "Bob", "", "", "", "2025-01-06 11:00", "FALSE", "3", "1234", ""],
     ]
-    path = write_csv(tmp_path / "p.csv", [*HEADER, "Rating", "Postal Code", "Birthday"], rows)
+    path = write_csv(tmp_path / "p.csv", [*HEADER, "Fit Rating", "Postal Code", "Birthday"], rows)
     code, out, err = run_mkc(capsys, "db", "import", path, "--db", db)
     assert (code, err) == (0, "")
     assert out.strip() == (
         f"{path}: 2 people into {db} (2 new, 0 updated); fields: first_name text, email text, lead_score integer, "
-        "country text, created_at datetime, subscribed boolean, rating number, postal_code text, birthday date"
+        "country text, created_at datetime, subscribed boolean, fit_rating number, postal_code text, birthday date"
     )
     people = query(db, "SELECT * EXCLUDE (_extra) FROM people ORDER BY _pid")
     assert people == [

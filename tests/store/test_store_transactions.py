@@ -113,7 +113,7 @@ def test_a_database_of_another_schema_version_is_refused(tmp_path, capsys):
     con.execute("UPDATE mkc_meta SET value = '99' WHERE key = 'schema_version'")
     con.close()
     code, _, err = run_mkc(capsys, "db", "info", "--db", db)
-    assert code == 2 and err == f"mkc: error: {db}: an mkc database of schema version 99; this mkc reads version 1\n"
+    assert code == 2 and err == f"mkc: error: {db}: an mkc database of schema version 99; this mkc reads version 2\n"
 
 
 def test_files_that_are_not_mkc_databases_are_refused(tmp_path, capsys):
