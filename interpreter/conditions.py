@@ -31,7 +31,8 @@ class Conditions:
     def __init__(self, runtime: Runtime):
         self.rt = runtime
         self._valid: dict[tuple[int, int], bool] = {}
-        self._orders: dict[tuple[int, int], list] = {}  # see `member_of`
+        # (id(asset), id(scope)) -> (asset, scope, its node, its `_order` once asked for from outside)
+        self._members: dict[tuple[int, int], tuple] = {}
         self._known: dict[tuple[int, int], bool] | None = None  # answers while `member_of` evaluates
         self._bodies: dict[tuple[int, int], tuple] = {}  # node -> (smart list, scope), see `_node`
         self._lists: dict[tuple[int, int], tuple] = {}  # (id(smart list), id(scope)) -> (smart list, scope, pred)
@@ -118,13 +119,15 @@ class Conditions:
         evaluated first, those they reach before them, each once (a chain a
         thousand deep runs without recursion, and a diamond once per asset),
         and their answers are kept until this one is known."""
-        node = self._node(asset, scope)
+        found = self._members.get((id(asset), id(scope)))
+        if found is None:
+            found = self._members[id(asset), id(scope)] = (asset, scope, self._node(asset, scope), [])
+        _, _, node, order = found
         known = self._known
         if known is not None:  # inside the loop below: what it asks for came before it
             return known[node]
-        order = self._orders.get(node)
-        if order is None:
-            order = self._orders[node] = self._order(node)
+        if not order:
+            order += self._order(node)
         if len(order) == 1:  # it reaches no other asset
             return order[0][1](person, tokens)
         self._known = known = {}
