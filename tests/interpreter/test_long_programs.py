@@ -172,3 +172,28 @@ def test_smart_lists_outside_a_loop_still_see_its_answer(tmp_path):
         'smart_list "S2" < filter not member_of_smart_list "S0"; filter lead_score > 10 >\n'
     ) + campaign('    filter member_of_smart_list "S2"\n')
     ran(tmp_path, program)
+
+
+def test_the_repl_lists_the_tokens_a_long_chain_of_executables_passes_down(tmp_path):
+    # past Marketo's three levels this is a check error, but the repl loads it and answers `:tokens`
+    parent = "use_parent_token_context=true"
+    items = [f"campaign C0 < flow < execute_campaign C1 {parent} > >"]
+    items += [f"campaign C{i} executable < flow < execute_campaign C{i + 1} {parent} > >" for i in range(1, LONG)]
+    items.append(f"campaign C{LONG} executable < flow < do_nothing > >")
+    path = tmp_path / "chain.mkc"
+    path.write_text("\n".join(reversed(items)) + "\n")
+    import mkc.repl.app  # noqa: F401  (imported first: importing takes frames a shallow stack lacks)
+
+    with shallow():
+        result = CliRunner().invoke(cli, ["repl", str(path)], input=f":tokens C{LONG}\n")
+    # (exit status 1: the file has a check error)
+    assert not isinstance(result.exception, Exception) and "internal error" not in result.stdout, result.exception
+    lines = result.stdout.splitlines()
+    assert f"    from Default.C{LONG - 1} (use_parent_token_context=true):" in lines
+    # the outermost caller, indented once per level, then each caller's own context on the way back
+    at = lines.index("  " * (LONG + 1) + "from Default.C0 (use_parent_token_context=true):")
+    assert lines[at + 1 : at + 3] == [
+        "  " * (LONG + 2) + "(no My Tokens)",
+        "  " * (LONG + 1) + "or, when Default.C1 runs in its own context:",
+    ]
+    assert lines[-5:-3] == [f"      or, when Default.C{LONG - 1} runs in its own context:", "      (no My Tokens)"]
