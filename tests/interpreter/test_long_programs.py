@@ -197,3 +197,27 @@ def test_the_repl_lists_the_tokens_a_long_chain_of_executables_passes_down(tmp_p
         "  " * (LONG + 1) + "or, when Default.C1 runs in its own context:",
     ]
     assert lines[-5:-3] == [f"      or, when Default.C{LONG - 1} runs in its own context:", "      (no My Tokens)"]
+
+
+def test_a_diamond_of_smart_lists_evaluates_each_once(monkeypatch):
+    # S{i} names S{i-1} twice: asked for by every path, S0 would be evaluated 2**DEEP times a person
+    from mkc.interpreter import conditions
+
+    evaluated = []
+    real = conditions.field_test
+
+    def counted(op, operands):
+        test = real(op, operands)
+        return lambda value, now: evaluated.append(value) or test(value, now)
+
+    monkeypatch.setattr(conditions, "field_test", counted)
+    deep = 12
+    assets = ['smart_list "S0" < filter lead_score > 10 >']
+    assets += [
+        f'smart_list "S{i}" < filter member_of_smart_list "S{i - 1}"; filter member_of_smart_list "S{i - 1}" >'
+        for i in range(1, deep + 1)
+    ]
+    program = "\n".join(assets) + "\n" + campaign(f'    filter member_of_smart_list "S{deep}"\n') + PEOPLE
+    batch = run_campaign(load_source(Source("diamond.mkc", program)).model, "C")
+    assert tuple(a.person for a in batch.activities if a.type == "Add to List") == ("ann",)
+    assert sorted(evaluated) == [3, 9000]  # S0's filter, once for each person
