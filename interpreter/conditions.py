@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from mkc.checker.smart_lists import MAX_LOGIC_DEPTH
 from mkc.checker.walk import atoms
 from mkc.grammar import ast
 from mkc.interpreter.runtime import PersonView, Runtime, Unresolved
@@ -30,7 +31,10 @@ class Conditions:
     def __init__(self, runtime: Runtime):
         self.rt = runtime
         self._valid: dict[tuple[int, int], bool] = {}
-        self._inside: set[int] = set()  # smart lists being evaluated (one that contains itself qualifies nobody)
+        # (id(asset), id(scope)) -> (asset, scope, its node, its `_order` once asked for from outside)
+        self._members: dict[tuple[int, int], tuple] = {}
+        self._known: dict[tuple[int, int], bool] | None = None  # answers while `member_of` evaluates
+        self._bodies: dict[tuple[int, int], tuple] = {}  # node -> (smart list, scope), see `_node`
         self._lists: dict[tuple[int, int], tuple] = {}  # (id(smart list), id(scope)) -> (smart list, scope, pred)
 
     def holds(self, cond, person: PersonView, scope, tokens: Tokens) -> bool:
@@ -43,8 +47,11 @@ class Conditions:
         condition, a token without an answer) raises when the predicate runs,
         as `holds` would."""
         if isinstance(cond, ast.Not):
-            inner = self.compile(cond.cond, scope)
-            return lambda person, tokens: not inner(person, tokens)
+            negate = False
+            while isinstance(cond, ast.Not):  # `not not …` by its parity: no closure (or frame) per `not`
+                cond, negate = cond.cond, not negate
+            inner = self.compile(cond, scope)
+            return (lambda person, tokens: not inner(person, tokens)) if negate else inner  # (predicates answer bools)
         if isinstance(cond, (ast.And, ast.Or)):
             # One predicate per chain, looping over its terms: nested closures
             # would recurse once per term of `a and b and ...`, as long as it is.
@@ -104,25 +111,110 @@ class Conditions:
                 return False
             return combine(results)
 
-        nested = any(
-            isinstance(atom, ast.FuncCond) and atom.name == "member_of_smart_list"
-            for f in smart_list.filters
-            for atom in atoms(f.cond)
-        )
-        if not nested:  # no smart list inside, so it cannot meet itself
-            return evaluate
-        ident, inside = id(smart_list), self._inside
+        return evaluate
 
-        def guarded(person, tokens) -> bool:  # a smart list that contains itself qualifies nobody
-            if ident in inside:
-                return False
-            inside.add(ident)
-            try:
-                return evaluate(person, tokens)
-            finally:
-                inside.discard(ident)
+    def member_of(self, asset: ast.SmartListAsset, scope, person: PersonView, tokens: Tokens) -> bool:
+        """Whether `person` qualifies for smart list asset `asset`, named from
+        `scope`. The assets it reaches through `member_of_smart_list` are
+        evaluated first, those they reach before them, each once (a chain a
+        thousand deep runs without recursion, and a diamond once per asset),
+        and their answers are kept until this one is known."""
+        found = self._members.get((id(asset), id(scope)))
+        if found is None:
+            found = self._members[id(asset), id(scope)] = (asset, scope, self._node(asset, scope), [])
+        _, _, node, order = found
+        known = self._known
+        if known is not None:  # inside the loop below: what it asks for came before it
+            return known[node]
+        if not order:
+            order += self._order(node)
+        if len(order) == 1:  # it reaches no other asset
+            return order[0][1](person, tokens)
+        self._known = known = {}
+        try:
+            for key, pred in order:
+                known[key] = pred(person, tokens)
+        finally:
+            self._known = None
+        return known[node]
 
-        return guarded
+    def _node(self, asset: ast.SmartListAsset, scope) -> tuple[int, int]:
+        """An asset's node in the graph of smart lists: its body in its own
+        scope (where `scope` names it when it has none)."""
+        scope = self.rt.keys.scope_of.get(id(asset), scope)
+        key = (id(asset.body), id(scope))
+        self._bodies.setdefault(key, (asset.body, scope))
+        return key
+
+    def _targets(self, node: tuple[int, int]) -> list[tuple[int, int]]:
+        """The assets a valid smart list names in `member_of_smart_list`."""
+        body, scope = self._bodies[node]
+        if not self.valid(body, scope):
+            return []  # it qualifies nobody, asking nothing
+        spec, found = CONDITIONS["member_of_smart_list"], []
+        for f in body.filters:
+            for atom in atoms(f.cond):
+                if isinstance(atom, ast.FuncCond) and atom.name == spec.name:
+                    ref = spec.signature.bind(atom.args, atom.kwargs)["smart_list"]
+                    found.append(self._node(self.rt.resolve("smart_list", ref, scope), scope))
+        return found
+
+    def _order(self, start: tuple[int, int]) -> list[tuple[tuple[int, int], Callable]]:
+        """The nodes `start` reaches, each after every node it reaches, with
+        their predicates. A smart list that contains itself, through any
+        loop, qualifies nobody (docs/semantics.md), and what it names is not
+        asked. Tarjan's strongly connected components, with an explicit stack."""
+        edges: dict[tuple[int, int], list] = {}
+        index: dict[tuple[int, int], int] = {}
+        low: dict[tuple[int, int], int] = {}
+        stack: list[tuple[int, int]] = []
+        on_stack: set[tuple[int, int]] = set()
+        looped: set[tuple[int, int]] = set()
+        order: list[tuple[int, int]] = []  # components as they close: each after what it reaches
+
+        def visit(node):
+            index[node] = low[node] = len(index)
+            stack.append(node)
+            on_stack.add(node)
+            edges[node] = self._targets(node)
+            work.append((node, iter(edges[node])))
+
+        work: list = []
+        visit(start)
+        while work:
+            node, todo = work[-1]
+            for target in todo:
+                if target not in index:
+                    visit(target)
+                    break
+                if target in on_stack:
+                    low[node] = min(low[node], index[target])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = [stack.pop()]
+                    while component[-1] != node:
+                        component.append(stack.pop())
+                    on_stack.difference_update(component)
+                    if len(component) > 1 or node in edges[node]:
+                        looped.update(component)
+                    order += component
+        # Only what `start` asks for: nothing behind a smart list that contains itself.
+        needed, todo = {start}, [start]
+        while todo:
+            node = todo.pop()
+            if node not in looped:
+                fresh = [t for t in edges[node] if t not in needed]
+                needed.update(fresh)
+                todo += fresh
+        return [
+            (node, nobody if node in looped else self.smart_list(*self._bodies[node]))
+            for node in order
+            if node in needed
+        ]
 
     def reads_tokens(self, smart_list: ast.SmartList | None) -> bool:
         """Whether the smart list's predicate may use its `tokens` (else any
@@ -189,10 +281,7 @@ class _Env:
         return self.conditions.rt.activities_of(self.person.handle)
 
     def qualifies(self, asset: ast.SmartListAsset) -> bool:
-        rt = self.conditions.rt
-        return self.conditions.qualifies(
-            asset.body, rt.keys.scope_of.get(id(asset), self.scope), self.person, self.tokens
-        )
+        return self.conditions.member_of(asset, self.scope, self.person, self.tokens)
 
 
 def _total(cond) -> bool:
@@ -231,8 +320,7 @@ def logic(text: str, count: int) -> Callable[[list[bool]], bool]:
         if word in ("all", "any"):
             _LOGIC_CACHE[key] = all if word == "all" else any
         else:
-            combine = _parse_logic(text, [_result(index) for index in range(count)])
-            _LOGIC_CACHE[key] = lambda results: combine(results, None)
+            _LOGIC_CACHE[key] = eval(f"lambda r: {_logic_expression(text, count, 'r[{}]')}", {})
     return _LOGIC_CACHE[key]
 
 
@@ -241,22 +329,22 @@ def lazy_logic(text: str, preds: list) -> Callable:
     themselves, each called only when the answer still depends on it (as
     Python's `and` and `or` do); the same answer as `logic` over all their
     results, for predicates that always answer."""
-    return _parse_logic(text, preds)
+    names = ", ".join(f"p{index}" for index in range(len(preds)))
+    body = _logic_expression(text, len(preds), "p{}(x, y)")
+    return eval(f"lambda {names}: lambda x, y: {body}", {})(*preds)
 
 
-def _result(index: int):
-    return lambda results, _: results[index]
-
-
-def _parse_logic(text: str, leaves: list) -> Callable:
-    """The logic line as nested closures of two arguments over `leaves` (filter
-    1 is `leaves[0]`), each called with the same two arguments."""
+def _logic_expression(text: str, count: int, leaf: str) -> str:
+    """The logic line as one Python expression, filter N written as
+    `leaf.format(N - 1)`. Python's `not`, `and` and `or` have the logic's
+    precedence, keep its order and stop where it stops, and evaluating the
+    expression calls nothing per `and` or `(`: a line of thousands of terms
+    or parentheses at the nesting limit runs without recursion (the tokens
+    are checked here, so only numbers, `and`, `or`, `not` and parentheses
+    reach `eval`). ValueError as for `logic`."""
     word = text.strip().casefold()
-    if word == "all":
-        return _both(leaves)
-    if word == "any":
-        return _either(leaves)
-    count = len(leaves)
+    if word in ("all", "any"):
+        return f" {'and' if word == 'all' else 'or'} ".join(leaf.format(index) for index in range(count))
     tokens, pos = [], 0
     while pos < len(text):
         m = _LOGIC_TOKEN.match(text, pos)
@@ -266,64 +354,34 @@ def _parse_logic(text: str, leaves: list) -> Callable:
             break
         tokens.append(m.group(1).casefold())
         pos = m.end()
-    at = 0
-
-    def peek():
-        return tokens[at] if at < len(tokens) else None
-
-    def take():
-        nonlocal at
-        at += 1
-        return tokens[at - 1]
-
-    def disjunction():
-        parts = [conjunction()]
-        while peek() == "or":
-            take()
-            parts.append(conjunction())
-        return _either(parts)
-
-    def conjunction():
-        parts = [negation()]
-        while peek() == "and":
-            take()
-            parts.append(negation())
-        return _both(parts)
-
-    def negation():
-        token = peek()
-        if token == "not":
-            take()
-            inner = negation()
-            return lambda x, y: not inner(x, y)
-        if token == "(":
-            take()
-            inner = disjunction()
-            if peek() != ")":
-                raise ValueError(f"unclosed `(` in logic {text!r}")
-            take()
-            return inner
-        if token is not None and token.isdigit() and 1 <= int(token) <= count:
-            take()
-            return leaves[int(token) - 1]
-        raise ValueError(f"logic {text!r}: expected a filter number from 1 to {count}, got {token!r}")
-
-    result = disjunction()
-    if peek() is not None:
-        raise ValueError(f"logic {text!r}: unexpected {peek()!r}")
-    return result
-
-
-def _either(parts: list) -> Callable:
-    """`a or b or ...` as nested closures (no generator to run per person)."""
-    if len(parts) == 1:
-        return parts[0]
-    first, rest = parts[0], _either(parts[1:])
-    return lambda x, y: first(x, y) or rest(x, y)
-
-
-def _both(parts: list) -> Callable:
-    if len(parts) == 1:
-        return parts[0]
-    first, rest = parts[0], _both(parts[1:])
-    return lambda x, y: first(x, y) and rest(x, y)
+    out: list[str] = []
+    opened: list[int] = []  # per open `(`: the `not`s written just before it, which close with it
+    nots = depth = 0  # `not`s before the coming operand; parentheses and `not`s open now
+    operand = True  # a filter number, `not` or `(` comes next
+    for token in tokens:
+        if operand and token in ("not", "("):
+            depth += 1
+            if depth > MAX_LOGIC_DEPTH:  # as the checker: deeper is an error there, invalid here
+                raise ValueError(f"logic {text!r} nests more than {MAX_LOGIC_DEPTH} deep")
+            if token == "not":
+                nots += 1
+            else:
+                opened.append(nots)
+                nots = 0
+        elif operand:
+            if not (token.isdigit() and 1 <= int(token) <= count):
+                raise ValueError(f"logic {text!r}: expected a filter number from 1 to {count}, got {token!r}")
+            token = leaf.format(int(token) - 1)
+            operand, depth, nots = False, depth - nots, 0
+        elif token in ("and", "or"):
+            operand = True
+        elif token == ")" and opened:
+            depth -= 1 + opened.pop()
+        else:
+            raise ValueError(f"logic {text!r}: unexpected {token!r}")
+        out.append(token)
+    if operand:
+        raise ValueError(f"logic {text!r}: expected a filter number from 1 to {count}, got None")
+    if opened:
+        raise ValueError(f"unclosed `(` in logic {text!r}")
+    return " ".join(out)

@@ -283,23 +283,35 @@ def _describe(engine: Engine, cond, person, tokens) -> str:
 
 
 def format_cond(cond) -> str:
-    """A condition written back as mkc source."""
-    if isinstance(cond, ast.Not):
-        return f"not {_group(cond.cond, (ast.And, ast.Or))}"
-    if isinstance(cond, ast.And):
-        return " and ".join(_group(t, ast.Or) for t in ast.terms(cond))
-    if isinstance(cond, ast.Or):
-        return " or ".join(_group(t, ast.And) for t in ast.terms(cond))
-    if isinstance(cond, ast.FieldCond):
-        operands = [show_value(v) for v in cond.operands]
-        rest = " and ".join(operands) if cond.op == "between" else " ".join(operands)
-        return f"{_name(cond.field)} {cond.op}" + (f" {rest}" if rest else "")
-    args = [show_value(v) for v in cond.args] + [f"{k.name}={show_value(k.value)}" for k in cond.kwargs]
-    return " ".join([cond.name, *args])
+    """A condition written back as mkc source. With a stack, not recursion:
+    `a and b and … and z` nests as deep as it is long."""
+    out: list[str] = []
+    todo: list = [cond]  # what is still to write, last first: text, or a condition
+    while todo:
+        cond = todo.pop()
+        if isinstance(cond, str):
+            out.append(cond)
+        elif isinstance(cond, ast.Not):
+            todo += reversed(["not ", *_group(cond.cond, (ast.And, ast.Or))])
+        elif isinstance(cond, (ast.And, ast.Or)):
+            join, inner = (" and ", ast.Or) if isinstance(cond, ast.And) else (" or ", ast.And)
+            parts: list = []
+            for term in ast.terms(cond):
+                parts += [join, *_group(term, inner)] if parts else _group(term, inner)
+            todo += reversed(parts)
+        elif isinstance(cond, ast.FieldCond):
+            operands = [show_value(v) for v in cond.operands]
+            rest = " and ".join(operands) if cond.op == "between" else " ".join(operands)
+            out.append(f"{_name(cond.field)} {cond.op}" + (f" {rest}" if rest else ""))
+        else:
+            args = [show_value(v) for v in cond.args] + [f"{k.name}={show_value(k.value)}" for k in cond.kwargs]
+            out.append(" ".join([cond.name, *args]))
+    return "".join(out)
 
 
-def _group(cond, kinds) -> str:
-    return f"({format_cond(cond)})" if isinstance(cond, kinds) else format_cond(cond)
+def _group(cond, kinds) -> list:
+    """`cond` to write, in parentheses when it is one of `kinds`."""
+    return ["(", cond, ")"] if isinstance(cond, kinds) else [cond]
 
 
 def _name(name: str) -> str:

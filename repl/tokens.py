@@ -45,8 +45,11 @@ def lexical(campaign: CampaignInfo) -> list[tuple[ast.TokenDecl, Scope, list[Sco
     return list(found.values())
 
 
-def callers(model: Model, campaign: CampaignInfo) -> Iterator[tuple[CampaignInfo, bool]]:
-    """Campaigns whose flow executes `campaign`, with their use_parent_token_context flag."""
+def callers(model: Model) -> dict[int, list[tuple[CampaignInfo, bool]]]:
+    """For each campaign (by id) that is executed, the campaigns whose flow
+    executes it, with their use_parent_token_context flag, in declaration and
+    step order. Found in one pass: a chain is walked caller by caller."""
+    found: dict[int, list[tuple[CampaignInfo, bool]]] = {}
     for caller in model.campaigns:
         for step in _steps(caller.steps):
             if step.name != "execute_campaign" or not step.args:
@@ -55,9 +58,10 @@ def callers(model: Model, campaign: CampaignInfo) -> Iterator[tuple[CampaignInfo
             if not isinstance(target, (ast.Ref, ast.Str)):
                 continue
             res = model.resolve_campaign(target, caller.scope)
-            if res.ok and res.target is campaign:
+            if res.ok:
                 flag = next((k.value for k in step.kwargs if k.name == "use_parent_token_context"), None)
-                yield caller, isinstance(flag, ast.Bool) and flag.value
+                found.setdefault(id(res.target), []).append((caller, isinstance(flag, ast.Bool) and flag.value))
+    return found
 
 
 def _steps(items) -> Iterator[ast.Step]:
@@ -118,22 +122,34 @@ def _aligned(rows: list[tuple[str, str]], pad: str) -> list[str]:
 
 
 def _parent_lines(model: Model, campaign: CampaignInfo, api_of, pad: str, seen: set[int]) -> list[str]:
-    lines = []
-    for caller, passes in callers(model, campaign):
-        if not passes:
-            lines.append(
-                f"{pad}{caller.full_name} calls it with use_parent_token_context=false: its own lexical tokens apply"
-            )
+    """The callers that pass `campaign` their context, and theirs above them.
+    With a stack, not recursion: executables can pass it on a thousand deep."""
+    lines: list[str] = []
+    calls = callers(model)
+    todo: list = [(campaign, pad, seen)]  # last first: lines to add, or a campaign whose callers to list
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            lines += item
             continue
-        lines.append(f"{pad}from {caller.full_name} (use_parent_token_context=true):")
-        if caller.kind == "executable":
-            if id(caller) not in seen:
-                lines += _parent_lines(model, caller, api_of, pad + "  ", seen | {id(caller)})
-            lines.append(f"{pad}  or, when {caller.full_name} runs in its own context:")
-            rows = _lexical_rows(caller)
-        else:
-            rows = _api_rows(api_of(caller)) + _lexical_rows(caller)
-        lines += _aligned(rows, pad + "  ") or [f"{pad}  (no My Tokens)"]
+        campaign, pad, seen = item
+        parts: list = []
+        for caller, passes in calls.get(id(campaign), ()):
+            if not passes:
+                own = f"{caller.full_name} calls it with use_parent_token_context=false: its own lexical tokens apply"
+                parts.append([pad + own])
+                continue
+            part = [f"{pad}from {caller.full_name} (use_parent_token_context=true):"]
+            if caller.kind == "executable":
+                if id(caller) not in seen:
+                    parts += [part, (caller, pad + "  ", seen | {id(caller)})]
+                    part = []
+                part.append(f"{pad}  or, when {caller.full_name} runs in its own context:")
+                rows = _lexical_rows(caller)
+            else:
+                rows = _api_rows(api_of(caller)) + _lexical_rows(caller)
+            parts.append(part + (_aligned(rows, pad + "  ") or [f"{pad}  (no My Tokens)"]))
+        todo += reversed(parts)
     return lines
 
 
