@@ -277,8 +277,8 @@ class _Env:
     def text(self, value) -> str:
         return str(self.tokens.value(value))
 
-    def activities(self):
-        return self.conditions.rt.activities_of(self.person.handle)
+    def has_done(self, type_: str, target) -> bool:
+        return self.conditions.rt.has_done(self.person.handle, type_, target)
 
     def qualifies(self, asset: ast.SmartListAsset) -> bool:
         return self.conditions.member_of(asset, self.scope, self.person, self.tokens)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-import itertools
 import os
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable
@@ -323,6 +322,9 @@ class Runtime:
         self.deleted: dict[str, PersonState] = {}
         self.log: list[Activity] = []
         self._log_of: dict[str, list[Activity]] = defaultdict(list)  # by person, built on demand
+        # What the history conditions ask (was sent an email, was executed a campaign), as a set
+        # per person beside `_log_of`: asked in a loop, scanning the log each time was quadratic.
+        self._done_of: dict[str, set] = defaultdict(set)
         self._indexed: tuple[list[Activity], int] = (self.log, 0)  # the log `_log_of` covers, and how far
         self.history: dict[tuple[Key, str], list[dt.datetime]] = {}
         self.active: dict[Key, bool] = {}  # activate/deactivate; otherwise the campaign's own `active`
@@ -393,14 +395,32 @@ class Runtime:
         self._index_log()
         return self._log_of.get(handle, [])
 
+    def has_done(self, handle: str, type_: str, target: Key) -> bool:
+        """Whether the person's history holds a Send Email of this email or a
+        qualified Executed Campaign of this campaign (`history_fact`)."""
+        self.activities_of(handle)  # brings the index up to date
+        return (type_, target) in self._done_of.get(handle, ())
+
+    def _learn(self, handle: str, activities) -> None:
+        done = self._done_of[handle]
+        for activity in activities:
+            fact = history_fact(activity)
+            if fact is not None:
+                done.add(fact)
+
     def _index_log(self) -> None:
         """Bring the per-person index of the log up to date. It is built when
         history is first asked for, so a run that never asks builds none."""
         indexed, done = self._indexed
         if indexed is not self.log:  # a new log (`load`), with a new index
             done = 0
-        for activity in itertools.islice(self.log, done, None):
+        log = self.log
+        for i in range(done, len(log)):  # not islice: it would walk the whole log to skip what is indexed
+            activity = log[i]
             self._log_of[activity.person].append(activity)
+            fact = history_fact(activity)
+            if fact is not None:
+                self._done_of[activity.person].add(fact)
         self._indexed = (self.log, len(self.log))
 
     # ---- campaigns: active flags and qualification rules -------------------------
@@ -461,6 +481,7 @@ class Runtime:
         self.deleted = {}
         self.log = []
         self._log_of = defaultdict(list)
+        self._done_of = defaultdict(set)
         self.history = {key: [when] for key, when in batch.entries.items()}
         self._queue.clear()
         self._loaded = {handle: state.copy() for handle, state in self.people.items()}
@@ -471,6 +492,7 @@ class Runtime:
         earlier, self._earlier = self._earlier, None
         for handle, activities in earlier().items():
             self._log_of[handle][:0] = activities
+            self._learn(handle, activities)
 
     def changes(self, waits: Iterable[Wait] = ()) -> BatchChanges:
         """What happened to the loaded batch since `load`: the people whose fields
@@ -542,3 +564,11 @@ class PeopleSource(Protocol):
     def batches(self) -> Iterable[PeopleBatch]: ...
 
     def write(self, changes: BatchChanges) -> None: ...
+
+
+def history_fact(activity: Activity) -> tuple[str, Key] | None:
+    """What an activity tells the history conditions: ("Send Email", email) or
+    ("Executed Campaign", campaign) when it qualified; None for the rest."""
+    if activity.type == "Send Email" or (activity.type == "Executed Campaign" and activity.attributes.get("qualified")):
+        return activity.type, activity.target
+    return None

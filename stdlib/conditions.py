@@ -198,7 +198,8 @@ class ConditionSpec:
     summary: str = ""
     # evaluate(env, args) -> bool: `args` maps parameter names to the call's
     # values; `env` is the interpreter's condition environment (`person`,
-    # `resolve(kind, value)`, `key(target)`, `text(value)`, `activities()`, `qualifies(smart_list)`).
+    # `resolve(kind, value)`, `key(target)`, `text(value)`, `has_done(type, key)` for the
+    # person's history, `qualifies(smart_list)`).
     evaluate: Callable[..., bool] | None = None
 
 
@@ -218,16 +219,12 @@ def _member_of_smart_list(env, a) -> bool:
 
 
 def _was_sent_email(env, a) -> bool:
-    email = env.resolve("email", a["email"])
-    return any(act.type == "Send Email" and act.target == env.key(email) for act in env.activities())
+    return env.has_done("Send Email", env.key(env.resolve("email", a["email"])))
 
 
 def _was_executed_campaign(env, a) -> bool:
-    campaign = env.resolve("campaign", a["campaign"])
-    return any(
-        act.type == "Executed Campaign" and act.target == env.key(campaign) and act.attributes["qualified"]
-        for act in env.activities()
-    )
+    # A qualified Executed Campaign only: a person the executable turned away never ran through it.
+    return env.has_done("Executed Campaign", env.key(env.resolve("campaign", a["campaign"])))
 
 
 CONDITIONS: dict[str, ConditionSpec] = {
