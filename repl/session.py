@@ -121,6 +121,8 @@ class Session:
         self.done = False  # set by :quit
         self.path: str | None = None
         self.source: Source | None = None  # the loaded file, as last read
+        self.neighbours: list[Source] = []  # the other files of its project, in path order (spec section 2)
+        self.place = 0  # where the loaded file stands among them
         self.entries: list[Entry] = []
         self.count = 0  # entries seen: names `<repl:N>`
         self.person: str | None = None
@@ -294,8 +296,8 @@ class Session:
         scratch campaign when `campaign` is it); with `command`, it stands in a
         hidden scenario. Both are checked in place, as if written there."""
         items: list = []
-        if self.source is not None:
-            module = _parse_file(self.source.text, self.source.name)
+        for source in self._files():
+            module = _parse_file(source.text, source.name)
             if module is not None:
                 items.extend(module.items)
         workspace = self.workspace()
@@ -369,9 +371,15 @@ class Session:
 
     def _sources(self, entries: list[Entry]) -> dict[str, Source]:
         sources = {e.name: Source(e.name, e.text) for e in entries}
-        if self.source is not None:
-            sources[self.source.name] = self.source
+        for source in self._files():
+            sources[source.name] = source
         return sources
+
+    def _files(self) -> list[Source]:
+        """The loaded file, with the files of its project around it in their order."""
+        if self.source is None:
+            return []
+        return [*self.neighbours[: self.place], self.source, *self.neighbours[self.place :]]
 
     def _render(self, diags: list[Diagnostic], sources: dict[str, Source]) -> str:
         return render_all(diags, sources, color=self.color).rstrip("\n")
@@ -554,8 +562,17 @@ class Session:
         except BadInput as err:
             reply.fail(f"error: {err}")
             return
+        try:
+            self.neighbours, self.place = _project_neighbours(path)
+        except BadInput as err:
+            reply.fail(f"error: {err}")
+            return
         self.path, self.source = path, source
-        self._restart(reply, f"loaded {path}")
+        self._restart(
+            reply,
+            f"loaded {path}"
+            + (f" with {_plural(len(self.neighbours), 'other file')} of its project" if self.neighbours else ""),
+        )
 
     def cmd_reload(self, arg: str, reply: Reply) -> None:
         if self.path is None:
@@ -764,6 +781,23 @@ class Session:
 
 
 @functools.lru_cache(maxsize=8)
+def _project_neighbours(path: str) -> tuple[list[Source], int]:
+    """The other files of the project `path` lies in (none outside one), and
+    where `path` stands among them."""
+    from pathlib import Path
+
+    from mkc.load import display_name, same_file
+    from mkc.project import find_project
+    from mkc.source import read_source
+
+    project = find_project(Path(path))
+    if project is None:
+        return [], 0
+    files = project.files()
+    place = next((i for i, f in enumerate(files) if same_file(str(f), path)), len(files))
+    return [read_source(display_name(f)) for f in files if not same_file(str(f), path)], place
+
+
 def _parse_file(text: str, name: str) -> ast.Module | None:
     try:
         return parse(text, name)

@@ -106,3 +106,15 @@ def test_steps_and_scenario_commands_run(program):
         "mkc> expect ann lead_score = 11",
         "FAIL expect ann lead_score = 11, got 10",
     ]
+
+
+def test_a_file_of_a_project_loads_with_its_project():
+    # Spec section 2: the REPL, like every command, sees the whole project of the file it loads.
+    code, out, err = repl("examples/project/scenarios.mkc", stdin='run "Mark Attended" for bob\n')
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert (
+        lines[0]
+        == "loaded examples/project/scenarios.mkc with 3 other files of its project: 6 campaigns, 2 people, 2 scenarios"
+    )
+    assert any("bob  Change Score  lead_score  40 -> 80  change=+40  flow=Shared.Score" in line for line in lines)
