@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import attrs
@@ -69,7 +70,12 @@ def render_all(diags: list[Diagnostic], sources: dict[str, Source], color: bool 
     return "\n".join(render(d, sources, color) + "\n" for d in ordered)
 
 
+def wants_color(stream) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set (spec section 10, no-color.org)."""
+    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
 def print_diagnostics(diags: list[Diagnostic], sources: dict[str, Source]) -> None:
     """Every diagnostic to stderr, in colour when it is a terminal."""
     if diags:
-        sys.stderr.write(render_all(diags, sources, color=sys.stderr.isatty()))
+        sys.stderr.write(render_all(diags, sources, color=wants_color(sys.stderr)))

@@ -23,6 +23,7 @@ from prompt_toolkit.key_binding import KeyBindings
 from prompt_toolkit.lexers import PygmentsLexer
 
 from mkc import __version__
+from mkc.diagnostics import wants_color
 from mkc.grammar import ast
 from mkc.repl.completion import MkcCompleter
 from mkc.repl.continuation import indent_for_next_line, needs_more
@@ -157,7 +158,7 @@ def main(file: str | None = None, limits=None, stdin=None, stdout=None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
-    session = Session(file, color=interactive, runtime_factory=lambda: InterpreterRuntime(limits))
+    session = Session(file, color=interactive and wants_color(stdout), runtime_factory=lambda: InterpreterRuntime(limits))
     if interactive:
         return ReplApp(session).run()
     return run_piped(session, stdin, stdout)

@@ -30,3 +30,17 @@ def test_unknown_step_hint_suggests_the_closest_name():
     source = Source("a.mkc", 'campaign A < flow < send_emial "E" > >\nemail "E" < subject "Hi" >\n')
     (diag,) = load_source(source).diagnostics
     assert diag.code == "unknown-step" and diag.hints == ("did you mean `send_email`?",)
+
+
+def test_no_color_turns_colour_off(monkeypatch):
+    # Spec section 10: colour only on a terminal, and never when NO_COLOR is set.
+    from mkc.diagnostics import wants_color
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert wants_color(Terminal())
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not wants_color(Terminal())
