@@ -158,7 +158,8 @@ def main(file: str | None = None, limits=None, stdin=None, stdout=None) -> int:
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty() and stdout.isatty()
-    session = Session(file, color=interactive and wants_color(stdout), runtime_factory=lambda: InterpreterRuntime(limits))
+    color = interactive and wants_color(stdout)
+    session = Session(file, color=color, runtime_factory=lambda: InterpreterRuntime(limits))
     if interactive:
         return ReplApp(session).run()
     return run_piped(session, stdin, stdout)
