@@ -355,21 +355,38 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
 )
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--db", metavar="PATH", help="Also know the fields of this database's people (only read).")
-def check(paths: tuple[str, ...], db: str | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: to stderr, with source lines; json: one document on stdout "
+    "(docs/check-format.schema.json); github: GitHub Actions annotations on stdout.",
+)
+def check(paths: tuple[str, ...], db: str | None, fmt: str) -> None:
     """Parse and check every PATH (a .mkc file, or a directory's every .mkc
     file; a file in a project loads the whole project; no PATH: the project
     of the current directory, or else the current directory). Every problem
-    found goes to stderr."""
+    found goes to stderr (with --format json or github, to stdout)."""
+    from mkc.diagnostics import Diagnostic, to_github, to_json
     from mkc.load import load_paths
 
     known = _database_fields(db, must_exist=True)
     loaded = load_paths(paths, known)  # bad input stops before anything is printed
-    errors = warnings = files = 0
+    files = sum(len(unit.sources) for unit in loaded)
+    # Each unit's diagnostics sorted, units in the order given: as text mode prints them.
+    diags = [d for unit in loaded for d in sorted(unit.diagnostics, key=Diagnostic.sort_key)]
+    errors = sum(d.is_error for d in diags)
+    warnings = len(diags) - errors
+    if fmt == "json":
+        sys.stdout.write(to_json(diags, files))
+        sys.exit(1 if errors else 0)
+    if fmt == "github":
+        sys.stdout.write("".join(to_github(d) + "\n" for d in diags))
+        sys.exit(1 if errors else 0)
     for unit in loaded:
         print_diagnostics(unit.diagnostics, unit.sources)
-        errors += sum(d.is_error for d in unit.diagnostics)
-        warnings += sum(not d.is_error for d in unit.diagnostics)
-        files += len(unit.sources)
     if errors or warnings:
         counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
         click.echo(f"mkc check: {' and '.join(counts)} in {files} file{'s' if files != 1 else ''}", err=True)
