@@ -303,8 +303,10 @@ def db_migrate_command(db: str) -> None:
 
 @cli.command(
     "test",
-    epilog="Examples:\n\n  mkc test examples/\n\n  mkc test examples/webinar.mkc --update\n\n"
-    '  mkc test -k "parent context"',
+    epilog="\b\nExamples:\n  mkc test examples/\n  mkc test examples/webinar.mkc --update\n"
+    '  mkc test -k "parent context"\n'
+    "Exit status: 0 all match, 1 otherwise, 5 nothing selected, 2 bad input.\n"
+    "--update never writes a golden holding a failing expect: that file is refused and left as it was.",
 )
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--update", is_flag=True, help="Write missing goldens and rewrite the ones that differ.")
@@ -317,7 +319,8 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
     out, err = sys.stdout, sys.stderr
     color = err.isatty()
     passed = failed = 0
-    for path in find_cases(paths or (".",)):
+    cases = find_cases(paths or (".",))
+    for path in cases:
         outcome = run_case(path, pattern=pattern, update=update, color=color)
         if outcome.error is not None:
             failed += 1
@@ -335,15 +338,31 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
             failed += 1
             why = {
                 "missing": f"no golden transcript (run `mkc test {path} --update` to write {golden_path(path)})",
-                "scenario-failed": f"an expect failed or the scenario stopped (see `mkc run {path}`)",
+                "scenario-failed": "the scenario stopped with an error"
+                if any(line.startswith("ERROR ") for line in s.failures)
+                else "an expect failed",
                 "failed": "transcript differs from the golden file",
                 "stale": "the golden file holds scenarios this file no longer has",
             }[s.status]
             out.write(f"FAIL {path} :: {s.name}: {why}\n")
+            out.write("".join(f"  {line}\n" for line in s.failures))
+            out.write(s.difference)
             if s.diff:
                 out.write(s.diff if s.diff.endswith("\n") else s.diff + "\n")
+        if outcome.refused:
+            failed += not any(s.status != "passed" for s in outcome.scenarios)  # a recorded failure, not rerun
+            out.write(f"not written {golden_path(path)}: a golden never records a failing expect, and it would hold\n")
+            out.write("".join(f"  {line}\n" for line in outcome.refused))
         if outcome.golden_written:
             out.write(f"{outcome.golden_written} {golden_path(path)}\n")
+    if passed + failed == 0:
+        where = " ".join(paths or (".",))
+        if cases:
+            n = len(cases)
+            out.write(f'nothing selected: -k "{pattern}" matches no scenario in {n} file{"s" if n != 1 else ""}\n')
+        else:
+            out.write(f"nothing selected: no .mkc file with scenarios under {where}\n")
+        sys.exit(5)
     out.write(f"{passed} passed, {failed} failed\n")
     sys.exit(1 if failed else 0)
 
