@@ -368,8 +368,8 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
 
 
 @cli.command(
-    epilog="\b\nExamples:\n  mkc check examples/lead_scoring.mkc examples/lifecycle.mkc\n"
-    "  mkc check examples/ --format github     (annotations for a GitHub Actions step)\n"
+    epilog="\b\nExample:  mkc check examples/lead_scoring.mkc examples/lifecycle.mkc\n"
+    "          mkc check examples/ --format github   (annotations in a GitHub Actions step)\n"
     "Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad input.\n"
     "Every code is explained in docs/diagnostics.md."
 )
