@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -303,21 +304,28 @@ def db_migrate_command(db: str) -> None:
 
 @cli.command(
     "test",
-    epilog="Examples:\n\n  mkc test examples/\n\n  mkc test examples/webinar.mkc --update\n\n"
-    '  mkc test -k "parent context"',
+    epilog="\b\nExamples:\n  mkc test examples/\n  mkc test examples/webinar.mkc --update\n"
+    '  mkc test -k "parent context"\n'
+    "Exit status: 0 all match, 1 otherwise, 5 nothing selected, 2 bad input.\n"
+    "--update never writes a golden holding a failing expect: that file is refused and left as it was.",
 )
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--update", is_flag=True, help="Write missing goldens and rewrite the ones that differ.")
 @click.option("-k", "pattern", metavar="PATTERN", help="Only scenarios whose name contains (or glob-matches) PATTERN.")
 def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> None:
-    """Golden tests: run every .mkc file with scenarios under PATH (default: .)
-    and compare each scenario's transcript with the .golden file beside it."""
+    """Golden tests: run every .mkc file with scenarios under PATH (default:
+    the project of the current directory, or else the directory) and compare
+    each scenario's transcript with the .golden file beside it."""
+    from mkc.diagnostics import wants_color
     from mkc.golden import find_cases, golden_path, run_case
+    from mkc.project import find_project
 
     out, err = sys.stdout, sys.stderr
-    color = err.isatty()
+    color = wants_color(err)
     passed = failed = 0
-    for path in find_cases(paths or (".",)):
+    here = find_project(Path("."))  # no path: the project holding the current directory, all of it
+    cases = find_cases(paths or (str(here.root) if here is not None else ".",))
+    for path in cases:
         outcome = run_case(path, pattern=pattern, update=update, color=color)
         if outcome.error is not None:
             failed += 1
@@ -335,41 +343,75 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
             failed += 1
             why = {
                 "missing": f"no golden transcript (run `mkc test {path} --update` to write {golden_path(path)})",
-                "scenario-failed": f"an expect failed or the scenario stopped (see `mkc run {path}`)",
+                "scenario-failed": "the scenario stopped with an error"
+                if any(line.startswith("ERROR ") for line in s.failures)
+                else "an expect failed",
                 "failed": "transcript differs from the golden file",
                 "stale": "the golden file holds scenarios this file no longer has",
             }[s.status]
             out.write(f"FAIL {path} :: {s.name}: {why}\n")
+            out.write("".join(f"  {line}\n" for line in s.failures))
+            out.write(s.difference)
             if s.diff:
                 out.write(s.diff if s.diff.endswith("\n") else s.diff + "\n")
+        if outcome.refused:
+            failed += not any(s.status != "passed" for s in outcome.scenarios)  # a recorded failure, not rerun
+            out.write(f"not written {golden_path(path)}: a golden never records a failing expect, and it would hold\n")
+            out.write("".join(f"  {line}\n" for line in outcome.refused))
         if outcome.golden_written:
             out.write(f"{outcome.golden_written} {golden_path(path)}\n")
+    if passed + failed == 0:
+        where = " ".join(paths or (".",))
+        if cases:
+            n = len(cases)
+            out.write(f'nothing selected: -k "{pattern}" matches no scenario in {n} file{"s" if n != 1 else ""}\n')
+        else:
+            out.write(f"nothing selected: no .mkc file with scenarios under {where}\n")
+        sys.exit(5)
     out.write(f"{passed} passed, {failed} failed\n")
     sys.exit(1 if failed else 0)
 
 
 @cli.command(
     epilog="\b\nExample:  mkc check examples/lead_scoring.mkc examples/lifecycle.mkc\n"
+    "          mkc check examples/ --format github   (annotations in a GitHub Actions step)\n"
     "Exit status: 0 no errors (warnings allowed), 1 errors, 2 bad input.\n"
     "Every code is explained in docs/diagnostics.md."
 )
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option("--db", metavar="PATH", help="Also know the fields of this database's people (only read).")
-def check(paths: tuple[str, ...], db: str | None) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: to stderr, with source lines; json: one document on stdout "
+    "(docs/check-format.schema.json); github: GitHub Actions annotations on stdout.",
+)
+def check(paths: tuple[str, ...], db: str | None, fmt: str) -> None:
     """Parse and check every PATH (a .mkc file, or a directory's every .mkc
     file; a file in a project loads the whole project; no PATH: the project
     of the current directory, or else the current directory). Every problem
-    found goes to stderr."""
+    found goes to stderr (with --format json or github, to stdout)."""
+    from mkc.diagnostics import Diagnostic, to_github, to_json
     from mkc.load import load_paths
 
     known = _database_fields(db, must_exist=True)
     loaded = load_paths(paths, known)  # bad input stops before anything is printed
-    errors = warnings = files = 0
+    files = sum(len(unit.sources) for unit in loaded)
+    # Each unit's diagnostics sorted, units in the order given: as text mode prints them.
+    diags = [d for unit in loaded for d in sorted(unit.diagnostics, key=Diagnostic.sort_key)]
+    errors = sum(d.is_error for d in diags)
+    warnings = len(diags) - errors
+    if fmt == "json":
+        sys.stdout.write(to_json(diags, files))
+        sys.exit(1 if errors else 0)
+    if fmt == "github":
+        sys.stdout.write("".join(to_github(d) + "\n" for d in diags))
+        sys.exit(1 if errors else 0)
     for unit in loaded:
         print_diagnostics(unit.diagnostics, unit.sources)
-        errors += sum(d.is_error for d in unit.diagnostics)
-        warnings += sum(not d.is_error for d in unit.diagnostics)
-        files += len(unit.sources)
     if errors or warnings:
         counts = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((errors, "error"), (warnings, "warning")) if n]
         click.echo(f"mkc check: {' and '.join(counts)} in {files} file{'s' if files != 1 else ''}", err=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -73,6 +74,55 @@ def render_all(diags: list[Diagnostic], sources: dict[str, Source], color: bool 
 def wants_color(stream) -> bool:
     """Colour only on a terminal, and never when NO_COLOR is set (spec section 10, no-color.org)."""
     return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
+
+
+def to_json(diags: list[Diagnostic], files: int) -> str:
+    """`mkc check --format json`: one document (docs/check-format.schema.json),
+    the diagnostics in the order given (the order text mode prints them)."""
+
+    def entry(d: Diagnostic) -> dict:
+        s = d.span
+        place = (s.file, s.line, s.column, s.end_line, s.end_column) if s else (None,) * 5
+        keys = ("file", "line", "column", "end_line", "end_column")
+        return {
+            **dict(zip(keys, place)),
+            "severity": d.severity,
+            "code": d.code,
+            "message": d.message,
+            "hints": list(d.hints),
+        }
+
+    errors = sum(d.is_error for d in diags)
+    doc = {
+        "version": 1,
+        "files": files,
+        "errors": errors,
+        "warnings": len(diags) - errors,
+        "diagnostics": [entry(d) for d in diags],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's rules for a workflow command's message (actions/toolkit `escapeData`).
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(diag: Diagnostic) -> str:
+    """`mkc check --format github`: one workflow command, which GitHub Actions
+    shows as an annotation on the line; hints follow the message, a line each."""
+    s = diag.span
+    place = ()
+    if s is not None:
+        place = (("file", s.file), ("line", s.line), ("col", s.column), ("endLine", s.end_line))
+        place += (("endColumn", s.end_column),)
+    props = [f"{key}={_escape_property(str(value))}" for key, value in (*place, ("title", diag.code))]
+    message = "\n".join([diag.message, *(f"hint: {h}" for h in diag.hints)])
+    return f"::{diag.severity} {','.join(props)}::{_escape_data(message)}"
 
 
 def print_diagnostics(diags: list[Diagnostic], sources: dict[str, Source]) -> None:

@@ -29,7 +29,9 @@ _HEADER_RE = re.compile(r'scenario ".*"')  # a transcript's header line (activit
 class ScenarioOutcome:
     name: str
     status: str  # passed, failed (transcript differs), scenario-failed, missing, stale
-    diff: str = ""
+    diff: str = ""  # a unified diff, golden -> actual
+    failures: list[str] = attrs.Factory(list)  # its FAIL and ERROR lines, each with its place
+    difference: str = ""  # the first line that differs, on each side
 
 
 @attrs.define
@@ -38,6 +40,7 @@ class CaseOutcome:
     scenarios: list[ScenarioOutcome] = attrs.Factory(list)
     error: str | None = None  # check errors: the whole file fails
     golden_written: str | None = None  # "created" or "updated"
+    refused: list[str] = attrs.Factory(list)  # with update: the failing lines that kept the golden unwritten
 
     @property
     def passed(self) -> bool:
@@ -117,6 +120,8 @@ def run_case(path: Path, pattern: str | None = None, update: bool = False, color
         expected = golden.get(r.name)
         if not selected(r.name, pattern):
             kept.append(expected or "")
+            # A section recorded with failures (by hand, or an older mkc) is not written again either.
+            outcome.refused += [f"{r.name}: {line}" for line in _failing_lines(expected or "")]
             continue
         kept.append(r.transcript)
         if expected is None and not update:
@@ -125,24 +130,55 @@ def run_case(path: Path, pattern: str | None = None, update: bool = False, color
             status = "failed"
         else:
             status = "passed" if r.passed else "scenario-failed"
-        diff = ""
+        scenario = ScenarioOutcome(r.name, status, failures=_failures(r, path))
         if status == "failed":
-            diff = _diff(expected, r.transcript, f"{gpath} (golden)", f"{path} (actual)")
-        outcome.scenarios.append(ScenarioOutcome(r.name, status, diff))
+            scenario.diff = _diff(expected, r.transcript, f"{gpath} (golden)", f"{path} (actual)")
+            scenario.difference = _first_difference(golden_text, expected, r.transcript, gpath)
+        outcome.scenarios.append(scenario)
+        outcome.refused += [f"{r.name}: {line}" for line in scenario.failures]
 
     new_text = "".join(kept)
-    if update:
-        if new_text != golden_text:
-            gpath.write_text(new_text, encoding="utf-8")
-            outcome.golden_written = "updated" if golden_text is not None else "created"
-    elif golden_text is not None and new_text != golden_text and outcome.passed:
+    if not update:
+        outcome.refused = []
+    if update and new_text != golden_text and not outcome.refused:
+        gpath.write_text(new_text, encoding="utf-8")
+        outcome.golden_written = "updated" if golden_text is not None else "created"
+    elif not update and golden_text is not None and new_text != golden_text and outcome.passed:
         # Every scenario matches, yet the golden holds more: a scenario was removed or renamed.
-        outcome.scenarios.append(
-            ScenarioOutcome(
-                "(golden file)", "stale", _diff(golden_text, new_text, f"{gpath} (golden)", f"{path} (actual)")
-            )
-        )
+        stale = ScenarioOutcome("(golden file)", "stale")
+        stale.diff = _diff(golden_text, new_text, f"{gpath} (golden)", f"{path} (actual)")
+        stale.difference = _first_difference(golden_text, golden_text, new_text, gpath)
+        outcome.scenarios.append(stale)
     return outcome
+
+
+def _failing_lines(transcript: str) -> list[str]:
+    # Activity lines start with a date and headers with `scenario`: these are expects and errors.
+    return [line for line in transcript.splitlines() if line.startswith(("FAIL ", "ERROR "))]
+
+
+def _failures(result, path: Path) -> list[str]:
+    """A scenario's failing expects, each after the place it is written, and
+    the error that stopped it (whose line names its place)."""
+    out = [f"{path}:{e.line}: {e.line_text}" if e.line else e.line_text for e in result.expects if not e.passed]
+    if result.error is not None:
+        out += [line for line in _failing_lines(result.transcript) if line.startswith("ERROR ")]
+    return out
+
+
+def _first_difference(golden_text: str, expected: str, actual: str, gpath: Path) -> str:
+    """The first line where a section of the golden and the actual transcript
+    part, on each side, placed by its line in the golden file."""
+    old, new = expected.splitlines(), actual.splitlines()
+    i = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
+    start = golden_text.find(expected) if expected else -1
+    line = golden_text[:start].count("\n") + i + 1 if start >= 0 else i + 1
+    end = "(end of transcript)"
+    return (
+        f"  first difference at {gpath}:{line}\n"
+        f"    golden: {old[i] if i < len(old) else end}\n"
+        f"    actual: {new[i] if i < len(new) else end}\n"
+    )
 
 
 def _diff(expected: str, actual: str, from_name: str, to_name: str) -> str:

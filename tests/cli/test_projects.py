@@ -157,3 +157,10 @@ def test_diff_puts_old_in_new_place_within_the_project(tmp_path, project):
     # Alone, web.mkc names executables it does not hold; in NEW's project it runs as part of the whole.
     assert (code, err) == (1, "") and "- Change Score +60  in Shared.Score" in out
     assert 'scenario "attending the webinar makes an MQL": no difference' in out
+
+
+def test_test_with_no_path_in_a_folder_of_a_project_takes_all_of_it(project):
+    # Spec section 2: no path inside a project means the whole project.
+    (project / "sub").mkdir()
+    code, out, err = mkc("test", cwd=project / "sub")
+    assert (code, err) == (0, "") and out.endswith("2 passed, 0 failed\n")

@@ -120,8 +120,8 @@ def test_removed_scenario_makes_the_golden_stale(case):
 
 def test_files_without_scenarios_are_not_cases(tmp_path):
     (tmp_path / "lib.mkc").write_text("campaign A executable < flow < wait 1 day > >\n")
-    code, out, _ = mkc("test", str(tmp_path))
-    assert code == 0 and out.strip() == "0 passed, 0 failed"
+    code, out, err = mkc("test", str(tmp_path))  # nothing selected: exit 5, as pytest
+    assert (code, out, err) == (5, f"nothing selected: no .mkc file with scenarios under {tmp_path}\n", "")
 
 
 def test_missing_path_is_bad_input():
