@@ -7,9 +7,9 @@ chain or a sequence fails even where Python's default limit would let it
 pass. The flat sequences have 1,000 items; MKC_LONG_TESTS=1 makes them 5,000.
 """
 
-import contextlib
 import os
-import sys
+
+import shallow_stack
 
 from mkc.checker import check, smart_lists, walk
 from mkc.grammar import ast, parse
@@ -22,18 +22,8 @@ CHAIN = 1000
 FLAT = 5000 if os.environ.get("MKC_LONG_TESTS") else 1000
 
 
-@contextlib.contextmanager
 def shallow(frames: int = 150):
-    """Allow only `frames` more stack frames than the caller has."""
-    depth, frame = 0, sys._getframe()
-    while frame is not None:
-        depth, frame = depth + 1, frame.f_back
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth + frames)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
+    return shallow_stack.shallow(frames)
 
 
 def checked(text: str):

@@ -9,11 +9,10 @@ fails even where Python's default limit would let it pass. The long ones have
 1,000 items; MKC_LONG_TESTS=1 makes them 5,000.
 """
 
-import contextlib
 import os
-import sys
 
 import pytest
+import shallow_stack
 from click.testing import CliRunner
 
 from mkc.checker.smart_lists import MAX_LOGIC_DEPTH
@@ -42,19 +41,8 @@ PASS expect bob not member_of_list "Hit"
 """
 
 
-@contextlib.contextmanager
 def shallow(frames: int = 80):
-    """Allow only `frames` more stack frames than the caller has (click and
-    the loader need some; a chain a thousand deep would need thousands)."""
-    depth, frame = 0, sys._getframe()
-    while frame is not None:
-        depth, frame = depth + 1, frame.f_back
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(depth + frames)
-    try:
-        yield
-    finally:
-        sys.setrecursionlimit(old)
+    return shallow_stack.shallow(frames)
 
 
 def campaign(smart_list: str) -> str:

@@ -20,13 +20,11 @@ import os
 import random
 import shutil
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 
 import pytest
-from store_helpers import content, people_csv, run_mkc, write_campaigns
+from store_helpers import content, database_after_one_run, run_mkc, spawn_mkc
 
 LONG = os.environ.get("MKC_LONG") == "1"
 SEED = int(os.environ.get("MKC_CRASH_SEED", "13"))
@@ -35,13 +33,7 @@ N = 3000  # people: a run of a second or two
 RUN = ("--campaign", "Every", "--at", "2026-01-09T09:00")
 
 
-def _mkc(*args) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-c", "from mkc.cli import main; main()", *map(str, args)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+_mkc = spawn_mkc
 
 
 def _state(db: str) -> dict[str, list]:
@@ -56,14 +48,7 @@ def world(tmp_path_factory):
     """A database of N people after one run, its state, the state after one
     more run (the run the tests stop), and how long that run takes."""
     tmp = tmp_path_factory.mktemp("crash")
-    db = str(tmp / "template.duckdb")
-    mkc_file = write_campaigns(tmp)
-    for args in (
-        ["db", "import", people_csv(tmp, N), "--db", db],
-        ["run", mkc_file, "--campaign", "Welcome", "--db", db, "--at", "2026-01-05T09:00"],
-    ):
-        proc = _mkc(*args)
-        assert proc.wait() == 0, proc.stderr.read()
+    db, mkc_file = database_after_one_run(tmp, N, "template.duckdb")
     done = str(tmp / "done.duckdb")
     shutil.copy(db, done)
     start = time.monotonic()
