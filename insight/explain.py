@@ -50,10 +50,15 @@ class Moment:
 def moment(model: Model, scenario: str | None = None, at: dt.datetime | None = None) -> Moment:
     """The world after scenario `scenario` (then the clock set to `at`, as the
     `at` command would), or the declared people with the clock at `at`.
-    InterpreterError for a scenario that does not exist."""
+    InterpreterError for a scenario that does not exist, or an `at` before its end."""
     if scenario is not None:
         interp = Interpreter(model)
         result = interp.run_scenario(scenario)
+        if at is not None and at < interp.now:  # the clock never goes back: what was logged would be in the future
+            raise InterpreterError(
+                f'--at {ast.format_datetime(at)} is before the end of scenario "{result.name}" '
+                f"({ast.format_datetime(interp.now)}): give a later moment, or leave --at out"
+            )
         if at is not None:
             run_command(interp.engine, ast.At(ast.DateTime(at, True)))
         label = f'after scenario "{result.name}"'

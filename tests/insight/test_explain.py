@@ -264,3 +264,17 @@ def test_cli_check_errors_exit_1(tmp_path):
 def test_help_shows_an_example():
     code, out, err = mkc("explain", "--help")
     assert code == 0 and "Examples:" in out
+
+
+def test_a_moment_before_the_scenario_ends_is_refused():
+    # Issue 16: the clock never goes back, so `--at` before the scenario's end is bad input.
+    from mkc_cli import mkc
+
+    args = ["explain", "examples/lifecycle.mkc", "--campaign", "Become MQL", "--person", "ann"]
+    args += ["--scenario", "lead to MQL to SQL"]
+    code, out, err = mkc(*args, "--at", "2020-01-01")
+    assert code == 2 and out == ""
+    assert err.startswith("mkc: error: examples/lifecycle.mkc: --at 2020-01-01T00:00 is before the end of scenario")
+    assert len(err.splitlines()) == 1
+    code, out, _ = mkc(*args, "--at", "2027-01-01")
+    assert code == 0 and out.startswith("explain Lifecycle.Become MQL for ann at 2027-01-01T00:00")
