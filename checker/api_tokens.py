@@ -15,13 +15,16 @@ import difflib
 
 from mkc.checker.executables import execute_calls
 from mkc.checker.model import CampaignInfo, Model
-from mkc.checker.tokens import campaign_uses
+from mkc.checker.tokens import campaign_uses, tokens_in
 
 
-def api_token_uses(model: Model, campaign: CampaignInfo) -> set[str]:
-    """The My Token names a run of `campaign` started through the API can read."""
+def api_token_uses(model: Model, campaign: CampaignInfo, given=()) -> set[str]:
+    """The My Token names a run of `campaign` started through the API can read:
+    those its flows write, and those the values of those tokens hold in turn,
+    declared along the flows' scopes or `given` by the API itself (values)."""
     calls = execute_calls(model)
     names: set[str] = set()
+    scopes = []
     seen: set[int] = set()
     todo = [campaign]
     while todo:
@@ -29,14 +32,25 @@ def api_token_uses(model: Model, campaign: CampaignInfo) -> set[str]:
         if id(c) in seen:
             continue
         seen.add(id(c))
+        scopes.append(c.scope)
         names |= {u.name for u in campaign_uses(model, c) if u.scope == "my"}
         todo += [call.target for call in calls.get(id(c), ()) if call.parent_context]
+    pending = [*names, *(u.name for value in given for u in tokens_in(value) if u.scope == "my")]
+    names.update(pending)
+    while pending:  # a token whose value holds another reads that one too
+        name = pending.pop()
+        for scope in scopes:
+            found = model.lexical_token(scope, name)
+            for use in tokens_in(found[0].value) if found else ():
+                if use.scope == "my" and use.name not in names:
+                    names.add(use.name)
+                    pending.append(use.name)
     return names
 
 
-def unused_api_token(model: Model, campaign: CampaignInfo, given) -> str | None:
-    """Why one of the `given` My Token names would be ignored, or None."""
-    used = api_token_uses(model, campaign)
+def unused_api_token(model: Model, campaign: CampaignInfo, given: dict) -> str | None:
+    """Why one of the `given` My Tokens (name -> value) would be ignored, or None."""
+    used = api_token_uses(model, campaign, list(given.values()))
     for name in given:
         if name in used:
             continue

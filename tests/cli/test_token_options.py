@@ -51,3 +51,38 @@ def test_tokens_pass_down_chains_of_parent_context_and_loops_end():
     model = load_source(Source("t.mkc", text)).model
     top = next(c for c in model.campaigns if c.name == "Top")
     assert api_token_uses(model, top) == {"a", "b"}
+
+
+def test_a_token_read_through_another_tokens_value_is_read():
+    text = """program P <
+  tokens < my.greeting = "Hi <<my.name>>"  my.name = "you" >
+  campaign Hello < flow < interesting_moment web "<<my.greeting>>" > >
+>
+"""
+    model = load_source(Source("t.mkc", text)).model
+    hello = next(c for c in model.campaigns if c.name == "Hello")
+    assert api_token_uses(model, hello) == {"greeting", "name"}
+
+
+def test_a_token_option_read_through_a_declared_value_is_taken(tmp_path):
+    path = tmp_path / "hello.mkc"
+    path.write_text(
+        'program P <\n  tokens < my.greeting = "Hi <<my.name>>"  my.name = "you" >\n'
+        '  campaign Hello < flow < interesting_moment web "<<my.greeting>>" > >\n>\n'
+        "people < person ann < > >\n"
+    )
+    code, out, err = mkc("run", str(path), "--campaign", "Hello", "--token", "my.name=Ann")
+    assert (code, err) == (0, "") and 'description="Hi Ann"' in out
+
+
+def test_a_token_option_read_through_another_token_options_value_is_taken(tmp_path):
+    path = tmp_path / "hello.mkc"
+    path.write_text(
+        'program P <\n  tokens < my.greeting = "Hi" >\n'
+        '  campaign Hello < flow < interesting_moment web "<<my.greeting>>" > >\n>\n'
+        "people < person ann < > >\n"
+    )
+    code, out, err = mkc(
+        "run", str(path), "--campaign", "Hello", "--token", "my.greeting=Hi <<my.name>>", "--token", "my.name=Ann"
+    )
+    assert (code, err) == (0, "") and 'description="Hi Ann"' in out
