@@ -33,20 +33,32 @@ from mkc.store.schema import SCHEMA_VERSION, WORD_OF_TYPE
 
 @contextlib.contextmanager
 def interruptible():
-    """SIGTERM interrupts like Ctrl-C does, so the transaction rolls back."""
+    """SIGTERM interrupts like Ctrl-C does, so the transaction rolls back;
+    gives the context to commit in. Once the commit has begun, neither stops
+    the command: a stop then would report a rollback that did not happen
+    (the commit is done; the run is kept, and the command ends as usual)."""
+    committing = False
 
     def stop(signum, frame):
-        raise KeyboardInterrupt
+        if not committing:
+            raise KeyboardInterrupt
+
+    @contextlib.contextmanager
+    def commit():
+        nonlocal committing
+        committing = True  # for good: the handlers stay until the command is done
+        yield
 
     try:
-        previous = signal.signal(signal.SIGTERM, stop)
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     except ValueError:  # not the main thread
-        yield
+        yield contextlib.nullcontext
         return
     try:
-        yield
+        yield commit
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 @contextlib.contextmanager
@@ -143,7 +155,7 @@ def run_campaign(
     try:
         # The log is printed before the run commits: a run whose output
         # could not be written (a full disk, a closed pipe) is not kept.
-        with interruptible(), store.transaction():
+        with interruptible() as committing, store.transaction(committing):
             with long_lived(), one_thread(store):
                 run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
             _print_run(store, run, fmt)
@@ -251,7 +263,7 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
     store = Store.open(db, create=True)
     unchanged = f"; {db} is as it was before the import"
     try:
-        with interruptible(), store.transaction():
+        with interruptible() as committing, store.transaction(committing):
             result = import_people(store, path, types, skip_bad_rows)
             _print_import(path, db, result)  # before the commit, as a run's log
     except BadRows as err:

@@ -182,9 +182,10 @@ class Store:
                     os.unlink(self.path + suffix)
 
     @contextlib.contextmanager
-    def transaction(self):
+    def transaction(self, committing=contextlib.nullcontext):
         """One transaction: committed at the end, rolled back on any exception
-        (Ctrl-C and SIGTERM included)."""
+        (Ctrl-C and SIGTERM included). The commit runs inside `committing()`
+        (`interruptible`'s: no stop from then on)."""
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self
@@ -193,7 +194,8 @@ class Store:
                 self.con.execute("ROLLBACK")
             self._columns = None
             raise
-        self.con.execute("COMMIT")
+        with committing():
+            self.con.execute("COMMIT")
 
     # ---- meta ----------------------------------------------------------------------
 
