@@ -20,6 +20,7 @@ from mkc.checker.model import CampaignInfo, Scope
 from mkc.checker.tokens import TOKEN_RE
 from mkc.grammar import ast
 from mkc.interpreter.memo import Memo
+from mkc.stdlib.triggers import token_key
 from mkc.stdlib.values import from_literal, is_empty, text
 
 MAX_DEPTH = 10  # My Tokens holding tokens: deeper than this is a loop
@@ -185,7 +186,7 @@ def _lookup(token: ast.Token):
             return person.fields.get(name)
 
         return lead
-    key = _normal(name)
+    key = token_key(name)  # `Trigger Name`, `trigger_name` and `triggerName` are one name
     if scope == "system":
         if key in SYSTEM:
             clock = SYSTEM[key]
@@ -330,11 +331,6 @@ SYSTEM = {
     "datetime": ast.format_datetime,
     "time": lambda now: now.strftime("%H:%M"),
 }
-
-
-def _normal(name: str) -> str:
-    """`Trigger Name`, `trigger_name` and `triggerName` are one name."""
-    return re.sub(r"[\s_]+", "", name).casefold()
 
 
 def _token(m: re.Match) -> ast.Token:
