@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 
-from mkc.checker.executables import execute_calls
 from mkc.checker.model import CampaignInfo, Model
 from mkc.checker.tokens import campaign_uses, tokens_in
 
@@ -22,7 +21,7 @@ def api_token_uses(model: Model, campaign: CampaignInfo, given=()) -> set[str]:
     """The My Token names a run of `campaign` started through the API can read:
     those its flows write, and those the values of those tokens hold in turn,
     declared along the flows' scopes or `given` by the API itself (values)."""
-    calls = execute_calls(model)
+    bound = model.bound
     names: set[str] = set()
     scopes = []
     seen: set[int] = set()
@@ -34,7 +33,7 @@ def api_token_uses(model: Model, campaign: CampaignInfo, given=()) -> set[str]:
         seen.add(id(c))
         scopes.append(c.scope)
         names |= {u.name for u in campaign_uses(model, c) if u.scope == "my"}
-        todo += [call.target for call in calls.get(id(c), ()) if call.parent_context]
+        todo += [call.target for call in bound.calls(c) if call.parent_context]
     pending = [*names, *(u.name for value in given for u in tokens_in(value) if u.scope == "my")]
     names.update(pending)
     while pending:  # a token whose value holds another reads that one too

@@ -13,9 +13,6 @@ starts the flow, at the step that goes one level too deep).
 
 from __future__ import annotations
 
-import attrs
-
-from mkc.checker import walk
 from mkc.checker.model import KIND_WORDS, CampaignInfo, Model, ref_text
 from mkc.checker.report import Report
 from mkc.grammar import ast
@@ -23,49 +20,16 @@ from mkc.grammar import ast
 MAX_LEVELS = 3  # Parent > Child > Child > Child
 
 
-@attrs.frozen(eq=False)
-class Call:
-    """An `execute_campaign` step and the executable it runs."""
-
-    caller: CampaignInfo
-    target: CampaignInfo
-    step: ast.Step
-    parent_context: bool  # use_parent_token_context=true
-
-
-def target_of(model: Model, c: CampaignInfo, step: ast.Step) -> CampaignInfo | None:
-    """The campaign a step's first argument names, quietly (calls.py reports misses)."""
-    if not step.args or not isinstance(step.args[0], (ast.Ref, ast.Str)):
-        return None
-    res = model.resolve_campaign(step.args[0], c.scope)
-    return res.target if res.ok else None
-
-
-def execute_calls(model: Model) -> dict[int, list[Call]]:
-    """For each campaign (by id), its `execute_campaign` steps whose target is an executable."""
-    calls: dict[int, list[Call]] = {}
-    for c in model.campaigns:
-        out = calls.setdefault(id(c), [])
-        for step in walk.steps(c.steps):
-            if step.name != "execute_campaign":
-                continue
-            target = target_of(model, c, step)
-            if target is not None and target.kind == "executable":
-                flag = walk.kwarg(step, "use_parent_token_context")
-                out.append(Call(c, target, step, isinstance(flag, ast.Bool) and flag.value))
-    return calls
-
-
 def check(model: Model, report: Report) -> None:
+    bound = model.bound
     for c in model.campaigns:
-        for step in walk.steps(c.steps):
+        for step in bound.steps_of(c):
             if step.name in ("execute_campaign", "request_campaign"):
-                target = target_of(model, c, step)
-                if target is not None:
-                    _target_kind(c, step, target, report)
-    calls = execute_calls(model)
-    cycle_edges = _cycles(model, calls, report)
-    _nesting(model, calls, cycle_edges, report)
+                target = step.target("campaign")
+                if isinstance(target, CampaignInfo):
+                    _target_kind(c, step.node, target, report)
+    cycle_edges = _cycles(model, report)
+    _nesting(model, cycle_edges, report)
 
 
 def _target_kind(c: CampaignInfo, step: ast.Step, target: CampaignInfo, report: Report) -> None:
@@ -107,19 +71,20 @@ def _target_kind(c: CampaignInfo, step: ast.Step, target: CampaignInfo, report: 
         )
 
 
-def _cycles(model: Model, calls: dict[int, list[Call]], report: Report) -> set[int]:
+def _cycles(model: Model, report: Report) -> set[int]:
     """Report each step that closes a loop of executables; give the ids of
     every call that lies on a loop (they do not count for nesting)."""
     # Depth-first with an explicit stack, as chains of executables can be a
     # thousand long: `path` holds the open campaigns, `stack` what is left of
     # each one's calls.
+    calls = model.bound.calls
     state: dict[int, str] = {}
     for start in [c for c in model.campaigns if c.kind != "executable"] + model.campaigns:
         if id(start) in state:
             continue
         state[id(start)] = "open"
         path: list[CampaignInfo] = [start]
-        stack = [iter(calls.get(id(start), ()))]
+        stack = [iter(calls(start))]
         while stack:
             c = path[-1]
             for call in stack[-1]:
@@ -138,7 +103,7 @@ def _cycles(model: Model, calls: dict[int, list[Call]], report: Report) -> set[i
                 elif id(t) not in state:
                     state[id(t)] = "open"
                     path.append(t)
-                    stack.append(iter(calls.get(id(t), ())))
+                    stack.append(iter(calls(t)))
                     break
             else:
                 state[id(c)] = "done"
@@ -146,9 +111,11 @@ def _cycles(model: Model, calls: dict[int, list[Call]], report: Report) -> set[i
                 stack.pop()
     # A call lies on a loop when its caller and target are in one strongly
     # connected component (a call to itself included).
-    component = _components(model, calls)
+    component = _components(model)
     return {
-        id(call) for cs in calls.values() for call in cs if component[id(call.caller)] == component[id(call.target)]
+        id(call)
+        for call in model.bound.executes
+        if call.executable and component[id(call.caller)] == component[id(call.target)]
     }
 
 
@@ -160,10 +127,11 @@ def _chain(campaigns: list[CampaignInfo]) -> str:
     return " > ".join(names)
 
 
-def _components(model: Model, calls: dict[int, list[Call]]) -> dict[int, int]:
+def _components(model: Model) -> dict[int, int]:
     """Each campaign's strongly connected component in the graph of calls
     (Tarjan's algorithm, without recursion): campaign id -> the id of the
     component's first campaign visited."""
+    calls = model.bound.calls
     index: dict[int, int] = {}
     low: dict[int, int] = {}
     component: dict[int, int] = {}
@@ -173,7 +141,7 @@ def _components(model: Model, calls: dict[int, list[Call]]) -> dict[int, int]:
             continue
         index[id(start)] = low[id(start)] = len(index)
         members.append(start)
-        path = [(start, iter(calls.get(id(start), ())))]
+        path = [(start, iter(calls(start)))]
         while path:
             c, todo = path[-1]
             for call in todo:
@@ -181,7 +149,7 @@ def _components(model: Model, calls: dict[int, list[Call]]) -> dict[int, int]:
                 if id(t) not in index:
                     index[id(t)] = low[id(t)] = len(index)
                     members.append(t)
-                    path.append((t, iter(calls.get(id(t), ()))))
+                    path.append((t, iter(calls(t))))
                     break
                 if id(t) not in component:  # still on Tarjan's stack
                     low[id(c)] = min(low[id(c)], index[id(t)])
@@ -199,11 +167,12 @@ def _components(model: Model, calls: dict[int, list[Call]]) -> dict[int, int]:
     return component
 
 
-def _nesting(model: Model, calls: dict[int, list[Call]], on_loop: set[int], report: Report) -> None:
+def _nesting(model: Model, on_loop: set[int], report: Report) -> None:
+    calls = model.bound.calls
     reported: set[tuple[int, int]] = set()
     # Levels count from each campaign that starts a flow, and from the top of
     # a chain of executables that nothing calls.
-    called = {id(call.target) for cs in calls.values() for call in cs}
+    called = {id(call.target) for call in model.bound.executes if call.executable}
     for root in model.campaigns:
         if root.kind == "executable" and id(root) in called:
             continue
@@ -211,7 +180,7 @@ def _nesting(model: Model, calls: dict[int, list[Call]], on_loop: set[int], repo
         todo: list[tuple[CampaignInfo, int, tuple[str, ...]]] = [(root, 0, (root.name,))]
         while todo:
             c, level, chain = todo.pop(0)
-            for call in calls.get(id(c), ()):
+            for call in calls(c):
                 if id(call) in on_loop:
                     continue
                 deeper = (*chain, call.target.name)

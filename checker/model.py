@@ -7,12 +7,17 @@ names, clone problems, kind mismatches); the checker's rules add the rest.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import attrs
 
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
 from mkc.source import Span
 from mkc.stdlib.fields import STANDARD_FIELDS, TYPES, FieldSpec
+
+if TYPE_CHECKING:
+    from mkc.checker.bound import Bound
 
 DEFAULT_WORKSPACE = "Default"
 ASSET_KINDS = {
@@ -258,6 +263,17 @@ class Model:
     _all_scopes: list[Scope] = attrs.Factory(list)
     # campaigns_named's index: (how many campaigns it covers, name -> campaigns)
     _by_name: tuple[int, dict[str, list[CampaignInfo]]] | None = attrs.field(default=None, init=False, repr=False)
+    _bound: Bound | None = attrs.field(default=None, init=False, repr=False)
+
+    @property
+    def bound(self) -> Bound:
+        """The bound program (checker/bound.py): steps, targets and execute
+        edges, bound once, when first asked for (a model is complete by then)."""
+        if self._bound is None:
+            from mkc.checker.bound import bind  # (bound.py builds on this module)
+
+            self._bound = bind(self)
+        return self._bound
 
     # ---- tokens (spec section 6) -------------------------------------------
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import difflib
 
 from mkc.checker import walk
+from mkc.checker.bound import Chain
 from mkc.checker.calls import Calls, Site, type_problem
 from mkc.checker.model import CampaignInfo, Model, ref_text
 from mkc.checker.report import Report
@@ -107,8 +108,7 @@ def _command_tokens(model: Model, values: MyValues, report: Report, cmd) -> None
         _api_token_values(model, report, cmd)
         return
     uses = [use for value in _rendered(cmd) for use in tokens_in(value)]
-    root = (model.root,)
-    for use in [*uses, *values.nested(root, uses)]:
+    for use in [*uses, *values.nested(Chain(), uses)]:  # (the root's tokens alone)
         problem = scenario_problem(model, use)
         if problem is not None:
             report.error("undefined-token", problem[0], use.span, problem[1])

@@ -25,7 +25,7 @@ from collections.abc import Iterator
 import attrs
 
 from mkc.checker import walk
-from mkc.checker.executables import Call, execute_calls
+from mkc.checker.bound import Chain, Execute
 from mkc.checker.model import KIND_WORDS, CampaignInfo, Model, Scope
 from mkc.checker.report import Report
 from mkc.grammar import ast
@@ -62,9 +62,9 @@ class Use:
 class Context:
     """What answers a campaign's tokens in one way it can run."""
 
-    chains: tuple[Scope, ...]  # my.* is looked up along each scope's lexical chain, in order
+    chain: Chain  # where my.* is looked up
     trigger: frozenset[str]  # the triggers that can start it (none: trigger.* is unknown)
-    origin: Call | None = None  # the execute_campaign that passed this context down
+    origin: Execute | None = None  # the execute_campaign that passed this context down
     check_my: bool = True
 
 
@@ -79,7 +79,7 @@ def check(model: Model, report: Report) -> None:
             for use in uses:
                 _check_use(model, c, ctx, use, report, reported)
             # the tokens My Tokens hold are answered in the same context
-            for use in values.nested(ctx.chains, uses):
+            for use in values.nested(ctx.chain, uses):
                 _check_use(model, c, ctx, use, report, reported)
     # Emails and webhooks no flow uses still must not name an unknown token.
     for scope in model.all_scopes:
@@ -143,41 +143,41 @@ def _condition_uses(cond, owner) -> Iterator[Use]:
 
 def token_contexts(model: Model) -> dict[int, list[Context]]:
     """For each campaign (by id), the token contexts it can run in."""
-    calls = execute_calls(model)
+    bound = model.bound
     contexts: dict[int, list[Context]] = {}
     seen: set = set()
 
     def enter(c: CampaignInfo, ctx: Context, path: tuple) -> None:
-        key = (id(c), tuple(id(s) for s in ctx.chains), ctx.trigger, id(ctx.origin), ctx.check_my)
+        key = (id(c), tuple(map(id, ctx.chain.scopes)), ctx.trigger, id(ctx.origin), ctx.check_my)
         if key in seen:
             return
         seen.add(key)
         contexts.setdefault(id(c), []).append(ctx)
         if len(path) > MAX_CHAIN:
             return
-        for call in calls.get(id(c), ()):
+        for call in bound.calls(c):
             t = call.target
             if any(p is t for p in path):
                 continue  # a loop: reported as call-cycle
             if call.parent_context:
-                passed = Context((*ctx.chains, t.scope), ctx.trigger, call, ctx.check_my)
+                passed = Context(ctx.chain.through(call), ctx.trigger, call, ctx.check_my)
             else:
-                passed = Context((t.scope,), frozenset())
+                passed = Context(ctx.chain.through(call), frozenset())
             enter(t, passed, (*path, t))
 
     # Campaigns that start flows run in their own lexical context.
     for c in model.campaigns:
         if c.kind != "executable":
-            enter(c, Context((c.scope,), frozenset(t.name for t in c.triggers if t.name in TRIGGERS)), (c,))
+            enter(c, Context(Chain.of(c), frozenset(t.name for t in c.triggers if t.name in TRIGGERS)), (c,))
     # An executable nothing calls never runs, so nobody knows its My Tokens;
     # what it calls with `false` still runs in its own context.
-    called = {id(call.target) for cs in calls.values() for call in cs}
+    called = {id(call.target) for call in bound.executes if call.executable}
     for c in model.campaigns:
         if c.kind == "executable" and id(c) not in called:
-            enter(c, Context((c.scope,), frozenset(), check_my=False), (c,))
+            enter(c, Context(Chain.of(c), frozenset(), check_my=False), (c,))
     for c in model.campaigns:  # loops of executables that nothing else calls
         if c.kind == "executable" and id(c) not in contexts:
-            enter(c, Context((c.scope,), frozenset(), check_my=False), (c,))
+            enter(c, Context(Chain.of(c), frozenset(), check_my=False), (c,))
     return contexts
 
 
@@ -205,8 +205,8 @@ class MyValues:
 
     A token in a My Token's value is answered in the context that asked for
     the My Token, so what a value holds, how deep its tokens go and how long
-    it renders depend on the chain of scopes `my.*` is looked up along (a
-    context's `chains`, or the root alone in a scenario). Each is found once
+    it renders depend on the `Chain` `my.*` is looked up along (a context's,
+    or the root alone in a scenario). Each is found once
     per chain, by walks with their own stacks: chains of My Tokens can be
     thousands long, and ten levels of ten copies each are 10^10 characters.
 
@@ -219,16 +219,13 @@ class MyValues:
     def __init__(self, model: Model, report: Report):
         self.model = model
         self.report = report
-        self._measured: dict[tuple, dict[str, Measure]] = {}  # chain (scope ids) -> name -> measure
+        self._measured: dict[tuple, dict[str, Measure]] = {}  # chain's scope ids -> name -> measure
         self._tokens: dict[int, list[Use]] = {}  # declaration id -> the tokens its value holds
         self._reported: set = set()
 
-    def lookup(self, chains: tuple[Scope, ...], name: str) -> ast.TokenDecl | None:
-        for scope in chains:
-            found = self.model.lexical_token(scope, name)
-            if found is not None:
-                return found[0]
-        return None
+    def lookup(self, chain: Chain, name: str) -> ast.TokenDecl | None:
+        found = chain.lookup(self.model, name)
+        return found[0] if found is not None else None
 
     def tokens(self, decl: ast.TokenDecl) -> list[Use]:
         found = self._tokens.get(id(decl))
@@ -236,7 +233,7 @@ class MyValues:
             found = self._tokens[id(decl)] = list(tokens_in(decl.value))
         return found
 
-    def nested(self, chains: tuple[Scope, ...], uses) -> list[Use]:
+    def nested(self, chain: Chain, uses) -> list[Use]:
         """Every token that the My Tokens among `uses` hold, directly or
         through other My Tokens (each declaration's once), to be checked in
         the same context; loops, depth and size are reported here."""
@@ -244,7 +241,7 @@ class MyValues:
         seen: set[int] = set()
         todo = [use for use in uses if use.scope == "my"]
         for use in todo:
-            measure = self.measure(chains, use.name)
+            measure = self.measure(chain, use.name)
             if measure is not None and not measure.loop and measure.height > MAX_DEPTH:
                 self._once(
                     ("depth", use.span, id(use.owner)),
@@ -256,7 +253,7 @@ class MyValues:
                     owner=use.owner,
                 )
         while todo:
-            decl = self.lookup(chains, todo.pop().name)
+            decl = self.lookup(chain, todo.pop().name)
             if decl is None or id(decl) in seen:
                 continue
             seen.add(id(decl))
@@ -265,12 +262,12 @@ class MyValues:
             todo += [use for use in inner if use.scope == "my"]
         return out
 
-    def measure(self, chains: tuple[Scope, ...], name: str) -> Measure | None:
-        """`my.NAME`'s measure along `chains`, or None when no scope declares it."""
-        done = self._measured.setdefault(tuple(id(s) for s in chains), {})
+    def measure(self, chain: Chain, name: str) -> Measure | None:
+        """`my.NAME`'s measure along `chain`, or None when no scope declares it."""
+        done = self._measured.setdefault(tuple(map(id, chain.scopes)), {})
         if name in done:
             return done[name]
-        decl = self.lookup(chains, name)
+        decl = self.lookup(chain, name)
         if decl is None:
             return None
         # Depth-first; each frame: the name, its declaration, the tokens left
@@ -287,7 +284,7 @@ class MyValues:
                     measure.loop = True
                 elif use.name in done:
                     measure.add(done[use.name])
-                elif (inner := self.lookup(chains, use.name)) is None:
+                elif (inner := self.lookup(chain, use.name)) is None:
                     measure.height = max(measure.height, 1)  # undefined: reported as such, or its default
                     measure.size += len(_default(use) or "")
                 else:
@@ -371,7 +368,7 @@ def _check_use(model: Model, c: CampaignInfo, ctx: Context, use: Use, report: Re
             at_token = ctx.origin is None
             problem = _missing_trigger_field(c, ctx, use, lacking)
     elif problem is None and use.scope == "my":
-        if not ctx.check_my or any(model.lexical_token(s, use.name) for s in ctx.chains):
+        if not ctx.check_my or ctx.chain.lookup(model, use.name) is not None:
             return
         at_token = ctx.origin is None
         problem = _missing_my(model, c, ctx, use)
@@ -409,7 +406,7 @@ def my_token_text(name: str) -> str:
 def _missing_my(model: Model, c: CampaignInfo, ctx: Context, use: Use) -> tuple[str, str]:
     token = f"my.{use.name}"
     elsewhere = sorted({s.label for s in model.all_scopes if use.name in s.tokens})
-    known = sorted({name for chain in ctx.chains for scope in chain.chain() for name in scope.tokens})
+    known = sorted({name for start in ctx.chain.scopes for scope in start.chain() for name in scope.tokens})
     close = difflib.get_close_matches(use.name, known, n=1)
     if close and ctx.origin is None:
         message = f"{c.full_name} has no My Token `{token}`: it is not declared in {_chain_words(c.scope)}"

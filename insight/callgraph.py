@@ -25,6 +25,7 @@ import bisect
 import attrs
 
 from mkc.checker import walk
+from mkc.checker.bound import Target
 from mkc.checker.model import CampaignInfo, Model, Scope, ref_text
 from mkc.checker.report import inside
 from mkc.diagnostics import Diagnostic
@@ -188,24 +189,21 @@ class _Builder:
         return (show_call(trigger), *targets)
 
     def call_edges(self, c: CampaignInfo) -> None:
-        top = {id(item) for item in c.steps}
-        for step in walk.steps(c.steps):
-            if step.name not in CALL_STEPS or not step.args or not isinstance(step.args[0], (ast.Ref, ast.Str)):
+        for step in self.model.bound.steps_of(c):
+            bound = step.targets.get("campaign") if step.name in CALL_STEPS else None
+            if not isinstance(bound, Target) or bound.resolution is None:
                 continue
-            ref = step.args[0]
-            res = self.model.resolve_campaign(ref, c.scope)
+            ref, res = bound.node, bound.resolution
             targets = [res.target] if res.ok else (res.elsewhere or res.candidates)
             if step.name == "execute_campaign":
-                flag = walk.kwarg(step, "use_parent_token_context")
-                text = "parent" if isinstance(flag, ast.Bool) and flag.value else "own"
-                kind = "execute"
+                text, kind = "parent" if step.parent_context else "own", "execute"
             else:
                 text, kind = "request", "request"
-            if id(step) not in top:
+            if step.in_choice:
                 text += " (in a choice)"
             ids = [self.node_of[id(t)] for t in targets] or [self.missing_node(c, ref)]
             for target in ids:
-                self.edges.append(Edge(kind, self.node_of[id(c)], target, text, step.span))
+                self.edges.append(Edge(kind, self.node_of[id(c)], target, text, step.node.span))
 
     def missing_node(self, c: CampaignInfo, ref) -> str:
         key = (c.workspace, ref_text(ref))

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import attrs
 
-from mkc.checker.executables import MAX_LEVELS, Call, execute_calls
+from mkc.checker.bound import Chain, Execute
+from mkc.checker.executables import MAX_LEVELS
 from mkc.checker.model import CampaignInfo, Model, Scope
 from mkc.grammar import ast
 
@@ -41,7 +42,7 @@ class RunContext:
     the end of a chain of execute_campaign steps from a starting campaign."""
 
     campaign: CampaignInfo
-    calls: tuple[Call, ...] = ()
+    calls: tuple[Execute, ...] = ()
     api: Api | None = None  # overrides the starting campaign was given
     called: bool = True  # False: an executable that nothing executes
 
@@ -60,14 +61,12 @@ class RunContext:
         kind = "parent context" if self.calls[-1].parent_context else "own context"
         return f"{head}{names} ({kind})"
 
-    def chains(self) -> tuple[tuple[Scope, CampaignInfo], ...]:
-        """The lexical chains My Tokens are looked up along, in order, each
-        with the campaign whose scope starts it."""
-        chains = ((self.start.scope, self.start),)
+    def chain(self) -> Chain:
+        """Where My Tokens are looked up at the end of the chain of calls."""
+        chain = Chain.of(self.start)
         for call in self.calls:
-            entry = (call.target.scope, call.target)
-            chains = (*chains, entry) if call.parent_context else (entry,)
-        return chains
+            chain = chain.through(call)
+        return chain
 
     def api_reaches(self) -> bool:
         """Whether the API overrides are still in force at the end of the chain."""
@@ -78,13 +77,11 @@ class RunContext:
         if self.api_reaches() and name in self.api.tokens:
             decl = self.api.tokens[name]
             return TokenSource(decl.value, "API", None, self.start, decl)
-        for scope, owner in self.chains():
-            found = model.lexical_token(scope, name)
-            if found is not None:
-                decl, where = found
-                via = owner if owner is not self.campaign else None
-                return TokenSource(decl.value, where.label, where, via, decl)
-        return None
+        found = self.chain().lookup(model, name)
+        if found is None:
+            return None
+        decl, where, owner = found
+        return TokenSource(decl.value, where.label, where, owner if owner is not self.campaign else None, decl)
 
 
 @attrs.frozen
@@ -110,7 +107,7 @@ def run_contexts(model: Model, max_levels: int = MAX_LEVELS) -> dict[int, list[R
     order: its own start first, then chains in declaration and step order,
     then API starts. Chains stop at `max_levels` executables below the start
     (Marketo's limit) and never go round a loop."""
-    calls = execute_calls(model)
+    calls = model.bound.calls
     out: dict[int, list[RunContext]] = {id(c): [] for c in model.campaigns}
 
     def descend(ctx: RunContext, depth: int) -> None:
@@ -118,7 +115,7 @@ def run_contexts(model: Model, max_levels: int = MAX_LEVELS) -> dict[int, list[R
         if depth >= max_levels:
             return
         seen = {id(ctx.start), *(id(call.target) for call in ctx.calls)}
-        for call in calls.get(id(ctx.campaign), ()):
+        for call in calls(ctx.campaign):
             if id(call.target) not in seen:
                 descend(RunContext(call.target, (*ctx.calls, call), ctx.api), depth + 1)
 

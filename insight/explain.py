@@ -22,7 +22,7 @@ import re
 import attrs
 
 from mkc.checker import walk
-from mkc.checker.executables import MAX_LEVELS, Call
+from mkc.checker.executables import MAX_LEVELS
 from mkc.checker.model import CampaignInfo, Model
 from mkc.checker.tokens import campaign_uses
 from mkc.grammar import ast
@@ -30,7 +30,7 @@ from mkc.grammar.dump import show_value
 from mkc.insight.callgraph import show_call
 from mkc.insight.contexts import RunContext
 from mkc.interpreter import START, Activity, Interpreter, InterpreterError, TokenContext
-from mkc.interpreter.flow import _TriggerEnv
+from mkc.interpreter.flow import TriggerEnv
 from mkc.interpreter.runtime import Unresolved
 from mkc.interpreter.scenario import format_cond, run_command
 from mkc.interpreter.tokens import TokenError, Tokens
@@ -210,7 +210,7 @@ class _Explainer:
 
     def triggers(self, c: CampaignInfo) -> list[TriggerRow]:
         rows = []
-        env = _TriggerEnv(self.engine, c)
+        env = TriggerEnv(self.engine, c)
         for trigger in c.triggers:
             spec = TRIGGERS.get(trigger.name)
             if spec is None:
@@ -306,15 +306,16 @@ class _Explainer:
     def calls(self, c: CampaignInfo, context: TokenContext, run: RunContext, depth: int, tokens: Tokens):
         out = []
         branches = self.branches(c, tokens)
-        for step in walk.steps(c.steps):
+        bound = self.rt.model.bound
+        edges = {id(edge.step): edge for edge in bound.executes_from(c)}
+        for bound_step in bound.steps_of(c):
+            step, use_parent = bound_step.node, bound_step.parent_context
             if step.name != "execute_campaign" or not step.args:
                 continue
-            flag = walk.kwarg(step, "use_parent_token_context")
-            use_parent = isinstance(flag, ast.Bool) and flag.value
-            name = show_value(step.args[0])
             try:
-                target = self.rt.resolve("campaign", step.args[0], c.scope)
+                target = self.rt.target(bound_step.targets["campaign"])
             except Unresolved as err:
+                name = show_value(step.args[0])
                 out.append(CallExplanation(step, name, use_parent, branches.get(id(step)), None, str(err)))
                 continue
             if target.kind != "executable" or any(call.target is target for call in run.calls) or target is c:
@@ -322,7 +323,7 @@ class _Explainer:
                 out.append(CallExplanation(step, target.full_name, use_parent, branches.get(id(step)), None, problem))
                 continue
             child_context = context.passed_to(target) if use_parent else TokenContext(target)
-            child_run = RunContext(target, (*run.calls, Call(c, target, step, use_parent)), run.api)
+            child_run = RunContext(target, (*run.calls, edges[id(step)]), run.api)
             child = self.campaign(target, child_context, child_run, depth + 1)
             out.append(CallExplanation(step, target.full_name, use_parent, branches.get(id(step)), child))
         return out

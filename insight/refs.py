@@ -19,6 +19,7 @@ from collections.abc import Iterator
 import attrs
 
 from mkc.checker import walk
+from mkc.checker.bound import BoundStep, is_this_campaign
 from mkc.checker.model import ASSET_KINDS, ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Scope, ref_text
 from mkc.checker.tokens import campaign_uses, tokens_in
 from mkc.grammar import ast
@@ -123,18 +124,24 @@ class _Collector:
         note = "" if c.node.flow is not None else copied
         for cond in walk.branch_conditions(c.steps):
             self.condition(cond, c.scope, f"choice in {name}{note}")
-        for step in walk.steps(c.steps):
-            flag = walk.kwarg(step, "use_parent_token_context")
-            extra = " (use_parent_token_context=true)" if isinstance(flag, ast.Bool) and flag.value else ""
-            self.call(step, STEPS, c.scope, f"{step.name} in {name}{extra}{note}")
-            if step.name == "change_score" and walk.kwarg(step, "field") is None:
-                self.add(
-                    step.span, "field", "lead_score", "lead_score", f"change_score in {name} (the default field){note}"
-                )
+        for step in self.model.bound.steps_of(c):
+            extra = " (use_parent_token_context=true)" if step.parent_context else ""
+            self.step(step, f"{step.name} in {name}{extra}{note}")
+            if step.name == "change_score" and walk.kwarg(step.node, "field") is None:
+                what = f"change_score in {name} (the default field){note}"
+                self.add(step.node.span, "field", "lead_score", "lead_score", what)
 
     # ---- calls, conditions, values --------------------------------------------------------
 
-    def call(self, call, table: dict, scope: Scope | None, what: str) -> None:
+    def step(self, step: BoundStep, what: str) -> None:
+        """A flow step: its references as the checker bound them, its fields and tokens."""
+        for targets in step.targets.values():
+            for target in _each(targets):
+                if target.resolution is not None and not is_this_campaign(step, target):
+                    self.add(target.node.span, target.kind, target.value, ref_text(target.node), what)
+        self.call(step.node, STEPS, step.campaign.scope, what, references=False)
+
+    def call(self, call, table: dict, scope: Scope | None, what: str, references: bool = True) -> None:
         spec = table.get(call.name)
         if spec is not None:
             bound = spec.signature.bind(call.args, call.kwargs)
@@ -143,7 +150,7 @@ class _Collector:
                     if value is None or value is param.default:
                         continue
                     if param.type in REFERENCE_TYPES:
-                        if not (call.name == "remove_from_flow" and value == ast.Ref(("this_campaign",))):
+                        if references:
                             self.reference(param.type, value, scope, what)
                     elif param.type == "field" and isinstance(value, (ast.Ref, ast.Str)):
                         self.add(value.span or call.span, "field", ref_text(value), ref_text(value), what)

@@ -8,7 +8,7 @@ name; and, for a reference, what it names in the step's campaign (or why it
 names nothing). `StepArgs` is what a step's `compile` reads them through (see
 `mkc.stdlib.steps`): values as getters of the person's token answers, with
 the step's activities and events made ready to log and fire. Triggers read
-the same `Arg`s at run time (`_TriggerEnv` in flow.py).
+the same `Arg`s at run time (`TriggerEnv` in flow.py).
 """
 
 from __future__ import annotations

@@ -321,7 +321,7 @@ class Engine:
             for campaign in model.campaigns:
                 if campaign.kind != "trigger":
                     continue
-                env = _TriggerEnv(self, campaign)
+                env = TriggerEnv(self, campaign)
                 for name in dict.fromkeys(t.name for t in campaign.triggers):
                     spec = TRIGGERS.get(name)
                     args = [
@@ -668,7 +668,7 @@ class Engine:
         return activity
 
 
-class _TriggerEnv:
+class TriggerEnv:
     """What a trigger's `matches` sees: the listening campaign's references and
     tokens. Arguments are prepared `Arg`s (the engine's listeners) or written values."""
 
@@ -696,7 +696,7 @@ class _TriggerEnv:
 ANY = object()  # a trigger that may take an event about anything (`_subject`)
 
 
-def _subject(spec, env: _TriggerEnv, args: dict):
+def _subject(spec, env: TriggerEnv, args: dict):
     """What an event must be about (its `name`) for this trigger to take it,
     or `ANY`. A trigger whose reference names nothing takes no event, but is
     counted as `ANY`: `fire` is the one to find that out."""

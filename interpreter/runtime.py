@@ -18,7 +18,8 @@ from typing import Protocol
 
 import attrs
 
-from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, ref_text
+from mkc.checker.bound import Target
+from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Resolution, ref_text
 from mkc.grammar import ast
 from mkc.stdlib.activities import ACTIVITIES
 from mkc.stdlib.values import duration_delta, from_literal, is_empty
@@ -356,13 +357,13 @@ class Runtime:
         if res is None:
             res = self.model.resolve(kind, ref, scope) if scope is not None else self.model.resolve_global(kind, ref)
             self._resolved[cache_key] = res
-        if res.target is not None:
-            return res.target
-        word = ASSET_WORDS.get(kind, kind)
-        if res.problem == "ambiguous-reference":
-            names = sorted(getattr(c, "full_name", None) or getattr(c, "name", "?") for c in res.candidates)
-            raise Unresolved(f"`{ref_text(ref)}` names more than one {word} ({', '.join(names)}): qualify it")
-        raise Unresolved(f"no {word} named `{ref_text(ref)}`")
+        return _found(kind, ref, res)
+
+    def target(self, target: Target):
+        """What a reference the checker bound names (`mkc.checker.bound`). Raises Unresolved."""
+        if target.resolution is None:
+            raise Unresolved(f"{target.node} does not name a {ASSET_WORDS.get(target.kind, target.kind)}")
+        return _found(target.kind, target.node, target.resolution)
 
     def view(self, handle: str) -> PersonView | None:
         state = self.people.get(handle)
@@ -564,6 +565,17 @@ class PeopleSource(Protocol):
     def batches(self) -> Iterable[PeopleBatch]: ...
 
     def write(self, changes: BatchChanges) -> None: ...
+
+
+def _found(kind: str, ref, res: Resolution):
+    """What a resolution found, or Unresolved saying why it found nothing."""
+    if res.target is not None:
+        return res.target
+    word = ASSET_WORDS.get(kind, kind)
+    if res.problem == "ambiguous-reference":
+        names = sorted(getattr(c, "full_name", None) or getattr(c, "name", "?") for c in res.candidates)
+        raise Unresolved(f"`{ref_text(ref)}` names more than one {word} ({', '.join(names)}): qualify it")
+    raise Unresolved(f"no {word} named `{ref_text(ref)}`")
 
 
 def history_fact(activity: Activity) -> tuple[str, Key] | None:

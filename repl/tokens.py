@@ -8,7 +8,7 @@ Spec section 6: a campaign's `my.*` tokens come from its lexical chain
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import attrs
 
@@ -43,33 +43,6 @@ def lexical(campaign: CampaignInfo) -> list[tuple[ast.TokenDecl, Scope, list[Sco
             else:
                 found[name] = (decl, scope, [])
     return list(found.values())
-
-
-def callers(model: Model) -> dict[int, list[tuple[CampaignInfo, bool]]]:
-    """For each campaign (by id) that is executed, the campaigns whose flow
-    executes it, with their use_parent_token_context flag, in declaration and
-    step order. Found in one pass: a chain is walked caller by caller."""
-    found: dict[int, list[tuple[CampaignInfo, bool]]] = {}
-    for caller in model.campaigns:
-        for step in _steps(caller.steps):
-            if step.name != "execute_campaign" or not step.args:
-                continue
-            target = step.args[0]
-            if not isinstance(target, (ast.Ref, ast.Str)):
-                continue
-            res = model.resolve_campaign(target, caller.scope)
-            if res.ok:
-                flag = next((k.value for k in step.kwargs if k.name == "use_parent_token_context"), None)
-                found.setdefault(id(res.target), []).append((caller, isinstance(flag, ast.Bool) and flag.value))
-    return found
-
-
-def _steps(items) -> Iterator[ast.Step]:
-    for item in items:
-        if isinstance(item, ast.Step):
-            yield item
-        elif isinstance(item, ast.Choice):
-            yield from _steps([w.step for w in item.whens] + ([item.default] if item.default else []))
 
 
 def report(model: Model, campaign: CampaignInfo, api_of: Callable[[CampaignInfo], list[ApiTokens]]) -> list[str]:
@@ -125,7 +98,7 @@ def _parent_lines(model: Model, campaign: CampaignInfo, api_of, pad: str, seen: 
     """The callers that pass `campaign` their context, and theirs above them.
     With a stack, not recursion: executables can pass it on a thousand deep."""
     lines: list[str] = []
-    calls = callers(model)
+    bound = model.bound
     todo: list = [(campaign, pad, seen)]  # last first: lines to add, or a campaign whose callers to list
     while todo:
         item = todo.pop()
@@ -134,8 +107,9 @@ def _parent_lines(model: Model, campaign: CampaignInfo, api_of, pad: str, seen: 
             continue
         campaign, pad, seen = item
         parts: list = []
-        for caller, passes in calls.get(id(campaign), ()):
-            if not passes:
+        for edge in bound.callers(campaign):
+            caller = edge.caller
+            if not edge.parent_context:
                 own = f"{caller.full_name} calls it with use_parent_token_context=false: its own lexical tokens apply"
                 parts.append([pad + own])
                 continue

@@ -1,0 +1,255 @@
+"""The bound program: what the checker resolved, kept for every tool to read.
+
+`bind(model)` (the checker calls it once; `Model.bound` gives it) walks every
+campaign's flow and records, as frozen values:
+
+- each step bound (`BoundStep`): its `StepSpec`, its arguments matched to the
+  signature, and each reference argument resolved (`Target`) from the
+  campaign's scope, the way `Model.resolve` resolves it;
+- each `execute_campaign` as an edge (`Execute`) with its parent-context
+  flag: `use_parent_token_context` is read here and nowhere else;
+- how `my.*` is looked up in a token context (`Chain`): the campaign's own
+  lexical chain, extended by each executable a parent-context edge passes the
+  context to, or started afresh by an edge that does not. The checker's
+  token checks, the interpreter's `TokenContext`, insight's calling contexts
+  and the REPL's `:tokens` all look tokens up through it.
+
+The interpreter compiles steps from these bindings instead of resolving
+names again; insight, `mkc refs` and the REPL read the edges and targets
+instead of walking the AST for names. The model it binds is the checker's
+`Model` (scopes, campaigns, assets); this module adds no diagnostics: the
+checker's rules report what does not bind.
+
+It lives in the checker because it is the checker's output and depends on
+nothing downstream (the model, the grammar's AST and the standard library).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from mkc.checker import walk
+from mkc.checker.model import CampaignInfo, Model, Resolution, Scope
+from mkc.grammar import ast
+from mkc.stdlib import STEPS
+from mkc.stdlib.signatures import REFERENCE_TYPES
+from mkc.stdlib.steps import StepSpec
+
+PARENT_CONTEXT = "use_parent_token_context"  # execute_campaign's flag (spec section 5)
+THIS_CAMPAIGN = ("this_campaign",)  # remove_from_flow's name for the campaign the step is in
+
+
+@attrs.frozen(eq=False)
+class Target:
+    """A reference argument and what it names: `kind` (campaign, program, list,
+    smart_list, email, webhook), the node as written, and its resolution (no
+    target: `resolution.problem` says why; None: the node is no name at all)."""
+
+    kind: str
+    node: object
+    resolution: Resolution | None
+
+    @property
+    def value(self):
+        """The campaign, program or asset named, or None."""
+        return self.resolution.target if self.resolution is not None else None
+
+
+@attrs.frozen(eq=False)
+class BoundStep:
+    """One flow step of one campaign (a clone's steps are bound again in the clone)."""
+
+    node: ast.Step
+    campaign: CampaignInfo
+    spec: StepSpec | None  # None: no such step (the checker reports it)
+    args: Mapping[str, object]  # parameter name -> value as written (`Signature.bind`)
+    targets: Mapping[str, Target | tuple[Target, ...]]  # reference parameters given, resolved
+    in_choice: bool  # written in a choice's branch
+    parent_context: bool = False  # an execute_campaign with use_parent_token_context=true
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    def target(self, name: str):
+        """What the reference argument `name` names, or None."""
+        found = self.targets.get(name)
+        return found.value if isinstance(found, Target) else None
+
+
+@attrs.frozen(eq=False)
+class Execute:
+    """An `execute_campaign` step whose campaign resolves: `caller` runs
+    `target` in series, passing its token context down when `parent_context`."""
+
+    caller: CampaignInfo
+    target: CampaignInfo
+    step: ast.Step
+    parent_context: bool
+    in_choice: bool = False
+
+    @property
+    def executable(self) -> bool:
+        """Whether the target can be executed (else the checker reports not-executable)."""
+        return self.target.kind == "executable"
+
+
+@attrs.frozen
+class Chain:
+    """Where `my.*` is looked up in one token context: lexical chains of scopes,
+    in order, each with the campaign whose scope starts it (a chain of no
+    campaign is the root's alone). An executable run with its caller's context
+    adds its own chain after the caller's; one run with its own context starts
+    afresh."""
+
+    links: tuple[tuple[Scope, CampaignInfo], ...] = ()
+
+    @classmethod
+    def of(cls, campaign: CampaignInfo | None) -> Chain:
+        """A campaign's own lexical context (None: outside every campaign)."""
+        return cls(((campaign.scope, campaign),)) if campaign is not None else cls()
+
+    def passed_to(self, campaign: CampaignInfo) -> Chain:
+        """This context, passed down to `campaign` with use_parent_token_context=true."""
+        return Chain((*self.links, (campaign.scope, campaign)))
+
+    def through(self, edge: Execute) -> Chain:
+        """The context `edge`'s target runs in, when the caller runs in this one."""
+        return self.passed_to(edge.target) if edge.parent_context else Chain.of(edge.target)
+
+    @property
+    def scopes(self) -> tuple[Scope, ...]:
+        return tuple(scope for scope, _ in self.links)
+
+    def lookup(self, model: Model, name: str) -> tuple[ast.TokenDecl, Scope, CampaignInfo | None] | None:
+        """`my.NAME`: its declaration, the scope declaring it and the campaign
+        whose chain found it, or None. The first chain that declares it wins;
+        each chain is looked up from its scope outward to the root."""
+        if not self.links:
+            found = model.lexical_token(model.root, name)
+            return (found[0], found[1], None) if found is not None else None
+        for scope, owner in self.links:
+            found = model.lexical_token(scope, name)
+            if found is not None:
+                return found[0], found[1], owner
+        return None
+
+
+@attrs.frozen(eq=False)
+class Bound:
+    """Every campaign's flow steps bound, and the execute edges between campaigns."""
+
+    model: Model
+    steps: Mapping[CampaignInfo, tuple[BoundStep, ...]]  # in flow order, choices' steps included
+    executes: tuple[Execute, ...]  # every execute_campaign that resolves, in declaration and step order
+    _by_node: Mapping[tuple[int, int], BoundStep] = attrs.field(repr=False)  # (id(campaign), id(step)) -> bound
+    _out_of: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
+    _runs: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)  # those into executables
+    _into: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
+
+    def steps_of(self, campaign: CampaignInfo) -> tuple[BoundStep, ...]:
+        return self.steps.get(campaign, ())
+
+    def step(self, campaign: CampaignInfo | None, node) -> BoundStep | None:
+        """The binding of `node` in `campaign`'s flow, or None (not one of its steps)."""
+        if campaign is None:
+            return None
+        return self._by_node.get((id(campaign), id(node)))
+
+    def executes_from(self, campaign: CampaignInfo) -> tuple[Execute, ...]:
+        """The campaign's execute_campaign edges, any target kind, in step order."""
+        return self._out_of.get(campaign, ())
+
+    def calls(self, campaign: CampaignInfo) -> tuple[Execute, ...]:
+        """The campaign's execute edges whose target is an executable (those that run)."""
+        return self._runs.get(campaign, ())
+
+    def callers(self, campaign: CampaignInfo) -> tuple[Execute, ...]:
+        """The execute edges into `campaign`, in declaration and step order."""
+        return self._into.get(campaign, ())
+
+
+def bind(model: Model) -> Bound:
+    """Bind every campaign's flow (see the module's docstring)."""
+    resolved: dict[tuple, Resolution] = {}  # (kind, parts, id(scope)) -> resolution: a name is resolved once per scope
+
+    def resolve(kind: str, node, scope: Scope) -> Resolution:
+        key = (kind, node.parts if isinstance(node, ast.Ref) else (node.text,), id(scope))
+        found = resolved.get(key)
+        if found is None:
+            found = resolved[key] = model.resolve(kind, node, scope)
+        return found
+
+    steps: dict[CampaignInfo, tuple[BoundStep, ...]] = {}
+    by_node: dict[tuple[int, int], BoundStep] = {}
+    executes: list[Execute] = []
+    for c in model.campaigns:
+        top = {id(item) for item in c.steps}
+        out = []
+        for node in walk.steps(c.steps):
+            step = _bind_step(node, c, id(node) not in top, resolve)
+            out.append(step)
+            by_node[(id(c), id(node))] = step
+            if node.name == "execute_campaign":
+                target = step.target("campaign")
+                if isinstance(target, CampaignInfo):
+                    executes.append(Execute(c, target, node, step.parent_context, step.in_choice))
+        steps[c] = tuple(out)
+    out_of: dict[CampaignInfo, list[Execute]] = {}
+    into: dict[CampaignInfo, list[Execute]] = {}
+    for edge in executes:
+        out_of.setdefault(edge.caller, []).append(edge)
+        into.setdefault(edge.target, []).append(edge)
+    return Bound(
+        model,
+        steps,
+        tuple(executes),
+        by_node,
+        {c: tuple(es) for c, es in out_of.items()},
+        {c: runs for c, es in out_of.items() if (runs := tuple(e for e in es if e.executable))},
+        {c: tuple(es) for c, es in into.items()},
+    )
+
+
+def _bind_step(node: ast.Step, c: CampaignInfo, in_choice: bool, resolve) -> BoundStep:
+    spec = STEPS.get(node.name)
+    if spec is None:
+        return BoundStep(node, c, None, {}, {}, in_choice)
+    # The one place the flag is read: `true` passes the context, anything else does not.
+    flag = walk.kwarg(node, PARENT_CONTEXT) if node.name == "execute_campaign" else None
+    args = spec.signature.bind(node.args, node.kwargs)
+    targets: dict[str, Target | tuple[Target, ...]] = {}
+    for param in spec.signature.params:
+        value = args.get(param.name)
+        if param.type not in REFERENCE_TYPES or value is None:
+            continue
+        if param.repeat:
+            targets[param.name] = tuple(_target(param.type, v, node, c, resolve) for v in value)
+        else:
+            targets[param.name] = _target(param.type, value, node, c, resolve)
+    return BoundStep(node, c, spec, args, targets, in_choice, isinstance(flag, ast.Bool) and flag.value)
+
+
+def _target(kind: str, value, node: ast.Step, c: CampaignInfo, resolve) -> Target:
+    if not isinstance(value, (ast.Ref, ast.Str)):
+        return Target(kind, value, None)
+    if _this_campaign(node.name, kind, value):
+        return Target(kind, value, Resolution(c))
+    return Target(kind, value, resolve(kind, value, c.scope))
+
+
+def is_this_campaign(step: BoundStep, target: Target) -> bool:
+    """Whether `target` is remove_from_flow's `this_campaign`: the step's own
+    campaign, which the step names without naming it."""
+    return _this_campaign(step.name, target.kind, target.node)
+
+
+def _this_campaign(step: str, kind: str, value) -> bool:
+    return (
+        step == "remove_from_flow"
+        and kind == "campaign"
+        and isinstance(value, ast.Ref)
+        and value.parts == THIS_CAMPAIGN
+    )
