@@ -1,6 +1,7 @@
 """A step's arguments, prepared once, when its flow is compiled.
 
-`prepare` binds a step's call to its signature and turns each argument into
+`prepare` binds a step's call to its signature (`prepare_step` takes the
+binding the checker made, `mkc.checker.bound`) and turns each argument into
 an `Arg`: the node as written; its run-time value, known now for a literal
 (and its text), or else a ready function of the person's `Tokens` (a token's
 compiled look-up, or a string's compiled renderer); its text as a field
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from mkc.checker.bound import BoundStep, Target
 from mkc.checker.model import CampaignInfo
 from mkc.grammar import ast
 from mkc.interpreter.runtime import StepFailure, Unresolved
@@ -65,6 +67,30 @@ def prepare_bound(spec, bound: dict, runtime, campaign: CampaignInfo | None) -> 
         else:
             prepared[name] = _arg(value, param.type, runtime, scope, campaign)
     return prepared
+
+
+def prepare_step(step: BoundStep, runtime) -> dict[str, object]:
+    """`prepare` for a step the checker bound (`mkc.checker.bound`): its
+    references are what the checker resolved them to, not looked up again."""
+    params = {p.name: p for p in step.spec.signature.params}
+    prepared: dict[str, object] = {}
+    for name, value in step.args.items():
+        param = params.get(name)
+        if value is None or param is None:
+            prepared[name] = value
+        elif param.type in REFERENCE_TYPES:
+            target = step.targets[name]
+            prepared[name] = tuple(_bound(t, runtime) for t in target) if param.repeat else _bound(target, runtime)
+        else:
+            prepared[name] = tuple(Arg(v) for v in value) if param.repeat else Arg(value)
+    return prepared
+
+
+def _bound(target: Target, runtime) -> Arg:
+    try:
+        return Arg(target.node, target.kind, runtime.target(target))
+    except Unresolved as err:
+        return Arg(target.node, target.kind, problem=str(err))
 
 
 def _arg(node, kind: str, runtime, scope, campaign) -> Arg:

@@ -29,7 +29,7 @@ import attrs
 
 from mkc.checker.model import CampaignInfo
 from mkc.grammar import ast
-from mkc.interpreter.args import Arg, StepArgs, field_name, prepare, prepare_bound
+from mkc.interpreter.args import Arg, StepArgs, field_name, prepare, prepare_bound, prepare_step
 from mkc.interpreter.conditions import Conditions, everyone
 from mkc.interpreter.runtime import (
     MEMORY_EVERY,
@@ -440,8 +440,14 @@ class Engine:
         kind = campaign.kind if campaign is not None else None
         if kind is not None and kind not in spec.allowed_in:
             return _failing(f"`{name}` cannot run in {_a(kind)} campaign")
+        bound = self.rt.model.bound.step(campaign, step)  # (None: a step outside the campaign's flow)
         try:
-            return spec.compile(StepArgs(self, prepare(spec, step.args, step.kwargs, self.rt, campaign)))
+            args = (
+                prepare_step(bound, self.rt)
+                if bound is not None
+                else prepare(spec, step.args, step.kwargs, self.rt, campaign)
+            )
+            return spec.compile(StepArgs(self, args))
         except StepFailure as failure:  # a reference that names nothing: the step fails when it runs
             return _failing(failure.reason)
 

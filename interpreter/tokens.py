@@ -16,7 +16,8 @@ from collections.abc import Mapping
 
 import attrs
 
-from mkc.checker.model import CampaignInfo, Scope
+from mkc.checker.bound import Chain
+from mkc.checker.model import CampaignInfo
 from mkc.checker.tokens import TOKEN_RE
 from mkc.grammar import ast
 from mkc.interpreter.memo import Memo
@@ -42,7 +43,9 @@ class TokenContext:
     campaign: CampaignInfo | None  # answers campaign.*, program.*, member.*; its scope starts my.*
     overrides: Mapping[str, object] = attrs.Factory(dict)  # API My Tokens: name -> AST value
     trigger: Mapping[str, object] | None = None  # the event that fired a trigger campaign
-    fallbacks: tuple[Scope, ...] = ()  # executables' own scopes, when a context was passed down
+    # Where my.* is looked up: the campaign's lexical chain, then, when the
+    # context was passed down, each executable's own (`mkc.checker.bound.Chain`).
+    chain: Chain = attrs.field(default=attrs.Factory(lambda self: Chain.of(self.campaign), takes_self=True))
     # A context never changes, so what it answered once it answers again:
     # `my` values by (model, name) and the contexts `passed_to` made, by child.
     _memo: dict = attrs.field(factory=dict, init=False, eq=False, repr=False)
@@ -51,12 +54,11 @@ class TokenContext:
         """This whole context, sent to `child` by `use_parent_token_context=true`."""
         passed = self._memo.get(child)
         if passed is None:
-            passed = self._memo[child] = attrs.evolve(self, fallbacks=(*self.fallbacks, child.scope))
+            passed = self._memo[child] = attrs.evolve(self, chain=self.chain.passed_to(child))
         return passed
 
     def my(self, model, name: str):
-        """The AST value of `my.NAME`, or None: API overrides, the campaign's
-        lexical chain, then each fallback chain."""
+        """The AST value of `my.NAME`, or None: API overrides, then the chain."""
         return self.mine(model, name)[0]
 
     def mine(self, model, name: str) -> tuple:
@@ -73,12 +75,8 @@ class TokenContext:
     def _my(self, model, name: str):
         if name in self.overrides:
             return self.overrides[name]
-        first = [self.campaign.scope] if self.campaign is not None else [model.root]
-        for scope in (*first, *self.fallbacks):
-            found = model.lexical_token(scope, name)
-            if found is not None:
-                return found[0].value
-        return None
+        found = self.chain.lookup(model, name)
+        return found[0].value if found is not None else None
 
 
 class Tokens:
