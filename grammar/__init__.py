@@ -55,6 +55,14 @@ def parse_line(text: str, file: str = "<repl>"):
     return _parse(text, file, "repl_line", recover=False)
 
 
+def unquote(text: str) -> str:
+    """A quoted name or string as written (`"Spring Sale"`) made into its text;
+    anything not quoted is returned as it is."""
+    from mkc.grammar.transform import unquote as unquoted
+
+    return unquoted(text)
+
+
 def _parse(text: str, file: str, start: str, recover: bool):
     from mkc.grammar.recover import Recovery
     from mkc.grammar.transform import ToAst

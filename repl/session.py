@@ -28,7 +28,7 @@ import attrs
 from mkc.checker import check
 from mkc.checker.model import DEFAULT_WORKSPACE, CampaignInfo, Model
 from mkc.diagnostics import Diagnostic, DiagnosticError, render_all
-from mkc.grammar import ast, parse, parse_line
+from mkc.grammar import ast, parse, parse_line, unquote
 from mkc.grammar.dump import show_value
 from mkc.repl import tokens as token_report
 from mkc.repl.completion import COMMON_FIELDS, Vocabulary, name_text
@@ -866,8 +866,6 @@ def _in(d: Diagnostic, name: str) -> bool:
 
 def _ref(text: str) -> ast.Ref:
     """`Program.Campaign`, `Campaign` or `"Name With Spaces"` as typed after a command."""
-    from mkc.grammar.transform import unquote
-
     parts, buf, quoted = [], "", False
     for ch in text:
         if ch == '"':
