@@ -3,9 +3,9 @@
 `bind(model)` (the checker calls it once; `Model.bound` gives it) walks every
 campaign's flow and records, as frozen values:
 
-- each step bound (`BoundStep`): its `StepSpec`, its arguments matched to the
-  signature, and each reference argument resolved (`Target`) from the
-  campaign's scope, the way `Model.resolve` resolves it;
+- each trigger and step bound (`BoundCall`, `BoundStep`): its spec, its
+  arguments matched to the signature, and each reference argument resolved
+  (`Target`) from the campaign's scope, the way `Model.resolve` resolves it;
 - each `execute_campaign` as an edge (`Execute`) with its parent-context
   flag: `use_parent_token_context` is read here and nowhere else;
 - how `my.*` is looked up in a token context (`Chain`): the campaign's own
@@ -33,9 +33,10 @@ import attrs
 from mkc.checker import walk
 from mkc.checker.model import CampaignInfo, Model, Resolution, Scope
 from mkc.grammar import ast
-from mkc.stdlib import STEPS
+from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.signatures import REFERENCE_TYPES
 from mkc.stdlib.steps import StepSpec
+from mkc.stdlib.triggers import TriggerSpec
 
 PARENT_CONTEXT = "use_parent_token_context"  # execute_campaign's flag (spec section 5)
 THIS_CAMPAIGN = ("this_campaign",)  # remove_from_flow's name for the campaign the step is in
@@ -58,16 +59,14 @@ class Target:
 
 
 @attrs.frozen(eq=False)
-class BoundStep:
-    """One flow step of one campaign (a clone's steps are bound again in the clone)."""
+class BoundCall:
+    """One trigger or flow step of one campaign (a clone's are bound again in the clone)."""
 
-    node: ast.Step
+    node: ast.Step | ast.Trigger
     campaign: CampaignInfo
-    spec: StepSpec | None  # None: no such step (the checker reports it)
+    spec: StepSpec | TriggerSpec | None  # None: no such step or trigger (the checker reports it)
     args: Mapping[str, object]  # parameter name -> value as written (`Signature.bind`)
     targets: Mapping[str, Target | tuple[Target, ...]]  # reference parameters given, resolved
-    in_choice: bool  # written in a choice's branch
-    parent_context: bool = False  # an execute_campaign with use_parent_token_context=true
 
     @property
     def name(self) -> str:
@@ -77,6 +76,14 @@ class BoundStep:
         """What the reference argument `name` names, or None."""
         found = self.targets.get(name)
         return found.value if isinstance(found, Target) else None
+
+
+@attrs.frozen(eq=False)
+class BoundStep(BoundCall):
+    """A flow step, and where it stands."""
+
+    in_choice: bool = False  # written in a choice's branch
+    parent_context: bool = False  # an execute_campaign with use_parent_token_context=true
 
 
 @attrs.frozen(eq=False)
@@ -139,15 +146,19 @@ class Chain:
 
 @attrs.frozen(eq=False)
 class Bound:
-    """Every campaign's flow steps bound, and the execute edges between campaigns."""
+    """Every campaign's triggers and flow steps bound, and the execute edges between campaigns."""
 
     model: Model
+    triggers: Mapping[CampaignInfo, tuple[BoundCall, ...]]  # in smart list order
     steps: Mapping[CampaignInfo, tuple[BoundStep, ...]]  # in flow order, choices' steps included
     executes: tuple[Execute, ...]  # every execute_campaign that resolves, in declaration and step order
     _by_node: Mapping[tuple[int, int], BoundStep] = attrs.field(repr=False)  # (id(campaign), id(step)) -> bound
     _out_of: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
     _runs: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)  # those into executables
     _into: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
+
+    def triggers_of(self, campaign: CampaignInfo) -> tuple[BoundCall, ...]:
+        return self.triggers.get(campaign, ())
 
     def steps_of(self, campaign: CampaignInfo) -> tuple[BoundStep, ...]:
         return self.steps.get(campaign, ())
@@ -172,7 +183,7 @@ class Bound:
 
 
 def bind(model: Model) -> Bound:
-    """Bind every campaign's flow (see the module's docstring)."""
+    """Bind every campaign's triggers and flow (see the module's docstring)."""
     resolved: dict[tuple, Resolution] = {}  # (kind, parts, id(scope)) -> resolution: a name is resolved once per scope
 
     def resolve(kind: str, node, scope: Scope) -> Resolution:
@@ -182,6 +193,7 @@ def bind(model: Model) -> Bound:
             found = resolved[key] = model.resolve(kind, node, scope)
         return found
 
+    triggers = {c: tuple(_bind(t, c, TRIGGERS, resolve) for t in c.triggers) for c in model.campaigns}
     steps: dict[CampaignInfo, tuple[BoundStep, ...]] = {}
     by_node: dict[tuple[int, int], BoundStep] = {}
     executes: list[Execute] = []
@@ -189,7 +201,10 @@ def bind(model: Model) -> Bound:
         top = {id(item) for item in c.steps}
         out = []
         for node in walk.steps(c.steps):
-            step = _bind_step(node, c, id(node) not in top, resolve)
+            in_choice = id(node) not in top
+            # The one place the flag is read: `true` passes the context, anything else does not.
+            flag = walk.kwarg(node, PARENT_CONTEXT) if node.name == "execute_campaign" else None
+            step = _bind(node, c, STEPS, resolve, in_choice, isinstance(flag, ast.Bool) and flag.value)
             out.append(step)
             by_node[(id(c), id(node))] = step
             if node.name == "execute_campaign":
@@ -204,6 +219,7 @@ def bind(model: Model) -> Bound:
         into.setdefault(edge.target, []).append(edge)
     return Bound(
         model,
+        triggers,
         steps,
         tuple(executes),
         by_node,
@@ -213,12 +229,13 @@ def bind(model: Model) -> Bound:
     )
 
 
-def _bind_step(node: ast.Step, c: CampaignInfo, in_choice: bool, resolve) -> BoundStep:
-    spec = STEPS.get(node.name)
+def _bind(node, c: CampaignInfo, table: Mapping, resolve, *step):
+    """A trigger (`table`: TRIGGERS) or a step (STEPS, and the step's `in_choice`
+    and `parent_context`) bound in campaign `c`."""
+    bound = BoundStep if step else BoundCall
+    spec = table.get(node.name)
     if spec is None:
-        return BoundStep(node, c, None, {}, {}, in_choice)
-    # The one place the flag is read: `true` passes the context, anything else does not.
-    flag = walk.kwarg(node, PARENT_CONTEXT) if node.name == "execute_campaign" else None
+        return bound(node, c, None, {}, {}, *step)
     args = spec.signature.bind(node.args, node.kwargs)
     targets: dict[str, Target | tuple[Target, ...]] = {}
     for param in spec.signature.params:
@@ -229,7 +246,7 @@ def _bind_step(node: ast.Step, c: CampaignInfo, in_choice: bool, resolve) -> Bou
             targets[param.name] = tuple(_target(param.type, v, node, c, resolve) for v in value)
         else:
             targets[param.name] = _target(param.type, value, node, c, resolve)
-    return BoundStep(node, c, spec, args, targets, in_choice, isinstance(flag, ast.Bool) and flag.value)
+    return bound(node, c, spec, args, targets, *step)
 
 
 def _target(kind: str, value, node: ast.Step, c: CampaignInfo, resolve) -> Target:
@@ -240,7 +257,7 @@ def _target(kind: str, value, node: ast.Step, c: CampaignInfo, resolve) -> Targe
     return Target(kind, value, resolve(kind, value, c.scope))
 
 
-def is_this_campaign(step: BoundStep, target: Target) -> bool:
+def is_this_campaign(step: BoundCall, target: Target) -> bool:
     """Whether `target` is remove_from_flow's `this_campaign`: the step's own
     campaign, which the step names without naming it."""
     return _this_campaign(step.name, target.kind, target.node)

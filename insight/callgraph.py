@@ -25,7 +25,7 @@ import bisect
 import attrs
 
 from mkc.checker import walk
-from mkc.checker.bound import Target
+from mkc.checker.bound import BoundCall, Target
 from mkc.checker.model import CampaignInfo, Model, Scope, ref_text
 from mkc.checker.report import inside
 from mkc.diagnostics import Diagnostic
@@ -33,7 +33,6 @@ from mkc.grammar import ast
 from mkc.grammar.dump import show_value
 from mkc.source import Span
 from mkc.stdlib import STEPS, TRIGGERS
-from mkc.stdlib.signatures import REFERENCE_TYPES
 from mkc.stdlib.values import from_literal, same
 
 CALL_STEPS = ("execute_campaign", "request_campaign")
@@ -161,10 +160,11 @@ class _Builder:
     # ---- edges ------------------------------------------------------------------
 
     def trigger_edges(self, c: CampaignInfo) -> None:
-        for trigger in c.triggers:
+        for bound in self.model.bound.triggers_of(c):
+            trigger = bound.node
             if trigger.name == "campaign_is_requested":
                 continue  # shown on the campaign, and by the request edges into it
-            key = self.trigger_key(c, trigger)
+            key = self.trigger_key(c, bound)
             node_id = self.triggers.get(key)
             if node_id is None:
                 node_id = f"t{len(self.triggers) + 1}"
@@ -174,19 +174,16 @@ class _Builder:
             self.listeners.setdefault(node_id, []).append((trigger, c))
             self.edges.append(Edge("trigger", node_id, self.node_of[id(c)], "", trigger.span))
 
-    def trigger_key(self, c: CampaignInfo, trigger: ast.Trigger) -> tuple:
+    def trigger_key(self, c: CampaignInfo, trigger: BoundCall) -> tuple:
         """Triggers are one event when they read the same and name the same assets."""
-        spec = TRIGGERS.get(trigger.name)
-        if spec is None:
-            return (show_call(trigger), c.workspace)
+        if trigger.spec is None:
+            return (show_call(trigger.node), c.workspace)
         targets = []
-        bound = spec.signature.bind(trigger.args, trigger.kwargs)
-        for param in spec.signature.params:
-            value = bound.get(param.name)
-            if param.type in REFERENCE_TYPES and isinstance(value, (ast.Ref, ast.Str)):
-                res = self.model.resolve(param.type, value, c.scope)
-                targets.append(id(res.target) if res.ok else (c.workspace, ref_text(value)))
-        return (show_call(trigger), *targets)
+        for param in trigger.spec.signature.params:
+            target = trigger.targets.get(param.name)
+            if isinstance(target, Target) and target.resolution is not None:
+                targets.append(id(target.value) if target.resolution.ok else (c.workspace, ref_text(target.node)))
+        return (show_call(trigger.node), *targets)
 
     def call_edges(self, c: CampaignInfo) -> None:
         for step in self.model.bound.steps_of(c):

@@ -34,7 +34,6 @@ from mkc.interpreter.flow import TriggerEnv
 from mkc.interpreter.runtime import Unresolved
 from mkc.interpreter.scenario import format_cond, run_command
 from mkc.interpreter.tokens import TokenError, Tokens
-from mkc.stdlib import TRIGGERS
 from mkc.stdlib.triggers import Event
 from mkc.stdlib.values import literal
 
@@ -211,11 +210,10 @@ class _Explainer:
     def triggers(self, c: CampaignInfo) -> list[TriggerRow]:
         rows = []
         env = TriggerEnv(self.engine, c)
-        for trigger in c.triggers:
-            spec = TRIGGERS.get(trigger.name)
+        for bound_trigger in self.rt.model.bound.triggers_of(c):
+            trigger, spec, bound = bound_trigger.node, bound_trigger.spec, bound_trigger.args
             if spec is None:
                 continue
-            bound = spec.signature.bind(trigger.args, trigger.kwargs)
             matched, others = [], 0
             for act in self.rt.activities_of(self.person):
                 if act.type != spec.activity:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 import attrs
 
 from mkc.checker import walk
-from mkc.checker.bound import BoundStep, is_this_campaign
+from mkc.checker.bound import BoundCall, BoundStep, is_this_campaign
 from mkc.checker.model import ASSET_KINDS, ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Scope, ref_text
 from mkc.checker.tokens import campaign_uses, tokens_in
 from mkc.grammar import ast
@@ -117,8 +117,8 @@ class _Collector:
         copied = f" (copied by {name} through clone_of)"
         if c.smart_list is not None:
             note = "" if c.node.smart_list is not None else copied
-            for trigger in c.smart_list.triggers:
-                self.call(trigger, TRIGGERS, c.scope, f"trigger in {name}{note}")
+            for trigger in self.model.bound.triggers_of(c):
+                self.bound_call(trigger, f"trigger in {name}{note}")
             for i, f in enumerate(c.smart_list.filters, 1):
                 self.condition(f.cond, c.scope, f"filter {i} of {name}{note}")
         note = "" if c.node.flow is not None else copied
@@ -126,20 +126,22 @@ class _Collector:
             self.condition(cond, c.scope, f"choice in {name}{note}")
         for step in self.model.bound.steps_of(c):
             extra = " (use_parent_token_context=true)" if step.parent_context else ""
-            self.step(step, f"{step.name} in {name}{extra}{note}")
+            self.bound_call(step, f"{step.name} in {name}{extra}{note}")
             if step.name == "change_score" and walk.kwarg(step.node, "field") is None:
                 what = f"change_score in {name} (the default field){note}"
                 self.add(step.node.span, "field", "lead_score", "lead_score", what)
 
     # ---- calls, conditions, values --------------------------------------------------------
 
-    def step(self, step: BoundStep, what: str) -> None:
-        """A flow step: its references as the checker bound them, its fields and tokens."""
-        for targets in step.targets.values():
+    def bound_call(self, call: BoundCall, what: str) -> None:
+        """A campaign's trigger or flow step: its references as the checker
+        bound them, then its fields and tokens."""
+        for targets in call.targets.values():
             for target in _each(targets):
-                if target.resolution is not None and not is_this_campaign(step, target):
+                if target.resolution is not None and not is_this_campaign(call, target):
                     self.add(target.node.span, target.kind, target.value, ref_text(target.node), what)
-        self.call(step.node, STEPS, step.campaign.scope, what, references=False)
+        table = STEPS if isinstance(call, BoundStep) else TRIGGERS
+        self.call(call.node, table, call.campaign.scope, what, references=False)
 
     def call(self, call, table: dict, scope: Scope | None, what: str, references: bool = True) -> None:
         spec = table.get(call.name)

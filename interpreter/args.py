@@ -1,6 +1,6 @@
 """A step's arguments, prepared once, when its flow is compiled.
 
-`prepare` binds a step's call to its signature (`prepare_step` takes the
+`prepare` binds a step's call to its signature (`prepare_call` takes the
 binding the checker made, `mkc.checker.bound`) and turns each argument into
 an `Arg`: the node as written; its run-time value, known now for a literal
 (and its text), or else a ready function of the person's `Tokens` (a token's
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mkc.checker.bound import BoundStep, Target
+from mkc.checker.bound import BoundCall, Target
 from mkc.checker.model import CampaignInfo
 from mkc.grammar import ast
 from mkc.interpreter.runtime import StepFailure, Unresolved
@@ -69,9 +69,9 @@ def prepare_bound(spec, bound: dict, runtime, campaign: CampaignInfo | None) -> 
     return prepared
 
 
-def prepare_step(step: BoundStep, runtime) -> dict[str, object]:
-    """`prepare` for a step the checker bound (`mkc.checker.bound`): its
-    references are what the checker resolved them to, not looked up again."""
+def prepare_call(step: BoundCall, runtime) -> dict[str, object]:
+    """`prepare` for a step or trigger the checker bound (`mkc.checker.bound`):
+    its references are what the checker resolved them to, not looked up again."""
     params = {p.name: p for p in step.spec.signature.params}
     prepared: dict[str, object] = {}
     for name, value in step.args.items():

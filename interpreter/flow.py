@@ -29,7 +29,7 @@ import attrs
 
 from mkc.checker.model import CampaignInfo
 from mkc.grammar import ast
-from mkc.interpreter.args import Arg, StepArgs, field_name, prepare, prepare_bound, prepare_step
+from mkc.interpreter.args import Arg, StepArgs, field_name, prepare, prepare_bound, prepare_call
 from mkc.interpreter.conditions import Conditions, everyone
 from mkc.interpreter.runtime import (
     MEMORY_EVERY,
@@ -322,13 +322,10 @@ class Engine:
                 if campaign.kind != "trigger":
                     continue
                 env = TriggerEnv(self, campaign)
-                for name in dict.fromkeys(t.name for t in campaign.triggers):
+                triggers = model.bound.triggers_of(campaign)
+                for name in dict.fromkeys(t.name for t in triggers):
                     spec = TRIGGERS.get(name)
-                    args = [
-                        prepare(spec, t.args, t.kwargs, self.rt, campaign)
-                        for t in campaign.triggers
-                        if t.name == name and spec is not None
-                    ]
+                    args = [prepare_call(t, self.rt) for t in triggers if t.name == name and spec is not None]
                     index.setdefault(name, []).append((campaign, env, args))
                     names.setdefault(name, set()).update(_subject(spec, env, a) for a in args)
             self._listeners = (model, index, names)
@@ -443,7 +440,7 @@ class Engine:
         bound = self.rt.model.bound.step(campaign, step)  # (None: a step outside the campaign's flow)
         try:
             args = (
-                prepare_step(bound, self.rt)
+                prepare_call(bound, self.rt)
                 if bound is not None
                 else prepare(spec, step.args, step.kwargs, self.rt, campaign)
             )

@@ -78,6 +78,28 @@ def test_every_step_is_bound_to_its_spec_arguments_and_targets(model):
     assert model.bound.step(None, steps[3].node) is None
 
 
+def test_triggers_are_bound_too():
+    text = """
+    list "Hot"
+    campaign OnHot <
+      smart_list <
+        trigger added_to_list "Hot"
+        trigger fills_out_form "Demo"
+      >
+    >
+    campaign Odd < smart_list < trigger no_such_trigger > >
+    """
+    model, _ = check(parse(text, "t.mkc"))
+    on_hot, odd = model.campaigns
+    added, form = model.bound.triggers_of(on_hot)
+    assert added.spec.name == "added_to_list" and added.campaign is on_hot
+    assert added.target("list") is model.workspaces["Default"].assets["list"]["Hot"]
+    assert form.args["form"].text == "Demo" and form.targets == {}
+    (unknown,) = model.bound.triggers_of(odd)
+    assert unknown.spec is None and unknown.args == {}
+    assert model.bound.steps_of(on_hot) == ()
+
+
 def test_the_parent_context_flag_is_on_the_step_and_its_edge(model):
     parent = campaign(model, "Ops.Parent")
     assert [s.parent_context for s in model.bound.steps_of(parent)] == [True, False, False, False, False]

@@ -1,14 +1,15 @@
-"""The interpreter runs the program the checker bound (mkc.checker.bound): a
-flow's references are the checker's resolutions, not looked up again, and
+"""The interpreter runs the program the checker bound (mkc.checker.bound): the
+references of flows and triggers are the checker's resolutions, not looked up again, and
 My Tokens are looked up along the bound model's token chains."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from interp_helpers import model_of
 
-from mkc.checker.bound import Chain
-from mkc.checker.model import Model
+from mkc.checker.bound import Chain, Target
+from mkc.checker.model import Model, Resolution
 from mkc.interpreter import Interpreter, format_activity
 from mkc.interpreter.tokens import TokenContext
 
@@ -82,3 +83,33 @@ def test_the_flag_the_interpreter_logs_is_the_bound_edges(flag):
     result = Interpreter(model, schedules=False).run_campaign(batch)
     logged = [a.attributes["use_parent_token_context"] for a in result.activities if a.type == "Executed Campaign"]
     assert logged == [e.parent_context for e in model.bound.executes_from(batch)] == [flag == "true", False]
+
+
+def test_trigger_campaigns_listen_for_what_the_checker_bound():
+    """A trigger campaign takes the events about the list its trigger was bound
+    to: bound (here, by hand) to another list, it no longer takes "Hot"'s."""
+    text = """
+    list "Hot"
+    list "Cold"
+    campaign OnList <
+      smart_list < trigger added_to_list "Hot" >
+      flow < interesting_moment milestone "listed" >
+      qualification every_time
+    >
+    campaign Batch < flow < add_to_list "Hot" > >
+    people < person ann < email "ann@x" > >
+    """
+
+    def listed(model):
+        batch = next(c for c in model.campaigns if c.name == "Batch")
+        result = Interpreter(model, schedules=False).run_campaign(batch)
+        return [a.attributes.get("list") for a in result.activities if a.type in ("Add to List", "Interesting Moment")]
+
+    model = model_of(text)
+    assert listed(model) == ["Hot", None]
+    on_list = model.campaigns[0]
+    (trigger,) = model.bound.triggers_of(on_list)
+    cold = model.workspaces["Default"].assets["list"]["Cold"]
+    rebound = attrs.evolve(trigger, targets={"list": Target("list", trigger.targets["list"].node, Resolution(cold))})
+    model._bound = attrs.evolve(model.bound, triggers={**model.bound.triggers, on_list: (rebound,)})
+    assert listed(model) == ["Hot"]
