@@ -13,7 +13,8 @@ import difflib
 import attrs
 
 from mkc.checker import walk
-from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Scope, ref_text
+from mkc.checker.bound import BoundCall
+from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Resolution, Scope, ref_text
 from mkc.checker.report import Report
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
@@ -38,13 +39,17 @@ class Site:
 
 
 def check(model: Model, report: Report) -> None:
-    calls = Calls(model, report)
+    calls, bound = Calls(model, report), model.bound
     for c in model.campaigns:
         if c.smart_list is not None:
-            calls.smart_list(c.smart_list, Site(c.scope, c, smart_list=True))
+            in_list = Site(c.scope, c, smart_list=True)
+            for trigger in bound.triggers_of(c):
+                calls.trigger(trigger.node, in_list, _resolved(trigger))
+            for f in c.smart_list.filters:
+                calls.condition(f.cond, in_list)
         site = Site(c.scope, c)
-        for step in walk.steps(c.steps):
-            calls.step(step, site)
+        for step in bound.steps_of(c):
+            calls.step(step.node, site, _resolved(step))
         for cond in walk.branch_conditions(c.steps):
             calls.condition(cond, site)
     for asset, scope in walk.smart_list_assets(model):
@@ -64,7 +69,7 @@ class Calls:
         for f in body.filters:
             self.condition(f.cond, site)
 
-    def step(self, step: ast.Step, site: Site) -> dict | None:
+    def step(self, step: ast.Step, site: Site, resolved=None) -> dict | None:
         spec = STEPS.get(step.name)
         if spec is None:
             self.error(
@@ -75,14 +80,14 @@ class Calls:
                 *_unknown_hints(step.name, STEPS, "step"),
             )
             return None
-        bound = self.bind(spec.signature, step, step.name, site)
+        bound = self.bind(spec.signature, step, step.name, site, resolved)
         if step.name == "change_program_status":
             self.status(bound.get("program"), bound.get("status"), site)
         elif step.name == "wait":
             self.wait(step, bound, site)
         return bound
 
-    def trigger(self, trigger: ast.Trigger, site: Site) -> dict | None:
+    def trigger(self, trigger: ast.Trigger, site: Site, resolved=None) -> dict | None:
         spec = TRIGGERS.get(trigger.name)
         if spec is None:
             self.error(
@@ -93,7 +98,7 @@ class Calls:
                 *_unknown_hints(trigger.name, TRIGGERS, "trigger"),
             )
             return None
-        bound = self.bind(spec.signature, trigger, trigger.name, site)
+        bound = self.bind(spec.signature, trigger, trigger.name, site, resolved)
         if trigger.name == "program_status_changes":
             self.status(bound.get("program"), bound.get("to"), site)
         return bound
@@ -159,8 +164,9 @@ class Calls:
 
     # ---- arguments -------------------------------------------------------------
 
-    def bind(self, signature: Signature, call, label: str, site: Site) -> dict:
-        """Match a call's arguments to its signature; report what does not fit."""
+    def bind(self, signature: Signature, call, label: str, site: Site, resolved=None) -> dict:
+        """Match a call's arguments to its signature; report what does not fit.
+        `resolved`: what the binder resolved its references to (`_resolved`)."""
         usage = f"{label} {signature.describe()}".strip()
         bound: dict = {}
         args = list(call.args)
@@ -223,7 +229,7 @@ class Calls:
                 if not self.check_type(param.type, v, where, site):
                     bound.pop(name, None)
                 elif param.type in REFERENCE_TYPES:
-                    target = self.reference(param.type, v, label, site)
+                    target = self.reference(param.type, v, label, site, (resolved or {}).get(id(v)))
                     if not isinstance(value, list):
                         bound[name] = _Resolved(v, target)
         return bound
@@ -280,12 +286,16 @@ class Calls:
 
     # ---- references ------------------------------------------------------------
 
-    def reference(self, kind: str, value, label: str, site: Site):
-        """The campaign, program or asset `value` names, or None (reported)."""
+    def reference(self, kind: str, value, label: str, site: Site, res: Resolution | None = None):
+        """The campaign, program or asset `value` names, or None (reported);
+        `res`: what it resolves to, when the binder knows."""
         if kind == "campaign" and label == "remove_from_flow" and _is_this_campaign(value):
             return None
         model = self.model
-        res = model.resolve(kind, value, site.scope) if site.scope is not None else model.resolve_global(kind, value)
+        if res is None:
+            res = (
+                model.resolve(kind, value, site.scope) if site.scope is not None else model.resolve_global(kind, value)
+            )
         if res.ok:
             return res.target
         word = ASSET_WORDS[kind]
@@ -384,6 +394,16 @@ class Calls:
 
     def warning(self, code, message, span, site: Site, *hints):
         self.report.warning(code, message, span, *hints, owner=site.owner)
+
+
+def _resolved(call: BoundCall) -> dict[int, Resolution]:
+    """A bound trigger's or step's references (by node) and what they resolve to."""
+    return {
+        id(target.node): target.resolution
+        for targets in call.targets.values()
+        for target in (targets if isinstance(targets, tuple) else (targets,))
+        if target.resolution is not None
+    }
 
 
 @attrs.frozen
