@@ -53,15 +53,20 @@ def prepare(spec, args: tuple, kwargs: tuple, runtime, campaign: CampaignInfo | 
     return prepare_bound(spec, spec.signature.bind(args, kwargs), runtime, campaign)
 
 
-def prepare_bound(spec, bound: dict, runtime, campaign: CampaignInfo | None) -> dict[str, object]:
-    """`prepare` for a call already bound to its signature (parameter name -> value)."""
+def prepare_bound(spec, bound: dict, runtime, campaign: CampaignInfo | None, targets=None) -> dict[str, object]:
+    """`prepare` for a call already bound to its signature (parameter name ->
+    value); `targets`: what its references were resolved to, when known."""
     params = {p.name: p for p in spec.signature.params}
     scope = campaign.scope if campaign is not None else None
+    targets = targets or {}
     prepared: dict[str, object] = {}
     for name, value in bound.items():
         param = params.get(name)
         if value is None or param is None:
             prepared[name] = value
+        elif name in targets:
+            target = targets[name]
+            prepared[name] = tuple(_bound(t, runtime) for t in target) if param.repeat else _bound(target, runtime)
         elif param.repeat:
             prepared[name] = tuple(_arg(v, param.type, runtime, scope, campaign) for v in value)
         else:
@@ -69,21 +74,10 @@ def prepare_bound(spec, bound: dict, runtime, campaign: CampaignInfo | None) -> 
     return prepared
 
 
-def prepare_call(step: BoundCall, runtime) -> dict[str, object]:
+def prepare_call(call: BoundCall, runtime) -> dict[str, object]:
     """`prepare` for a step or trigger the checker bound (`mkc.checker.bound`):
     its references are what the checker resolved them to, not looked up again."""
-    params = {p.name: p for p in step.spec.signature.params}
-    prepared: dict[str, object] = {}
-    for name, value in step.args.items():
-        param = params.get(name)
-        if value is None or param is None:
-            prepared[name] = value
-        elif param.type in REFERENCE_TYPES:
-            target = step.targets[name]
-            prepared[name] = tuple(_bound(t, runtime) for t in target) if param.repeat else _bound(target, runtime)
-        else:
-            prepared[name] = tuple(Arg(v) for v in value) if param.repeat else Arg(value)
-    return prepared
+    return prepare_bound(call.spec, call.args, runtime, call.campaign, call.targets)
 
 
 def _bound(target: Target, runtime) -> Arg:
