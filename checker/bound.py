@@ -8,11 +8,14 @@ campaign's flow and records, as frozen values:
   (`Target`) from the campaign's scope, the way `Model.resolve` resolves it;
 - each `execute_campaign` as an edge (`Execute`) with its parent-context
   flag: `use_parent_token_context` is read here and nowhere else;
+- each scenario `request` and `schedule` as a start through the API
+  (`ApiStart`), with the campaign it names and the My Tokens it gives;
 - how `my.*` is looked up in a token context (`Chain`): the campaign's own
   lexical chain, extended by each executable a parent-context edge passes the
   context to, or started afresh by an edge that does not. The checker's
-  token checks, the interpreter's `TokenContext`, insight's calling contexts
-  and the REPL's `:tokens` all look tokens up through it.
+  token checks, the interpreter's `TokenContext` and insight's calling
+  contexts look tokens up through it; the REPL's `:tokens` lists the same
+  edges.
 
 The interpreter compiles steps from these bindings instead of resolving
 names again; insight, `mkc refs` and the REPL read the edges and targets
@@ -103,6 +106,22 @@ class Execute:
         return self.target.kind == "executable"
 
 
+@attrs.frozen(eq=False)
+class ApiStart:
+    """A scenario's `request` or `schedule`: a start through the API, which may
+    give My Tokens that come before every declared one (spec section 6)."""
+
+    scenario: ast.Scenario
+    command: ast.Request | ast.ScheduleRun
+    campaign: CampaignInfo | None  # what the command names, from outside every workspace (None: nothing)
+
+    @property
+    def tokens(self) -> dict[str, ast.TokenDecl]:
+        """The My Tokens it gives, by name."""
+        given = self.command.tokens
+        return {d.name: d for d in given.decls if d.scope == "my"} if given is not None else {}
+
+
 @attrs.frozen
 class Chain:
     """Where `my.*` is looked up in one token context: lexical chains of scopes,
@@ -152,6 +171,7 @@ class Bound:
     triggers: Mapping[CampaignInfo, tuple[BoundCall, ...]]  # in smart list order
     steps: Mapping[CampaignInfo, tuple[BoundStep, ...]]  # in flow order, choices' steps included
     executes: tuple[Execute, ...]  # every execute_campaign that resolves, in declaration and step order
+    api_starts: tuple[ApiStart, ...]  # every scenario request and schedule, in file order
     _by_node: Mapping[tuple[int, int], BoundStep] = attrs.field(repr=False)  # (id(campaign), id(step)) -> bound
     _out_of: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
     _runs: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)  # those into executables
@@ -217,11 +237,18 @@ def bind(model: Model) -> Bound:
     for edge in executes:
         out_of.setdefault(edge.caller, []).append(edge)
         into.setdefault(edge.target, []).append(edge)
+    api_starts = tuple(
+        ApiStart(scenario, command, _campaign(model.resolve_global("campaign", command.campaign)))
+        for scenario in model.scenarios
+        for command in scenario.commands
+        if isinstance(command, (ast.Request, ast.ScheduleRun))
+    )
     return Bound(
         model,
         triggers,
         steps,
         tuple(executes),
+        api_starts,
         by_node,
         {c: tuple(es) for c, es in out_of.items()},
         {c: runs for c, es in out_of.items() if (runs := tuple(e for e in es if e.executable))},
@@ -255,6 +282,10 @@ def _target(kind: str, value, node: ast.Step, c: CampaignInfo, resolve) -> Targe
     if _this_campaign(node.name, kind, value):
         return Target(kind, value, Resolution(c))
     return Target(kind, value, resolve(kind, value, c.scope))
+
+
+def _campaign(res: Resolution) -> CampaignInfo | None:
+    return res.target if isinstance(res.target, CampaignInfo) else None
 
 
 def is_this_campaign(step: BoundCall, target: Target) -> bool:

@@ -15,25 +15,16 @@ from __future__ import annotations
 
 import attrs
 
-from mkc.checker.bound import Chain, Execute
+from mkc.checker.bound import ApiStart, Chain, Execute
 from mkc.checker.executables import MAX_LEVELS
 from mkc.checker.model import CampaignInfo, Model, Scope
 from mkc.grammar import ast
 
 
-@attrs.frozen
-class Api:
-    """My Token overrides from a scenario's `request` or `schedule`."""
-
-    scenario: str
-    command: object  # ast.Request or ast.ScheduleRun
-    tokens: dict = attrs.field(eq=False)  # name -> ast.TokenDecl
-
-    @property
-    def label(self) -> str:
-        word = "request" if isinstance(self.command, ast.Request) else "schedule"
-        line = self.command.span.line if self.command.span else "?"
-        return f'API {word} in scenario "{self.scenario}" (line {line})'
+def api_label(api: ApiStart) -> str:
+    word = "request" if isinstance(api.command, ast.Request) else "schedule"
+    line = api.command.span.line if api.command.span else "?"
+    return f'API {word} in scenario "{api.scenario.name}" (line {line})'
 
 
 @attrs.frozen(eq=False)
@@ -43,7 +34,7 @@ class RunContext:
 
     campaign: CampaignInfo
     calls: tuple[Execute, ...] = ()
-    api: Api | None = None  # overrides the starting campaign was given
+    api: ApiStart | None = None  # overrides the starting campaign was given
     called: bool = True  # False: an executable that nothing executes
 
     @property
@@ -54,7 +45,7 @@ class RunContext:
         """`own context`, or the chain: `A > B (parent context)`."""
         if not self.called:
             return "no campaign executes it; its own context"
-        head = self.api.label + ", " if self.api else ""
+        head = api_label(self.api) + ", " if self.api else ""
         if not self.calls:
             return head + "its own context"
         names = " > ".join([self.start.full_name, *(call.target.full_name for call in self.calls)])
@@ -74,8 +65,9 @@ class RunContext:
 
     def my(self, model: Model, name: str) -> TokenSource | None:
         """Where `my.NAME` comes from in this context, or None."""
-        if self.api_reaches() and name in self.api.tokens:
-            decl = self.api.tokens[name]
+        given = self.api.tokens if self.api_reaches() else {}
+        if name in given:
+            decl = given[name]
             return TokenSource(decl.value, "API", None, self.start, decl)
         found = self.chain().lookup(model, name)
         if found is None:
@@ -122,23 +114,10 @@ def run_contexts(model: Model, max_levels: int = MAX_LEVELS) -> dict[int, list[R
     for c in model.campaigns:
         if c.kind != "executable":
             descend(RunContext(c), 0)
-    for api in api_starts(model):
-        target = model.resolve_global("campaign", api.command.campaign).target
-        if isinstance(target, CampaignInfo) and target.kind != "executable":
-            descend(RunContext(target, (), api), 0)
+    for api in model.bound.api_starts:
+        if api.tokens and api.campaign is not None and api.campaign.kind != "executable":
+            descend(RunContext(api.campaign, (), api), 0)
     for c in model.campaigns:
         if not out[id(c)]:
             out[id(c)].append(RunContext(c, called=False))
     return out
-
-
-def api_starts(model: Model) -> list[Api]:
-    """Every scenario `request`/`schedule` that gives My Tokens."""
-    found = []
-    for scenario in model.scenarios:
-        for cmd in scenario.commands:
-            if isinstance(cmd, (ast.Request, ast.ScheduleRun)) and cmd.tokens is not None:
-                tokens = {d.name: d for d in cmd.tokens.decls if d.scope == "my"}
-                if tokens:
-                    found.append(Api(scenario.name, cmd, tokens))
-    return found

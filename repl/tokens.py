@@ -129,16 +129,11 @@ def _parent_lines(model: Model, campaign: CampaignInfo, api_of, pad: str, seen: 
 
 def api_tokens_in_scenarios(model: Model, campaign: CampaignInfo) -> list[ApiTokens]:
     """API tokens the program's scenarios give the campaign (`request`/`schedule ... tokens < >`)."""
-    found = []
-    for scenario in model.scenarios:
-        for command in scenario.commands:
-            if isinstance(command, (ast.Request, ast.ScheduleRun)) and command.tokens:
-                res = model.resolve_global("campaign", command.campaign)
-                if res.ok and res.target is campaign:
-                    found.append(
-                        ApiTokens(f'scenario "{scenario.name}"', describe_command(command), command.tokens.decls)
-                    )
-    return found
+    return [
+        ApiTokens(f'scenario "{api.scenario.name}"', describe_command(api.command), api.command.tokens.decls)
+        for api in model.bound.api_starts
+        if api.command.tokens and api.campaign is campaign
+    ]
 
 
 def describe_command(command) -> str:

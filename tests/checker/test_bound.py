@@ -173,3 +173,22 @@ def test_the_model_is_immutable(model):
         step.parent_context = False
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         model.bound.executes = ()
+
+
+def test_scenario_requests_and_schedules_are_api_starts():
+    text = """
+    campaign Nurture < smart_list < trigger campaign_is_requested > >
+    campaign Nightly < flow < wait 1 day > >
+    people < person ann < email "a@x" > >
+    scenario "s" <
+      request Nurture for ann tokens < my.x = 1 >
+      schedule Nightly at 2026-01-05T09:00
+      request Nowhere for ann
+      run Nightly
+    >
+    """
+    model, _ = check(parse(text, "t.mkc"))
+    nurture, nightly = model.campaigns
+    starts = model.bound.api_starts
+    assert [(s.scenario.name, s.campaign) for s in starts] == [("s", nurture), ("s", nightly), ("s", None)]
+    assert list(starts[0].tokens) == ["x"] and starts[1].tokens == {}
