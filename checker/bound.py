@@ -1,7 +1,8 @@
 """The bound program: what the checker resolved, kept for every tool to read.
 
-`bind(model)` (the checker calls it once; `Model.bound` gives it) walks every
-campaign's flow and records, as frozen values:
+`bind(model)` (once per model, when first asked for: `Model.bound`; the
+checker's rules are its first readers) walks every campaign's smart list and
+flow, and the scenarios, and records, as frozen values and read-only maps:
 
 - each trigger and step bound (`BoundCall`, `BoundStep`): its spec, its
   arguments matched to the signature, and each reference argument resolved
@@ -30,6 +31,7 @@ nothing downstream (the model, the grammar's AST and the standard library).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import attrs
 
@@ -43,6 +45,7 @@ from mkc.stdlib.triggers import TriggerSpec
 
 PARENT_CONTEXT = "use_parent_token_context"  # execute_campaign's flag (spec section 5)
 THIS_CAMPAIGN = ("this_campaign",)  # remove_from_flow's name for the campaign the step is in
+NOTHING: Mapping = MappingProxyType({})
 
 
 @attrs.frozen(eq=False)
@@ -165,7 +168,8 @@ class Chain:
 
 @attrs.frozen(eq=False)
 class Bound:
-    """Every campaign's triggers and flow steps bound, and the execute edges between campaigns."""
+    """Every campaign's triggers and flow steps bound, the execute edges
+    between campaigns, and the starts through the API."""
 
     model: Model
     triggers: Mapping[CampaignInfo, tuple[BoundCall, ...]]  # in smart list order
@@ -245,14 +249,14 @@ def bind(model: Model) -> Bound:
     )
     return Bound(
         model,
-        triggers,
-        steps,
+        MappingProxyType(triggers),
+        MappingProxyType(steps),
         tuple(executes),
         api_starts,
-        by_node,
-        {c: tuple(es) for c, es in out_of.items()},
-        {c: runs for c, es in out_of.items() if (runs := tuple(e for e in es if e.executable))},
-        {c: tuple(es) for c, es in into.items()},
+        MappingProxyType(by_node),
+        MappingProxyType({c: tuple(es) for c, es in out_of.items()}),
+        MappingProxyType({c: runs for c, es in out_of.items() if (runs := tuple(e for e in es if e.executable))}),
+        MappingProxyType({c: tuple(es) for c, es in into.items()}),
     )
 
 
@@ -262,7 +266,7 @@ def _bind(node, c: CampaignInfo, table: Mapping, resolve, *step):
     bound = BoundStep if step else BoundCall
     spec = table.get(node.name)
     if spec is None:
-        return bound(node, c, None, {}, {}, *step)
+        return bound(node, c, None, NOTHING, NOTHING, *step)
     args = spec.signature.bind(node.args, node.kwargs)
     targets: dict[str, Target | tuple[Target, ...]] = {}
     for param in spec.signature.params:
@@ -273,7 +277,7 @@ def _bind(node, c: CampaignInfo, table: Mapping, resolve, *step):
             targets[param.name] = tuple(_target(param.type, v, node, c, resolve) for v in value)
         else:
             targets[param.name] = _target(param.type, value, node, c, resolve)
-    return bound(node, c, spec, args, targets, *step)
+    return bound(node, c, spec, MappingProxyType(args), MappingProxyType(targets), *step)
 
 
 def _target(kind: str, value, node: ast.Step, c: CampaignInfo, resolve) -> Target:

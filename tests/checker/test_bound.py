@@ -94,9 +94,9 @@ def test_triggers_are_bound_too():
     added, form = model.bound.triggers_of(on_hot)
     assert added.spec.name == "added_to_list" and added.campaign is on_hot
     assert added.target("list") is model.workspaces["Default"].assets["list"]["Hot"]
-    assert form.args["form"].text == "Demo" and form.targets == {}
+    assert form.args["form"].text == "Demo" and dict(form.targets) == {}
     (unknown,) = model.bound.triggers_of(odd)
-    assert unknown.spec is None and unknown.args == {}
+    assert unknown.spec is None and dict(unknown.args) == {}
     assert model.bound.steps_of(on_hot) == ()
 
 
@@ -173,6 +173,10 @@ def test_the_model_is_immutable(model):
         step.parent_context = False
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         model.bound.executes = ()
+    with pytest.raises(TypeError):
+        step.args["campaign"] = None
+    with pytest.raises(TypeError):
+        model.bound.steps[model.campaigns[0]] = ()
 
 
 def test_scenario_requests_and_schedules_are_api_starts():
