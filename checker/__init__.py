@@ -1,7 +1,10 @@
 """The checker: resolve names and reject what Marketo forbids (spec sections 2-6, 9).
 
 `check(module)` gives the resolved `Model` and every diagnostic, sorted by
-position; the interpreter runs a model only when none is an error.
+position; the interpreter runs a model only when none is an error. The
+model's bound program (`model.bound`, checker/bound.py: steps and triggers
+bound to their specs and targets, execute edges, token chains, API starts)
+is what the rules below, the interpreter, insight and the REPL read.
 
 Building the model reports duplicate names, kind mismatches and clone
 problems; then each rule module adds what it finds:

@@ -32,8 +32,10 @@ People too many for memory (a database: `mkc.store`) are run batch by batch:
 `render(results, fmt)` whole transcripts (`write(out, results, fmt)` writes
 them a few lines at a time). A run stops as a runaway (an InterpreterError)
 past its `Limits`: work, memory and simulated time. Runs need a model without check
-errors: the interpreter trusts the checker and reports what slips through at
-run time as a `Failed Step` (in a flow) or an `InterpreterError` (a command).
+errors: the interpreter trusts the checker, compiles flows and triggers from
+its bound program (`model.bound`: references as the checker resolved them),
+and reports what slips through at run time as a `Failed Step` (in a flow) or
+an `InterpreterError` (a command).
 """
 
 from __future__ import annotations
