@@ -10,6 +10,7 @@ import click
 
 from mkc import __version__
 from mkc.diagnostics import DiagnosticError, print_diagnostics
+from mkc.golden_command import test_command
 from mkc.output import StdoutFailed, guarded_stdout
 from mkc.source import BadInput, read_source
 
@@ -302,74 +303,7 @@ def db_migrate_command(db: str) -> None:
     db_migrate(db)
 
 
-@cli.command(
-    "test",
-    epilog="\b\nExamples:\n  mkc test examples/\n  mkc test examples/webinar.mkc --update\n"
-    '  mkc test -k "parent context"\n'
-    "Exit status: 0 all match, 1 otherwise, 5 nothing selected, 2 bad input.\n"
-    "--update never writes a golden holding a failing expect: that file is refused and left as it was.",
-)
-@click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option("--update", is_flag=True, help="Write missing goldens and rewrite the ones that differ.")
-@click.option("-k", "pattern", metavar="PATTERN", help="Only scenarios whose name contains (or glob-matches) PATTERN.")
-def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> None:
-    """Golden tests: run every .mkc file with scenarios under PATH (default:
-    the project of the current directory, or else the directory) and compare
-    each scenario's transcript with the .golden file beside it."""
-    from mkc.diagnostics import wants_color
-    from mkc.golden import find_cases, golden_path, run_case
-    from mkc.project import find_project
-
-    out, err = sys.stdout, sys.stderr
-    color = wants_color(err)
-    passed = failed = 0
-    here = find_project(Path("."))  # no path: the project holding the current directory, all of it
-    cases = find_cases(paths or (str(here.root) if here is not None else ".",))
-    for path in cases:
-        outcome = run_case(path, pattern=pattern, update=update, color=color)
-        if outcome.error is not None:
-            failed += 1
-            out.write(f"FAIL {path}: check errors\n")
-            err.write(outcome.error)
-            continue
-        if outcome.scenarios and all(s.status == "missing" for s in outcome.scenarios):
-            failed += len(outcome.scenarios)
-            out.write(f"FAIL {path}: no golden file (run `mkc test {path} --update` to write {golden_path(path)})\n")
-            continue
-        for s in outcome.scenarios:
-            if s.status == "passed":
-                passed += 1
-                continue
-            failed += 1
-            why = {
-                "missing": f"no golden transcript (run `mkc test {path} --update` to write {golden_path(path)})",
-                "scenario-failed": "the scenario stopped with an error"
-                if any(line.startswith("ERROR ") for line in s.failures)
-                else "an expect failed",
-                "failed": "transcript differs from the golden file",
-                "stale": "the golden file holds scenarios this file no longer has",
-            }[s.status]
-            out.write(f"FAIL {path} :: {s.name}: {why}\n")
-            out.write("".join(f"  {line}\n" for line in s.failures))
-            out.write(s.difference)
-            if s.diff:
-                out.write(s.diff if s.diff.endswith("\n") else s.diff + "\n")
-        if outcome.refused:
-            failed += not any(s.status != "passed" for s in outcome.scenarios)  # a recorded failure, not rerun
-            out.write(f"not written {golden_path(path)}: a golden never records a failing expect, and it would hold\n")
-            out.write("".join(f"  {line}\n" for line in outcome.refused))
-        if outcome.golden_written:
-            out.write(f"{outcome.golden_written} {golden_path(path)}\n")
-    if passed + failed == 0:
-        where = " ".join(paths or (".",))
-        if cases:
-            n = len(cases)
-            out.write(f'nothing selected: -k "{pattern}" matches no scenario in {n} file{"s" if n != 1 else ""}\n')
-        else:
-            out.write(f"nothing selected: no .mkc file with scenarios under {where}\n")
-        sys.exit(5)
-    out.write(f"{passed} passed, {failed} failed\n")
-    sys.exit(1 if failed else 0)
+cli.add_command(test_command)
 
 
 @cli.command(

@@ -1,0 +1,63 @@
+"""What a terminal shows differently: colour, and the width of text in cells.
+
+Colour is chosen by each printing command's `--color`: `auto` (the default)
+colours only a terminal, and not when `NO_COLOR` is set (spec section 10,
+no-color.org); `always` and `never` decide for it, NO_COLOR or not (a flag
+given for one run overrides the environment, as no-color.org asks). Styles
+are rich's, written as ANSI codes by rich itself.
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+from rich.cells import cell_len
+from rich.color import ColorSystem
+from rich.style import Style
+
+COLOR_CHOICES = ("auto", "always", "never")
+_KEY = "mkc.color"  # where the choice is kept: the command line's root click context, not a global
+
+TAB = "    "  # a tab in a quoted source line (carets are placed by what is shown)
+
+
+def _remember(ctx: click.Context, _param, value: str) -> str:
+    ctx.find_root().meta[_KEY] = value
+    return value
+
+
+color_option = click.option(
+    "--color",
+    type=click.Choice(COLOR_CHOICES),
+    default="auto",
+    show_default=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_remember,
+    help="Colour: auto (only on a terminal, and not when NO_COLOR is set), always or never.",
+)
+
+
+def wants_color(stream) -> bool:
+    """Whether to colour what goes to `stream`: as `--color` says, or by default
+    only on a terminal and never when NO_COLOR is set."""
+    ctx = click.get_current_context(silent=True)
+    choice = ctx.find_root().meta.get(_KEY, "auto") if ctx is not None else "auto"
+    if choice != "auto":
+        return choice == "always"
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+
+
+def paint(text: str, style: str, color: bool = True) -> str:
+    """`text` in a rich style ("bold red"), as ANSI codes; itself without colour."""
+    if not color or not text or not style:
+        return text
+    return Style.parse(style).render(text, color_system=ColorSystem.STANDARD)
+
+
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes: two for a CJK character or an
+    emoji, none for a combining accent."""
+    return cell_len(text)
