@@ -12,6 +12,7 @@ from mkc.diagnostics import DiagnosticError, print_diagnostics
 from mkc.golden_command import test_command
 from mkc.output import StdoutFailed, guarded_stdout
 from mkc.source import BadInput, read_source
+from mkc.terminal import color_option
 
 
 def _limit_options(command):
@@ -50,6 +51,7 @@ def cli() -> None:
 @cli.command(epilog="Example:  mkc parse examples/token_inheritance.mkc --ast")
 @click.argument("file")
 @click.option("--ast", "show_ast", is_flag=True, help="Print the syntax tree.")
+@color_option
 def parse(file: str, show_ast: bool) -> None:
     """Parse FILE only; print the tree with --ast. Exit 1 on syntax errors."""
     from mkc.grammar import parse as parse_text
@@ -107,6 +109,7 @@ def parse(file: str, show_ast: bool) -> None:
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="With --people: a field's type.")
 @click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
 @_limit_options
+@color_option
 def run_command(
     file: str,
     scenarios: tuple[str, ...],
@@ -322,6 +325,7 @@ cli.add_command(test_command)
     help="text: to stderr, with source lines; json: one document on stdout "
     "(docs/check-format.schema.json); github: GitHub Actions annotations on stdout.",
 )
+@color_option
 def check(paths: tuple[str, ...], db: str | None, fmt: str) -> None:
     """Parse and check every PATH (a .mkc file, or a directory's every .mkc
     file; a file in a project loads the whole project; no PATH: the project
@@ -357,6 +361,7 @@ def check(paths: tuple[str, ...], db: str | None, fmt: str) -> None:
 )
 @click.argument("file", required=False)
 @_limit_options
+@color_option
 def repl(file: str | None, max_work: int | None, max_years: int | None) -> None:
     """Try declarations, flow steps and scenario commands one at a time, on FILE's program.
 
@@ -383,6 +388,7 @@ def repl(file: str | None, max_work: int | None, max_years: int | None) -> None:
     help="Mermaid (for Markdown) or Graphviz dot text.",
 )
 @click.option("--svg", metavar="OUT", help="Render to an SVG file with Graphviz's `dot` program instead.")
+@color_option
 def graph(file: str, fmt: str, svg: str | None) -> None:
     """Draw FILE's campaigns, grouped by workspace and program, and how they call each other.
 
@@ -400,6 +406,7 @@ def graph(file: str, fmt: str, svg: str | None) -> None:
 )
 @click.argument("file")
 @click.argument("name")
+@color_option
 def refs(file: str, name: str) -> None:
     """Show every place NAME is used in FILE, with file:line:col and what uses it.
 
@@ -422,6 +429,7 @@ def refs(file: str, name: str) -> None:
 @click.option("--person", required=True, metavar="HANDLE", help="A person declared in FILE.")
 @click.option("--scenario", metavar="NAME", help="Explain the state this scenario leaves behind.")
 @click.option("--at", metavar="DATETIME", help="The moment (default: the clock's start, or the scenario's end).")
+@color_option
 def explain(file: str, campaign: str, person: str, scenario: str | None, at: str | None) -> None:
     """Explain whether PERSON goes through CAMPAIGN, and why: every trigger and filter with
     the person's values, the logic, the qualification rule with their last run, the token
@@ -446,6 +454,7 @@ def explain(file: str, campaign: str, person: str, scenario: str | None, at: str
 @click.option("--at", metavar="DATETIME", help="With --campaign: when it runs (default as for mkc run).")
 @click.option("--token", "tokens", multiple=True, metavar="my.NAME=VALUE", help="With --campaign: an API My Token.")
 @_limit_options
+@color_option
 def diff(
     old: str,
     new: str,

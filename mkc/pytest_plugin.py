@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-_WRITTEN = pytest.StashKey[list]()  # the goldens --mkc-update wrote, for the summary
+_WRITTEN = pytest.StashKey[dict]()  # golden -> "created" or "updated" by --mkc-update, for the summary
 
 
 def pytest_addoption(parser):
@@ -51,11 +51,11 @@ class MkcFile(pytest.File):
 
     def collect(self):
         from mkc.golden import STALE, holds_more, read_golden, scenario_names
-        from mkc.load import load_path
+        from mkc.load import display_name, load_path
         from mkc.source import BadInput
 
         try:
-            self.loaded = load_path(str(self.path))
+            self.loaded = load_path(display_name(self.path))  # diagnostics name it relative to where pytest runs
         except BadInput as err:
             raise self.CollectError(str(err)) from None
         if self.loaded.has_errors or self.loaded.model is None:
@@ -83,7 +83,7 @@ class MkcScenario(pytest.Item):
         if outcome.error is not None:
             raise MkcFailure(f"check errors:\n{outcome.error}")
         if outcome.golden_written:
-            self.config.stash.setdefault(_WRITTEN, []).append(f"{outcome.golden_written} {golden_path(path)}")
+            self.config.stash.setdefault(_WRITTEN, {}).setdefault(golden_path(path), outcome.golden_written)
         mine = next((s for s in outcome.scenarios if s.name == self.name), None)
         if mine is not None and mine.status != "passed":
             raise MkcFailure(describe(path, mine, "pytest with `--mkc-update`"))
@@ -104,5 +104,5 @@ class MkcFailure(Exception):
 
 
 def pytest_terminal_summary(terminalreporter, config):
-    for line in config.stash.get(_WRITTEN, []):
-        terminalreporter.write_line(f"mkc: {line}")
+    for golden, how in config.stash.get(_WRITTEN, {}).items():
+        terminalreporter.write_line(f"mkc: {how} {golden}")
