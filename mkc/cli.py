@@ -8,6 +8,7 @@ import sys
 import click
 
 from mkc import __version__
+from mkc.completion import complete_campaigns, complete_people, complete_scenarios
 from mkc.diagnostics import DiagnosticError, print_diagnostics
 from mkc.golden_command import test_command
 from mkc.output import StdoutFailed, guarded_stdout
@@ -80,7 +81,14 @@ def parse(file: str, show_ast: bool) -> None:
     "1 when the file has check errors; 2 bad input.",
 )
 @click.argument("file")
-@click.option("--scenario", "scenarios", multiple=True, metavar="NAME", help="Run only this scenario (repeatable).")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this scenario (repeatable).",
+    shell_complete=complete_scenarios,
+)
 @click.option(
     "--format",
     "fmt",
@@ -89,7 +97,13 @@ def parse(file: str, show_ast: bool) -> None:
     show_default=True,
     help="Transcript format.",
 )
-@click.option("--campaign", "campaign", metavar="REF", help="Run one batch campaign over the file's people instead.")
+@click.option(
+    "--campaign",
+    "campaign",
+    metavar="REF",
+    help="Run one batch campaign over the file's people instead.",
+    shell_complete=complete_campaigns,
+)
 @click.option(
     "--at",
     "at",
@@ -425,9 +439,22 @@ def refs(file: str, name: str) -> None:
     "Exit status: 0; 1 when the file has check errors; 2 bad input."
 )
 @click.argument("file")
-@click.option("--campaign", required=True, metavar="REF", help="The campaign to explain (Name or Program.Name).")
-@click.option("--person", required=True, metavar="HANDLE", help="A person declared in FILE.")
-@click.option("--scenario", metavar="NAME", help="Explain the state this scenario leaves behind.")
+@click.option(
+    "--campaign",
+    required=True,
+    metavar="REF",
+    help="The campaign to explain (Name or Program.Name).",
+    shell_complete=complete_campaigns,
+)
+@click.option(
+    "--person", required=True, metavar="HANDLE", help="A person declared in FILE.", shell_complete=complete_people
+)
+@click.option(
+    "--scenario",
+    metavar="NAME",
+    help="Explain the state this scenario leaves behind.",
+    shell_complete=complete_scenarios,
+)
 @click.option("--at", metavar="DATETIME", help="The moment (default: the clock's start, or the scenario's end).")
 @color_option
 def explain(file: str, campaign: str, person: str, scenario: str | None, at: str | None) -> None:
@@ -447,8 +474,20 @@ def explain(file: str, campaign: str, person: str, scenario: str | None, at: str
 )
 @click.argument("old", metavar="OLD.mkc")
 @click.argument("new", metavar="NEW.mkc")
-@click.option("--scenario", "scenarios", multiple=True, metavar="NAME", help="Compare only this scenario (repeatable).")
-@click.option("--campaign", metavar="REF", help="Compare one batch campaign's run instead of the scenarios.")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="NAME",
+    help="Compare only this scenario (repeatable).",
+    shell_complete=complete_scenarios,
+)
+@click.option(
+    "--campaign",
+    metavar="REF",
+    help="Compare one batch campaign's run instead of the scenarios.",
+    shell_complete=complete_campaigns,
+)
 @click.option("--people", metavar="CSV", help="With --campaign: over the people of a person export (CSV or Parquet).")
 @click.option("--db", metavar="PATH", help="With --campaign: over the people of this database (only read).")
 @click.option("--at", metavar="DATETIME", help="With --campaign: when it runs (default as for mkc run).")
