@@ -9,7 +9,10 @@ not parse completes nothing.
 
 from __future__ import annotations
 
-from click.shell_completion import CompletionItem
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported when completing, not by every command
+    from click.shell_completion import CompletionItem
 
 _FILE_PARAMS = ("file", "new", "old")  # the parameter naming the .mkc file, by command
 
@@ -42,6 +45,8 @@ def _matching(items: list[CompletionItem], incomplete: str) -> list[CompletionIt
 def complete_campaigns(ctx, _param, incomplete: str) -> list[CompletionItem]:
     """`--campaign`: each campaign as Program.Name, and by its bare name when
     that names no other; the help is its kind."""
+    from click.shell_completion import CompletionItem
+
     loaded = _loaded(ctx)
     if loaded is None:
         return []
@@ -56,6 +61,8 @@ def complete_campaigns(ctx, _param, incomplete: str) -> list[CompletionItem]:
 
 def complete_scenarios(ctx, _param, incomplete: str) -> list[CompletionItem]:
     """`--scenario`: the scenarios written in the file (in a project, not the others')."""
+    from click.shell_completion import CompletionItem
+
     loaded = _loaded(ctx)
     if loaded is None:
         return []
@@ -64,5 +71,7 @@ def complete_scenarios(ctx, _param, incomplete: str) -> list[CompletionItem]:
 
 def complete_people(ctx, _param, incomplete: str) -> list[CompletionItem]:
     """`--person`: the handles of the people declared."""
+    from click.shell_completion import CompletionItem
+
     loaded = _loaded(ctx)
     return [] if loaded is None else _matching([CompletionItem(p.handle) for p in loaded.model.people], incomplete)

@@ -12,9 +12,6 @@ from __future__ import annotations
 import os
 
 import click
-from rich.cells import cell_len
-from rich.color import ColorSystem
-from rich.style import Style
 
 COLOR_CHOICES = ("auto", "always", "never")
 _KEY = "mkc.color"  # where the choice is kept: the command line's root click context, not a global
@@ -54,10 +51,17 @@ def paint(text: str, style: str, color: bool = True) -> str:
     """`text` in a rich style ("bold red"), as ANSI codes; itself without colour."""
     if not color or not text or not style:
         return text
+    from rich.color import ColorSystem  # rich is imported only when something is coloured
+    from rich.style import Style
+
     return Style.parse(style).render(text, color_system=ColorSystem.STANDARD)
 
 
 def cells(text: str) -> int:
     """How many terminal cells `text` takes: two for a CJK character or an
     emoji, none for a combining accent."""
+    if text.isascii():
+        return len(text)  # the common case, without importing rich
+    from rich.cells import cell_len
+
     return cell_len(text)
