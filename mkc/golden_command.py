@@ -25,9 +25,9 @@ from mkc.terminal import color_option, paint, wants_color
 @click.option("-k", "pattern", metavar="PATTERN", help="Only scenarios whose name contains (or glob-matches) PATTERN.")
 @color_option
 def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> None:
-    """Golden tests: run every .mkc file with scenarios under PATH (default:
-    the project of the current directory, or else the directory) and compare
-    each scenario's transcript with the .golden file beside it."""
+    """Golden tests: run the .mkc files with scenarios under PATH (default:
+    the project of the current directory, or else the directory; which files,
+    below) and compare each scenario's transcript with the .golden file beside it."""
     from mkc.golden import describe, describe_refused, find_cases, golden_path, run_case, selected
     from mkc.project import find_project
 
