@@ -1,7 +1,8 @@
 """Golden-file testing (`mkc test`): run scenarios, compare with `.golden` files.
 
-A case is a `.mkc` file with at least one scenario; its golden file is the
-`.golden` beside it, holding exactly what `mkc run FILE` prints. Results are
+A case is a `.mkc` file with at least one scenario (which files, when a
+directory is walked: `find_cases`); its golden file is the `.golden` beside
+it, holding exactly what `mkc run FILE` prints. Results are
 per scenario, so a mismatch names the scenario and `-k` can select some.
 A missing golden fails unless `update` is set; `update` rewrites a golden
 only when its content changes (syrupy's rule: never created silently).
