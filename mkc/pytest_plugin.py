@@ -96,7 +96,8 @@ class MkcScenario(pytest.Item):
         return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
-        return self.path, None, f"scenario {self.name}"
+        checked = self.parent.loaded is not None and not self.parent.loaded.has_errors
+        return self.path, None, f"scenario {self.name}" if checked else "check errors"
 
 
 class MkcFailure(Exception):
