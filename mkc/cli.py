@@ -8,7 +8,7 @@ import sys
 import click
 
 from mkc import __version__
-from mkc.completion import complete_campaigns, complete_people, complete_scenarios
+from mkc.completion import complete_batch_campaigns, complete_campaigns, complete_people, complete_scenarios
 from mkc.diagnostics import DiagnosticError, print_diagnostics
 from mkc.golden_command import test_command
 from mkc.output import StdoutFailed, guarded_stdout
@@ -102,7 +102,7 @@ def parse(file: str, show_ast: bool) -> None:
     "campaign",
     metavar="REF",
     help="Run one batch campaign over the file's people instead.",
-    shell_complete=complete_campaigns,
+    shell_complete=complete_batch_campaigns,
 )
 @click.option(
     "--at",
@@ -486,7 +486,7 @@ def explain(file: str, campaign: str, person: str, scenario: str | None, at: str
     "--campaign",
     metavar="REF",
     help="Compare one batch campaign's run instead of the scenarios.",
-    shell_complete=complete_campaigns,
+    shell_complete=complete_batch_campaigns,
 )
 @click.option("--people", metavar="CSV", help="With --campaign: over the people of a person export (CSV or Parquet).")
 @click.option("--db", metavar="PATH", help="With --campaign: over the people of this database (only read).")

@@ -43,19 +43,29 @@ def _matching(items: list[CompletionItem], incomplete: str) -> list[CompletionIt
 
 
 def complete_campaigns(ctx, _param, incomplete: str) -> list[CompletionItem]:
-    """`--campaign`: each campaign as Program.Name, and by its bare name when
-    that names no other; the help is its kind."""
+    """`--campaign` of `mkc explain`: every campaign."""
+    return _campaigns(ctx, incomplete, batch_only=False)
+
+
+def complete_batch_campaigns(ctx, _param, incomplete: str) -> list[CompletionItem]:
+    """`--campaign` of `mkc run` and `mkc diff`: the batch campaigns, the only ones they run."""
+    return _campaigns(ctx, incomplete, batch_only=True)
+
+
+def _campaigns(ctx, incomplete: str, batch_only: bool) -> list[CompletionItem]:
+    """Each campaign as Program.Name, and by its bare name when that names no
+    other campaign; the help is its kind."""
     from click.shell_completion import CompletionItem
 
     loaded = _loaded(ctx)
     if loaded is None:
         return []
-    model = loaded.model
     bare: dict[str, int] = {}
-    for c in model.campaigns:
+    for c in loaded.model.campaigns:
         bare[c.name] = bare.get(c.name, 0) + 1
-    items = [CompletionItem(c.full_name, help=c.kind) for c in model.campaigns]
-    items += [CompletionItem(c.name, help=c.kind) for c in model.campaigns if bare[c.name] == 1]
+    offered = [c for c in loaded.model.campaigns if c.kind == "batch" or not batch_only]
+    items = [CompletionItem(c.full_name, help=c.kind) for c in offered]
+    items += [CompletionItem(c.name, help=c.kind) for c in offered if bare[c.name] == 1]
     return _matching(items, incomplete)
 
 

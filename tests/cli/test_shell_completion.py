@@ -49,12 +49,17 @@ def completions(*words: str, incomplete: str = "") -> list[tuple[str, str | None
 
 
 def test_campaigns_complete_by_full_name_and_by_a_bare_name_naming_one(program):
-    assert completions("run", program, "--campaign") == [
+    assert completions("explain", program, "--person", "ann", "--campaign") == [
         ("Scoring.Score", "executable"),
         ("Ops.Nightly", "batch"),
         ("Ops.Score", "trigger"),
         ("Nightly", "batch"),  # `Score` names two campaigns: only their full names are offered
     ]
+
+
+def test_run_and_diff_offer_the_batch_campaigns_they_can_run(program):
+    assert completions("run", program, "--campaign") == [("Ops.Nightly", "batch"), ("Nightly", "batch")]
+    assert completions("diff", program, program, "--campaign") == [("Ops.Nightly", "batch"), ("Nightly", "batch")]
 
 
 def test_what_is_typed_narrows_them_whatever_its_case(program):
