@@ -129,3 +129,18 @@ def test_mkc_test_colours_its_results_only_when_asked(tmp_path):
     assert code == 1 and out.startswith(RED + "FAIL\x1b[0m ") and out.endswith(RED + "0 passed, 1 failed\x1b[0m\n")
     code, out, _ = mkc("test", str(path))
     assert code == 1 and "\x1b[" not in out
+
+
+@pytest.mark.parametrize("command", ["check", "run", "test", "parse", "explain", "graph", "refs", "diff", "repl"])
+def test_every_command_printing_diagnostics_or_results_takes_color(command):
+    from click.testing import CliRunner
+
+    from mkc.cli import cli
+
+    result = CliRunner().invoke(cli, [command, "--help"])
+    assert result.exit_code == 0 and "--color [auto|always|never]" in result.output
+
+
+def test_a_bad_color_is_bad_input(bad):
+    code, out, err = mkc("check", str(bad), "--color", "sometimes")
+    assert (code, out) == (2, "") and err.startswith("mkc: error: Invalid value for '--color'")
