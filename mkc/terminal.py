@@ -1,10 +1,10 @@
 """What a terminal shows differently: colour, and the width of text in cells.
 
 Colour is chosen by each printing command's `--color`: `auto` (the default)
-colours only a terminal, and not when `NO_COLOR` is set (spec section 10,
-no-color.org); `always` and `never` decide for it, NO_COLOR or not (a flag
-given for one run overrides the environment, as no-color.org asks). Styles
-are rich's, written as ANSI codes by rich itself.
+colours only a terminal; `always` colours a pipe too and `never` nothing.
+`NO_COLOR` wins over all three: the reference (section 10) says never when it
+is set, stricter than no-color.org, which lets a flag override it. Styles are
+rich's, written as ANSI codes by rich itself.
 """
 
 from __future__ import annotations
@@ -38,13 +38,15 @@ color_option = click.option(
 
 def wants_color(stream) -> bool:
     """Whether to colour what goes to `stream`: as `--color` says, or by default
-    only on a terminal and never when NO_COLOR is set."""
+    only on a terminal; never when NO_COLOR is set."""
+    if os.environ.get("NO_COLOR"):
+        return False
     ctx = click.get_current_context(silent=True)
     choice = ctx.find_root().meta.get(_KEY, "auto") if ctx is not None else "auto"
     if choice != "auto":
         return choice == "always"
     isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR")
+    return bool(isatty and isatty())
 
 
 def paint(text: str, style: str, color: bool = True) -> str:

@@ -87,9 +87,10 @@ def test_color_always_colours_diagnostics_never_and_piped_do_not(bad, command):
         assert "\x1b[" not in mkc(*args, *extra, env=environment)[2]  # piped: auto is plain
 
 
-def test_color_always_wins_over_no_color_for_that_run(bad):
-    # no-color.org: a flag given for one run overrides the environment.
-    assert RED in mkc("check", str(bad), "--color", "always", env=env(NO_COLOR="1"))[2]
+def test_no_color_wins_over_color_always(bad):
+    # The reference (section 10): never colour when NO_COLOR is set.
+    assert "\x1b[" not in mkc("check", str(bad), "--color", "always", env=env(NO_COLOR="1"))[2]
+    assert RED in mkc("check", str(bad), "--color", "always", env=env())[2]
 
 
 def terminal_stderr(args, environment) -> str:
