@@ -76,10 +76,9 @@ class Calls:
             )
             return None
         bound = self.bind(spec.signature, step, step.name, site)
-        if step.name == "change_program_status":
-            self.status(bound.get("program"), bound.get("status"), site)
-        elif step.name == "wait":
-            self.wait(step, bound, site)
+        self.statuses(spec.signature, bound, site)
+        for message, hint in spec.problems(step):
+            self.error("bad-argument", message, step.span, site, hint)
         return bound
 
     def trigger(self, trigger: ast.Trigger, site: Site) -> dict | None:
@@ -94,8 +93,7 @@ class Calls:
             )
             return None
         bound = self.bind(spec.signature, trigger, trigger.name, site)
-        if trigger.name == "program_status_changes":
-            self.status(bound.get("program"), bound.get("to"), site)
+        self.statuses(spec.signature, bound, site)
         return bound
 
     def condition(self, cond, site: Site) -> None:
@@ -239,22 +237,11 @@ class Calls:
         self.error("bad-argument", problem[0], value.span, site, problem[1])
         return False
 
-    def wait(self, step: ast.Step, bound: dict, site: Site) -> None:
-        has_duration = bool(step.args)
-        has_until = any(k.name == "until" for k in step.kwargs)
-        example = "write `wait 3 days` or `wait until=2026-01-05T09:00`"
-        if has_duration and has_until:
-            self.error("bad-argument", "`wait` takes a duration or `until=`, not both", step.span, site, example)
-        elif not has_duration and not has_until:
-            self.error("bad-argument", "`wait` needs a duration or `until=`", step.span, site, example)
-        if has_until and any(k.name in ("weekdays", "at") for k in step.kwargs):
-            self.error(
-                "bad-argument",
-                "`weekdays=` and `at=` go with a duration, not with `until=`",
-                step.span,
-                site,
-                "write `wait 1 day weekdays=[mon, tue, wed, thu, fri] at=09:00`",
-            )
+    def statuses(self, signature: Signature, bound: dict, site: Site) -> None:
+        """Each argument that is a status of a program argument (`Param.of`) is one of its statuses."""
+        for param in signature.params:
+            if param.of is not None and signature.param(param.of).type == "program":
+                self.status(bound.get(param.of), bound.get(param.name), site)
 
     def status(self, program, status, site: Site) -> None:
         program = program.target if isinstance(program, _Resolved) else None
