@@ -279,6 +279,30 @@ def _remove_from_flow(a):
     return remove_from_flow
 
 
+def _sfdc_campaign(activity: str):
+    """A Salesforce campaign step, logged only: mkc keeps no Salesforce
+    membership, so it logs `activity` (the campaign, the status) every time
+    it runs, and fires what that activity produces."""
+
+    def compile_(a):
+        campaign_of, status_of = a.text("sfdc_campaign"), a.text("status")
+        log, fire = a.logger(activity), a.firing(activity, None)  # (the campaign may hold tokens)
+
+        def sfdc_campaign(ex) -> None:
+            campaign, status = campaign_of(ex.tokens), status_of(ex.tokens)
+            if not campaign.strip():
+                ex.fail("an empty Salesforce campaign name")
+            if not status.strip():
+                ex.fail(f"an empty status for Salesforce campaign {literal(campaign)}")
+            log(ex, {"sfdc_campaign": campaign, "status": status})
+            if fire is not None:
+                fire(ex, {"sfdc_campaign": campaign, "status": status}, campaign)
+
+        return sfdc_campaign
+
+    return compile_
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -532,5 +556,20 @@ STEPS: dict[str, StepSpec] = {
             logs=ActivitySpec("Delete Person", 37, ()),
         ),
         StepSpec("do_nothing", sig(), summary="nothing (for a choice branch)"),
+        StepSpec(
+            "add_to_sfdc_campaign",
+            sig(pos("sfdc_campaign", "text"), kw("status", "text", required=True)),
+            summary="add the person to a Salesforce campaign with a member status (logged only)",
+            compile=_sfdc_campaign("Add to SFDC Campaign"),
+            logs=ActivitySpec(
+                "Add to SFDC Campaign",
+                None,
+                ("sfdc_campaign", "status"),
+                ("sfdc_campaign", "status="),
+                ("sfdc_campaign", "status"),
+                mkc_id=100004,
+            ),
+            about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
+        ),
     ]
 }
