@@ -571,5 +571,20 @@ STEPS: dict[str, StepSpec] = {
             ),
             about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
         ),
+        StepSpec(
+            "change_status_in_sfdc_campaign",
+            sig(pos("sfdc_campaign", "text"), kw("status", "text", required=True)),
+            summary="set the person's member status in a Salesforce campaign (logged only)",
+            compile=_sfdc_campaign("Change Status in SFDC Campaign"),
+            logs=ActivitySpec(
+                "Change Status in SFDC Campaign",
+                None,
+                ("sfdc_campaign", "status"),
+                ("sfdc_campaign", "status="),
+                ("sfdc_campaign", "status"),
+                mkc_id=100005,
+            ),
+            about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
+        ),
     ]
 }

@@ -86,3 +86,20 @@ def test_its_activity_type_shows_in_jsonl_and_diff():
     assert diff.label(act) == 'Add to SFDC Campaign "Webinar" "Invited"'
     mkc_ids = [a.mkc_id for a in ACTIVITIES.values() if a.mkc_id is not None]
     assert ACTIVITIES["Add to SFDC Campaign"].mkc_id == 100004 and len(set(mkc_ids)) == len(mkc_ids)
+
+
+def test_change_status_in_sfdc_campaign_is_logged_too():
+    out = transcript(
+        'add_to_sfdc_campaign "<<my.sfdc>>" status="Invited"\n'
+        '    change_status_in_sfdc_campaign "<<my.sfdc>>" status="Attended"',
+        '  run Invite\n  expect activity ann "Change Status in SFDC Campaign" status="attended" count=1',
+    )
+    assert out == (
+        '2026-01-05T09:00  ann  Add to SFDC Campaign  Webinar 2026  status="Invited"  flow=Webinar.Invite\n'
+        '2026-01-05T09:00  ann  Change Status in SFDC Campaign  Webinar 2026  status="Attended"  flow=Webinar.Invite\n'
+        'PASS expect activity ann "Change Status in SFDC Campaign" status="attended" count=1\n'
+    )
+    out = transcript('change_status_in_sfdc_campaign "" status="Attended"', "  run Invite")
+    assert 'Failed Step  change_status_in_sfdc_campaign  reason="an empty Salesforce campaign name"' in out
+    assert diagnostics('campaign C < flow < change_status_in_sfdc_campaign "W" state="x" > >')[0][0] == "bad-argument"
+    assert ACTIVITIES["Change Status in SFDC Campaign"].mkc_id == 100005
