@@ -145,6 +145,12 @@ def _program_status_changes(env, a, event) -> bool:
     return env.resolve("program", a["program"]) is event.data["program"] and _optional(env, a["to"], event.data["new"])
 
 
+def _added_to_sfdc_campaign(env, a, event) -> bool:
+    return same(env.value(a["sfdc_campaign"]), event.data["sfdc_campaign"]) and _optional(
+        env, a["status"], event.data["status"]
+    )
+
+
 # ---- the event a logged activity produced (as the step or scenario command fired it) ----
 
 
@@ -284,6 +290,16 @@ TRIGGERS: dict[str, TriggerSpec] = {
             event=lambda act, target: ("Person is Created", {}),
             happens=_person_created,
             recorded=ActivitySpec("New Person", 12, ()),
+        ),
+        TriggerSpec(
+            "added_to_sfdc_campaign",
+            sig(pos("sfdc_campaign", "text"), kw("status", "text")),
+            "Add to SFDC Campaign",
+            "the person was added to a Salesforce campaign",
+            "Added to SFDC Campaign",
+            _added_to_sfdc_campaign,
+            about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
+            event=lambda act, target: (act.attributes["sfdc_campaign"], dict(act.attributes)),
         ),
     ]
 }

@@ -25,6 +25,11 @@ EXAMPLES = {
         'change_program_status Webinar "Registered"',
     ),
     "person_is_created": ("", "person_is_created", None),
+    "added_to_sfdc_campaign": (
+        "",
+        'added_to_sfdc_campaign "Webinar" status="Invited"',
+        'add_to_sfdc_campaign "Webinar" status="Invited"',
+    ),
 }
 
 

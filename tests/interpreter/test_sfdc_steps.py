@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from interp_helpers import model_of
 
-from mkc.insight import diff
+from mkc.insight import callgraph, diff
 from mkc.interpreter import run_scenarios
 from mkc.interpreter.transcript import activity_record
 from mkc.load import load_source
@@ -103,3 +103,74 @@ def test_change_status_in_sfdc_campaign_is_logged_too():
     assert 'Failed Step  change_status_in_sfdc_campaign  reason="an empty Salesforce campaign name"' in out
     assert diagnostics('campaign C < flow < change_status_in_sfdc_campaign "W" state="x" > >')[0][0] == "bad-argument"
     assert ACTIVITIES["Change Status in SFDC Campaign"].mkc_id == 100005
+
+
+TRIGGERED = """
+program Webinar <
+  tokens < my.sfdc = "Webinar 2026" >
+  campaign Invite batch <
+    flow < add_to_sfdc_campaign "<<my.sfdc>>" status="Invited" >
+  >
+  campaign Literal batch <
+    flow < add_to_sfdc_campaign "Webinar 2026" status="Invited" >
+  >
+  campaign OnAdded trigger <
+    smart_list < trigger added_to_sfdc_campaign "webinar 2026" status="Invited" >
+    flow < interesting_moment milestone "added to <<trigger.name>> (<<trigger.trigger_name>>)" >
+    qualification every_time
+  >
+  campaign OnOther trigger <
+    smart_list < trigger added_to_sfdc_campaign "Other" >
+    flow < interesting_moment milestone "other" >
+  >
+>
+people <
+  person ann < email "ann@example.com" >
+>
+scenario "s" <
+  at 2026-01-05T09:00
+  run Invite
+  event ann added_to_sfdc_campaign "Webinar 2026" status="Attended"
+  event ann added_to_sfdc_campaign "Webinar 2026" status="Invited"
+>
+"""
+
+
+def test_added_to_sfdc_campaign_is_fired_by_the_step_and_by_an_event():
+    (result,) = run_scenarios(model_of(TRIGGERED))
+    moment = (
+        "2026-01-05T09:00  ann  Interesting Moment  milestone  "
+        'description="added to Webinar 2026 (Added to SFDC Campaign)"'
+    )
+    assert result.transcript == (
+        '2026-01-05T09:00  ann  Add to SFDC Campaign  Webinar 2026  status="Invited"  flow=Webinar.Invite\n'
+        f"{moment}  flow=Webinar.OnAdded\n"
+        '2026-01-05T09:00  ann  Add to SFDC Campaign  Webinar 2026  status="Attended"\n'  # another status: no match
+        '2026-01-05T09:00  ann  Add to SFDC Campaign  Webinar 2026  status="Invited"\n'
+        f"{moment}  flow=Webinar.OnAdded\n"
+    )
+
+
+def test_added_to_sfdc_campaign_in_the_graph():
+    loaded = load_source(Source("t.mkc", TRIGGERED))
+    graph = callgraph.build(loaded.model, loaded.diagnostics)
+    label = {n.id: n.lines[0] for n in graph.nodes.values()}
+    fires = [(label[e.source], label[e.target]) for e in graph.edges if e.kind == "fires"]
+    assert fires == [  # a token may name any campaign; the literal one cannot be "Other"
+        ("Invite", 'added_to_sfdc_campaign "webinar 2026" status="Invited"'),
+        ("Invite", 'added_to_sfdc_campaign "Other"'),
+        ("Literal", 'added_to_sfdc_campaign "webinar 2026" status="Invited"'),
+    ]
+
+
+def test_added_to_sfdc_campaign_in_the_checker():
+    listener = "campaign T trigger < smart_list < trigger added_to_sfdc_campaign {args} >; flow < {flow} > >"
+    assert diagnostics(listener.format(args='"W" state="x"', flow="do_nothing"))[0][0] == "bad-argument"
+    found = diagnostics(listener.format(args='"W"', flow='interesting_moment milestone "<<trigger.old_value>>"'))
+    assert found and "Added to SFDC Campaign" in found[0][1]
+    people = 'people < person ann < email "a@x.com" > >\n'
+    assert diagnostics(people + 'scenario "s" < event ann added_to_sfdc_campaign "W" status="S" >') == []
+    (result,) = run_scenarios(
+        model_of(people + 'scenario "s" < event ann added_to_sfdc_campaign "W" >', allow_errors=True)
+    )
+    assert result.error == "line 2: event added_to_sfdc_campaign needs status=: it is what happens to ann"
