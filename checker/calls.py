@@ -220,7 +220,7 @@ class Calls:
             for v in value if isinstance(value, list) else [value]:
                 if not self.check_type(param.type, v, where, site):
                     bound.pop(name, None)
-                elif param.type in REFERENCE_TYPES:
+                elif param.type in REFERENCE_TYPES and not (param.this_campaign and _is_this_campaign(v)):
                     target = self.reference(param.type, v, label, site)
                     if not isinstance(value, list):
                         bound[name] = _Resolved(v, target)
@@ -269,8 +269,6 @@ class Calls:
 
     def reference(self, kind: str, value, label: str, site: Site):
         """The campaign, program or asset `value` names, or None (reported)."""
-        if kind == "campaign" and label == "remove_from_flow" and _is_this_campaign(value):
-            return None
         model = self.model
         res = model.resolve(kind, value, site.scope) if site.scope is not None else model.resolve_global(kind, value)
         if res.ok:
@@ -324,7 +322,7 @@ class Calls:
         name = ref_text(value)
         hints = []
         if kind == "campaign" and _is_this_campaign(value):
-            hints.append("`this_campaign` is only for `remove_from_flow`")
+            hints.append(f"`this_campaign` is only for {_THIS_CAMPAIGN_STEPS}")
         if res.elsewhere:
             spaces = sorted({getattr(t, "workspace", "?") for t in res.elsewhere})
             hints.append(f"`{name}` is in workspace {', '.join(spaces)}; a campaign only sees its own workspace")
@@ -450,6 +448,12 @@ def _is_word(value, words) -> bool:
 
 def _is_name(value) -> bool:
     return isinstance(value, ast.Ref) and len(value.parts) == 1 or isinstance(value, ast.Str)
+
+
+# The steps that take `this_campaign` (`Param.this_campaign`), for a hint.
+_THIS_CAMPAIGN_STEPS = " and ".join(
+    f"`{s.name}`" for s in STEPS.values() if any(p.this_campaign for p in s.signature.params)
+)
 
 
 def _is_this_campaign(value) -> bool:

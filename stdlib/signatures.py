@@ -46,6 +46,7 @@ class Param:
     default: object = None
     of: str | None = None  # a status of the program (a value of the field) that parameter names
     numeric: bool = False  # a field argument that must name a number field (a score)
+    this_campaign: bool = False  # a campaign argument that may be `this_campaign`, the campaign the call is in
 
 
 @attrs.frozen
@@ -91,8 +92,10 @@ def sig(*params: Param) -> Signature:
     return Signature(tuple(params))
 
 
-def pos(name: str, type_: str, required: bool = True, repeat: bool = False, of: str | None = None) -> Param:
-    return Param(name, type_, required=required, repeat=repeat, of=of)
+def pos(
+    name: str, type_: str, required: bool = True, repeat: bool = False, of: str | None = None, this_campaign=False
+) -> Param:
+    return Param(name, type_, required=required, repeat=repeat, of=of, this_campaign=this_campaign)
 
 
 def kw(

@@ -519,7 +519,7 @@ STEPS: dict[str, StepSpec] = {
         ),
         StepSpec(
             "remove_from_flow",
-            sig(pos("campaign", "campaign", repeat=True)),
+            sig(pos("campaign", "campaign", repeat=True, this_campaign=True)),
             summary="stop a campaign's flow for the person (`this_campaign` for this one)",
             compile=_remove_from_flow,
         ),
