@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, NoReturn, Protocol
+from typing import Any, NoReturn, Protocol, runtime_checkable
 
 Getter = Callable[[Any], Any]  # get(tokens) -> the value
 Log = Callable[["Frame", dict], None]  # log(ex, attributes)
 Fire = Callable[["Frame", dict], None]  # fire(ex, data)
 
 
+@runtime_checkable
 class Frame(Protocol):
     """`ex`: where a step runs, for one person."""
 
@@ -40,6 +41,7 @@ class Frame(Protocol):
     def delete_person(self) -> None: ...
 
 
+@runtime_checkable
 class Args(Protocol):
     """`a`: a step's arguments as written in one flow, read once when the flow is compiled."""
 

@@ -7,7 +7,11 @@ from insight_helpers import load
 
 from mkc.insight import callgraph
 from mkc.insight import explain as ex
-from mkc.stdlib import STEPS, TRIGGERS
+from mkc.interpreter import Interpreter
+from mkc.interpreter.args import StepArgs
+from mkc.interpreter.flow import FlowRun
+from mkc.interpreter.tokens import TokenContext
+from mkc.stdlib import STEPS, TRIGGERS, effects
 from mkc.stdlib.activities import ACTIVITIES
 
 # For each trigger: declarations it needs, the trigger as a listener writes it,
@@ -117,3 +121,11 @@ def test_a_step_that_fires_the_trigger_is_drawn_and_explained(name):
     listener = next(c for c in loaded.model.campaigns if c.name == "Listener")
     (row,) = ex.explain(moment, listener, "ann").triggers
     assert len(row.matched) == 1
+
+
+def test_the_interpreter_gives_effects_what_the_protocols_say():
+    interp = Interpreter(load(program("person_is_created")).model)
+    engine = interp.engine
+    run = FlowRun(None, "ann", TokenContext(None))
+    assert isinstance(engine.frame(None, run.context, run), effects.Frame)
+    assert isinstance(StepArgs(engine, {}), effects.Args)
