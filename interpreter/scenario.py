@@ -163,8 +163,8 @@ def event(engine: Engine, command: ast.Event) -> None:
     given = {attribute: args[name] for name, attribute in spec.about.items()}
     step_args = {p.name: p.default for p in step.signature.params}
     step_args.update({param: given[attribute] for param, attribute in step.about.items() if attribute in given})
-    missing = [p for p in spec.signature.params if p.name in spec.about and args[p.name] is None]
-    missing = [p for p in missing if spec.about[p.name] in step.about.values()]
+    taken = set(step.about.values())
+    missing = [p for p in spec.signature.params if spec.about.get(p.name) in taken and args[p.name] is None]
     if missing:
         first = min(missing, key=lambda p: p.positional)  # `to=` before the subject, as the step needs both
         needs = f"the {first.name}" if first.positional else f"{first.name}="

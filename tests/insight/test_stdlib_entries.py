@@ -7,7 +7,7 @@ from insight_helpers import load
 
 from mkc.insight import callgraph
 from mkc.insight import explain as ex
-from mkc.interpreter import Interpreter
+from mkc.interpreter import Interpreter, run_scenarios
 from mkc.interpreter.args import StepArgs
 from mkc.interpreter.flow import FlowRun
 from mkc.interpreter.tokens import TokenContext
@@ -129,3 +129,9 @@ def test_the_interpreter_gives_effects_what_the_protocols_say():
     run = FlowRun(None, "ann", TokenContext(None))
     assert isinstance(engine.frame(None, run.context, run), effects.Frame)
     assert isinstance(StepArgs(engine, {}), effects.Args)
+
+
+def test_an_event_without_what_happens_is_the_commands_error():
+    loaded = load(program("person_is_created", scenario="  event ann data_value_changes stage"))
+    (result,) = run_scenarios(loaded.model)
+    assert result.error == "line 11: event data_value_changes needs to=: it is what happens to ann"
