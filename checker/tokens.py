@@ -31,13 +31,12 @@ from mkc.checker.report import Report
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
 from mkc.source import Span
-from mkc.stdlib import TRIGGERS
+from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.triggers import token_key
 
 TOKEN_RE = re.compile(r"<<([A-Za-z_]+)\.([^<>:\n]+?)(?::default=([^>\n]*))?>>")
 KNOWN = {"system": ("date", "dateTime"), "campaign": ("name", "id", "description"), "program": ("name", "id")}
 SCOPES = ("my", "lead", "campaign", "program", "member", "trigger", "system")
-EMAIL_STEPS = {"send_email": "email", "send_alert": "email", "call_webhook": "webhook"}
 MAX_CHAIN = 5  # a starting campaign and four levels: one beyond the nesting limit
 # What the interpreter refuses when it renders a My Token holding tokens
 # (interpreter/tokens.py): tokens answered more than MAX_DEPTH levels below
@@ -123,9 +122,10 @@ def campaign_uses(model: Model, c: CampaignInfo) -> Iterator[Use]:
     for step in walk.steps(c.steps):
         for v in walk.call_values(step):
             yield from tokens_in(v, c)
-        kind = EMAIL_STEPS.get(step.name)
-        if kind and step.args and isinstance(step.args[0], (ast.Ref, ast.Str)):
-            res = model.resolve(kind, step.args[0], c.scope)
+        spec = STEPS.get(step.name)
+        asset = spec.signature.bind(step.args, step.kwargs).get(spec.renders) if spec and spec.renders else None
+        if isinstance(asset, (ast.Ref, ast.Str)):  # an email or webhook it renders
+            res = model.resolve(spec.signature.param(spec.renders).type, asset, c.scope)
             if res.ok:
                 for prop in res.target.props:
                     yield from tokens_in(prop.value)

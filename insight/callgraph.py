@@ -36,13 +36,6 @@ from mkc.stdlib.signatures import REFERENCE_TYPES
 from mkc.stdlib.values import from_literal, same
 
 CALL_STEPS = ("execute_campaign", "request_campaign")
-# The trigger each firing step can cause (see `_may_fire`).
-FIRES = {
-    "change_data_value": "data_value_changes",
-    "change_score": "score_is_changed",
-    "add_to_list": "added_to_list",
-    "change_program_status": "program_status_changes",
-}
 
 
 @attrs.define(eq=False)
@@ -223,11 +216,13 @@ class _Builder:
         for c in self.model.campaigns:
             drawn: set[str] = set()
             for step in walk.steps(c.steps):
-                for node_id in by_trigger.get(FIRES.get(step.name, ""), ()):
-                    trigger, listener = self.listeners[node_id][0]
-                    if node_id not in drawn and _may_fire(self.model, step, c, trigger, listener):
-                        drawn.add(node_id)
-                        self.edges.append(Edge("fires", self.node_of[id(c)], node_id, step.name))
+                spec = STEPS.get(step.name)
+                for fired in spec.fires if spec is not None else ():
+                    for node_id in by_trigger.get(fired, ()):
+                        trigger, listener = self.listeners[node_id][0]
+                        if node_id not in drawn and _may_fire(self.model, step, c, trigger, listener):
+                            drawn.add(node_id)
+                            self.edges.append(Edge("fires", self.node_of[id(c)], node_id, step.name))
 
 
 # ---- labels ---------------------------------------------------------------------
@@ -257,20 +252,29 @@ def show_call(call) -> str:
 def _may_fire(model: Model, step: ast.Step, c: CampaignInfo, trigger: ast.Trigger, listener: CampaignInfo) -> bool:
     """Whether `step` (in `c`) can cause an event `trigger` (in `listener`)
     matches. Only what can be known without running counts against it: a
-    different field, asset or program, or a different literal value."""
-    s = STEPS[step.name].signature.bind(step.args, step.kwargs)
-    t = TRIGGERS[trigger.name].signature.bind(trigger.args, trigger.kwargs)
-    if step.name == "change_data_value":
-        return _name(s["field"]) == _name(t["field"]) and _could_equal(s["value"], t["to"])
-    if step.name == "change_score":
-        return t["field"] is None or _name(t["field"]) == _name(s["field"])
-    if step.name == "add_to_list":
-        return _same_target(model, "list", s["list"], c, t["list"], listener)
-    if step.name == "change_program_status":
-        return _same_target(model, "program", s["program"], c, t["program"], listener) and _could_equal(
-            s["status"], t["to"]
-        )
-    return False
+    different field, asset or program, or a different literal value, where
+    the step's argument and the trigger's constraint are about the same
+    attribute of the activity (their specs' `about`)."""
+    step_spec, trigger_spec = STEPS[step.name], TRIGGERS[trigger.name]
+    s = step_spec.signature.bind(step.args, step.kwargs)
+    t = trigger_spec.signature.bind(trigger.args, trigger.kwargs)
+    written = {attribute: s[param] for param, attribute in step_spec.about.items()}
+    for param in trigger_spec.signature.params:
+        attribute = trigger_spec.about.get(param.name)
+        if attribute not in written:
+            continue  # known only when the step runs (a change's old value)
+        wanted, value = t[param.name], written[attribute]
+        if wanted is None and not param.required:
+            continue  # no constraint
+        if param.type in REFERENCE_TYPES:
+            possible = _same_target(model, param.type, value, c, wanted, listener)
+        elif param.type == "field":
+            possible = _name(value) == _name(wanted)
+        else:
+            possible = _could_equal(value, wanted)
+        if not possible:
+            return False
+    return True
 
 
 def _name(value) -> str | None:

@@ -30,7 +30,7 @@ from mkc.grammar.dump import show_value
 from mkc.insight.callgraph import show_call
 from mkc.insight.contexts import RunContext
 from mkc.interpreter import START, Activity, Interpreter, InterpreterError, TokenContext
-from mkc.interpreter.flow import _TriggerEnv
+from mkc.interpreter.flow import TriggerEnv
 from mkc.interpreter.runtime import Unresolved
 from mkc.interpreter.scenario import format_cond, run_command
 from mkc.interpreter.tokens import TokenError, Tokens
@@ -210,7 +210,7 @@ class _Explainer:
 
     def triggers(self, c: CampaignInfo) -> list[TriggerRow]:
         rows = []
-        env = _TriggerEnv(self.engine, c)
+        env = TriggerEnv(self.engine, c)
         for trigger in c.triggers:
             spec = TRIGGERS.get(trigger.name)
             if spec is None:
@@ -220,9 +220,9 @@ class _Explainer:
             for act in self.rt.activities_of(self.person):
                 if act.type != spec.activity:
                     continue
-                event = self.event(act, c)
+                event = self.event(act, spec, c)
                 try:
-                    hit = event is not None and event.trigger == spec.name and spec.matches(env, bound, event)
+                    hit = event is not None and spec.matches(env, bound, event)
                 except (Unresolved, TokenError):
                     hit = False
                 if hit:
@@ -232,32 +232,14 @@ class _Explainer:
             rows.append(TriggerRow(show_call(trigger), spec.summary, tuple(matched), others))
         return rows
 
-    def event(self, act: Activity, c: CampaignInfo) -> Event | None:
-        """The event a logged activity fired, as the interpreter built it (see
-        mkc.stdlib.steps and interpreter/scenario.py), or None when it fired none."""
-        a, p = act.attributes, act.person
-        if act.type == "Fill Out Form":
-            return Event("fills_out_form", p, a["form"], {"form": a["form"]})
-        if act.type == "Change Data Value":
-            return Event("data_value_changes", p, a["field"], {"field": a["field"], "old": a["old"], "new": a["new"]})
-        if act.type == "Change Score":
-            changed = a["new"] != (a["old"] or 0) or act.flow is None  # a scenario's `event score_is_changed`
-            data = {"field": a["field"], "old": a["old"], "new": a["new"]}
-            return Event("score_is_changed", p, a["field"], data) if changed else None
-        if act.type in ("Add to List", "Change Program Status", "Request Campaign"):
-            target = self.by_key(act.target)
-            if target is None or "reason" in a:  # a status that would move backwards changes nothing
-                return None
-            if act.type == "Add to List":
-                return Event("added_to_list", p, target.name, {"list": target})
-            if act.type == "Change Program Status":
-                return Event("program_status_changes", p, target.name, {**a, "program": target})
-            if target is not c:
-                return None  # a request fires only the campaign requested
-            return Event("campaign_is_requested", p, c.name, {"campaign": c, "source": a["source"]})
-        if act.type == "New Person":
-            return Event("person_is_created", p, "Person is Created")
-        return None
+    def event(self, act: Activity, spec, c: CampaignInfo) -> Event | None:
+        """The event of `spec`'s trigger a logged activity fired, as the
+        interpreter built it (`TriggerSpec.event`), or None when it fired none."""
+        target = self.by_key(act.target) if act.target is not None else None
+        found = spec.event(act, target)
+        if found is None or (spec.only_named and found[1]["campaign"] is not c):
+            return None  # (a request fires only the campaign requested)
+        return Event(spec.name, act.person, *found)
 
     def by_key(self, key):
         model, keys = self.rt.model, self.rt.keys

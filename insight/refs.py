@@ -127,10 +127,11 @@ class _Collector:
             flag = walk.kwarg(step, "use_parent_token_context")
             extra = " (use_parent_token_context=true)" if isinstance(flag, ast.Bool) and flag.value else ""
             self.call(step, STEPS, c.scope, f"{step.name} in {name}{extra}{note}")
-            if step.name == "change_score" and walk.kwarg(step, "field") is None:
-                self.add(
-                    step.span, "field", "lead_score", "lead_score", f"change_score in {name} (the default field){note}"
-                )
+            spec = STEPS.get(step.name)
+            for param in spec.signature.params if spec is not None else ():
+                if param.type == "field" and param.default is not None and walk.kwarg(step, param.name) is None:
+                    default = f"{step.name} in {name} (the default field){note}"
+                    self.add(step.span, "field", param.default, param.default, default)
 
     # ---- calls, conditions, values --------------------------------------------------------
 
@@ -143,7 +144,7 @@ class _Collector:
                     if value is None or value is param.default:
                         continue
                     if param.type in REFERENCE_TYPES:
-                        if not (call.name == "remove_from_flow" and value == ast.Ref(("this_campaign",))):
+                        if not (param.this_campaign and value == ast.Ref(("this_campaign",))):
                             self.reference(param.type, value, scope, what)
                     elif param.type == "field" and isinstance(value, (ast.Ref, ast.Str)):
                         self.add(value.span or call.span, "field", ref_text(value), ref_text(value), what)

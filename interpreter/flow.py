@@ -306,12 +306,13 @@ class Engine:
         those triggers, prepared as a step's are)."""
         return self._index()[1].get(trigger, ())
 
-    def listens(self, trigger: str, name: str) -> bool:
+    def listens(self, trigger: str, name: str | None) -> bool:
         """Whether some trigger campaign could take a `trigger` event about
-        `name` (the event's `name`: a changed field, a list, a program). When
-        not, `fire` would enter nobody, so a step need not build the event."""
+        `name` (the event's `name`: a changed field, a list, a program; None:
+        not known before the step runs). When not, `fire` would enter
+        nobody, so a step need not build the event."""
         names = self._index()[2].get(trigger)
-        return names is not None and (ANY in names or name in names)
+        return names is not None and (name is None or ANY in names or name in names)
 
     def _index(self) -> tuple:
         model = self.rt.model
@@ -321,7 +322,7 @@ class Engine:
             for campaign in model.campaigns:
                 if campaign.kind != "trigger":
                     continue
-                env = _TriggerEnv(self, campaign)
+                env = TriggerEnv(self, campaign)
                 for name in dict.fromkeys(t.name for t in campaign.triggers):
                     spec = TRIGGERS.get(name)
                     args = [
@@ -668,7 +669,7 @@ class Engine:
         return activity
 
 
-class _TriggerEnv:
+class TriggerEnv:
     """What a trigger's `matches` sees: the listening campaign's references and
     tokens. Arguments are prepared `Arg`s (the engine's listeners) or written values."""
 
@@ -696,7 +697,7 @@ class _TriggerEnv:
 ANY = object()  # a trigger that may take an event about anything (`_subject`)
 
 
-def _subject(spec, env: _TriggerEnv, args: dict):
+def _subject(spec, env: TriggerEnv, args: dict):
     """What an event must be about (its `name`) for this trigger to take it,
     or `ANY`. A trigger whose reference names nothing takes no event, but is
     counted as `ANY`: `fire` is the one to find that out."""

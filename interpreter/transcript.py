@@ -21,32 +21,17 @@ from mkc.grammar import ast
 from mkc.grammar.dump import show_value
 from mkc.interpreter.memo import Memo
 from mkc.interpreter.runtime import Activity, CampaignName
+from mkc.stdlib.activities import ACTIVITIES
+from mkc.stdlib.activity_types import CHANGE
 from mkc.stdlib.values import literal
 
 SEP = "  "
-CHANGE = "old -> new"  # the `old -> new` column
 
-# Each type's columns, in order: an attribute shown bare, `CHANGE`, or
-# `name=` for an attribute shown as name=value. Attributes an activity has
-# beyond its layout follow as name=value, in the order they were logged.
-LAYOUTS: dict[str, tuple[str, ...]] = {
-    "Change Score": ("field", CHANGE, "change="),
-    "Change Data Value": ("field", CHANGE),
-    "Change Program Status": ("program", CHANGE, "requested=", "reason="),
-    "Add to List": ("list",),
-    "Remove from List": ("list",),
-    "Send Email": ("email", "subject="),
-    "Send Alert": ("email", "to="),
-    "Interesting Moment": ("type", "description="),
-    "Call Webhook": ("webhook", "request="),
-    "Delete Person": (),
-    "Request Campaign": ("campaign", "source="),
-    "Executed Campaign": ("campaign", "qualified=", "use_parent_token_context="),
-    "Remove from Flow": ("campaign",),
-    "Failed Step": ("step", "reason=", "line="),
-    "Fill Out Form": ("form",),
-    "New Person": (),
-}
+# Each type's columns, in order (`ActivitySpec.layout`, declared with the type
+# in the standard library): an attribute shown bare, `CHANGE`, or `name=` for
+# an attribute shown as name=value. Attributes an activity has beyond its
+# layout follow as name=value, in the order they were logged.
+LAYOUTS: dict[str, tuple[str, ...]] = {name: a.layout for name, a in ACTIVITIES.items()}
 # name=value attributes whose text is a code, not free text: shown unquoted.
 BARE = {"change", "source", "line"}
 
@@ -252,6 +237,7 @@ def _write_lines(out, lines, chunk: int = 100) -> None:
 
 
 __all__ = [
+    "CHANGE",
     "header_line",
     "scenario_jsonl",
     "scenario_text",

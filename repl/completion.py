@@ -207,7 +207,8 @@ def _candidates(words: list[str], partial: str, vocab: Vocabulary) -> list[tuple
         return _kwarg_values(item, vocab)
     if first in STEPS:
         out = _arguments(STEPS[first].signature, item[1:], vocab)
-        return out if first == "remove_from_flow" else [o for o in out if o[0] != "this_campaign"]
+        takes_it = any(p.this_campaign for p in STEPS[first].signature.params)
+        return out if takes_it else [o for o in out if o[0] != "this_campaign"]
     if first == "trigger":
         if len(item) == 1:
             return [(t, "trigger") for t in TRIGGERS]

@@ -350,7 +350,7 @@ def test_a_trigger_takes_only_events_about_its_subject(trigger, written, happene
     else than the subject is never taken."""
     spec = TRIGGERS[trigger]
     model = model_of("campaign C < flow < do_nothing > >")
-    env = flow._TriggerEnv(Engine(Interpreter(model).runtime), model.campaigns[0])
+    env = flow.TriggerEnv(Engine(Interpreter(model).runtime), model.campaigns[0])
     field = Arg(written) if given_field or trigger == "data_value_changes" else None
     args = {"field": field, "from": None, "to": None}
     event = Event(trigger, "ann", happened, {"field": happened, "old": old, "new": new})
