@@ -11,6 +11,7 @@ import click
 from mkc import __version__
 from mkc.diagnostics import DiagnosticError, print_diagnostics
 from mkc.output import StdoutFailed, guarded_stdout
+from mkc.reading_options import reading_options
 from mkc.source import BadInput, read_source
 
 
@@ -106,6 +107,7 @@ def parse(file: str, show_ast: bool) -> None:
 @click.option("--until", metavar="DATETIME", help="With --db: let the clock run on to DATETIME after the run.")
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="With --people: a field's type.")
 @click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
+@reading_options
 @_limit_options
 def run_command(
     file: str,
@@ -119,6 +121,7 @@ def run_command(
     until: str | None,
     types: tuple[str, ...],
     skip_bad_rows: bool,
+    reading,
     max_work: int | None,
     max_years: int | None,
 ) -> None:
@@ -135,6 +138,8 @@ def run_command(
         raise BadInput("--until goes with --db (without a database, a run goes on until nothing is left)")
     if (types or skip_bad_rows) and not people:
         raise BadInput("--type and --skip-bad-rows go with --people")
+    if reading and not people:
+        raise BadInput("--encoding, --delimiter, --decimal and --date-format go with --people")
     column_types = _parse_types(types)
     until_time = _datetime_option("--until", until)
     if campaign is not None and scenarios:
@@ -164,6 +169,7 @@ def run_command(
                 tokens=overrides,
                 types=column_types,
                 skip_bad_rows=skip_bad_rows,
+                reading=reading,
                 fmt=fmt,
                 file=file,
                 limits=limits,
@@ -247,7 +253,8 @@ def db_group() -> None:
     help="A field's type: text, number, integer, boolean, date or datetime (repeatable).",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; report the bad ones and leave them out.")
-def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool) -> None:
+@reading_options
+def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool, reading) -> None:
     """Import FILE, a Marketo person export (CSV, or .parquet), into the database: a column
     of a standard field is that field, of its type ("Email Address" -> email, "Lead Score" ->
     lead_score, a number); others become snake_case fields of inferred types; the Id column
@@ -255,7 +262,7 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     from mkc.store.commands import db_import
 
     column_types = _parse_types(types)
-    db_import(file, db, column_types, skip_bad_rows)
+    db_import(file, db, column_types, skip_bad_rows, reading)
 
 
 @db_group.command(
