@@ -268,7 +268,8 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
 @db_group.command(
     "export",
     epilog="\b\nExamples:\n  mkc db export activities.jsonl --db state.duckdb\n"
-    "  mkc db export people.csv --db state.duckdb --what people",
+    "  mkc db export people.csv --db state.duckdb --what people\n"
+    "  mkc db export - --db state.duckdb --what people --changed | head",
 )
 @click.argument("out", metavar="OUT")
 @click.option("--db", required=True, metavar="PATH", help="The database.")
@@ -280,14 +281,27 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     help="What to export.",
 )
 @click.option("--changed", is_flag=True, help="With --what people: only people and fields that runs changed.")
-def db_export_command(out: str, db: str, what: str, changed: bool) -> None:
-    """Write the activity log (Marketo-style activity records), or the people, to OUT:
-    its extension picks the format, .jsonl, .csv or .parquet."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    help="The format (default: OUT's extension; to -, jsonl for activities, csv for people).",
+)
+@click.option(
+    "--headers",
+    type=click.Choice(["marketo", "fields"]),
+    default="marketo",
+    show_default=True,
+    help="With --what people: Marketo's column headers (Lead Score), or the fields' names (lead_score).",
+)
+def db_export_command(out: str, db: str, what: str, changed: bool, fmt: str | None, headers: str) -> None:
+    """Write the activity log (Marketo-style activity records), or the people, to OUT
+    (- for standard output): its extension picks the format, .jsonl, .csv or .parquet."""
     from mkc.store.commands import db_export
 
     if changed and what != "people":
         raise BadInput("--changed goes with --what people")
-    db_export(out, db, what, changed)
+    db_export(out, db, what, changed, fmt, headers)
 
 
 @db_group.command("info", epilog="Example:  mkc db info --db state.duckdb")

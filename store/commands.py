@@ -304,11 +304,11 @@ def _print_import(path: str, db: str, result) -> None:
     sys.stdout.flush()
 
 
-def db_export(out: str, db: str, what: str, changed: bool) -> None:
+def db_export(out: str, db: str, what: str, changed: bool, fmt: str | None = None, headers: str = "marketo") -> None:
     # An older database too, as it is: exporting is the way out of a migration that a value stops.
     store = Store.open(db, create=False, older=True)
     try:
-        count = export(store, out, what, changed)
+        count = export(store, out, what, changed, fmt, headers)
     except BaseException as err:
         if _interrupted(err):
             _err("mkc: interrupted")
@@ -318,7 +318,8 @@ def db_export(out: str, db: str, what: str, changed: bool) -> None:
         raise
     finally:
         store.close()
-    click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}")
+    # To standard output, the export is the output: the count goes to stderr.
+    click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}", err=out == "-")
 
 
 def db_migrate(db: str) -> None:
