@@ -485,13 +485,24 @@ def _how_read(stage: _Staging) -> list[str]:
     parts = []
     if dialect is not None and (dialect.encoding != "utf-8" or dialect.delimiter != ","):
         parts.append(dialect.describe())
-    if reading.decimal == ",":
+    if reading.decimal == "," and _separated_numbers(stage):
         parts.append("decimal comma")
     if reading.date_format is not None:
         parts.append(f"dates as {reading.date_format}")
     elif any(cells.has_excel_dates(v.strip() for v in sample) for sample in stage.samples):
         parts.append("dates day/month/year" if reading.day_first else "dates month/day/year")
     return [f"{stage.path}: read as {', '.join(parts)}"] if parts else []
+
+
+def _separated_numbers(stage: _Staging) -> bool:
+    """Whether some number in the file has a `.` or `,` in it (the decimal mark matters)."""
+    number = re.compile(stage.reading.pattern("DOUBLE"))
+    return any(
+        ("," in v or "." in v) and number.fullmatch(v.strip())
+        for i, sample in enumerate(stage.samples)
+        if i != stage.key
+        for v in sample
+    )
 
 
 _DATE_WORDS = re.compile(r"(?i).*\b(date|time|at)$")
