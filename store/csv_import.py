@@ -1,5 +1,9 @@
 """Importing Marketo's person export (CSV, or Parquet) into a store.
 
+- The file's encoding and delimiter are found out (store/csv_dialect.py) or
+  given; how numbers and dates are written is read from its values
+  (`_reading`, store/cells.py) or given. A file that is not UTF-8,
+  comma-separated with ISO dates gets one line saying how it was read.
 - Headers are Marketo's display names ("Email Address", "Lead Score", "First
   Name", custom fields) or REST names ("leadScore", "title"). A standard
   field's name in any of its spellings (stdlib/fields.py: its Marketo label,
@@ -8,15 +12,18 @@
   its snake_case (`Favourite Colour` -> favourite_colour). `Id` is the
   person's key and handle.
 - A standard field has its table type: text; number (integer when every value
-  is whole, else number); boolean (`true`/`false`, any case); date as a
-  date-time. A value that is not of that type is a bad row (`Lead Score` =
-  `lots`), never a reason to make the column text. `--type` may narrow it
-  (`integer`, `number`; `date`, `datetime`) but not contradict it.
+  is whole, else number; thousands separators allowed); boolean (`true`/
+  `false`, `yes`/`no`, `1`/`0`, any case); date as a date-time (ISO, with an
+  offset taken off, or as Excel writes it). A value that is not of that type
+  is a bad row (`Lead Score` = `lots`), never a reason to make the column
+  text. `--type` may narrow it (`integer`, `number`; `date`, `datetime`) but
+  not contradict it.
 - Other fields' types are inferred from every value of a column: integer,
-  number, boolean (`true`/`false`), date (`2026-01-05`), date-time
-  (`2026-01-05T09:00[:SS][Z]` or with a space), else text; a number with a
-  leading zero (`007`, a postal code) stays text. `--type FIELD=WORD`
-  overrides.
+  number, boolean (`true`/`false`), date (`2026-01-05`, `1/5/2026`),
+  date-time, else text; a number with a leading zero (`007`, a postal code)
+  stays text. `--type FIELD=WORD` overrides. A column that stays text
+  although it looks like dates (most values are, or its header ends in
+  `Date`, `Time` or `At`) gets a warning naming its first value that is not.
 - A field the database already has keeps its type (an integer column becomes
   a number column when decimals arrive).
 - Bad rows (a wrong number of fields, no Id, a duplicate Id, a value that is
