@@ -188,4 +188,4 @@ def decimal_shown(values) -> str | None:
 
 def has_excel_dates(values) -> bool:
     """Whether some of `values` are dates as m/d/yyyy or d/m/yyyy."""
-    return any(_SLASHED.fullmatch(v) for v in values)
+    return any("/" in v and _SLASHED.fullmatch(v.strip()) for v in values)

@@ -44,7 +44,6 @@ class Dialect:
     encoding: str  # a Python codec name
     errors: str  # "strict", or "mkc-windows" for cp1252
     delimiter: str
-    detected: bool  # the encoding or the delimiter was found out, not given
 
     def describe(self) -> str:
         """How the file is read, for the one line that says so."""
@@ -86,7 +85,7 @@ def sniff(path: str, encoding: str | None = None, delimiter: str | None = None) 
         raise BadInput(f"{path}: {err.strerror}") from None
     first = first.removeprefix("\ufeff")
     found = delimiter or _delimiter(first)
-    return Dialect(chosen, errors, found, encoding is None or delimiter is None)
+    return Dialect(chosen, errors, found)
 
 
 def _utf8_or_windows(path: str) -> str:

@@ -163,6 +163,7 @@ class _Staging:
         self.header_errors: list[str] = []
         self.errors: list[tuple[int, str]] = []  # bad rows: (line, message)
         self.samples: list[list[str]] = []  # up to SAMPLE values of each column
+        self.dated: list[int] = []  # the columns with dates as Excel writes them (in their samples)
 
     def fail(self, line: int, message: str) -> None:
         self.errors.append((line, message))
@@ -369,10 +370,10 @@ def _reading(stage: _Staging) -> Reading:
             decimal = "."
         else:
             decimal = cells.decimal_shown(values) or ("," if dialect.delimiter == ";" else ".")
+    dated = stage.dated = [i for i, sample in enumerate(stage.samples) if cells.has_excel_dates(sample)]
     given = options.date_format
     if given is not None:
         return Reading(decimal, DATE_ORDERS.get(given, False), None if given in DATE_ORDERS else given)
-    dated = [i for i, sample in enumerate(stage.samples) if cells.has_excel_dates(v.strip() for v in sample)]
     day_first = False
     if dated:
         day, month = _any_of(stage, dated)
@@ -496,7 +497,7 @@ def _how_read(stage: _Staging) -> list[str]:
         parts.append("decimal comma")
     if reading.date_format is not None:
         parts.append(f"dates as {reading.date_format}")
-    elif any(cells.has_excel_dates(v.strip() for v in sample) for sample in stage.samples):
+    elif stage.dated:
         parts.append("dates day/month/year" if reading.day_first else "dates month/day/year")
     return [f"{stage.path}: read as {', '.join(parts)}"] if parts else []
 
