@@ -240,7 +240,8 @@ def db_group() -> None:
 
 @db_group.command(
     "import",
-    epilog="\b\nExample:  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
+    epilog="\b\nExamples:\n  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
+    "  mkc db import excel.csv --db state.duckdb --encoding cp1252 --delimiter ';' --date-format d/m/y\n"
     "Exit status: 0; 2 bad input (every bad row is reported as FILE:LINE: message, and nothing is imported).",
 )
 @click.argument("file", metavar="FILE")

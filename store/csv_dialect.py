@@ -104,7 +104,10 @@ def _utf8_or_windows(path: str) -> str:
 
 
 def _check(path: str, encoding: str) -> None:
-    where = _first_bad(path, encoding)
+    try:
+        where = _first_bad(path, encoding)
+    except UnicodeError as err:  # not about a byte: UTF-16 without its byte order mark, say
+        raise BadInput(f"{path}: cannot read it as {encoding} ({err})") from None
     if where is not None:
         _, line, column, byte, _ = where
         name = "UTF-8" if encoding.startswith("utf-8") else _NAMES.get(encoding, encoding)

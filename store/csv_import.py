@@ -263,7 +263,7 @@ class _Staging:
                 self.stage(chunk)
             except csv.Error as err:
                 self.fail(reader.line_num, f"cannot read CSV: {err}")
-            except UnicodeDecodeError as err:  # sniff found none: the file changed under us
+            except UnicodeError as err:  # sniff found none: the file changed under us
                 raise BadInput(f"{self.path}: not {dialect.encoding} text ({err.reason})") from None
         self.samples = samples
         return rows

@@ -172,6 +172,10 @@ def test_encoding_option_forces_it(tmp_path, capsys):
     assert (
         code == 2 and err == "mkc: error: --encoding klingon: no such encoding (utf-8, cp1252, latin-1, utf-16, ...)\n"
     )
+    code, _, err = _import(capsys, tmp_path, str(path), "--encoding", "utf-16", db="u.duckdb")
+    assert (
+        code == 2 and err == f"mkc: error: {path}: cannot read it as utf-16 (UTF-16 stream does not start with BOM)\n"
+    )
 
 
 def test_damaged_utf8_is_reported_at_its_line_far_into_the_file(tmp_path, capsys):
