@@ -11,7 +11,7 @@ import pathlib
 import shutil
 
 import pytest
-from store_helpers import query, run_mkc, write_campaigns
+from store_helpers import content, query, run_mkc, write_campaigns
 
 from mkc.store.cells import Reading, decimal_shown
 
@@ -443,3 +443,18 @@ def test_export_keeps_utf8_whatever_the_import_was(tmp_path, capsys):
     out = tmp_path / "p.csv"
     run_mkc(capsys, "db", "export", out, "--db", tmp_path / "s.duckdb", "--what", "people")
     assert "René" in codecs.decode(out.read_bytes(), "utf-8")
+
+
+def test_a_failed_excel_import_leaves_the_database_as_it_was(tmp_path, capsys):
+    db = str(tmp_path / "s.duckdb")
+    _import(capsys, tmp_path, EXCEL)
+    before = content(db)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes("Id;Created At;Lead Score\r\n1001;7/21/2025;1.300\r\n1004;31/31/2025;5\r\n".encode("cp1252"))
+    code, out, err = _import(capsys, tmp_path, str(bad))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"{bad}:3: Created At: '31/31/2025' is not a datetime (created_at is datetime in {db})",
+        f"mkc: error: {bad}: 1 bad row; nothing imported (--skip-bad-rows imports the others)",
+    ]
+    assert content(db) == before
