@@ -7,7 +7,8 @@ in a process of its own; then the same file is read by DuckDB alone
 (`read_csv` into a table, in a process of its own too), the baseline. The
 machine is shared, so each figure moves with its load: the ratio `mkc /
 duckdb` is what compares across runs. `--against DIR` imports the file with
-another version of mkc too, in between, and gives `this / other`: DIR holds
+another version of mkc too (before or after this one, in turns) and gives
+`this / other`: DIR holds
 its `mkc` package as installed (e.g. `git archive REV`, with each part copied
 to `mkc/PART` as pyproject.toml's package-dir says).
 """
@@ -42,18 +43,27 @@ def _seconds(*command: str) -> float:
     return time.perf_counter() - start
 
 
-def measure(n: int, against: str | None) -> None:
+def measure(n: int, against: str | None, other_first: bool = False) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "people.csv")
         people_csv.write(n, path)
-        this = ("-c", "from mkc.cli import main; main()")
-        mkc = _seconds(sys.executable, *this, "db", "import", path, "--db", os.path.join(tmp, "a.duckdb"))
+
+        def this() -> float:
+            run = ("-c", "from mkc.cli import main; main()")
+            return _seconds(sys.executable, *run, "db", "import", path, "--db", os.path.join(tmp, "a.duckdb"))
+
+        def other() -> float:
+            run = ("-c", OTHER_MKC, against)
+            return _seconds(sys.executable, *run, "db", "import", path, "--db", os.path.join(tmp, "c.duckdb"))
+
+        # Which goes first alternates from one N to the next: the load drifts.
+        theirs = other() if against and other_first else None
+        mkc = this()
+        if against and theirs is None:
+            theirs = other()
         line = f"{n:>10,} rows  mkc db import {mkc:6.2f} s {n / mkc:>9,.0f} rows/s   "
-        if against:
-            other = _seconds(
-                sys.executable, "-c", OTHER_MKC, against, "db", "import", path, "--db", os.path.join(tmp, "c.duckdb")
-            )
-            line += f"other mkc {other:6.2f} s {n / other:>9,.0f} rows/s   this / other {mkc / other:5.2f}   "
+        if theirs is not None:
+            line += f"other mkc {theirs:6.2f} s {n / theirs:>9,.0f} rows/s   this / other {mkc / theirs:5.2f}   "
         alone = _seconds(sys.executable, "-c", DUCKDB_ALONE, path, os.path.join(tmp, "b.duckdb"))
         print(line + f"duckdb read_csv {alone:6.2f} s   mkc / duckdb {mkc / alone:5.2f}", flush=True)
 
@@ -63,8 +73,8 @@ def main() -> None:
     against = None
     if args[:1] == ["--against"]:
         against, args = args[1], args[2:]
-    for n in [int(a) for a in args] or [1_000_000]:
-        measure(n, against)
+    for i, n in enumerate([int(a) for a in args] or [1_000_000]):
+        measure(n, against, other_first=i % 2 == 1)
 
 
 if __name__ == "__main__":
