@@ -121,7 +121,7 @@ def people_query(store: Store, changed: bool, fmt: str = "csv", headers: str = "
     select = ['id AS "Id"']
     for name in names:
         ctype = columns.get(name)
-        col = _shown(quote(name), ctype, fmt) if ctype else None
+        col = _written(quote(name), ctype, fmt) if ctype else None
         if name in overflow:  # values that did not fit the column (or had none) are in `_extra`
             extra = _extra_value(name, fmt)
             col = extra if col is None else f"COALESCE({col}, {extra})"
@@ -138,7 +138,7 @@ def _header(name: str, imported: dict[str, str], headers: str) -> str:
     return imported.get(name, name)
 
 
-def _shown(col: str, ctype: str, fmt: str) -> str:
+def _written(col: str, ctype: str, fmt: str) -> str:
     """SQL: a column's value as the export writes it (Parquet: as it is)."""
     if fmt == "parquet":
         return col
