@@ -12,6 +12,7 @@ from mkc.completion import complete_batch_campaigns, complete_campaigns, complet
 from mkc.diagnostics import DiagnosticError, print_diagnostics
 from mkc.golden_command import test_command
 from mkc.output import StdoutFailed, guarded_stdout
+from mkc.reading_options import reading_options
 from mkc.source import BadInput, read_source
 from mkc.terminal import color_option
 
@@ -122,6 +123,7 @@ def parse(file: str, show_ast: bool) -> None:
 @click.option("--until", metavar="DATETIME", help="With --db: let the clock run on to DATETIME after the run.")
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="With --people: a field's type.")
 @click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
+@reading_options
 @_limit_options
 @color_option
 def run_command(
@@ -136,6 +138,7 @@ def run_command(
     until: str | None,
     types: tuple[str, ...],
     skip_bad_rows: bool,
+    reading,
     max_work: int | None,
     max_years: int | None,
 ) -> None:
@@ -152,6 +155,8 @@ def run_command(
         raise BadInput("--until goes with --db (without a database, a run goes on until nothing is left)")
     if (types or skip_bad_rows) and not people:
         raise BadInput("--type and --skip-bad-rows go with --people")
+    if reading and not people:
+        raise BadInput("--encoding, --delimiter, --decimal and --date-format go with --people")
     column_types = _parse_types(types)
     until_time = _datetime_option("--until", until)
     if campaign is not None and scenarios:
@@ -181,6 +186,7 @@ def run_command(
                 tokens=overrides,
                 types=column_types,
                 skip_bad_rows=skip_bad_rows,
+                reading=reading,
                 fmt=fmt,
                 file=file,
                 limits=limits,
@@ -251,7 +257,8 @@ def db_group() -> None:
 
 @db_group.command(
     "import",
-    epilog="\b\nExample:  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
+    epilog="\b\nExamples:\n  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
+    "  mkc db import excel.csv --db state.duckdb --encoding cp1252 --delimiter ';' --date-format d/m/y\n"
     "Exit status: 0; 2 bad input (every bad row is reported as FILE:LINE: message, and nothing is imported).",
 )
 @click.argument("file", metavar="FILE")
@@ -264,7 +271,8 @@ def db_group() -> None:
     help="A field's type: text, number, integer, boolean, date or datetime (repeatable).",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; report the bad ones and leave them out.")
-def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool) -> None:
+@reading_options
+def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool, reading) -> None:
     """Import FILE, a Marketo person export (CSV, or .parquet), into the database: a column
     of a standard field is that field, of its type ("Email Address" -> email, "Lead Score" ->
     lead_score, a number); others become snake_case fields of inferred types; the Id column
@@ -272,13 +280,14 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     from mkc.store.commands import db_import
 
     column_types = _parse_types(types)
-    db_import(file, db, column_types, skip_bad_rows)
+    db_import(file, db, column_types, skip_bad_rows, reading)
 
 
 @db_group.command(
     "export",
     epilog="\b\nExamples:\n  mkc db export activities.jsonl --db state.duckdb\n"
-    "  mkc db export people.csv --db state.duckdb --what people",
+    "  mkc db export people.csv --db state.duckdb --what people\n"
+    "  mkc db export - --db state.duckdb --what people --changed | head",
 )
 @click.argument("out", metavar="OUT")
 @click.option("--db", required=True, metavar="PATH", help="The database.")
@@ -290,14 +299,27 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     help="What to export.",
 )
 @click.option("--changed", is_flag=True, help="With --what people: only people and fields that runs changed.")
-def db_export_command(out: str, db: str, what: str, changed: bool) -> None:
-    """Write the activity log (Marketo-style activity records), or the people, to OUT:
-    its extension picks the format, .jsonl, .csv or .parquet."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    help="The format (default: OUT's extension; to -, jsonl for activities, csv for people).",
+)
+@click.option(
+    "--headers",
+    type=click.Choice(["marketo", "fields"]),
+    default="marketo",
+    show_default=True,
+    help="With --what people: Marketo's column headers (Lead Score), or the fields' names (lead_score).",
+)
+def db_export_command(out: str, db: str, what: str, changed: bool, fmt: str | None, headers: str) -> None:
+    """Write the activity log (Marketo-style activity records), or the people, to OUT
+    (- for standard output): its extension picks the format, .jsonl, .csv or .parquet."""
     from mkc.store.commands import db_export
 
     if changed and what != "people":
         raise BadInput("--changed goes with --what people")
-    db_export(out, db, what, changed)
+    db_export(out, db, what, changed, fmt, headers)
 
 
 @db_group.command("info", epilog="Example:  mkc db info --db state.duckdb")

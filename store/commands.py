@@ -140,6 +140,7 @@ def run_campaign(
     fmt: str,
     file: str,
     limits=None,
+    reading=None,
 ) -> int:
     """Run one batch campaign over a database (`db`) and/or a person export
     (`people`, imported first); print the run's activities; the exit status."""
@@ -157,7 +158,9 @@ def run_campaign(
         # could not be written (a full disk, a closed pipe) is not kept.
         with interruptible() as committing, store.transaction(committing):
             with long_lived(), one_thread(store):
-                run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
+                run, result = _run(
+                    store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file
+                )
             _print_run(store, run, fmt)
     except BadRows as err:
         store.discard()
@@ -181,10 +184,9 @@ def run_campaign(
     return 1 if result.failed else 0
 
 
-def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file):
+def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file):
     if people is not None:
-        for message in import_people(store, people, types, skip_bad_rows).skipped:
-            _err(f"{message} (skipped)")
+        _said(import_people(store, people, types, skip_bad_rows, reading))
     elif not store.count_people() and store.meta("next_run") == "1":
         # A new database starts with the file's declared people.
         add_people(store, [PersonState.declared(p) for p in interp.model.people])
@@ -259,12 +261,12 @@ def _record(when, person, type_, type_id, attributes, flow, via) -> str:
 # ---- mkc db ... ----------------------------------------------------------------------
 
 
-def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
+def db_import(path: str, db: str, types: dict, skip_bad_rows: bool, reading=None) -> None:
     store = Store.open(db, create=True)
     unchanged = f"; {db} is as it was before the import"
     try:
         with interruptible() as committing, store.transaction(committing):
-            result = import_people(store, path, types, skip_bad_rows)
+            result = import_people(store, path, types, skip_bad_rows, reading)
             _print_import(path, db, result)  # before the commit, as a run's log
     except BadRows as err:
         store.discard()
@@ -283,9 +285,16 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
     store.close()
 
 
-def _print_import(path: str, db: str, result) -> None:
+def _said(result) -> None:
+    """What an import tells on stderr: how the file was read, warnings, the rows skipped."""
+    for note in result.notes:
+        _err(note)
     for message in result.skipped:
         _err(f"{message} (skipped)")
+
+
+def _print_import(path: str, db: str, result) -> None:
+    _said(result)
     fields = ", ".join(f"{name} {word}" for name, word in result.fields.items())
     skipped = f", {len(result.skipped)} bad rows skipped" if result.skipped else ""
     click.echo(
@@ -295,11 +304,11 @@ def _print_import(path: str, db: str, result) -> None:
     sys.stdout.flush()
 
 
-def db_export(out: str, db: str, what: str, changed: bool) -> None:
+def db_export(out: str, db: str, what: str, changed: bool, fmt: str | None = None, headers: str = "marketo") -> None:
     # An older database too, as it is: exporting is the way out of a migration that a value stops.
     store = Store.open(db, create=False, older=True)
     try:
-        count = export(store, out, what, changed)
+        count = export(store, out, what, changed, fmt, headers)
     except BaseException as err:
         if _interrupted(err):
             _err("mkc: interrupted")
@@ -309,7 +318,8 @@ def db_export(out: str, db: str, what: str, changed: bool) -> None:
         raise
     finally:
         store.close()
-    click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}")
+    # To standard output, the export is the output: the count goes to stderr.
+    click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}", err=out == "-")
 
 
 def db_migrate(db: str) -> None:

@@ -21,11 +21,15 @@ column in the transcript (the field, list, email, program, campaign...), and
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
 
 import duckdb
 
 from mkc.interpreter.transcript import CHANGE, LAYOUTS
 from mkc.source import BadInput
+from mkc.stdlib.fields import standard_field
 from mkc.store.db import Store
 from mkc.store.schema import quote
 
@@ -80,17 +84,26 @@ def activities_query(fmt: str, run: int | None = None) -> str:
     """
 
 
-def people_query(store: Store, changed: bool) -> str:
+HEADERS = ("marketo", "fields")
+
+
+def people_query(store: Store, changed: bool, fmt: str = "csv", headers: str = "marketo") -> str:
+    """The people as Marketo's person export has them: `Id`, then each field
+    under Marketo's header (a standard field's from the field table, `Lead
+    Score`; another's as it was imported), or the field's name (`headers`
+    "fields"); the fields kept only in `_extra` too. In CSV and JSON a
+    date-time is UTC with its `Z`, a whole number has no `.0`."""
     con = store.con
     columns = store.columns()
-    headers = dict(con.execute("SELECT field, header FROM fields").fetchall())
-    overflow = {
+    imported = dict(con.execute("SELECT field, header FROM fields").fetchall())
+    overflow = [
         r[0]
         for r in con.execute(
-            "SELECT DISTINCT unnest(json_keys(_extra)) FROM people WHERE _extra IS NOT NULL AND _extra <> '{}'"
+            "SELECT DISTINCT unnest(json_keys(_extra)) AS k FROM people WHERE _extra IS NOT NULL AND _extra <> '{}' "
+            "ORDER BY k"
         ).fetchall()
-    }
-    names = list(columns)
+    ]
+    names = list(columns) + [name for name in overflow if name not in columns]
     where = ""
     if changed:
         touched = {
@@ -107,19 +120,99 @@ def people_query(store: Store, changed: bool) -> str:
         )
     select = ['id AS "Id"']
     for name in names:
-        col = quote(name)
-        if name in overflow:  # values that did not fit the column are in `_extra` (dates tagged)
-            path = _sql_text('$."' + name + '"')
-            tagged = _sql_text('$."' + name + '".v')
-            extra = f"COALESCE(json_extract_string(_extra, {tagged}), json_extract_string(_extra, {path}))"
-            col = f"COALESCE(CAST({col} AS VARCHAR), {extra})"
-        select.append(f"{col} AS {quote(headers.get(name, name))}")
+        ctype = columns.get(name)
+        col = _written(quote(name), ctype, fmt) if ctype else None
+        if name in overflow:  # values that did not fit the column (or had none) are in `_extra`
+            extra = _extra_value(name, fmt)
+            col = extra if col is None else f"COALESCE({col}, {extra})"
+        select.append(f"{col} AS {quote(_header(name, imported, headers))}")
     return f"SELECT {', '.join(select)} FROM people {where} ORDER BY _pid"
 
 
-def export(store: Store, out: str, what: str = "activities", changed: bool = False) -> int:
-    """Write the export to `out`; returns the number of records."""
-    fmt = output_format(out)
+def _header(name: str, imported: dict[str, str], headers: str) -> str:
+    if headers == "fields":
+        return name
+    spec = standard_field(name)
+    if spec is not None and spec.name == name and spec.label:
+        return spec.label
+    return imported.get(name, name)
+
+
+def _written(col: str, ctype: str, fmt: str) -> str:
+    """SQL: a column's value as the export writes it (Parquet: as it is)."""
+    if fmt == "parquet":
+        return col
+    if ctype == "TIMESTAMP":
+        return f"strftime({col}, '%Y-%m-%dT%H:%M:%SZ')"
+    if ctype == "DOUBLE":  # a whole number as one (3, not 3.0), exactly
+        whole = f"{col} = trunc({col}) AND abs({col}) < 9e18"
+        if fmt == "json":
+            return f"CASE WHEN {whole} THEN to_json(CAST({col} AS BIGINT)) ELSE to_json({col}) END"
+        return f"CASE WHEN {whole} THEN CAST(CAST({col} AS BIGINT) AS VARCHAR) ELSE CAST({col} AS VARCHAR) END"
+    if fmt == "json" or ctype == "VARCHAR":
+        return col
+    return f"CAST({col} AS VARCHAR)"
+
+
+def _extra_value(name: str, fmt: str) -> str:
+    """SQL: a field's value kept in `_extra` (store/codec.py's JSON) as text: a
+    date-time with its `Z`, a whole number without `.0`."""
+    path = _sql_text('$."' + name.replace('"', '\\"') + '"')
+    tag = f"json_extract_string(_extra, {path} || '.\"$\"')"
+    tagged = f"json_extract_string(_extra, {path} || '.v')"
+    plain = f"json_extract_string(_extra, {path})"
+    text = (
+        f"CASE WHEN {tag} = 'datetime' THEN replace({tagged}, '+00:00', '') || 'Z' "
+        f"WHEN {tag} IS NOT NULL THEN {tagged} "
+        f"WHEN json_type(_extra, {path}) = 'DOUBLE' AND regexp_full_match({plain}, '-?[0-9]+\\.0') "
+        f"THEN regexp_replace({plain}, '\\.0$', '') ELSE {plain} END"
+    )
+    return f"to_json({text})" if fmt == "json" else text
+
+
+def export(
+    store: Store,
+    out: str,
+    what: str = "activities",
+    changed: bool = False,
+    fmt: str | None = None,
+    headers: str = "marketo",
+) -> int:
+    """Write the export to `out` (`-`: standard output) in `fmt` (default: by
+    `out`'s extension; to standard output, JSON Lines for activities and CSV
+    for people); returns the number of records."""
+    stdout = out == "-"
+    if fmt is None:
+        fmt = ("json" if what == "activities" else "csv") if stdout else output_format(out)
+    else:
+        fmt = FORMATS["." + fmt]
+    if not stdout:
+        _writable(out)
+    query = activities_query(fmt) if what == "activities" else people_query(store, changed, fmt, headers)
+    options = {"json": "FORMAT json", "csv": "FORMAT csv, HEADER", "parquet": "FORMAT parquet"}[fmt]
+    if stdout:  # written whole to a file first: standard output may be a pipe, or a terminal
+        with tempfile.TemporaryDirectory(prefix="mkc-export-") as folder:
+            path = os.path.join(folder, "export")
+            written = _copy(store, query, path, options)
+            with open(path, "rb") as written_file:
+                shutil.copyfileobj(written_file, sys.stdout.buffer)
+            sys.stdout.flush()
+        return written
+    target = os.path.realpath(out)  # through a symbolic link, to its file
+    partial = target + ".partial"
+    try:
+        written = _copy(store, query, partial, options)
+        os.replace(partial, target)
+    except BaseException as err:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        if isinstance(err, (duckdb.IOException, OSError)) and partial in str(err):  # a full disk, say
+            raise BadInput(f"{out}: cannot write it ({str(err).rsplit(': ', 1)[-1].strip()})") from None
+        raise
+    return written
+
+
+def _writable(out: str) -> None:
     folder = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(folder):
         raise BadInput(f"{out}: no such directory {folder}")
@@ -129,20 +222,10 @@ def export(store: Store, out: str, what: str = "activities", changed: bool = Fal
         raise BadInput(f"{out}: not a regular file; an export writes a new file in its place")
     if not os.access(folder, os.W_OK):
         raise BadInput(f"{out}: cannot write in {folder}")
-    query = activities_query(fmt) if what == "activities" else people_query(store, changed)
-    options = {"json": "FORMAT json", "csv": "FORMAT csv, HEADER", "parquet": "FORMAT parquet"}[fmt]
-    target = os.path.realpath(out)  # through a symbolic link, to its file
-    partial = target + ".partial"
+
+
+def _copy(store: Store, query: str, path: str, options: str) -> int:
     # One thread: DuckDB then sorts a large log within its memory limit, and
     # writes the file in order.
     store.con.execute("SET threads = 1")
-    try:
-        written = store.con.execute(f"COPY ({query}) TO {_sql_text(partial)} ({options})").fetchone()[0]
-        os.replace(partial, target)
-    except BaseException as err:
-        if os.path.exists(partial):
-            os.unlink(partial)
-        if isinstance(err, (duckdb.IOException, OSError)) and partial in str(err):  # a full disk, say
-            raise BadInput(f"{out}: cannot write it ({str(err).rsplit(': ', 1)[-1].strip()})") from None
-        raise
-    return written
+    return store.con.execute(f"COPY ({query}) TO {_sql_text(path)} ({options})").fetchone()[0]

@@ -60,7 +60,7 @@ def test_people_export_has_the_run_changes_and_the_imported_headers(tmp_path, ca
     assert run_mkc(capsys, "db", "export", out, "--db", db, "--what", "people")[0] == 0
     rows = list(csv.reader(out.open()))
     assert rows[0] == ["Id", "First Name", "Email Address", "Lead Score", "Country", "Created At", "Subscribed"]
-    assert rows[2] == ["1002", "Name2", "p2@example.com", "19", "DE", "2025-01-03 10:00:00", "false"]
+    assert rows[2] == ["1002", "Name2", "p2@example.com", "19", "DE", "2025-01-03T10:00:00Z", "false"]
     changed = tmp_path / "changed.csv"
     run_mkc(capsys, "db", "export", changed, "--db", db, "--what", "people", "--changed")
     assert list(csv.reader(changed.open())) == [["Id", "Lead Score"], ["1002", "19"], ["1003", "26"], ["1004", "33"]]
