@@ -12,6 +12,7 @@ from __future__ import annotations
 from mkc.interpreter.runtime import Activity, BatchChanges, PeopleBatch, PersonState, Wait
 from mkc.store import activities, bulk, codec
 from mkc.store.db import Store, column_type, fits, storable
+from mkc.store.rest_ids import number_people
 from mkc.store.schema import quote
 
 # People per batch: the interpreter holds one batch at a time. The batch
@@ -313,4 +314,5 @@ def add_people(store: Store, people: list[PersonState]) -> int:
     numbered = [(first + i, state) for i, state in enumerate(people)]
     write_people(store, numbered, update=False)
     write_members(store, numbered, had=[])
+    number_people(store, [state.handle for state in people])
     return len(people)

@@ -1,32 +1,32 @@
 """Exports: the activity log, or people, as JSON Lines, CSV or Parquet (the
-output file's extension picks the format), written by DuckDB straight from
-the database in a deterministic order (activities by time, then the order
-they were logged; people in the database's order).
+output file's extension picks the format), in a deterministic order
+(activities by time, then the order they were logged; people in the
+database's order).
 
-An activity record is close to Marketo's REST activity records:
-
-    {"id": 7, "leadId": 1001, "activityDate": "2026-01-05T09:00:00Z",
-     "activityTypeId": 22, "activityType": "Change Score",
-     "primaryAttributeValue": "lead_score",
-     "attributes": [{"name": "old", "value": 0}, {"name": "new", "value": 10}, ...],
-     "flow": "Scoring.Score", "via": [], "run": 1}
-
-`leadId` is a number when the person's Id is one; `activityTypeId` is null
-where Marketo has no id; `primaryAttributeValue` is the activity's first
-column in the transcript (the field, list, email, program, campaign...), and
-`attributes` the others, named as in mkc's transcripts. In CSV and Parquet,
-`attributes` and `via` are JSON text.
+An activity is exported as Marketo's REST activity record
+(interpreter/records.py; REST.md, Activity records), the same record `mkc
+run --format jsonl` and `mkc serve` give, with the ids the database keeps
+(rest_ids.py). JSON Lines has keys sorted; CSV and Parquet have the record's
+keys as columns, `attributes` as JSON text. People are written by DuckDB
+straight from the database.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 
 import duckdb
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
-from mkc.interpreter.transcript import CHANGE, LAYOUTS
+from mkc.interpreter.records import Ids, record_json, rest_record
 from mkc.source import BadInput
+from mkc.store import codec
 from mkc.store.db import Store
+from mkc.store.rest_ids import load_ids
 from mkc.store.schema import quote
 
 FORMATS = {".jsonl": "json", ".ndjson": "json", ".csv": "csv", ".parquet": "parquet"}
@@ -40,44 +40,60 @@ def output_format(out: str) -> str:
     return FORMATS[ext]
 
 
-def _primary_names() -> str:
-    """SQL: the name of each activity type's primary attribute."""
-    whens = []
-    for type_, layout in LAYOUTS.items():
-        first = next((c for c in layout if c != CHANGE and not c.endswith("=")), None)
-        if first is not None:
-            whens.append(f"WHEN '{type_}' THEN '{first}'")
-    return f"CASE type {' '.join(whens)} END"
+ACTIVITY_COLUMNS = (
+    "id",
+    "marketoGUID",
+    "leadId",
+    "activityDate",
+    "activityTypeId",
+    "campaignId",
+    "primaryAttributeValueId",
+    "primaryAttributeValue",
+    "attributes",
+)
+_ARROW_TYPES = (pa.int64(), pa.string(), pa.int64(), pa.string(), pa.int64(), pa.int64(), pa.int64(), pa.string())
+
+
+def activity_records(store: Store, run: int | None = None, ids: Ids | None = None, where: str = "", params=()):
+    """The log's activities (of one `run`, or those `where` picks) as REST
+    records, in the log's order, read a batch at a time."""
+    ids = ids or load_ids(store)
+    clauses = [c for c in (f"run = {int(run)}" if run is not None else "", where) if c]
+    query = (
+        "SELECT seq, time, person, type, attributes, flow, via, target, run FROM activities "
+        + (f"WHERE {' AND '.join(clauses)} " if clauses else "")
+        + "ORDER BY time, seq"
+    )
+    cursor = store.con.execute(query, list(params))
+    while rows := cursor.fetchmany(10_000):
+        for seq, when, person, type_, attributes, flow, via, target, run_ in rows:
+            key = codec.load_key(target) if target else None
+            yield rest_record(seq, when, person, type_, json.loads(attributes), flow, json.loads(via), key, ids, run_)
+
+
+def _write_activities(store: Store, path: str, fmt: str) -> int:
+    records = activity_records(store)
+    count = 0
+    if fmt == "json":
+        with open(path, "w", encoding="utf-8") as out:
+            while batch := list(itertools.islice(records, 10_000)):
+                out.write("".join(record_json(r) + "\n" for r in batch))
+                count += len(batch)
+        return count
+    fields = [pa.field(name, t) for name, t in zip(ACTIVITY_COLUMNS, (*_ARROW_TYPES, pa.string()))]
+    schema = pa.schema(fields)
+    writer = pq.ParquetWriter(path, schema) if fmt == "parquet" else pa_csv.CSVWriter(path, schema)
+    with writer:
+        while batch := list(itertools.islice(records, 10_000)):
+            columns = {name: [r[name] for r in batch] for name in ACTIVITY_COLUMNS[:-1]}
+            columns["attributes"] = [json.dumps(r["attributes"], ensure_ascii=False) for r in batch]
+            writer.write_table(pa.table(columns, schema=schema))
+            count += len(batch)
+    return count
 
 
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def activities_query(fmt: str, run: int | None = None) -> str:
-    json_out = fmt == "json"
-    lead = (
-        "CASE WHEN regexp_full_match(person, '-?[0-9]{1,18}') THEN to_json(CAST(person AS BIGINT)) "
-        "ELSE to_json(person) END"
-        if json_out
-        else "person"
-    )
-    attrs = (
-        "to_json(list_transform(list_filter(json_keys(attributes), lambda k: p IS NULL OR k <> p), "
-        "lambda k: json_object('name', k, 'value', json_extract(attributes, '$.\"' || k || '\"'))))"
-    )
-    if not json_out:
-        attrs = f"CAST({attrs} AS VARCHAR)"
-    via = "CAST(via AS JSON)" if json_out else "via"
-    where = f"WHERE run = {int(run)}" if run is not None else ""
-    return f"""
-        SELECT seq AS id, {lead} AS leadId, strftime(time, '%Y-%m-%dT%H:%M:%SZ') AS activityDate,
-               type_id AS activityTypeId, type AS activityType,
-               json_extract_string(attributes, '$."' || p || '"') AS primaryAttributeValue,
-               {attrs} AS attributes, flow, {via} AS via, run
-        FROM (SELECT *, {_primary_names()} AS p FROM activities {where})
-        ORDER BY time, seq
-    """
 
 
 def people_query(store: Store, changed: bool) -> str:
@@ -129,7 +145,6 @@ def export(store: Store, out: str, what: str = "activities", changed: bool = Fal
         raise BadInput(f"{out}: not a regular file; an export writes a new file in its place")
     if not os.access(folder, os.W_OK):
         raise BadInput(f"{out}: cannot write in {folder}")
-    query = activities_query(fmt) if what == "activities" else people_query(store, changed)
     options = {"json": "FORMAT json", "csv": "FORMAT csv, HEADER", "parquet": "FORMAT parquet"}[fmt]
     target = os.path.realpath(out)  # through a symbolic link, to its file
     partial = target + ".partial"
@@ -137,12 +152,17 @@ def export(store: Store, out: str, what: str = "activities", changed: bool = Fal
     # writes the file in order.
     store.con.execute("SET threads = 1")
     try:
-        written = store.con.execute(f"COPY ({query}) TO {_sql_text(partial)} ({options})").fetchone()[0]
+        if what == "activities":
+            written = _write_activities(store, partial, fmt)
+        else:
+            query = people_query(store, changed)
+            written = store.con.execute(f"COPY ({query}) TO {_sql_text(partial)} ({options})").fetchone()[0]
         os.replace(partial, target)
     except BaseException as err:
         if os.path.exists(partial):
             os.unlink(partial)
-        if isinstance(err, (duckdb.IOException, OSError)) and partial in str(err):  # a full disk, say
-            raise BadInput(f"{out}: cannot write it ({str(err).rsplit(': ', 1)[-1].strip()})") from None
+        if isinstance(err, OSError) or (isinstance(err, duckdb.IOException) and partial in str(err)):  # a full disk
+            said = getattr(err, "strerror", None) or str(err).rsplit(": ", 1)[-1].strip()
+            raise BadInput(f"{out}: cannot write it ({said})") from None
         raise
     return written
