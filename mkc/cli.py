@@ -579,6 +579,10 @@ def _token_options(tokens: tuple[str, ...]) -> dict:
         raise BadInput(str(err)) from None
 
 
+from mkc.serve.command import serve_command  # noqa: E402  (it imports its server only when it runs)
+
+cli.add_command(serve_command)
+
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getattr(
     click.exceptions, "NoArgsIsHelp", click.UsageError

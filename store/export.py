@@ -54,15 +54,18 @@ ACTIVITY_COLUMNS = (
 _ARROW_TYPES = (pa.int64(), pa.string(), pa.int64(), pa.string(), pa.int64(), pa.int64(), pa.int64(), pa.string())
 
 
-def activity_records(store: Store, run: int | None = None, ids: Ids | None = None, where: str = "", params=()):
-    """The log's activities (of one `run`, or those `where` picks) as REST
-    records, in the log's order, read a batch at a time."""
+def activity_records(
+    store: Store, run: int | None = None, ids: Ids | None = None, where: str = "", params=(), limit: int | None = None
+):
+    """The log's activities (of one `run`, or those `where` picks, at most
+    `limit`) as REST records, in the log's order, read a batch at a time."""
     ids = ids or load_ids(store)
     clauses = [c for c in (f"run = {int(run)}" if run is not None else "", where) if c]
     query = (
         "SELECT seq, time, person, type, attributes, flow, via, target, run FROM activities "
         + (f"WHERE {' AND '.join(clauses)} " if clauses else "")
         + "ORDER BY time, seq"
+        + (f" LIMIT {int(limit)}" if limit is not None else "")
     )
     cursor = store.con.execute(query, list(params))
     while rows := cursor.fetchmany(10_000):
