@@ -90,10 +90,29 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _server_class():
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        """uvicorn's server, but a SIGTERM or Ctrl-C ends it as a normal stop
+        (exit 0, the database closed): uvicorn raises the signal again once the
+        requests in flight are done, which would kill the process there."""
+
+        def handle_exit(self, sig, frame) -> None:
+            super().handle_exit(sig, frame)
+            captured = getattr(self, "_captured_signals", None)
+            if captured is not None:
+                captured.clear()
+
+    return Server
+
+
 def _serve(model, db, sock, client_id, client_secret, token_ttl, rate_limit, name) -> None:
     import uvicorn
 
     from mkc.serve.app import Options, make_app
+
+    _Server = _server_class()
     from mkc.serve.world import World
     from mkc.store.db import Store
 
@@ -106,7 +125,7 @@ def _serve(model, db, sock, client_id, client_secret, token_ttl, rate_limit, nam
         if client_id is None:
             click.echo("mkc serve: no --client-id/--client-secret: any id and secret are accepted", err=True)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        uvicorn.Server(config).run(sockets=[sock])
+        _Server(config).run(sockets=[sock])
     finally:
         store.close()
     click.echo("mkc serve: stopped", err=True)
