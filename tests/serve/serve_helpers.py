@@ -44,6 +44,12 @@ program Web <
     smart_list < trigger person_is_created >
     flow < change_score +10 >
   >
+  campaign Nightly batch <
+    smart_list < filter email = "ann@example.com" >
+    flow < interesting_moment milestone "nightly <<system.date>>" >
+    qualification every_time
+    schedule at 2026-03-01T09:00 every 1 day until 2026-03-03T09:00
+  >
   campaign Flowing <
     smart_list < trigger campaign_is_requested source=flow_action >
     flow < do_nothing >
@@ -53,7 +59,7 @@ fields < renewal_date date "Renewal Date" >
 people < person ann < email "ann@example.com" first_name "Ann" lead_score 0 > >
 """
 # The project's numbering (declaration order).
-SCORE, REQUESTED, ON_LIST, WEEKLY, CREATED, FLOWING = 1001, 1002, 1003, 1004, 1005, 1006
+SCORE, REQUESTED, ON_LIST, WEEKLY, CREATED, NIGHTLY, FLOWING = 1001, 1002, 1003, 1004, 1005, 1006, 1007
 NEWSLETTER = 1001
 
 

@@ -55,3 +55,23 @@ def test_the_database_is_locked_while_served_and_ctrl_c_stops(tmp_path):
     # The schedule was committed: `mkc run` opens the database again.
     code, out, _ = mkc("run", str(server.path), "--campaign", "Weekly", "--db", server.db, "--at", "2026-02-01T00:00")
     assert code == 0 and "Change Score" in out
+
+
+def test_declared_schedules_run_as_the_clock_passes_them(tmp_path):
+    server = Server(tmp_path, "--rate-limit", "off")
+    try:
+        with server.client() as http:
+            moved = http.post("/mkc/v1/clock.json", json={"to": "2026-03-02T12:00:00Z"}).json()["result"][0]
+            assert moved == {"now": "2026-03-02T12:00:00Z", "activities": 2}  # Mar 1 and 2, 09:00
+            moved = http.post("/mkc/v1/clock.json", json={"advance": "1 week"}).json()["result"][0]
+            assert moved == {"now": "2026-03-09T12:00:00Z", "activities": 1}  # Mar 3, the last
+            token = http.get("/rest/v1/activities/pagingtoken.json", params={"sinceDatetime": "2026-03-01"}).json()
+            page = http.get("/rest/v1/activities.json", params={"nextPageToken": token["nextPageToken"]}).json()
+    finally:
+        server.stop()
+    assert [(r["activityDate"], r["leadId"], r["activityTypeId"]) for r in page["result"]] == [
+        ("2026-03-01T09:00:00Z", 1, 46),
+        ("2026-03-02T09:00:00Z", 1, 46),
+        ("2026-03-03T09:00:00Z", 1, 46),
+    ]
+    assert page["moreResult"] is False
