@@ -20,7 +20,6 @@ from mkc.serve.world import World, api_tokens
 from mkc.stdlib.rest import REST_ACTIVITIES, attribute_names
 from mkc.store import codec
 from mkc.store.export import activity_records
-from mkc.store.rest_ids import load_ids
 
 MAX_BATCH = 300
 MAX_REQUESTED = 100
@@ -83,7 +82,7 @@ def describe(call: Call) -> dict:
 def get_lead(call: Call) -> dict:
     wanted = call.listed("fields") or list(DEFAULT_FIELDS)
     with call.world.read() as store:
-        ids = load_ids(store)
+        ids = call.world.ids
         rest = _fields(call.world, store)
         found = call.world.find(store, "id", [_handle_of(ids, call.path_id())])
         return {"result": [_lead(h, f, rest, wanted, ids) for _, h, f in found.values()]}
@@ -108,7 +107,7 @@ def get_leads(call: Call) -> dict:
     after = _page_after(call.param("nextPageToken"))
     wanted = call.listed("fields") or list(DEFAULT_FIELDS)
     with call.world.read() as store:
-        ids = load_ids(store)
+        ids = call.world.ids
         rest = _fields(call.world, store)
         if filter_type == "id":
             field = "id"
@@ -138,7 +137,7 @@ def upsert_leads(call: Call) -> dict:
     world = call.world
     result = []
     with world.write() as store:
-        ids = load_ids(store)
+        ids = call.world.ids
         rest = _fields(world, store)
         for record in records:
             try:
@@ -217,7 +216,7 @@ def list_leads(call: Call, add: bool) -> dict:
         raise ApiError("1003", f"input: up to {MAX_BATCH} leads as {{id}}")
     result, people = [], []
     with world.write() as store:
-        ids = load_ids(store)
+        ids = call.world.ids
         for record in records:
             lead_id = record.get("id") if isinstance(record, dict) else None
             found = _person(world, store, ids, lead_id)
@@ -329,7 +328,7 @@ def trigger_campaign(call: Call) -> dict:
         raise ApiError("1003", f"at most {MAX_REQUESTED} leads a request")
     tokens = api_tokens(given.get("tokens"))
     with world.write() as store:
-        ids = load_ids(store)
+        ids = call.world.ids
         people = [p for p in (_person(world, store, ids, (r or {}).get("id")) for r in leads) if p is not None]
         world.request(campaign, list(dict.fromkeys(people)), tokens)
     return {"result": [{"id": call.path_id()}]}
@@ -385,7 +384,7 @@ def activities(call: Call) -> dict:
     where = ["(time > ? OR (time = ? AND seq > ?))"]
     params: list = [when, when, seq]
     with world.read() as store:
-        ids = load_ids(store)
+        ids = call.world.ids
         if list_id is not None:
             node = world.lists.get(list_id)
             if node is None:

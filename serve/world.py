@@ -27,7 +27,7 @@ from mkc.stdlib.values import later
 from mkc.store import codec
 from mkc.store.batches import StoreSource, add_people, fields_reader
 from mkc.store.db import Store
-from mkc.store.rest_ids import next_lead_id, save_ids
+from mkc.store.rest_ids import load_ids, next_lead_id, save_ids
 from mkc.store.schema import quote
 
 _SCHEDULES = "CREATE TABLE IF NOT EXISTS rest_schedules (due TIMESTAMP, seq BIGINT, campaign VARCHAR, tokens VARCHAR)"
@@ -65,14 +65,24 @@ class World:
             if not store.count_people() and store.meta("next_run") == "1":  # a new database: the declared people
                 add_people(store, [PersonState.declared(p) for p in model.people])
             save_ids(store, Ids.of_model(model, handles=(), extra_fields=store.columns()))
+        # While the server runs it alone writes the database: the ids, and the
+        # next free whole number for a person, are read once and kept up to date.
+        self.ids = load_ids(store)
+        self.next_id = next_lead_id(store)
 
     # ---- transactions --------------------------------------------------------------
 
     @contextlib.contextmanager
     def write(self):
         """One changing request: the lock, and one transaction (rolled back on any error)."""
-        with self.lock, self.store.transaction():
-            yield self.store
+        with self.lock:
+            next_id = self.next_id if hasattr(self, "next_id") else None
+            try:
+                with self.store.transaction():
+                    yield self.store
+            except BaseException:
+                self.next_id = next_id  # rolled back: the numbers it took are free again
+                raise
 
     @contextlib.contextmanager
     def read(self):
@@ -133,10 +143,11 @@ class World:
 
     def create(self, fields: dict) -> tuple[int, str]:
         """A new person with `fields`: the next free whole number is their Id; fires person_is_created."""
-        handle = str(next_lead_id(self.store))
+        handle = str(self.next_id)
+        pid = int(self.store.meta("next_pid") or 1)  # (the number add_people gives)
         add_people(self.store, [PersonState(handle, {k: v for k, v in fields.items() if v is not None})])
-        pid = self.store.con.execute("SELECT _pid FROM people WHERE id = ?", [handle]).fetchone()[0]
         self._act([(pid, handle)], lambda engine, h: run_command(engine, ast.Event(h, "person_is_created", (), ())))
+        self.next_id += 1
         return pid, handle
 
     def update(self, pid: int, handle: str, was: dict, fields: dict) -> None:
