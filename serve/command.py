@@ -111,12 +111,12 @@ def _serve(model, db, sock, client_id, client_secret, token_ttl, rate_limit, nam
     import uvicorn
 
     from mkc.serve.app import Options, make_app
-
-    _Server = _server_class()
     from mkc.serve.world import World
     from mkc.store.db import Store
 
+    server_class = _server_class()
     store = Store.open(db, create=True)
+    world = None
     try:
         world = World(model, store)
         app = make_app(world, Options(client_id, client_secret, token_ttl, rate_limit))
@@ -125,7 +125,9 @@ def _serve(model, db, sock, client_id, client_secret, token_ttl, rate_limit, nam
         if client_id is None:
             click.echo("mkc serve: no --client-id/--client-secret: any id and secret are accepted", err=True)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-        _Server(config).run(sockets=[sock])
+        server_class(config).run(sockets=[sock])
     finally:
+        if world is not None:
+            world.close()
         store.close()
     click.echo("mkc serve: stopped", err=True)

@@ -52,6 +52,10 @@ class World:
         self.model = model
         self.store = store
         self.lock = threading.Lock()
+        # Reads get their cursors from a connection no query runs on (the main
+        # one is busy with writes on other threads), one at a time.
+        self._readers = store.con.cursor()
+        self._readers_lock = threading.Lock()
         self.keys = Keys(model)
         self.interp = Interpreter(model, schedules=False)
         self.campaigns = {self.keys.id_of(c): c for c in model.campaigns}
@@ -70,6 +74,11 @@ class World:
         self.ids = load_ids(store)
         self.next_id = next_lead_id(store)
 
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._readers.close()
+        self.store.close()
+
     # ---- transactions --------------------------------------------------------------
 
     @contextlib.contextmanager
@@ -87,7 +96,8 @@ class World:
     @contextlib.contextmanager
     def read(self):
         """A store on a cursor of its own, for one reading request."""
-        cursor = self.store.con.cursor()
+        with self._readers_lock:
+            cursor = self._readers.cursor()
         try:
             yield Store(cursor, self.store.path, False)
         finally:
