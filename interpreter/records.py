@@ -13,8 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from json import encoder as _json_encoder
+
+import attrs
 
 from mkc.checker.model import Model
+from mkc.interpreter.memo import Memo
 from mkc.interpreter.runtime import Key, Keys
 from mkc.stdlib.fields import STANDARD_FIELDS, FieldSpec
 from mkc.stdlib.rest import MKC_TYPE_IDS, REST_ACTIVITIES
@@ -104,6 +108,8 @@ class Ids:
 
 def value_text(value) -> str:
     """An attribute's value as a record shows it (JSON values, as the log keeps them, or run-time ones)."""
+    if type(value) is str:  # most are
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -111,7 +117,7 @@ def value_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return activity_date(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
@@ -119,8 +125,39 @@ def value_text(value) -> str:
     return str(value)
 
 
-def activity_date(when: dt.datetime) -> str:
+def _date_text(when: dt.datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# A log's activities share few times: each is formatted once (strftime costs more than a look-up).
+_DATES: Memo = Memo(_date_text, 4096)
+
+
+def activity_date(when: dt.datetime) -> str:
+    """`YYYY-MM-DDTHH:MM:SSZ`."""
+    return _DATES[when]
+
+
+@attrs.frozen
+class _Layout:
+    """What a record of one activity type needs, worked out once per type."""
+
+    type_id: int | None
+    primary: str | None
+    field: bool  # the primary attribute is a field
+    named: tuple[tuple[str, str], ...]  # (mkc attribute, Marketo name)
+    known: frozenset  # the attributes shown under Marketo's names, or as primary
+
+
+def _layout(type_: str) -> _Layout:
+    spec = REST_ACTIVITIES.get(type_)
+    if spec is None:
+        return _Layout(MKC_TYPE_IDS.get(type_), None, False, (), frozenset())
+    known = frozenset([a for a, _ in spec.attributes] + ([spec.primary] if spec.primary else []))
+    return _Layout(spec.type_id, spec.primary, spec.primary_kind == "field", spec.attributes, known)
+
+
+_LAYOUTS: Memo = Memo(_layout, 256)
 
 
 def rest_record(
@@ -135,21 +172,21 @@ def rest_record(
     ids: Ids,
     run: int | None = None,
 ) -> dict:
-    """One activity (its number in the log, and what the log keeps of it) as a REST record."""
-    spec = REST_ACTIVITIES.get(type_)
-    primary = spec.primary if spec is not None else None
+    """One activity (its number in the log, and what the log keeps of it) as a
+    REST record, its keys in sorted order (as JSON Lines writes them)."""
+    layout = _LAYOUTS[type_]
+    primary = layout.primary
     primary_id = primary_value = None
     if primary is not None and primary in attributes:
-        primary_value = value_text(attributes[primary])
-        if spec.primary_kind == "field":
+        if layout.field:
             primary_id, primary_value = ids.field(str(attributes[primary]))
-        elif target is not None:
-            primary_id = ids.targets.get(tuple(target))
-    named = dict(spec.attributes) if spec is not None else {}
-    listed = [{"name": named[a], "value": value_text(attributes[a])} for a in named if a in attributes]
-    listed += [
-        {"name": f"mkc {a}", "value": value_text(v)} for a, v in attributes.items() if a != primary and a not in named
-    ]
+        else:
+            primary_value = value_text(attributes[primary])
+            if target is not None:
+                primary_id = ids.targets.get(tuple(target))
+    listed = [{"name": name, "value": value_text(attributes[a])} for a, name in layout.named if a in attributes]
+    if not layout.known.issuperset(attributes):
+        listed += [{"name": f"mkc {a}", "value": value_text(v)} for a, v in attributes.items() if a not in layout.known]
     if flow is not None:
         listed.append({"name": "mkc Flow", "value": str(flow)})
     if via:
@@ -157,18 +194,28 @@ def rest_record(
     if run is not None:
         listed.append({"name": "mkc Run", "value": str(run)})
     return {
-        "id": seq,
-        "marketoGUID": str(seq),
-        "leadId": ids.lead(person),
-        "activityDate": activity_date(when),
-        "activityTypeId": spec.type_id if spec is not None else MKC_TYPE_IDS.get(type_),
-        "campaignId": ids.flows.get(str(flow)) if flow is not None else None,
-        "primaryAttributeValueId": primary_id,
-        "primaryAttributeValue": primary_value,
+        "activityDate": _DATES[when],
+        "activityTypeId": layout.type_id,
         "attributes": listed,
+        "campaignId": ids.flows.get(str(flow)) if flow is not None else None,
+        "id": seq,
+        "leadId": ids.lead(person),
+        "marketoGUID": str(seq),
+        "primaryAttributeValue": primary_value,
+        "primaryAttributeValueId": primary_id,
     }
 
 
-def record_json(record: dict) -> str:
-    """A record as one JSON line: keys sorted, as every JSON Lines output of mkc."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
+def _line_encoder():
+    """`json.dumps(record, sort_keys=True, ensure_ascii=False)`, with the C
+    encoder made once: `json.dumps` makes one per call, which costs more than
+    encoding a record."""
+    make = getattr(_json_encoder, "c_make_encoder", None)
+    if make is None:  # not CPython
+        return lambda record: json.dumps(record, sort_keys=True, ensure_ascii=False)
+    encode = make(None, None, _json_encoder.encode_basestring, None, ": ", ", ", True, False, True)
+    return lambda record: "".join(encode(record, 0))
+
+
+record_json = _line_encoder()
+record_json.__doc__ = "A record as one JSON line: keys sorted, as every JSON Lines output of mkc."

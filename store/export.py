@@ -68,10 +68,15 @@ def activity_records(
         + (f" LIMIT {int(limit)}" if limit is not None else "")
     )
     cursor = store.con.execute(query, list(params))
+    load_key, loads = codec.load_key, json.loads
+    vias: dict = {}  # a log has few callers' chains
     while rows := cursor.fetchmany(10_000):
         for seq, when, person, type_, attributes, flow, via, target, run_ in rows:
-            key = codec.load_key(target) if target else None
-            yield rest_record(seq, when, person, type_, json.loads(attributes), flow, json.loads(via), key, ids, run_)
+            key = load_key(target) if target else None
+            chain = vias.get(via)
+            if chain is None:
+                chain = vias[via] = loads(via)
+            yield rest_record(seq, when, person, type_, loads(attributes), flow, chain, key, ids, run_)
 
 
 def _write_activities(store: Store, path: str, fmt: str) -> int:
