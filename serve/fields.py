@@ -10,6 +10,7 @@ import math
 
 import attrs
 
+from mkc.checker.tokens import TOKEN_RE
 from mkc.interpreter.records import activity_date, field_ids
 from mkc.stdlib.fields import STANDARD_FIELDS, FieldSpec
 from mkc.store.schema import FIELD_TYPE_OF_COLUMN
@@ -95,7 +96,10 @@ def from_json(field: RestField, value):
             raise WrongType(f"{value!r} is not a date") from None
     if isinstance(value, (dict, list, bool)):
         raise WrongType(f"{value!r} is not text")
-    return value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else str(value)
+    if TOKEN_RE.search(text):  # a value is set as a scenario's `set` sets it, which would render the token
+        raise WrongType(f"{text!r} holds a token (<<scope.name>>), which a value cannot")
+    return text
 
 
 def parse_time(text: str) -> dt.datetime:

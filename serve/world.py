@@ -17,7 +17,7 @@ import threading
 
 from mkc.checker.model import CampaignInfo, Model
 from mkc.grammar import ast
-from mkc.interpreter import Interpreter, PersonState
+from mkc.interpreter import Interpreter, InterpreterError, PersonState
 from mkc.interpreter.records import Ids
 from mkc.interpreter.runtime import Keys
 from mkc.interpreter.scenario import run_command
@@ -44,7 +44,7 @@ def _value_ast(value):
         return ast.DateTime(value, True)
     if value is None:
         return ast.Null()
-    return ast.Str(str(value).replace("<<", "< <"))  # text from outside is not a template
+    return ast.Str(str(value))  # (text holding a token is refused before: fields.py)
 
 
 class World:
@@ -59,7 +59,6 @@ class World:
         self.keys = Keys(model)
         self.interp = Interpreter(model, schedules=False)
         self.campaigns = {self.keys.id_of(c): c for c in model.campaigns}
-        self.programs = [p for by_name in model.programs.values() for p in by_name.values()]
         self.lists = {}
         for scope in model.all_scopes:
             for node in scope.assets.get("list", {}).values():
@@ -89,8 +88,10 @@ class World:
             try:
                 with self.store.transaction():
                     yield self.store
-            except BaseException:
+            except BaseException as err:
                 self.next_id = next_id  # rolled back: the numbers it took are free again
+                if isinstance(err, InterpreterError):  # a runaway run, say: not a bug, and nothing was kept
+                    raise ApiError("1003", f"not carried out: {err}") from None
                 raise
 
     @contextlib.contextmanager

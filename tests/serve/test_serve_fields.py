@@ -44,7 +44,14 @@ def test_values_take_the_fields_type(rest, given, value):
 
 @pytest.mark.parametrize(
     ("rest", "given"),
-    [("leadScore", "lots"), ("leadScore", True), ("unsubscribed", "maybe"), ("createdAt", "soon"), ("email", [1])],
+    [
+        ("leadScore", "lots"),
+        ("leadScore", True),
+        ("unsubscribed", "maybe"),
+        ("createdAt", "soon"),
+        ("email", [1]),
+        ("firstName", "<<my.secret>>"),
+    ],
 )
 def test_values_that_cannot_have_the_type_are_1001(rest, given):
     with pytest.raises(WrongType):
