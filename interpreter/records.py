@@ -89,6 +89,8 @@ class Ids:
         return ids
 
     def lead(self, handle: str) -> int:
+        if handle.isdigit() and handle.isascii() and len(handle) < 19:  # an imported Id, nearly always
+            return int(handle)
         own = whole_number(handle)
         if own is not None:
             return own
@@ -184,7 +186,11 @@ def rest_record(
             primary_value = value_text(attributes[primary])
             if target is not None:
                 primary_id = ids.targets.get(tuple(target))
-    listed = [{"name": name, "value": value_text(attributes[a])} for a, name in layout.named if a in attributes]
+    listed = [
+        {"name": name, "value": v if type(v := attributes[a]) is str else value_text(v)}
+        for a, name in layout.named
+        if a in attributes
+    ]
     if not layout.known.issuperset(attributes):
         listed += [{"name": f"mkc {a}", "value": value_text(v)} for a, v in attributes.items() if a not in layout.known]
     if flow is not None:
