@@ -144,6 +144,7 @@ def upsert_leads(call: Call) -> dict:
                 result.append(_upsert(world, store, ids, rest, record, action, lookup))
             except RecordError as err:
                 result.append({"status": "skipped", "reasons": [err.error()]})
+        world.created()
     return {"result": result}
 
 

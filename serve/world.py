@@ -52,6 +52,7 @@ class World:
         self.model = model
         self.store = store
         self.lock = threading.Lock()
+        self._new: list[tuple[int, str]] = []  # people made in this request, not yet announced
         # Reads get their cursors from a connection no query runs on (the main
         # one is busy with writes on other threads), one at a time.
         self._readers = store.con.cursor()
@@ -90,6 +91,7 @@ class World:
                     yield self.store
             except BaseException as err:
                 self.next_id = next_id  # rolled back: the numbers it took are free again
+                self._new = []
                 if isinstance(err, InterpreterError):  # a runaway run, say: not a bug, and nothing was kept
                     raise ApiError("1003", f"not carried out: {err}") from None
                 raise
@@ -137,29 +139,44 @@ class World:
         return [p for p in people if p[0] > after][: size + 1]
 
     def _act(self, people: list[tuple[int, str]], work) -> int:
-        """Run `work(engine, handle)` for each (pid, handle), each loaded as a batch
-        of one, now, then the work it queued that is due; returns the number of
-        activities logged. Inside `write()`."""
+        """Run `work(engine, handle)` for each (pid, handle) now, then the work it
+        queued that is due; people whose pids follow each other are loaded as
+        one batch (a request's new people, say), the others each on their own.
+        Returns the number of activities logged. Inside `write()`."""
         store, now = self.store, self.clock
         run = store.counter("next_run", 1)
         source = StoreSource(store, run)
-        logged = 0
-        for pid, handle in people:
-            result = self.interp.run_over(
-                [source.batch(pid, pid)], source, now, now, lambda engine, h=handle: work(engine, h)
-            )
-            logged += result.activities
+        current: list[str] = []  # the handles of the batch being run
+
+        def batches():
+            for lo, hi, handles in _contiguous(people):
+                current[:] = handles
+                yield source.batch(lo, hi)
+
+        def each(engine) -> None:
+            for handle in current:
+                work(engine, handle)
+
+        result = self.interp.run_over(batches(), source, now, now, each)
         source.finish()
-        return logged
+        return result.activities
 
     def create(self, fields: dict) -> tuple[int, str]:
-        """A new person with `fields`: the next free whole number is their Id; fires person_is_created."""
+        """A new person with `fields`: the next free whole number is their Id.
+        Their person_is_created fires at `created()`, for all of a request's
+        new people at once (their pids follow each other: one batch)."""
         handle = str(self.next_id)
         pid = int(self.store.meta("next_pid") or 1)  # (the number add_people gives)
         add_people(self.store, [PersonState(handle, {k: v for k, v in fields.items() if v is not None})])
-        self._act([(pid, handle)], lambda engine, h: run_command(engine, ast.Event(h, "person_is_created", (), ())))
         self.next_id += 1
+        self._new.append((pid, handle))
         return pid, handle
+
+    def created(self) -> None:
+        """Fire person_is_created for the people `create` made in this request."""
+        new, self._new = self._new, []
+        if new:
+            self._act(new, lambda engine, h: run_command(engine, ast.Event(h, "person_is_created", (), ())))
 
     def update(self, pid: int, handle: str, was: dict, fields: dict) -> None:
         """Change the fields that differ, as scenario `set`s: logged, and firing data_value_changes."""
@@ -276,3 +293,16 @@ def api_tokens(tokens) -> dict:
         value = token.get("value")
         found[name[3:].strip()] = parse_token_value("" if value is None else str(value))
     return found
+
+
+def _contiguous(people: list[tuple[int, str]]) -> list[tuple[int, int, list[str]]]:
+    """(first pid, last pid, handles in the order given) of each run of pids that follow each other."""
+    order = {handle: i for i, (_, handle) in enumerate(people)}
+    groups: list[list] = []
+    for pid, handle in sorted(set(people)):
+        if groups and pid == groups[-1][1] + 1:
+            groups[-1][1] = pid
+            groups[-1][2].append(handle)
+        else:
+            groups.append([pid, pid, [handle]])
+    return [(lo, hi, sorted(handles, key=order.__getitem__)) for lo, hi, handles in groups]
