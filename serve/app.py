@@ -23,6 +23,7 @@ import urllib.parse
 import attrs
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -140,8 +141,14 @@ def make_app(world: World, options: Options) -> Starlette:
             if options.rate_limit:
                 limits.leave()
 
+    async def refused(request: Request, exc: HTTPException) -> Response:
+        """What Starlette itself refuses (a method no route takes): 610, as Marketo JSON too."""
+        return answer(error=ApiError("610"))
+
     methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
-    return Starlette(routes=[Route("/{path:path}", endpoint, methods=methods)])
+    return Starlette(
+        routes=[Route("/{path:path}", endpoint, methods=methods)], exception_handlers={HTTPException: refused}
+    )
 
 
 def _one(value):

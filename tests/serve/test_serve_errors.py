@@ -81,6 +81,7 @@ def test_610_unknown_path_or_method(http):
     assert _error(http.get("/rest/v1/nothing.json"))[0] == "610"
     assert _error(http.put("/rest/v1/leads.json", json={}))[0] == "610"
     assert _error(http.get("/"))[0] == "610"
+    assert _error(http.request("TRACE", "/rest/v1/leads.json"))[0] == "610"
 
 
 def test_611_an_internal_error_never_shows_its_traceback(http, server):
