@@ -60,7 +60,8 @@ def serve_command(path, db, host, port, client_id, client_secret, token_ttl, rat
         sys.exit(1)
     sock = _listen(host, port)
     try:
-        _serve(unit.model, db, sock, client_id, client_secret, token_ttl, rate_limit == "marketo", unit.source.name)
+        name = f"the project {unit.project.name}" if unit.project is not None else unit.source.name
+        _serve(unit.model, db, sock, client_id, client_secret, token_ttl, rate_limit == "marketo", name)
     finally:
         sock.close()
 
