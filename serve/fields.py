@@ -103,11 +103,12 @@ def from_json(field: RestField, value):
 
 
 def parse_time(text: str) -> dt.datetime:
-    """ISO 8601 (a date, or a date-time with `Z`, an offset or none) as UTC without a zone."""
+    """ISO 8601 (a date, or a date-time with `Z`, an offset or none) as UTC without a
+    zone, to the second as Marketo's times are (activities page by their time)."""
     when = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     if when.tzinfo is not None:
         when = when.astimezone(dt.UTC).replace(tzinfo=None)
-    return when
+    return when.replace(microsecond=0)
 
 
 def to_json(value):

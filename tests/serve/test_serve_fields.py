@@ -61,3 +61,4 @@ def test_values_that_cannot_have_the_type_are_1001(rest, given):
 def test_times_with_an_offset_are_utc():
     assert parse_time("2026-01-05T09:00:00Z") == dt.datetime(2026, 1, 5, 9, 0)
     assert parse_time("2026-01-05T09:00:00-05:00") == dt.datetime(2026, 1, 5, 14, 0)
+    assert parse_time("2026-01-05T09:00:07.250Z") == dt.datetime(2026, 1, 5, 9, 0, 7)  # to the second
