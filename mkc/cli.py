@@ -147,6 +147,7 @@ def run_command(
     a person export (--people) or a database (--db) that keeps people, history
     and waiting flows from one run to the next."""
     from mkc import interpreter
+    from mkc.interpreter.records import Ids
     from mkc.load import load_path
 
     if campaign is None and (at or tokens or people or db or until):
@@ -203,10 +204,10 @@ def run_command(
         try:
             result = interp.run_campaign(target, at=when, tokens=overrides)
         except interpreter.InterpreterError as err:  # a runaway: show what happened, then why it stopped
-            interpreter.write_activities(out, interp.log, fmt)
+            interpreter.write_activities(out, interp.log, fmt, Ids.of_model(model))
             click.echo(f"mkc: error: {err}", err=True)
             sys.exit(1)
-        interpreter.write_activities(out, result.activities, fmt)
+        interpreter.write_activities(out, result.activities, fmt, Ids.of_model(model))
         sys.exit(1 if result.failed else 0)
     try:
         # In a project, a file's own scenarios run against the whole project.
@@ -215,7 +216,7 @@ def run_command(
         )
     except interpreter.InterpreterError as err:
         raise BadInput(f"{file}: {err}") from None
-    interpreter.write(out, results, fmt)
+    interpreter.write(out, results, fmt, Ids.of_model(model))
     sys.exit(0 if all(r.passed for r in results) else 1)
 
 
@@ -580,6 +581,10 @@ def _token_options(tokens: tuple[str, ...]) -> dict:
     except ValueError as err:
         raise BadInput(str(err)) from None
 
+
+from mkc.serve.command import serve_command  # noqa: E402  (it imports its server only when it runs)
+
+cli.add_command(serve_command)
 
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getattr(

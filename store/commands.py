@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import json
+import itertools
 import os
 import signal
 import sys
@@ -21,13 +21,15 @@ import duckdb
 
 from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState
+from mkc.interpreter.records import Ids, record_json
 from mkc.output import StdoutFailed
 from mkc.source import BadInput
 from mkc.store.batches import StoreSource, add_people
 from mkc.store.csv_import import BadRows, import_people
 from mkc.store.db import MEMORY_LIMIT, Store
-from mkc.store.export import export
+from mkc.store.export import activity_records, export
 from mkc.store.progress import Bar
+from mkc.store.rest_ids import save_ids
 from mkc.store.schema import SCHEMA_VERSION, WORD_OF_TYPE
 
 
@@ -190,6 +192,7 @@ def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad
     elif not store.count_people() and store.meta("next_run") == "1":
         # A new database starts with the file's declared people.
         add_people(store, [PersonState.declared(p) for p in interp.model.people])
+    save_ids(store, Ids.of_model(interp.model, handles=(), extra_fields=store.columns()))
     since, at, until = run_window(store, db, at, until)
     run = store.counter("next_run", 1)
     source = StoreSource(store, run)
@@ -227,35 +230,17 @@ def _show(when: dt.datetime) -> str:
 
 
 def _print_run(store: Store, run: int, fmt: str) -> None:
-    """The run's activities, in the log's order, as text or JSON Lines."""
+    """The run's activities, in the log's order, as text or JSON Lines (REST records)."""
     out = sys.stdout
     if fmt == "jsonl":
-        query = (
-            "SELECT time, person, type, type_id, attributes, flow, via FROM activities WHERE run = ? ORDER BY time, seq"
-        )
+        records = activity_records(store, run)
+        while batch := list(itertools.islice(records, 10_000)):
+            out.write("".join(record_json(r) + "\n" for r in batch))
     else:
-        query = "SELECT line FROM activities WHERE run = ? ORDER BY time, seq"
-    cursor = store.con.execute(query, [run])
-    while rows := cursor.fetchmany(10_000):
-        if fmt == "jsonl":
-            out.write("".join(_record(*row) + "\n" for row in rows))
-        else:
+        cursor = store.con.execute("SELECT line FROM activities WHERE run = ? ORDER BY time, seq", [run])
+        while rows := cursor.fetchmany(10_000):
             out.write("".join(row[0] + "\n" for row in rows))
     out.flush()
-
-
-def _record(when, person, type_, type_id, attributes, flow, via) -> str:
-    record = {
-        "record": "activity",
-        "time": ast.format_datetime(when),
-        "person": person,
-        "type": type_,
-        "type_id": type_id,
-        "attributes": json.loads(attributes),
-        "flow": flow,
-        "via": json.loads(via),
-    }
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
 
 
 # ---- mkc db ... ----------------------------------------------------------------------

@@ -434,7 +434,7 @@ def test_activities_to_standard_output_too(tmp_path, capsys):
     code, out, err = run_mkc(capsys, "db", "export", "-", "--db", db)
     assert code == 0 and out == file_out.read_text() and err == f"-: {len(out.splitlines())} activities from {db}\n"
     code, out, _ = run_mkc(capsys, "db", "export", "-", "--db", db, "--format", "csv")
-    assert code == 0 and out.startswith("id,leadId,")
+    assert code == 0 and out.startswith('"id","marketoGUID","leadId",')
 
 
 def test_export_keeps_utf8_whatever_the_import_was(tmp_path, capsys):
