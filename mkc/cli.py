@@ -578,6 +578,16 @@ def _token_options(tokens: tuple[str, ...]) -> dict:
         raise BadInput(str(err)) from None
 
 
+def _register() -> None:
+    """Commands that live in their own modules."""
+    from mkc.fmt import fmt_command
+
+    cli.add_command(fmt_command)
+
+
+_register()
+
+
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getattr(
     click.exceptions, "NoArgsIsHelp", click.UsageError
