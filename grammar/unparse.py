@@ -64,11 +64,11 @@ def number(x: int | float) -> str:
 
 def ref(r: ast.Ref) -> str:
     """A reference standing as a value (a lone name: as a lone string it would be text)."""
-    first = name(r.parts[0]) if len(r.parts) > 1 else _bare(r.parts[0])
-    return ".".join([first, *(_bare(p) for p in r.parts[1:])])
+    first = name(r.parts[0]) if len(r.parts) > 1 else bare(r.parts[0])
+    return ".".join([first, *(bare(p) for p in r.parts[1:])])
 
 
-def _bare(text: str) -> str:
+def bare(text: str) -> str:
     """A name where no keyword is read (after a `.`): quoted only when it is no name."""
     return text if _NAME.fullmatch(text) else string(text)
 
@@ -131,7 +131,7 @@ def cond(c) -> str:
 
 
 def token_decl(d: ast.TokenDecl) -> str:
-    return f"{d.scope}.{_bare(d.name)} = {value(d.value)}"
+    return f"{d.scope}.{bare(d.name)} = {value(d.value)}"
 
 
 def command(c) -> str:

@@ -581,8 +581,10 @@ def _token_options(tokens: tuple[str, ...]) -> dict:
 def _register() -> None:
     """Commands that live in their own modules."""
     from mkc.fmt import fmt_command
+    from mkc.lsp.command import lsp_command
 
     cli.add_command(fmt_command)
+    cli.add_command(lsp_command)
 
 
 _register()
