@@ -7,7 +7,12 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from mkc_cli import mkc
+
+from mkc import fmt
+from mkc.grammar import unparse
+from mkc.source import BadInput
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 MESSY = 'program P < campaign C < flow < wait 1 day; send_email "Hi" > > >  # kept\n'
@@ -74,3 +79,13 @@ def test_a_project_directory_is_formatted_whole(tmp_path):
 
 def test_the_examples_are_formatted():
     assert mkc("fmt", "--check", str(ROOT / "examples")) == (0, "", "")
+
+
+def test_a_layout_that_would_change_the_tree_is_refused(monkeypatch):
+    """The last line of defence: fmt parses what it wrote and compares before anything is written."""
+    monkeypatch.setattr(unparse, "unparse", lambda module, text: text.replace("1 day", "2 days"))
+    with pytest.raises(BadInput, match="cannot lay this file out without changing it"):
+        fmt.format_text(MESSY, "a.mkc")
+    monkeypatch.setattr(unparse, "unparse", lambda module, text: text.replace("  # kept", ""))
+    with pytest.raises(BadInput):
+        fmt.format_text(MESSY, "a.mkc")
