@@ -154,7 +154,7 @@ def comments(text: str) -> list[Comment]:
     """The `#` comments of a file that parses, in order (the parser drops them)."""
     from mkc.grammar import parser
 
-    lines = text.splitlines()
+    lines = text.split("\n")  # as the lexer counts lines (`splitlines` also splits at \f, \x1c, ...)
     out = []
     for tok in parser().lex(text if text.endswith("\n") else text + "\n", dont_ignore=True):
         if tok.type == "COMMENT":
@@ -167,7 +167,7 @@ def unparse(module: ast.Module, text: str | None = None) -> str:
     """`module` in the canonical layout; with the `text` it was parsed from,
     its comments and blank lines are kept where they were."""
     found = comments(text) if text is not None else []
-    blank = {i for i, line in enumerate(text.splitlines(), 1) if not line.strip()} if text is not None else set()
+    blank = {i for i, line in enumerate(text.split("\n"), 1) if not line.strip()} if text is not None else set()
     printer = _Printer(found, blank)
     lines = printer.items(list(module.items), 0, None)
     if printer.left:  # a comment no item could hold: never dropped, at the end
@@ -176,7 +176,6 @@ def unparse(module: ast.Module, text: str | None = None) -> str:
 
 
 _CONTAINERS = (ast.Workspace, ast.Folder, ast.Program, ast.People, ast.Scenario)
-_SHARE = (ast.Person, ast.EmailAsset, ast.WebhookAsset)
 
 
 def _pos(span) -> tuple[int, int]:

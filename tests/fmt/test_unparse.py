@@ -165,3 +165,9 @@ def test_values():
     assert value(ast.Ref(("true", "x"))) == '"true".x'
     assert value(ast.Str('say "hi"\n')) == '"say \\"hi\\"\\n"'
     assert value(ast.ScoreChange("=", -5)) == "=-5"
+
+
+def test_lines_are_counted_as_the_lexer_counts_them():
+    # A form feed inside a string is no line break for the lexer.
+    text = 'email "E" < subject "a\x0cb" >\nlist "L"\n  # own line\nlist "M"\n'
+    assert assert_round_trip(text) == text.replace("  # own", "# own")
