@@ -69,9 +69,13 @@ class MkcServer(LanguageServer):
             prog = self.program(uri)
         except JsonRpcInvalidParams:
             return
+        versions = {real(to_fs_path(u)): d.version for u, d in self.workspace.text_documents.items()}
         for path, diags in prog.diagnostics().items():
+            # The version of the text they are about: a client drops those of a text it no longer holds.
             self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(from_fs_path(path), [_diagnostic(d) for d in diags])
+                lsp.PublishDiagnosticsParams(
+                    from_fs_path(path), [_diagnostic(d) for d in diags], version=versions.get(path)
+                )
             )
 
     def later(self, uri: str) -> None:
