@@ -163,18 +163,21 @@ class Program:
         return edits
 
     def _clash(self, place: refs.Place, new: str) -> str | None:
+        """Why `new` is taken, or None. Conservative: a name another thing of
+        the kind already has anywhere references could reach is refused, as
+        a reference that resolved to one thing could then resolve to another."""
         m = self.model
         if place.kind == "campaign":
             c = place.target
-            if new in c.program.campaigns:
-                return f"program {c.program.name} already has a campaign {new}"
+            taken = [o for o in m.campaigns if o.name == new and o.workspace == c.workspace and o is not c]
+            if taken:
+                return f"{taken[0].full_name} already has the name {new} in workspace {c.workspace}"
         elif place.kind == "token":
-            for scope in m.all_scopes:
-                if new in scope.tokens and place.target in scope.tokens:
-                    return f"{scope.label} already declares my.{new}"
+            if any(p.kind == "token" and p.target == new for p in self.places):
+                return f"my.{new} already exists; renaming my.{place.target} to it would merge the two"
         else:
             for scope in m.all_scopes:
-                if place.target in scope.assets.get(place.kind, {}).values() and new in scope.assets[place.kind]:
+                if new in scope.assets.get(place.kind, {}):
                     return f"{scope.label} already has a {place.kind.replace('_', ' ')} {new}"
         return None
 

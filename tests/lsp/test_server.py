@@ -233,7 +233,7 @@ def test_definition_references_and_rename_across_files(project):
             loaded = load_project(find_project(project))
             assert not loaded.has_errors and "AddPoints" in {c.name for c in loaded.model.campaigns}
 
-            with pytest.raises(JsonRpcException, match="already has a campaign Touch"):
+            with pytest.raises(JsonRpcException, match="Shared.Touch already has the name Touch"):
                 await ed.client.text_document_rename_async(
                     lsp.RenameParams(text_document=ident, position=pos, new_name="Touch")
                 )
@@ -254,7 +254,7 @@ def test_rename_a_my_token_everywhere_it_is_declared_and_used(project):
             assert "<<my.points>>" not in every and "my.points =" not in every
             assert "<<my.bonus>>" in every and "my.bonus = +40" in every and "my.bonus = +0" in every
             assert not load_project(find_project(project)).has_errors
-            with pytest.raises(JsonRpcException, match="already declares my.touch"):
+            with pytest.raises(JsonRpcException, match="my.touch already exists"):
                 await ed.client.text_document_rename_async(
                     lsp.RenameParams(text_document=lsp.TextDocumentIdentifier(uri), position=pos, new_name="touch")
                 )
