@@ -152,13 +152,12 @@ class Program:
             span = self.name_span(p)
             if span is None:
                 continue
-            old = _span_text(self.text(real(span.file)), span)
             if place.kind == "token":
                 text = unparse.bare(new) if p.declaration else new  # `my.NAME = …`, or inside `<<my.NAME>>`
-            elif old.startswith('"') or (p.declaration and place.kind != "campaign"):
-                text = unparse.string(new)
+            elif place.kind == "campaign":
+                text = unparse.name(new)  # bare where it can be; a lone string names a campaign as well
             else:
-                text = unparse.name(new)
+                text = unparse.string(new)  # assets are named by strings
             edits.setdefault(real(span.file), []).append((span, text))
         return edits
 
