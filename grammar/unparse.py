@@ -109,25 +109,37 @@ def call(node) -> str:
 
 
 def cond(c) -> str:
-    """A condition as written; `and` inside `or` is put in parentheses too, for the reader."""
-    if isinstance(c, ast.FieldCond):
-        operands = [value(v) for v in c.operands]
-        rest = " and ".join(operands) if c.op == "between" else " ".join(operands)
-        return f"{name(c.field)} {c.op}" + (f" {rest}" if rest else "")
-    if isinstance(c, ast.FuncCond):
-        return call(c)
-    if isinstance(c, ast.Not):
-        inner = cond(c.cond)
-        return f"not ({inner})" if isinstance(c.cond, (ast.And, ast.Or)) else f"not {inner}"
-    # A chain, flat (`terms` walks it without recursion); a term of either
-    # kind after the first was written in parentheses, or it would have joined the chain.
-    join = " and " if isinstance(c, ast.And) else " or "
-    out = []
-    for i, term in enumerate(ast.terms(c)):
-        text = cond(term)
-        bracket = isinstance(term, ast.Or) if isinstance(c, ast.And) else isinstance(term, ast.And)
-        out.append(f"({text})" if bracket or (i and isinstance(term, (ast.And, ast.Or))) else text)
-    return join.join(out)
+    """A condition as written; `and` inside `or` is put in parentheses too, for
+    the reader. With a stack, not recursion: `not not … x` nests as deep as the
+    parser allows, and each phase must walk it on a shallow stack."""
+    out: list[str] = []
+    todo: list = [c]  # what is still to write, last first: text, or a condition
+    while todo:
+        c = todo.pop()
+        if isinstance(c, str):
+            out.append(c)
+        elif isinstance(c, ast.FieldCond):
+            operands = [value(v) for v in c.operands]
+            rest = " and ".join(operands) if c.op == "between" else " ".join(operands)
+            out.append(f"{name(c.field)} {c.op}" + (f" {rest}" if rest else ""))
+        elif isinstance(c, ast.FuncCond):
+            out.append(call(c))
+        elif isinstance(c, ast.Not):
+            todo += reversed(["not ", *_group(c.cond, isinstance(c.cond, (ast.And, ast.Or)))])
+        else:
+            # A chain, flat (`terms` walks it); a term of either kind after
+            # the first was written in parentheses, or it would have joined the chain.
+            join, inner = (" and ", ast.Or) if isinstance(c, ast.And) else (" or ", ast.And)
+            parts: list = []
+            for i, term in enumerate(ast.terms(c)):
+                bracket = isinstance(term, inner) or (i > 0 and isinstance(term, (ast.And, ast.Or)))
+                parts += [join] * (i > 0) + _group(term, bracket)
+            todo += reversed(parts)
+    return "".join(out)
+
+
+def _group(c, bracket: bool) -> list:
+    return ["(", c, ")"] if bracket else [c]
 
 
 def token_decl(d: ast.TokenDecl) -> str:
