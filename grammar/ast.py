@@ -273,6 +273,7 @@ class Campaign:
     schedule: Schedule | None = None
     active: bool | None = None
     active_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # where `active` is written
+    description_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # for `mkc fmt`'s comments
 
 
 # ---- declarations ----------------------------------------------------------

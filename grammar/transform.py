@@ -270,8 +270,8 @@ class ToAst:
                 self._problem(part_span, f"campaign {name.text} already has a `{key}`; write each part once")
                 continue
             fields[key] = value
-            if key == "active":
-                fields["active_span"] = part_span
+            if key in ("active", "description"):
+                fields[f"{key}_span"] = part_span
         return ast.Campaign(name.text, kind, clone_of, span=span, **fields)
 
     # -- declarations

@@ -29,7 +29,7 @@ from mkc.checker.model import CampaignInfo, Model, Scope, ref_text
 from mkc.checker.report import inside
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
-from mkc.grammar.dump import show_value
+from mkc.grammar.unparse import call as show_call
 from mkc.source import Span
 from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.signatures import REFERENCE_TYPES
@@ -238,12 +238,6 @@ def _describe(c: CampaignInfo) -> str:
     if not c.active:
         words.append("inactive")
     return ", ".join(words)
-
-
-def show_call(call) -> str:
-    """A trigger, step or named condition as written: `fills_out_form "Demo"`."""
-    parts = [call.name, *(show_value(v) for v in call.args), *(f"{k.name}={show_value(k.value)}" for k in call.kwargs)]
-    return " ".join(parts)
 
 
 # ---- which steps can fire which triggers ----------------------------------------------

@@ -27,12 +27,13 @@ from mkc.checker.model import CampaignInfo, Model
 from mkc.checker.tokens import campaign_uses
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
-from mkc.insight.callgraph import show_call
+from mkc.grammar.unparse import call as show_call
+from mkc.grammar.unparse import cond as format_cond
 from mkc.insight.contexts import RunContext
 from mkc.interpreter import START, Activity, Interpreter, InterpreterError, TokenContext
 from mkc.interpreter.flow import TriggerEnv
 from mkc.interpreter.runtime import Unresolved
-from mkc.interpreter.scenario import format_cond, run_command
+from mkc.interpreter.scenario import run_command
 from mkc.interpreter.tokens import TokenError, Tokens
 from mkc.stdlib import TRIGGERS
 from mkc.stdlib.triggers import Event

@@ -10,7 +10,7 @@ from __future__ import annotations
 import attrs
 
 from mkc.checker.walk import atoms
-from mkc.grammar import ast
+from mkc.grammar import ast, unparse
 from mkc.grammar.ast import format_datetime
 from mkc.grammar.dump import show_value
 from mkc.interpreter.flow import Engine, field_name
@@ -205,7 +205,7 @@ class _Happening:
 
 def expect_condition(engine: Engine, command: ast.Expect) -> ExpectResult:
     rt = engine.rt
-    written = f"expect {_name(command.person)} {format_cond(command.cond)}"
+    written = unparse.command(command)
     where = dict(position=len(rt.log), line=command.span.line if command.span else None)
     person = rt.view(command.person)
     if person is None:
@@ -222,10 +222,7 @@ def expect_condition(engine: Engine, command: ast.Expect) -> ExpectResult:
 
 def expect_activity(engine: Engine, command: ast.ExpectActivity) -> ExpectResult:
     rt = engine.rt
-    words = "expect no activity" if command.negated else "expect activity"
-    shown = " ".join(f"{k.name}={show_value(k.value)}" for k in command.kwargs)
-    written = f"{words} {_name(command.person)} {show_value(ast.Str(command.activity))}"
-    written += f" {shown}" if shown else ""
+    written = unparse.command(command)
     where = dict(position=len(rt.log), line=command.span.line if command.span else None)
     if command.person not in rt.people and command.person not in rt.deleted:
         raise InterpreterError(f"no person named {command.person}")
@@ -282,51 +279,15 @@ def _describe(engine: Engine, cond, person, tokens) -> str:
             value = literal(person.get(atom.field))
             if len(found) == 1:
                 return value
-            part = f"{_name(atom.field)}={value}"
+            part = f"{unparse.name(atom.field)}={value}"
         else:
             holds = engine.conditions.holds(atom, person, None, tokens)
             if len(found) == 1:
                 return "true" if holds else "false"
-            part = f"{format_cond(atom)} is {'true' if holds else 'false'}"
+            part = f"{unparse.cond(atom)} is {'true' if holds else 'false'}"
         if part not in parts:
             parts.append(part)
     return ", ".join(parts)
-
-
-def format_cond(cond) -> str:
-    """A condition written back as mkc source. With a stack, not recursion:
-    `a and b and … and z` nests as deep as it is long."""
-    out: list[str] = []
-    todo: list = [cond]  # what is still to write, last first: text, or a condition
-    while todo:
-        cond = todo.pop()
-        if isinstance(cond, str):
-            out.append(cond)
-        elif isinstance(cond, ast.Not):
-            todo += reversed(["not ", *_group(cond.cond, (ast.And, ast.Or))])
-        elif isinstance(cond, (ast.And, ast.Or)):
-            join, inner = (" and ", ast.Or) if isinstance(cond, ast.And) else (" or ", ast.And)
-            parts: list = []
-            for term in ast.terms(cond):
-                parts += [join, *_group(term, inner)] if parts else _group(term, inner)
-            todo += reversed(parts)
-        elif isinstance(cond, ast.FieldCond):
-            operands = [show_value(v) for v in cond.operands]
-            rest = " and ".join(operands) if cond.op == "between" else " ".join(operands)
-            out.append(f"{_name(cond.field)} {cond.op}" + (f" {rest}" if rest else ""))
-        else:
-            args = [show_value(v) for v in cond.args] + [f"{k.name}={show_value(k.value)}" for k in cond.kwargs]
-            out.append(" ".join([cond.name, *args]))
-    return "".join(out)
-
-
-def _group(cond, kinds) -> list:
-    """`cond` to write, in parentheses when it is one of `kinds`."""
-    return ["(", cond, ")"] if isinstance(cond, kinds) else [cond]
-
-
-def _name(name: str) -> str:
-    return name if name.isidentifier() else show_value(ast.Str(name))
 
 
 # ---- references from a scenario ---------------------------------------------------------

@@ -582,9 +582,19 @@ def _token_options(tokens: tuple[str, ...]) -> dict:
         raise BadInput(str(err)) from None
 
 
-from mkc.serve.command import serve_command  # noqa: E402  (it imports its server only when it runs)
+def _register() -> None:
+    """Commands that live in their own modules."""
+    from mkc.fmt import fmt_command
+    from mkc.lsp.command import lsp_command
+    from mkc.serve.command import serve_command  # it imports its server only when it runs
 
-cli.add_command(serve_command)
+    cli.add_command(fmt_command)
+    cli.add_command(lsp_command)
+    cli.add_command(serve_command)
+
+
+_register()
+
 
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", None) or getattr(

@@ -98,6 +98,37 @@ class Vocabulary:
     commands: tuple[tuple[str, str], ...] = ()  # (name, summary)
 
 
+def vocabulary_of(model, people=None, fields=(), commands=(), skip=None) -> Vocabulary:
+    """The names of a checked program (`checker.model.Model`); `people` (handles)
+    and `fields` known besides it, such as a session's run so far. `skip`: a
+    campaign not to offer (the REPL's scratch campaign)."""
+    counts: dict[str, int] = {}
+    for c in model.campaigns:
+        counts[c.name] = counts.get(c.name, 0) + 1
+    campaigns = tuple(
+        (
+            name_text(c.name) if counts[c.name] == 1 else f"{name_text(c.program.name)}.{name_text(c.name)}",
+            f"{c.kind} campaign {c.full_name}",
+        )
+        for c in model.campaigns
+        if c is not skip
+    )
+    programs = tuple(
+        dict.fromkeys(p.name for progs in model.programs.values() for p in progs.values() if not p.implicit)
+    )
+    assets: dict[str, list[str]] = {}
+    tokens: list[str] = []
+    for scope in model.all_scopes:
+        for kind, table in scope.assets.items():
+            assets.setdefault(kind, []).extend(n for n in table if n not in assets[kind])
+        tokens += [n for n in scope.tokens if n not in tokens]
+    written = [f.field for person in model.people for f in person.fields]
+    all_fields = dict.fromkeys([*COMMON_FIELDS, *written, *fields, *model.field_decls])
+    handles = tuple(people) if people is not None else tuple(p.handle for p in model.people)
+    assets_ = {k: tuple(v) for k, v in assets.items()}
+    return Vocabulary(campaigns, programs, assets_, handles, tuple(all_fields), tuple(tokens), commands)
+
+
 def name_text(name: str) -> str:
     """A name as written in mkc: bare if it can be, else quoted."""
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name not in _KEYWORDS else f'"{name}"'
