@@ -26,6 +26,7 @@ from mkc.checker.executables import MAX_LEVELS, Call
 from mkc.checker.model import CampaignInfo, Model
 from mkc.checker.tokens import campaign_uses
 from mkc.grammar import ast
+from mkc.grammar import logic as logic_line
 from mkc.grammar.dump import show_value
 from mkc.insight.callgraph import show_call
 from mkc.insight.contexts import RunContext
@@ -377,12 +378,12 @@ def _logic_line(c: CampaignInfo, filters: list[FilterRow], qualifies: bool) -> s
         default = " (the default)" if c.smart_list.logic is None else ""
         shown = f"{word}{default}: {numbers}" + (f" = {joiner.join(results)}" if len(results) > 1 else "")
     else:
-
-        def fill(m):
-            n = int(m.group(0))
-            return results[n - 1] if 1 <= n <= len(results) else f"{n}?"
-
-        shown = f"{written} = {re.sub(r'[0-9]+', fill, written)}"
+        filled, at = [], 0
+        for f in logic_line.filters(logic_line.parse(written, mixed=True)):
+            filled.append(written[at : f.start])
+            filled.append(results[f.number - 1] if 1 <= f.number <= len(results) else f"{f.number}?")
+            at = f.end
+        shown = f"{written} = {''.join(filled)}{written[at:]}"
     return f"{shown} = {'true' if qualifies else 'false'}"
 
 
