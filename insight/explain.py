@@ -17,7 +17,6 @@ run before the execute in the same flow may change that.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import attrs
 
@@ -25,7 +24,7 @@ from mkc.checker import walk
 from mkc.checker.executables import MAX_LEVELS, Call
 from mkc.checker.model import CampaignInfo, Model
 from mkc.checker.tokens import campaign_uses
-from mkc.grammar import ast
+from mkc.grammar import ast, template
 from mkc.grammar import logic as logic_line
 from mkc.grammar.dump import show_value
 from mkc.insight.callgraph import show_call
@@ -278,7 +277,7 @@ class _Explainer:
             if use.text in seen:
                 continue
             seen.add(use.text)
-            token = ast.Token(use.scope, use.name, _default(use.text))
+            token = template.parse_token(use.text)  # with its default
             try:
                 value = literal(tokens.answer(token))
             except TokenError as err:
@@ -359,11 +358,6 @@ class _Explainer:
 
 def _has_token(value) -> bool:
     return isinstance(value, ast.Token) or (isinstance(value, ast.Str) and "<<" in value.text)
-
-
-def _default(token_text: str) -> str | None:
-    m = re.search(r":default=([^>]*)>>$", token_text)
-    return m.group(1) if m else None
 
 
 def _logic_line(c: CampaignInfo, filters: list[FilterRow], qualifies: bool) -> str:
