@@ -10,10 +10,11 @@ number that does not exist and for a smart list that, through
 
 from __future__ import annotations
 
-from mkc.checker import walk
+from collections.abc import Iterator
+
 from mkc.checker.model import Model, Scope
 from mkc.checker.report import Report
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.grammar import logic as logic_line
 
 
@@ -21,7 +22,7 @@ def check(model: Model, report: Report) -> None:
     for c in model.campaigns:
         if c.smart_list is not None:
             check_logic(c.smart_list, report, c)
-    assets = list(walk.smart_list_assets(model))
+    assets = list(smart_list_assets(model))
     for asset, _scope in assets:
         check_logic(asset.body, report)
         for trigger in asset.body.triggers:
@@ -33,6 +34,13 @@ def check(model: Model, report: Report) -> None:
                 f"move `trigger {trigger.name}` into the smart list of the campaign that uses `{asset.name}`",
             )
     _self_containing(model, report, assets)
+
+
+def smart_list_assets(model: Model) -> Iterator[tuple[ast.SmartListAsset, Scope]]:
+    """Every smart list asset, with the scope it is declared in."""
+    for scope in model.all_scopes:
+        for asset in scope.assets.get("smart_list", {}).values():
+            yield asset, scope
 
 
 # ---- logic ---------------------------------------------------------------------

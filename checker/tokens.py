@@ -23,11 +23,10 @@ from collections.abc import Iterator
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.executables import Call, execute_calls
 from mkc.checker.model import KIND_WORDS, CampaignInfo, Model, Scope
 from mkc.checker.report import Report
-from mkc.grammar import ast, template
+from mkc.grammar import ast, template, walk
 from mkc.grammar.dump import show_value
 from mkc.source import Span
 from mkc.stdlib import TRIGGERS

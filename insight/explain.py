@@ -20,11 +20,10 @@ import datetime as dt
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.executables import MAX_LEVELS, Call
 from mkc.checker.model import CampaignInfo, Model
 from mkc.checker.tokens import campaign_uses
-from mkc.grammar import ast, template
+from mkc.grammar import ast, template, walk
 from mkc.grammar import logic as logic_line
 from mkc.grammar.dump import show_value
 from mkc.insight.callgraph import show_call

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from mkc.checker.walk import atoms
 from mkc.grammar import ast
 from mkc.grammar import logic as logic_line
+from mkc.grammar.walk import atoms
 from mkc.interpreter.runtime import PersonView, Runtime, Unresolved
 from mkc.interpreter.tokens import TokenError, Tokens, needs_tokens
 from mkc.stdlib import CONDITIONS, TRIGGERS

@@ -11,8 +11,8 @@ import os
 
 import shallow_stack
 
-from mkc.checker import check, walk
-from mkc.grammar import ast, parse
+from mkc.checker import check
+from mkc.grammar import ast, parse, walk
 from mkc.grammar import logic as logic_line
 from mkc.insight import callgraph, contexts, refs
 from mkc.interpreter import run_scenarios
