@@ -368,7 +368,6 @@ def _is(item, kind: str) -> bool:
 
 
 def _ends_together(a, b) -> bool:
-    return a.span is not None and b.span is not None and (a.span.end_line, a.span.end_column) == (
-        b.span.end_line,
-        b.span.end_column,
-    )
+    if a.span is None or b.span is None:
+        return False
+    return (a.span.end_line, a.span.end_column) == (b.span.end_line, b.span.end_column)
