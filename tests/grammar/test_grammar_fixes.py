@@ -78,6 +78,14 @@ def test_a_keyword_argument_may_be_named_like_an_operator(word):
     assert expect.cond == first and event.kwargs == (kw,) and activity.kwargs == (kw,)
 
 
+@pytest.mark.parametrize("word", [w for w in OPERATOR_WORDS if w != "not"])  # `expect ann not …` negates
+def test_a_field_named_like_an_operator_is_still_compared_with_equals(word):
+    (scenario,) = parse(f'scenario "s" <\n  set ann {word} =5\n  expect ann {word} = "yes"\n>\n').items
+    set_, expect = scenario.commands
+    assert (set_.field, set_.value) == (word, ast.ScoreChange("=", 5))
+    assert expect.cond == ast.FieldCond(word, "=", (ast.Str("yes"),))
+
+
 def test_operators_and_names_that_start_like_them_are_read_as_before():
     c = campaign(
         '  smart_list <\n    filter android = 1\n    filter order contains "x"\n    filter x not_in ["a"]\n  >'
