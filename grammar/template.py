@@ -41,11 +41,11 @@ def split(text: str) -> tuple[str | TokenAt, ...]:
     """The string's literal text (`str`, never empty) and its tokens, in order."""
     parts: list[str | TokenAt] = []
     pos = 0
-    for m in TOKEN_RE.finditer(text):
-        if m.start() > pos:
-            parts.append(text[pos : m.start()])
-        parts.append(TokenAt(_token(m), m.group(0), m.start(), m.end()))
-        pos = m.end()
+    for found in tokens(text):
+        if found.start > pos:
+            parts.append(text[pos : found.start])
+        parts.append(found)
+        pos = found.end
     if pos < len(text):
         parts.append(text[pos:])
     return tuple(parts)
@@ -53,7 +53,9 @@ def split(text: str) -> tuple[str | TokenAt, ...]:
 
 def tokens(text: str) -> list[TokenAt]:
     """The tokens a string holds, in order."""
-    return [part for part in split(text) if type(part) is TokenAt]
+    if "<<" not in text:  # most strings: no regular expression to run
+        return []
+    return [TokenAt(_token(m), m.group(0), m.start(), m.end()) for m in TOKEN_RE.finditer(text)]
 
 
 def has_tokens(text: str) -> bool:

@@ -35,25 +35,29 @@ def nodes(root) -> Iterator:
 
 def steps(items: Iterable) -> Iterator[ast.Step]:
     """Every step of a flow, including those in choice branches, in order."""
-    for item in _items(items):
+    for item in items:
         if isinstance(item, ast.Step):
             yield item
+        elif isinstance(item, ast.Choice):
+            yield from _inside(item, ast.Step)
 
 
 def choices(items: Iterable) -> Iterator[ast.Choice]:
     """Every choice of a flow, a choice before the choices in its branches."""
-    for item in _items(items):
+    for item in items:
         if isinstance(item, ast.Choice):
             yield item
+            yield from _inside(item, ast.Choice)
 
 
-def _items(items: Iterable) -> Iterator:
-    """Flow items and, after each choice, the items of its branches, in order."""
-    todo = list(items)
+def _inside(choice: ast.Choice, kind: type) -> Iterator:
+    """The items of type `kind` in a choice's branches, and in theirs, in order."""
+    todo = branches(choice)
     todo.reverse()
     while todo:
         item = todo.pop()
-        yield item
+        if isinstance(item, kind):
+            yield item
         if isinstance(item, ast.Choice):
             todo += reversed(branches(item))
 
@@ -85,7 +89,11 @@ def atoms(cond) -> Iterator[ast.FieldCond | ast.FuncCond]:
 
 def values(value) -> Iterator:
     """A value and, for a list, every item in it (not the list itself)."""
-    todo = [value]
+    if not isinstance(value, ast.ListValue):
+        if value is not None:
+            yield value
+        return
+    todo = list(reversed(value.items))
     while todo:
         value = todo.pop()
         if isinstance(value, ast.ListValue):
