@@ -12,10 +12,10 @@ import difflib
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Scope, ref_text
 from mkc.checker.report import Report
-from mkc.grammar import ast
+from mkc.checker.smart_lists import smart_list_assets
+from mkc.grammar import ast, walk
 from mkc.grammar.dump import show_value
 from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
 from mkc.stdlib.conditions import DATE_OPS, RANGE_OPS, RELATIVE_OPS, SET_OPS, TEXT_OPS
@@ -47,7 +47,7 @@ def check(model: Model, report: Report) -> None:
             calls.step(step, site)
         for cond in walk.branch_conditions(c.steps):
             calls.condition(cond, site)
-    for asset, scope in walk.smart_list_assets(model):
+    for asset, scope in smart_list_assets(model):
         calls.smart_list(asset.body, Site(scope, smart_list=True))
 
 

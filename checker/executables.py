@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.model import KIND_WORDS, CampaignInfo, Model, ref_text
 from mkc.checker.report import Report
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 
 MAX_LEVELS = 3  # Parent > Child > Child > Child
 

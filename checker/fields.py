@@ -15,14 +15,12 @@ bad-argument for a value that cannot have its field's type.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import attrs
 
 from mkc.checker.model import Model
 from mkc.checker.report import Report
 from mkc.checker.tokens import tokens_in
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.grammar.dump import show_value
 from mkc.source import Span
 from mkc.stdlib import STEPS, TRIGGERS
@@ -52,29 +50,10 @@ def know(model: Model, known: dict[str, str], report: Report) -> None:
 
 def check(model: Model, module: ast.Module, report: Report) -> None:
     rule = _Fields(model, report)
-    for node in _nodes(module):
+    for node in walk.nodes(module):
         visit = _VISITS.get(type(node))
         if visit is not None:
             visit(rule, node)
-
-
-def _nodes(module: ast.Module) -> Iterator:
-    """Every AST node of a file, parents before children, without recursion
-    (a long `and` chain is a deep tree)."""
-    stack = [module]
-    while stack:
-        node = stack.pop()
-        yield node
-        children = []
-        for field in attrs.fields(type(node)):
-            if field.name.endswith("span"):
-                continue
-            value = getattr(node, field.name)
-            if isinstance(value, tuple):
-                children.extend(v for v in value if attrs.has(type(v)))
-            elif attrs.has(type(value)):
-                children.append(value)
-        stack.extend(reversed(children))
 
 
 class _Fields:

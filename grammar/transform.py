@@ -15,10 +15,10 @@ from functools import partial
 
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
+from mkc.grammar.template import parse_token
 from mkc.source import Span
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
-_TOKEN_RE = re.compile(r"<<([A-Za-z_]+)\.([^<>:\n]+?)(?::default=([^>\n]*))?>>")
 _UNITS = {"minutes": "minute", "hours": "hour", "days": "day", "weeks": "week", "months": "month"}
 
 
@@ -34,11 +34,6 @@ def parse_datetime(text: str) -> tuple[dt.datetime, bool]:
         parts = [int(p) for p in time.split(":")]
         return dt.datetime.fromisoformat(date).replace(hour=parts[0], minute=parts[1]), True
     return dt.datetime.fromisoformat(text), False
-
-
-def parse_token(text: str) -> ast.Token:
-    m = _TOKEN_RE.fullmatch(text)
-    return ast.Token(m.group(1), m.group(2).strip(), m.group(3))
 
 
 def _number(text: str) -> int | float:
@@ -126,7 +121,7 @@ class ToAst:
         return ast.DateTime(value, has_time, span=span)
 
     def token(self, span, c):
-        t = parse_token(str(c[0]))
+        t = parse_token(str(c[0]))  # the lexer's TOKEN: always one whole token
         return ast.Token(self._str(t.scope), self._str(t.name), t.default, span=span)
 
     def boolean(self, span, c):

@@ -24,11 +24,10 @@ import bisect
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.model import CampaignInfo, Model, Scope, ref_text
 from mkc.checker.report import inside
 from mkc.diagnostics import Diagnostic
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.grammar.unparse import call as show_call
 from mkc.source import Span
 from mkc.stdlib import STEPS, TRIGGERS

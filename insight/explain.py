@@ -17,15 +17,14 @@ run before the execute in the same flow may change that.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.executables import MAX_LEVELS, Call
 from mkc.checker.model import CampaignInfo, Model
 from mkc.checker.tokens import campaign_uses
-from mkc.grammar import ast
+from mkc.grammar import ast, template, walk
+from mkc.grammar import logic as logic_line
 from mkc.grammar.dump import show_value
 from mkc.grammar.unparse import call as show_call
 from mkc.grammar.unparse import cond as format_cond
@@ -260,7 +259,7 @@ class _Explainer:
             if use.text in seen:
                 continue
             seen.add(use.text)
-            token = ast.Token(use.scope, use.name, _default(use.text))
+            token = template.parse_token(use.text)  # with its default
             try:
                 value = literal(tokens.answer(token))
             except TokenError as err:
@@ -343,11 +342,6 @@ def _has_token(value) -> bool:
     return isinstance(value, ast.Token) or (isinstance(value, ast.Str) and "<<" in value.text)
 
 
-def _default(token_text: str) -> str | None:
-    m = re.search(r":default=([^>]*)>>$", token_text)
-    return m.group(1) if m else None
-
-
 def _logic_line(c: CampaignInfo, filters: list[FilterRow], qualifies: bool) -> str:
     if not filters:
         return "no filters: everyone qualifies" if c.smart_list is None or not c.smart_list.filters else ""
@@ -360,12 +354,12 @@ def _logic_line(c: CampaignInfo, filters: list[FilterRow], qualifies: bool) -> s
         default = " (the default)" if c.smart_list.logic is None else ""
         shown = f"{word}{default}: {numbers}" + (f" = {joiner.join(results)}" if len(results) > 1 else "")
     else:
-
-        def fill(m):
-            n = int(m.group(0))
-            return results[n - 1] if 1 <= n <= len(results) else f"{n}?"
-
-        shown = f"{written} = {re.sub(r'[0-9]+', fill, written)}"
+        filled, at = [], 0
+        for f in logic_line.filters(logic_line.parse(written, mixed=True)):
+            filled.append(written[at : f.start])
+            filled.append(results[f.number - 1] if 1 <= f.number <= len(results) else f"{f.number}?")
+            at = f.end
+        shown = f"{written} = {''.join(filled)}{written[at:]}"
     return f"{shown} = {'true' if qualifies else 'false'}"
 
 

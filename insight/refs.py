@@ -18,10 +18,10 @@ from collections.abc import Iterator
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.model import ASSET_KINDS, ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Scope, ref_text
+from mkc.checker.smart_lists import smart_list_assets
 from mkc.checker.tokens import campaign_uses, tokens_in
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.grammar.dump import show_value
 from mkc.insight.contexts import run_contexts
 from mkc.source import Span
@@ -81,7 +81,7 @@ class _Collector:
             self.scope_declarations(scope)
         for c in model.campaigns:
             self.campaign(c)
-        for asset, scope in walk.smart_list_assets(model):
+        for asset, scope in smart_list_assets(model):
             for i, f in enumerate(asset.body.filters, 1):
                 self.condition(f.cond, scope, f'filter {i} of smart list "{asset.name}"')
         for person in model.people:

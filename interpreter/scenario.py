@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import attrs
 
-from mkc.checker.walk import atoms
 from mkc.grammar import ast, unparse
 from mkc.grammar.ast import format_datetime
 from mkc.grammar.dump import show_value
+from mkc.grammar.walk import atoms
 from mkc.interpreter.flow import Engine, field_name
 from mkc.interpreter.runtime import Activity, CampaignName, InterpreterError, Unresolved
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens

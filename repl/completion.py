@@ -16,6 +16,7 @@ import attrs
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
+from mkc.grammar.template import UNFINISHED_TOKEN
 from mkc.repl import lexer
 from mkc.stdlib import CONDITIONS, FIELD_OPS, STEPS, TRIGGERS
 
@@ -143,7 +144,6 @@ _KEYWORDS = set(
     + lexer.UNITS
     + lexer.CONSTANTS
 )
-_TOKEN_START = re.compile(r"<<([A-Za-z_]*(\.[^<>:\n]*)?)$")
 _WORD = re.compile(r'"(?:\\.|[^"\\\n])*"?|[^\s<>\[\](),;=]+|[<>\[\](),;=]')
 
 
@@ -156,7 +156,7 @@ class MkcCompleter(Completer):
         before = document.text_before_cursor
         line = before.rsplit("\n", 1)[-1]
         vocab = self.vocabulary()
-        token = _TOKEN_START.search(line)
+        token = UNFINISHED_TOKEN.search(line)
         if token:
             yield from _tokens(token.group(0), vocab)
             return

@@ -8,12 +8,12 @@ Spec section 6: a campaign's `my.*` tokens come from its lexical chain
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import attrs
 
 from mkc.checker.model import CampaignInfo, Model, Scope
-from mkc.grammar import ast, unparse
+from mkc.grammar import ast, unparse, walk
 from mkc.grammar.dump import show_value
 
 
@@ -51,7 +51,7 @@ def callers(model: Model) -> dict[int, list[tuple[CampaignInfo, bool]]]:
     step order. Found in one pass: a chain is walked caller by caller."""
     found: dict[int, list[tuple[CampaignInfo, bool]]] = {}
     for caller in model.campaigns:
-        for step in _steps(caller.steps):
+        for step in walk.steps(caller.steps):
             if step.name != "execute_campaign" or not step.args:
                 continue
             target = step.args[0]
@@ -62,14 +62,6 @@ def callers(model: Model) -> dict[int, list[tuple[CampaignInfo, bool]]]:
                 flag = next((k.value for k in step.kwargs if k.name == "use_parent_token_context"), None)
                 found.setdefault(id(res.target), []).append((caller, isinstance(flag, ast.Bool) and flag.value))
     return found
-
-
-def _steps(items) -> Iterator[ast.Step]:
-    for item in items:
-        if isinstance(item, ast.Step):
-            yield item
-        elif isinstance(item, ast.Choice):
-            yield from _steps([w.step for w in item.whens] + ([item.default] if item.default else []))
 
 
 def report(model: Model, campaign: CampaignInfo, api_of: Callable[[CampaignInfo], list[ApiTokens]]) -> list[str]:
