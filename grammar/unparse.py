@@ -138,6 +138,25 @@ def cond(c) -> str:
     return "".join(out)
 
 
+def _ends_bare(c) -> bool:
+    """Whether the condition's text ends with a condition named bare (no
+    arguments): before a block's `<` or `>` it would read as a comparison,
+    so the whole condition goes in parentheses there."""
+    while True:
+        if isinstance(c, ast.Not):
+            c = c.cond
+        elif isinstance(c, (ast.And, ast.Or)):
+            c = ast.terms(c)[-1]
+        else:
+            return isinstance(c, ast.FuncCond) and not c.args and not c.kwargs
+
+
+def head_cond(c) -> str:
+    """A condition that a block's `<` or `>` follows (a `when`'s, a filter's)."""
+    text = cond(c)
+    return f"({text})" if _ends_bare(c) else text
+
+
 def _group(c, bracket: bool) -> list:
     return ["(", c, ")"] if bracket else [c]
 
@@ -347,8 +366,9 @@ class _Printer:
         if isinstance(node, ast.Trigger):
             return [f"{pad}trigger {call(node)}"]
         if isinstance(node, ast.Filter):  # a filter is one term: `and` and `or` go in parentheses
-            text = cond(node.cond)
-            return [f"{pad}filter ({text})" if isinstance(node.cond, (ast.And, ast.Or)) else f"{pad}filter {text}"]
+            if isinstance(node.cond, (ast.And, ast.Or)):
+                return [f"{pad}filter ({cond(node.cond)})"]
+            return [f"{pad}filter {head_cond(node.cond)}"]
         if isinstance(node, ast.Logic):
             return [f"{pad}logic {name(node.text)}"]
         if isinstance(node, ast.Flow):
@@ -357,7 +377,7 @@ class _Printer:
         if isinstance(node, ast.Step):
             return [pad + call(node)]
         if isinstance(node, ast.Choice):
-            branches = [_Branch(f"when {cond(w.cond)}", w.step, w.span) for w in node.whens]
+            branches = [_Branch(f"when {head_cond(w.cond)}", w.step, w.span) for w in node.whens]
             if node.default is not None:
                 branches.append(_Branch("default", node.default, node.default_span))
             return self.block("choice", branches, indent, span, one_line=False)

@@ -159,6 +159,19 @@ def test_a_filter_of_and_or_is_parenthesised():
     assert "filter (a = 1 and b = 2)" in out and "filter not (c = 1 or d = 2)" in out
 
 
+def test_a_condition_ending_bare_before_a_block_edge_is_parenthesised():
+    # After a bare name, `<` and `>` compare: `when is_vip <` would be a comparison.
+    text = (
+        "campaign C <\n  smart_list <\n    filter is_vip\n    filter not is_vip\n  >\n"
+        "  flow <\n    choice <\n      when (a = 1 and is_vip) < send_email \"x\" >\n"
+        "      when (is_vip) < add_to_list \"L\" >\n    >\n  >\n>\n"
+    )
+    out = assert_round_trip(text)
+    assert "filter (is_vip)" in out and "filter (not is_vip)" in out
+    assert "when (a = 1 and is_vip) <" in out and "when (is_vip) <" in out
+    assert_round_trip('campaign C < flow < change_data_value contains="x" field=lead_status > >\n')
+
+
 def test_values():
     assert value(ast.Num(1.5e-07)) == "0.00000015"
     assert value(ast.Ref(("Web Leads", "Score"))) == '"Web Leads".Score'
