@@ -15,7 +15,7 @@ from functools import partial
 
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
-from mkc.source import pack_span, span_end, span_start, unpack_span
+from mkc.source import pack_extent, pack_span, unpack_span
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 _TOKEN_RE = re.compile(r"<<([A-Za-z_]+)\.([^<>:\n]+?)(?::default=([^>\n]*))?>>")
@@ -156,7 +156,7 @@ class ToAst:
         return ast.Null(span=span)
 
     def list(self, span, c):
-        return ast.ListValue(tuple(x for x in c if x is not None), span=span)
+        return ast.ListValue(_present(c), span=span)
 
     def ref(self, span, c):
         parts = tuple(self._str(unquote(str(x))) for x in c if x is not None)
@@ -244,7 +244,7 @@ class ToAst:
         return ast.Choice(tuple(whens), default, default_span, span=span)
 
     def flow(self, span, c):
-        return ast.Flow(tuple(x for x in c if x is not None), span=span)
+        return ast.Flow(_present(c), span=span)
 
     def qual_mode(self, span, c):
         return self._str(c[0])
@@ -299,14 +299,14 @@ class ToAst:
         return ast.TokenDecl(self._str(c[0]), c[1].text, c[2], span=span)
 
     def tokens(self, span, c):
-        return ast.Tokens(tuple(x for x in c if x is not None), span=span)
+        return ast.Tokens(_present(c), span=span)
 
     def field_decl(self, span, c):
         label = unquote(str(c[2])) if c[2] is not None else None
         return ast.FieldDecl(c[0].text, str(c[1]), label, self._tok_span(c[1]), span=span)
 
     def fields(self, span, c):
-        return ast.Fields(tuple(x for x in c if x is not None), span=span)
+        return ast.Fields(_present(c), span=span)
 
     def list_asset(self, span, c):
         return ast.ListAsset(c[0].text, span=span)
@@ -355,7 +355,7 @@ class ToAst:
         return ast.Person(c[0].text, tuple(c[1:]), span=span)
 
     def people(self, span, c):
-        return ast.People(tuple(x for x in c if x is not None), span=span)
+        return ast.People(_present(c), span=span)
 
     def person_list(self, span, c):
         return tuple(n.text for n in c)
@@ -399,7 +399,7 @@ class ToAst:
 
     # -- roots
     def start(self, span, c):
-        return ast.Module(self.file, tuple(x for x in c if x is not None), span=span)
+        return ast.Module(self.file, _present(c), span=span)
 
     def repl_line(self, span, c):
         return c[0]
@@ -434,6 +434,12 @@ def _campaign_part(item):
         ast.Schedule: "schedule",
     }[type(item)]
     return key, item, item._span
+
+
+def _present(items: list) -> tuple:
+    """`items` without the Nones of missing `[...]` parts. A block's items are
+    many: their tuple is made at once, not grown, and no other list is made."""
+    return tuple(items) if None not in items else tuple([x for x in items if x is not None])
 
 
 def _split_args(items) -> tuple[tuple, tuple]:
@@ -503,7 +509,7 @@ def _splice(kept, nones_after, raw: list):
         items += _children(kept[1:], nones_after, raw)
     else:
         items = _children(kept, nones_after, raw)
-    return _Splice(items, _extent("", raw))
+    return _Splice(items, *_edges(raw))
 
 
 def _reduce(kept, nones_after, single, method, file, raw: list):
@@ -522,29 +528,35 @@ def _reduce(kept, nones_after, single, method, file, raw: list):
 
 def _extent(file: str, raw: list) -> int | None:
     """From the start of the first child to the end of the last, keywords and `<` `>` included."""
+    first, last = _edges(raw)
+    return None if first is None else pack_extent(file, first, last)
+
+
+def _edges(raw: list) -> tuple:
+    """Where the first child starts and the last ends: each a token (its own
+    position) or a packed span; (None, None) when there are none."""
     for first in raw:
-        first = getattr(first, "_span", first)  # a token is its own position
+        first = first.first if type(first) is _Splice else getattr(first, "_span", first)
         if first is not None:
             break
     else:
-        return None
+        return None, None
     for last in reversed(raw):
-        last = getattr(last, "_span", last)
+        last = last.last if type(last) is _Splice else getattr(last, "_span", last)
         if last is not None:
-            line, column = span_start(first) if type(first) is int else (first.line, first.column)
-            end_line, end_column = span_end(last) if type(last) is int else (last.end_line, last.end_column)
-            return pack_span(file, line, column, end_line, end_column)
+            return first, last
 
 
 class _Splice:
-    """A `_rule`'s children, spliced into its parent's; its span only matters at the parent's edges.
+    """A `_rule`'s children, spliced into its parent's; its edges only matter at the parent's.
 
-    The span is worked out at once: a lazy one would recurse down a long list's chain."""
+    They are found at once (a token or a packed span each): a lazy search
+    would recurse down a long list's chain."""
 
-    __slots__ = ("items", "_span")
+    __slots__ = ("items", "first", "last")
 
-    def __init__(self, items, span):
-        self.items, self._span = items, span
+    def __init__(self, items, first, last):
+        self.items, self.first, self.last = items, first, last
 
 
 class _Ext:

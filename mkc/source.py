@@ -78,20 +78,24 @@ def unpack_span(value: int | None) -> Span | None:
     return Span(_FILES[fid], line, column, end_line, end_column)
 
 
-def span_start(value: int) -> tuple[int, int]:
-    """A packed span's line and column, without making a `Span`."""
-    if not value & 1:
-        return value >> 32 & 0x1FFFFF, value >> 8 & 0xFFF
-    span = unpack_span(value)
-    return span.line, span.column
-
-
-def span_end(value: int) -> tuple[int, int]:
-    """A packed span's end line and end column."""
-    if not value & 1:
-        return (value >> 32 & 0x1FFFFF) + (value >> 53), value >> 20 & 0xFFF
-    span = unpack_span(value)
-    return span.end_line, span.end_column
+def pack_extent(file: str, first, last) -> int:
+    """The packed span from where `first` starts to where `last` ends: each a
+    packed span, or has `line` and `column` (`first`) or `end_line` and
+    `end_column` (`last`), as a `Span` or a Lark token has. The parser's way
+    to a node's span from its children's, without unpacking them."""
+    if type(first) is not int:
+        line, column = first.line, first.column
+    elif first & 1:
+        line, column = (span := unpack_span(first)).line, span.column
+    else:
+        line, column = first >> 32 & 0x1FFFFF, first >> 8 & 0xFFF
+    if type(last) is not int:
+        end_line, end_column = last.end_line, last.end_column
+    elif last & 1:
+        end_line, end_column = (span := unpack_span(last)).end_line, span.end_column
+    else:
+        end_line, end_column = (last >> 32 & 0x1FFFFF) + (last >> 53), last >> 20 & 0xFFF
+    return pack_span(file, line, column, end_line, end_column)
 
 
 @attrs.frozen
