@@ -58,11 +58,13 @@ def parse_line(text: str, file: str = "<repl>"):
 
 def _parse(text: str, file: str, start: str, recover: bool):
     from mkc.grammar.recover import Recovery
-    from mkc.grammar.transform import ToAst
+    from mkc.grammar.transform import Problems, ToAst
 
     if not text.endswith("\n"):
         text += "\n"
-    builder = ToAst(file)
+    # Only the diagnostics shown are kept, and the one the count of the rest starts at.
+    errors, built = Problems(MAX_SYNTAX_ERRORS + 1), Problems(MAX_SYNTAX_ERRORS + 1)
+    builder = ToAst(file, built)
     ip = parser().parse_interactive(text, start)
     # Reductions call the builder instead of making tree nodes: no tree to walk afterwards.
     callbacks = builder.callbacks(_reductions())
@@ -70,7 +72,6 @@ def _parse(text: str, file: str, start: str, recover: bool):
     callbacks.update(dict.fromkeys(_OPENERS, guard))
     ip.parser_state.parse_conf.callbacks = callbacks
     recovery = Recovery(text) if recover else None
-    errors: list[Diagnostic] = []
     result, feed = None, []
     while True:
         try:
@@ -91,10 +92,10 @@ def _parse(text: str, file: str, start: str, recover: bool):
             if recovery is None or at_end:
                 break
             feed = recovery.resync(ip, token, pos)
-    problems = sorted(errors + builder.problems, key=Diagnostic.sort_key)
-    if len(problems) > MAX_SYNTAX_ERRORS:  # a file of junk: a screenful to fix, not megabytes
+    problems = sorted(errors.kept + built.kept, key=Diagnostic.sort_key)
+    if errors.count + built.count > MAX_SYNTAX_ERRORS:  # a file of junk: a screenful to fix, not megabytes
         rest = problems[MAX_SYNTAX_ERRORS]
-        more = len(problems) - MAX_SYNTAX_ERRORS
+        more = errors.count + built.count - MAX_SYNTAX_ERRORS
         problems = problems[:MAX_SYNTAX_ERRORS]
         problems.append(Diagnostic("syntax", f"{more:,} more syntax errors from here on are not shown", rest.span))
     if problems:

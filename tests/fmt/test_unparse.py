@@ -163,8 +163,8 @@ def test_a_condition_ending_bare_before_a_block_edge_is_parenthesised():
     # After a bare name, `<` and `>` compare: `when is_vip <` would be a comparison.
     text = (
         "campaign C <\n  smart_list <\n    filter is_vip\n    filter not is_vip\n  >\n"
-        "  flow <\n    choice <\n      when (a = 1 and is_vip) < send_email \"x\" >\n"
-        "      when (is_vip) < add_to_list \"L\" >\n    >\n  >\n>\n"
+        '  flow <\n    choice <\n      when (a = 1 and is_vip) < send_email "x" >\n'
+        '      when (is_vip) < add_to_list "L" >\n    >\n  >\n>\n'
     )
     out = assert_round_trip(text)
     assert "filter (is_vip)" in out and "filter (not is_vip)" in out
