@@ -369,6 +369,14 @@ def _is(item, kind: str) -> bool:
 
 
 def _ends_together(a, b) -> bool:
-    if a.span is None or b.span is None:
+    a, b = _span_of(a), _span_of(b)
+    if a is None or b is None:
         return False
-    return (a.span.end_line, a.span.end_column) == (b.span.end_line, b.span.end_column)
+    return (a.end_line, a.end_column) == (b.end_line, b.end_column)
+
+
+def _span_of(item):
+    from mkc.grammar.transform import _Ext
+    from mkc.source import unpack_span
+
+    return unpack_span(item._span) if type(item) is _Ext else item.span
