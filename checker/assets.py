@@ -11,8 +11,7 @@ import difflib
 
 from mkc.checker.model import Model
 from mkc.checker.report import Report
-from mkc.checker.tokens import TOKEN_RE
-from mkc.grammar import ast
+from mkc.grammar import ast, template
 from mkc.grammar.dump import show_value
 from mkc.stdlib.assets import METHODS, PROPERTIES
 
@@ -37,7 +36,7 @@ def _props(report: Report, kind: str, asset, known: tuple[str, ...]) -> None:
         elif prop.name == "method" and isinstance(value, (ast.Str, ast.Ref)):
             # `method POST` reads as well as `method "POST"`.
             text = value.text if isinstance(value, ast.Str) else str(value)
-            if not TOKEN_RE.search(text) and text.upper() not in METHODS:
+            if not template.has_tokens(text) and text.upper() not in METHODS:
                 report.error(
                     "bad-argument",
                     f"`method {show_value(value)}` is not a request type",

@@ -35,16 +35,15 @@ from types import MappingProxyType
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.model import CampaignInfo, Model, Resolution, Scope
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.stdlib import STEPS, TRIGGERS
-from mkc.stdlib.signatures import REFERENCE_TYPES
+from mkc.stdlib.signatures import REFERENCE_TYPES, Param
 from mkc.stdlib.steps import StepSpec
 from mkc.stdlib.triggers import TriggerSpec
 
 PARENT_CONTEXT = "use_parent_token_context"  # execute_campaign's flag (spec section 5)
-THIS_CAMPAIGN = ("this_campaign",)  # remove_from_flow's name for the campaign the step is in
+THIS_CAMPAIGN = ("this_campaign",)  # the name a `Param.this_campaign` argument gives the campaign the call is in
 NOTHING: Mapping = MappingProxyType({})
 
 
@@ -52,11 +51,14 @@ NOTHING: Mapping = MappingProxyType({})
 class Target:
     """A reference argument and what it names: `kind` (campaign, program, list,
     smart_list, email, webhook), the node as written, and its resolution (no
-    target: `resolution.problem` says why; None: the node is no name at all)."""
+    target: `resolution.problem` says why; None: the node is no name at all).
+    `this_campaign`: the node is `this_campaign`, which names the call's own
+    campaign without naming it (`Param.this_campaign`)."""
 
     kind: str
     node: object
     resolution: Resolution | None
+    this_campaign: bool = False
 
     @property
     def value(self):
@@ -274,34 +276,20 @@ def _bind(node, c: CampaignInfo, table: Mapping, resolve, *step):
         if param.type not in REFERENCE_TYPES or value is None:
             continue
         if param.repeat:
-            targets[param.name] = tuple(_target(param.type, v, node, c, resolve) for v in value)
+            targets[param.name] = tuple(_target(param, v, c, resolve) for v in value)
         else:
-            targets[param.name] = _target(param.type, value, node, c, resolve)
+            targets[param.name] = _target(param, value, c, resolve)
     return bound(node, c, spec, MappingProxyType(args), MappingProxyType(targets), *step)
 
 
-def _target(kind: str, value, node: ast.Step, c: CampaignInfo, resolve) -> Target:
+def _target(param: Param, value, c: CampaignInfo, resolve) -> Target:
+    kind = param.type
     if not isinstance(value, (ast.Ref, ast.Str)):
         return Target(kind, value, None)
-    if _this_campaign(node.name, kind, value):
-        return Target(kind, value, Resolution(c))
+    if param.this_campaign and isinstance(value, ast.Ref) and value.parts == THIS_CAMPAIGN:
+        return Target(kind, value, Resolution(c), this_campaign=True)
     return Target(kind, value, resolve(kind, value, c.scope))
 
 
 def _campaign(res: Resolution) -> CampaignInfo | None:
     return res.target if isinstance(res.target, CampaignInfo) else None
-
-
-def is_this_campaign(step: BoundCall, target: Target) -> bool:
-    """Whether `target` is remove_from_flow's `this_campaign`: the step's own
-    campaign, which the step names without naming it."""
-    return _this_campaign(step.name, target.kind, target.node)
-
-
-def _this_campaign(step: str, kind: str, value) -> bool:
-    return (
-        step == "remove_from_flow"
-        and kind == "campaign"
-        and isinstance(value, ast.Ref)
-        and value.parts == THIS_CAMPAIGN
-    )

@@ -12,11 +12,11 @@ import difflib
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.bound import BoundCall
 from mkc.checker.model import ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Resolution, Scope, ref_text
 from mkc.checker.report import Report
-from mkc.grammar import ast
+from mkc.checker.smart_lists import smart_list_assets
+from mkc.grammar import ast, walk
 from mkc.grammar.dump import show_value
 from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
 from mkc.stdlib.conditions import DATE_OPS, RANGE_OPS, RELATIVE_OPS, SET_OPS, TEXT_OPS
@@ -52,7 +52,7 @@ def check(model: Model, report: Report) -> None:
             calls.step(step.node, site, _resolved(step))
         for cond in walk.branch_conditions(c.steps):
             calls.condition(cond, site)
-    for asset, scope in walk.smart_list_assets(model):
+    for asset, scope in smart_list_assets(model):
         calls.smart_list(asset.body, Site(scope, smart_list=True))
 
 
@@ -81,10 +81,9 @@ class Calls:
             )
             return None
         bound = self.bind(spec.signature, step, step.name, site, resolved)
-        if step.name == "change_program_status":
-            self.status(bound.get("program"), bound.get("status"), site)
-        elif step.name == "wait":
-            self.wait(step, bound, site)
+        self.statuses(spec.signature, bound, site)
+        for message, hint in spec.problems(step):
+            self.error("bad-argument", message, step.span, site, hint)
         return bound
 
     def trigger(self, trigger: ast.Trigger, site: Site, resolved=None) -> dict | None:
@@ -99,8 +98,7 @@ class Calls:
             )
             return None
         bound = self.bind(spec.signature, trigger, trigger.name, site, resolved)
-        if trigger.name == "program_status_changes":
-            self.status(bound.get("program"), bound.get("to"), site)
+        self.statuses(spec.signature, bound, site)
         return bound
 
     def condition(self, cond, site: Site) -> None:
@@ -228,7 +226,7 @@ class Calls:
             for v in value if isinstance(value, list) else [value]:
                 if not self.check_type(param.type, v, where, site):
                     bound.pop(name, None)
-                elif param.type in REFERENCE_TYPES:
+                elif param.type in REFERENCE_TYPES and not (param.this_campaign and _is_this_campaign(v)):
                     target = self.reference(param.type, v, label, site, (resolved or {}).get(id(v)))
                     if not isinstance(value, list):
                         bound[name] = _Resolved(v, target)
@@ -245,22 +243,11 @@ class Calls:
         self.error("bad-argument", problem[0], value.span, site, problem[1])
         return False
 
-    def wait(self, step: ast.Step, bound: dict, site: Site) -> None:
-        has_duration = bool(step.args)
-        has_until = any(k.name == "until" for k in step.kwargs)
-        example = "write `wait 3 days` or `wait until=2026-01-05T09:00`"
-        if has_duration and has_until:
-            self.error("bad-argument", "`wait` takes a duration or `until=`, not both", step.span, site, example)
-        elif not has_duration and not has_until:
-            self.error("bad-argument", "`wait` needs a duration or `until=`", step.span, site, example)
-        if has_until and any(k.name in ("weekdays", "at") for k in step.kwargs):
-            self.error(
-                "bad-argument",
-                "`weekdays=` and `at=` go with a duration, not with `until=`",
-                step.span,
-                site,
-                "write `wait 1 day weekdays=[mon, tue, wed, thu, fri] at=09:00`",
-            )
+    def statuses(self, signature: Signature, bound: dict, site: Site) -> None:
+        """Each argument that is a status of a program argument (`Param.of`) is one of its statuses."""
+        for param in signature.params:
+            if param.of is not None and signature.param(param.of).type == "program":
+                self.status(bound.get(param.of), bound.get(param.name), site)
 
     def status(self, program, status, site: Site) -> None:
         program = program.target if isinstance(program, _Resolved) else None
@@ -289,8 +276,6 @@ class Calls:
     def reference(self, kind: str, value, label: str, site: Site, res: Resolution | None = None):
         """The campaign, program or asset `value` names, or None (reported);
         `res`: what it resolves to, when the binder knows."""
-        if kind == "campaign" and label == "remove_from_flow" and _is_this_campaign(value):
-            return None
         model = self.model
         if res is None:
             res = (
@@ -347,7 +332,7 @@ class Calls:
         name = ref_text(value)
         hints = []
         if kind == "campaign" and _is_this_campaign(value):
-            hints.append("`this_campaign` is only for `remove_from_flow`")
+            hints.append(f"`this_campaign` is only for {_THIS_CAMPAIGN_STEPS}")
         if res.elsewhere:
             spaces = sorted({getattr(t, "workspace", "?") for t in res.elsewhere})
             hints.append(f"`{name}` is in workspace {', '.join(spaces)}; a campaign only sees its own workspace")
@@ -483,6 +468,12 @@ def _is_word(value, words) -> bool:
 
 def _is_name(value) -> bool:
     return isinstance(value, ast.Ref) and len(value.parts) == 1 or isinstance(value, ast.Str)
+
+
+# The steps that take `this_campaign` (`Param.this_campaign`), for a hint.
+_THIS_CAMPAIGN_STEPS = " and ".join(
+    f"`{s.name}`" for s in STEPS.values() if any(p.this_campaign for p in s.signature.params)
+)
 
 
 def _is_this_campaign(value) -> bool:

@@ -15,14 +15,12 @@ bad-argument for a value that cannot have its field's type.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import attrs
 
 from mkc.checker.model import Model
 from mkc.checker.report import Report
 from mkc.checker.tokens import tokens_in
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.grammar.dump import show_value
 from mkc.source import Span
 from mkc.stdlib import STEPS, TRIGGERS
@@ -52,29 +50,10 @@ def know(model: Model, known: dict[str, str], report: Report) -> None:
 
 def check(model: Model, module: ast.Module, report: Report) -> None:
     rule = _Fields(model, report)
-    for node in _nodes(module):
+    for node in walk.nodes(module):
         visit = _VISITS.get(type(node))
         if visit is not None:
             visit(rule, node)
-
-
-def _nodes(module: ast.Module) -> Iterator:
-    """Every AST node of a file, parents before children, without recursion
-    (a long `and` chain is a deep tree)."""
-    stack = [module]
-    while stack:
-        node = stack.pop()
-        yield node
-        children = []
-        for field in attrs.fields(type(node)):
-            if field.name.endswith("span"):
-                continue
-            value = getattr(node, field.name)
-            if isinstance(value, tuple):
-                children.extend(v for v in value if attrs.has(type(v)))
-            elif attrs.has(type(value)):
-                children.append(value)
-        stack.extend(reversed(children))
 
 
 class _Fields:
@@ -155,34 +134,29 @@ class _Fields:
 
     def step(self, step: ast.Step) -> None:
         spec = STEPS.get(step.name)
-        if spec is None:
-            return
-        bound = _field_arguments(spec.signature, step)
-        for name, value in bound.items():
-            type_ = self.argument(value)
-            field = _field_name(value)
-            if step.name == "change_score":
-                self.numeric(field, type_, value.span, "`change_score` changes")
-            elif step.name == "change_data_value" and name == "field":
-                given = spec.signature.bind(step.args, step.kwargs).get("value")
-                if given is not None:
-                    self.value(field, type_, given)
+        if spec is not None:
+            self.call(spec.signature, step, f"`{step.name}` changes", "hold")
 
     def trigger(self, call) -> None:
         spec = TRIGGERS.get(call.name if isinstance(call, ast.Trigger) else call.trigger)
-        if spec is None:
-            return
-        bound = _field_arguments(spec.signature, call)
-        everything = spec.signature.bind(call.args, call.kwargs)
-        for _, value in bound.items():
+        if spec is not None:
+            self.call(spec.signature, call, f"`{spec.name}` watches", None)
+
+    def call(self, signature, call, does: str, holds: str | None) -> None:
+        """A step's or trigger's field arguments: a score field is a number
+        field (`Param.numeric`), and a value given for a field (`Param.of`)
+        fits it (a trigger's `from=`/`to=`: what it would change from, to)."""
+        bound = _field_arguments(signature, call)
+        everything = signature.bind(call.args, call.kwargs)
+        for name, value in bound.items():
             type_ = self.argument(value)
             field = _field_name(value)
-            if spec.name == "score_is_changed":
-                self.numeric(field, type_, value.span, "`score_is_changed` watches")
-            for constraint in ("from", "to"):
-                given = everything.get(constraint)
-                if given is not None and not isinstance(given, tuple):
-                    self.value(field, type_, given, "change to" if constraint == "to" else "change from")
+            if signature.param(name).numeric:
+                self.numeric(field, type_, value.span, does)
+            for p in signature.params:
+                given = everything.get(p.name)
+                if p.of == name and given is not None and not isinstance(given, tuple):
+                    self.value(field, type_, given, holds or f"change {p.name}")
 
     def field_value(self, node: ast.FieldValue) -> None:
         self.value(node.field, self.known(node.field, node.field_span or node.span), node.value)

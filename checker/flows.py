@@ -9,10 +9,9 @@ qualification rules (a duration longer than the clock's range among them).
 
 from __future__ import annotations
 
-from mkc.checker import walk
 from mkc.checker.model import KIND_WORDS, CampaignInfo, Model
 from mkc.checker.report import Report
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.stdlib import STEPS
 
 MAX_WHENS = 20
@@ -74,7 +73,7 @@ def _choices(c: CampaignInfo, report: Report) -> None:
                 "split it into two steps, the second with the remaining `when`s",
                 owner=c,
             )
-        branches = [w.step for w in choice.whens] + ([choice.default] if choice.default is not None else [])
+        branches = walk.branches(choice)
         action = None
         for branch in branches:
             if isinstance(branch, ast.Choice):

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import difflib
 
-from mkc.checker import walk
 from mkc.checker.bound import Chain
 from mkc.checker.calls import Calls, Site, type_problem
 from mkc.checker.model import CampaignInfo, Model, ref_text
 from mkc.checker.report import Report
 from mkc.checker.tokens import MyValues, Use, context_free_problem, declared_value_problem, tokens_in
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.stdlib import CONDITIONS, TRIGGERS
 from mkc.stdlib.activities import ACTIVITIES, COMMON, activity
 from mkc.stdlib.signatures import REFERENCE_TYPES

@@ -10,19 +10,19 @@ number that does not exist and for a smart list that, through
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterator
 
-from mkc.checker import walk
 from mkc.checker.model import Model, Scope
 from mkc.checker.report import Report
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
+from mkc.grammar import logic as logic_line
 
 
 def check(model: Model, report: Report) -> None:
     for c in model.campaigns:
         if c.smart_list is not None:
             check_logic(c.smart_list, report, c)
-    assets = list(walk.smart_list_assets(model))
+    assets = list(smart_list_assets(model))
     for asset, _scope in assets:
         check_logic(asset.body, report)
         for trigger in asset.body.triggers:
@@ -36,83 +36,14 @@ def check(model: Model, report: Report) -> None:
     _self_containing(model, report, assets)
 
 
+def smart_list_assets(model: Model) -> Iterator[tuple[ast.SmartListAsset, Scope]]:
+    """Every smart list asset, with the scope it is declared in."""
+    for scope in model.all_scopes:
+        for asset in scope.assets.get("smart_list", {}).values():
+            yield asset, scope
+
+
 # ---- logic ---------------------------------------------------------------------
-
-_LEX = re.compile(r"\s*(?:(\d+)|([A-Za-z_]+)|(.))")
-# Parentheses and `not`s open at once. Marketo's logic lines are short; the
-# limit keeps a pathological line from exhausting the interpreter's stack.
-MAX_LOGIC_DEPTH = 100
-
-
-class LogicError(Exception):
-    pass
-
-
-def parse_logic(text: str) -> list[int]:
-    """The filter numbers a logic string uses; LogicError when it is malformed.
-
-    `all`, `any`, or numbers joined by `and`/`or` (any case), `not`, and
-    parentheses; `and` and `or` at one level need parentheses to mix.
-    """
-    if text.strip().lower() in ("all", "any"):
-        return []
-    tokens: list[str] = []
-    for m in _LEX.finditer(text):
-        number, word, other = m.groups()
-        if number:
-            tokens.append(number)
-        elif word:
-            if word.lower() not in ("and", "or", "not"):
-                raise LogicError(f"`{word}` is not a filter number, `and`, `or` or `not`")
-            tokens.append(word.lower())
-        elif other and not other.isspace():
-            if other not in "()":
-                raise LogicError(f"`{other}` cannot stand in a logic line")
-            tokens.append(other)
-    if not tokens:
-        raise LogicError("the logic line is empty")
-    # One pass, no recursion. Each open parenthesis (and the line itself) has
-    # a frame: the `and`/`or` used at that level so far, and the `not`s
-    # written just before its `(`, which close with it.
-    numbers: list[int] = []
-    frames: list[list] = [[None, 0]]
-    operand = True  # a filter number, `not` or `(` comes next
-    nots = 0  # `not`s in a row before the coming operand
-    depth = 0  # parentheses and `not`s open now
-    for tok in tokens:
-        if operand:
-            if tok in ("not", "("):
-                depth += 1
-                if depth > MAX_LOGIC_DEPTH:
-                    raise LogicError(
-                        f"parentheses and `not` nest more than {MAX_LOGIC_DEPTH} deep; write the line more simply"
-                    )
-                if tok == "not":
-                    nots += 1
-                else:
-                    frames.append([None, nots])
-                    nots = 0
-            elif tok.isdigit():
-                numbers.append(int(tok))
-                operand, depth, nots = False, depth - nots, 0
-            else:
-                raise LogicError(f"`{tok}` where a filter number was expected")
-        elif tok in ("and", "or"):
-            if frames[-1][0] is not None and frames[-1][0] != tok:
-                raise LogicError("`and` and `or` are mixed without parentheses, so the meaning is unclear")
-            frames[-1][0] = tok
-            operand = True
-        elif tok == ")" and len(frames) > 1:
-            depth -= 1 + frames.pop()[1]
-        elif len(frames) > 1:
-            raise LogicError("a `(` is never closed")
-        else:
-            raise LogicError(f"unexpected `{tok}`")
-    if operand:
-        raise LogicError("the logic line ends where a filter number was expected")
-    if len(frames) > 1:
-        raise LogicError("a `(` is never closed")
-    return numbers
 
 
 def check_logic(body: ast.SmartList, report: Report, owner=None) -> None:
@@ -120,8 +51,8 @@ def check_logic(body: ast.SmartList, report: Report, owner=None) -> None:
     if logic is None:
         return
     try:
-        numbers = parse_logic(logic.text)
-    except LogicError as err:
+        tree = logic_line.parse(logic.text)
+    except logic_line.LogicError as err:
         report.error(
             "bad-argument",
             f"this logic cannot be read: {err}",
@@ -131,7 +62,7 @@ def check_logic(body: ast.SmartList, report: Report, owner=None) -> None:
         )
         return
     count = len(body.filters)
-    for n in dict.fromkeys(numbers):
+    for n in dict.fromkeys(f.number for f in logic_line.filters(tree)):
         if not 1 <= n <= count:
             have = f"filters 1 to {count}" if count > 1 else ("filter 1" if count == 1 else "no filters")
             report.warning(

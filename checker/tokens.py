@@ -19,25 +19,21 @@ not one a My Token can hold, or renders to more than MAX_RENDERED characters.
 from __future__ import annotations
 
 import difflib
-import re
 from collections.abc import Iterator
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.bound import Chain, Execute
 from mkc.checker.model import KIND_WORDS, CampaignInfo, Model, Scope
 from mkc.checker.report import Report
-from mkc.grammar import ast
+from mkc.grammar import ast, template, walk
 from mkc.grammar.dump import show_value
 from mkc.source import Span
 from mkc.stdlib import TRIGGERS
 from mkc.stdlib.triggers import token_key
 
-TOKEN_RE = re.compile(r"<<([A-Za-z_]+)\.([^<>:\n]+?)(?::default=([^>\n]*))?>>")
 KNOWN = {"system": ("date", "dateTime"), "campaign": ("name", "id", "description"), "program": ("name", "id")}
 SCOPES = ("my", "lead", "campaign", "program", "member", "trigger", "system")
-EMAIL_STEPS = {"send_email": "email", "send_alert": "email", "call_webhook": "webhook"}
 MAX_CHAIN = 5  # a starting campaign and four levels: one beyond the nesting limit
 # What the interpreter refuses when it renders a My Token holding tokens
 # (interpreter/tokens.py): tokens answered more than MAX_DEPTH levels below
@@ -101,12 +97,12 @@ def tokens_in(value, owner: CampaignInfo | None = None) -> Iterator[Use]:
         if isinstance(v, ast.Token):
             yield Use(v.scope, v.name, str(v), v.span, owner)
         elif isinstance(v, ast.Str):
-            for m in TOKEN_RE.finditer(v.text):
+            for found in template.tokens(v.text):
                 span = v.span
                 if span is not None:
-                    col = span.column + 1 + m.start()
-                    span = Span(span.file, span.line, col, span.line, col + len(m.group(0)))
-                yield Use(m.group(1), m.group(2).strip(), m.group(0), span, owner)
+                    col = span.column + 1 + found.start
+                    span = Span(span.file, span.line, col, span.line, col + len(found.text))
+                yield Use(found.token.scope, found.token.name, found.text, span, owner)
 
 
 def campaign_uses(model: Model, c: CampaignInfo) -> Iterator[Use]:
@@ -120,15 +116,14 @@ def campaign_uses(model: Model, c: CampaignInfo) -> Iterator[Use]:
             yield from _condition_uses(f.cond, c)
     for cond in walk.branch_conditions(c.steps):
         yield from _condition_uses(cond, c)
-    for step in walk.steps(c.steps):
-        for v in walk.call_values(step):
+    for step in model.bound.steps_of(c):
+        for v in walk.call_values(step.node):
             yield from tokens_in(v, c)
-        kind = EMAIL_STEPS.get(step.name)
-        if kind and step.args and isinstance(step.args[0], (ast.Ref, ast.Str)):
-            res = model.resolve(kind, step.args[0], c.scope)
-            if res.ok:
-                for prop in res.target.props:
-                    yield from tokens_in(prop.value)
+        renders = step.spec.renders if step.spec is not None else None
+        asset = step.target(renders) if renders else None  # the email or webhook it renders
+        if asset is not None:
+            for prop in asset.props:
+                yield from tokens_in(prop.value)
 
 
 def _condition_uses(cond, owner) -> Iterator[Use]:
@@ -335,8 +330,8 @@ class MyValues:
 
 
 def _default(use: Use) -> str | None:
-    m = TOKEN_RE.fullmatch(use.text)
-    return m.group(3) if m else None
+    token = template.parse_token(use.text)
+    return token.default if token else None
 
 
 # ---- checking one use in one context ---------------------------------------------------

@@ -14,6 +14,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from mkc.diagnostics import Diagnostic, DiagnosticError
+from mkc.grammar import ast
 from mkc.source import Span
 
 GRAMMAR = Path(__file__).with_name("mkc.lark")
@@ -65,11 +66,13 @@ def unquote(text: str) -> str:
 
 def _parse(text: str, file: str, start: str, recover: bool):
     from mkc.grammar.recover import Recovery
-    from mkc.grammar.transform import ToAst
+    from mkc.grammar.transform import Problems, ToAst
 
     if not text.endswith("\n"):
         text += "\n"
-    builder = ToAst(file)
+    # Only the diagnostics shown are kept, and the one the count of the rest starts at.
+    errors, built = Problems(MAX_SYNTAX_ERRORS + 1), Problems(MAX_SYNTAX_ERRORS + 1)
+    builder = ToAst(file, built)
     ip = parser().parse_interactive(text, start)
     # Reductions call the builder instead of making tree nodes: no tree to walk afterwards.
     callbacks = builder.callbacks(_reductions())
@@ -77,7 +80,6 @@ def _parse(text: str, file: str, start: str, recover: bool):
     callbacks.update(dict.fromkeys(_OPENERS, guard))
     ip.parser_state.parse_conf.callbacks = callbacks
     recovery = Recovery(text) if recover else None
-    errors: list[Diagnostic] = []
     result, feed = None, []
     while True:
         try:
@@ -98,10 +100,10 @@ def _parse(text: str, file: str, start: str, recover: bool):
             if recovery is None or at_end:
                 break
             feed = recovery.resync(ip, token, pos)
-    problems = sorted(errors + builder.problems, key=Diagnostic.sort_key)
-    if len(problems) > MAX_SYNTAX_ERRORS:  # a file of junk: a screenful to fix, not megabytes
+    problems = sorted(errors.kept + built.kept, key=Diagnostic.sort_key)
+    if errors.count + built.count > MAX_SYNTAX_ERRORS:  # a file of junk: a screenful to fix, not megabytes
         rest = problems[MAX_SYNTAX_ERRORS]
-        more = len(problems) - MAX_SYNTAX_ERRORS
+        more = errors.count + built.count - MAX_SYNTAX_ERRORS
         problems = problems[:MAX_SYNTAX_ERRORS]
         problems.append(Diagnostic("syntax", f"{more:,} more syntax errors from here on are not shown", rest.span))
     if problems:
@@ -222,7 +224,7 @@ def _open_blocks(err: UnexpectedToken) -> list[tuple[str, Token]]:
         if isinstance(item, Token):
             if item.type == "LESSTHAN":
                 blocks.append((keyword or "block", item))
-            elif item.type not in ("NAME", "STRING", "_NL", "SEMICOLON", "DOT"):
+            elif item.type not in ("NAME", "KWARG_OP", "STRING", "_NL", "SEMICOLON", "DOT"):
                 keyword = str(item)
     return blocks
 
@@ -239,7 +241,8 @@ def _at_item_start(err: UnexpectedToken) -> bool:
 
 
 def _expected_words(err: UnexpectedToken, blocks) -> str:
-    expected = set(err.expected) if err.expected else set()
+    # an operator's word as a keyword argument's name (`contains=`) is a name to whoever writes it
+    expected = {"NAME" if e == "KWARG_OP" else e for e in err.expected or ()}
     words: list[str] = []
     if _at_item_start(err) and ("MORETHAN" in expected or "$END" in expected or not blocks):
         keyword = blocks[-1][0] if blocks else None
@@ -300,7 +303,15 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
         span = Span(file, tok.line, tok.column, tok.line, tok.column + 1)
     hints: tuple[str, ...] = ()
     expected = set(err.expected or ())
-    if tok.type == "_NL" and "LESSTHAN" in expected:
+    bare = _bare_condition(err)
+    if bare is not None:
+        name, sign = bare
+        written = f"when ({name}) < … >" if sign == "<" else f"filter ({name}) >"
+        hints = (
+            f"a condition with no arguments goes in parentheses before a `{sign}`: `{written}` "
+            f"(after a bare name, `{sign}` compares)",
+        )
+    elif tok.type == "_NL" and "LESSTHAN" in expected:
         hints = ("the `<` that opens a block stays on the line of its header",)
     elif tok.type == "NAME" and str(tok) in _QUOTE_HINT:
         hints = (f'`{tok}` is a keyword here; write a name that reads as a keyword in quotes: "{tok}"',)
@@ -309,3 +320,71 @@ def syntax_diagnostic(err: UnexpectedInput, text: str, file: str) -> Diagnostic:
 
 
 _QUOTE_HINT = {"not", "in", "and", "or", "between", "contains", "choice", "true", "false", "null"}
+
+
+def _bare_condition(err: UnexpectedToken) -> tuple[str, str] | None:
+    """A condition with no arguments that cannot stand where it is written,
+    and the sign it stands before: in a `when`, before a newline (`when is_vip`
+    with its `<` on the next line) or a `<`, which then compares (`when is_vip
+    < do_nothing >`); anywhere, before a `>` (`smart_list < filter is_vip >`)."""
+    from mkc.grammar.transform import _Ext, _Name
+
+    try:
+        stack = err.interactive_parser.parser_state.value_stack
+    except AttributeError:
+        return None
+    # `… is_vip <` or `… is_vip >` read as the start of a comparison: its name, the sign, maybe a value
+    for k in (len(stack) - 3, len(stack) - 2):
+        if k < 1:
+            continue
+        found = stack[k + 1]  # `<` or `>`: as compared (`_Ext`), or still a token
+        if type(stack[k]) is _Name and type(found) in (_Ext, Token) and getattr(found, "value", None) in ("<", ">"):
+            sign = found.value
+            if (sign == ">" and _is(stack[k - 1], "FILTER")) or _in_condition(stack, k - 1, sign):
+                return stack[k].text, sign
+            return None
+    if len(stack) < 2 or not _is(stack[-2], "WHEN"):
+        return None
+    top = atom = stack[-1]  # a condition in parentheses is not taken: it is wrapped (`_Ext`)
+    while isinstance(atom, (ast.And, ast.Or, ast.Not)):
+        atom = atom.cond if isinstance(atom, ast.Not) else atom.right
+    if not _ends_together(atom, top):  # `… and (is_vip)`
+        return None
+    if isinstance(atom, ast.FuncCond) and not atom.args and not atom.kwargs:
+        return atom.name, "<"  # `when is_vip` and a newline
+    if isinstance(atom, ast.FieldCond) and atom.op == "<" and err.token.type != "_NL":
+        (value,) = atom.operands  # `when is_vip < do_nothing >`: the step was read as a value
+        if isinstance(value, ast.Ref) and len(value.parts) == 1:
+            return atom.field, "<"
+    return None
+
+
+def _in_condition(stack, k: int, sign: str) -> bool:
+    """Whether the stack's item `k` (`and`, `or`, `not`, or `when` for `<`)
+    starts a term of a condition outside parentheses, in a `when` for `<`."""
+    if not any(_is(stack[k], kind) for kind in ("WHEN", "AND", "OR", "NOT")):
+        return False
+    for item in reversed(stack[: k + 1]):
+        if _is(item, "WHEN") or (sign == ">" and _is(item, "FILTER")):
+            return True
+        if _is(item, "LESSTHAN") or _is(item, "LPAR"):
+            return False
+    return False
+
+
+def _is(item, kind: str) -> bool:
+    return type(item) is Token and item.type == kind
+
+
+def _ends_together(a, b) -> bool:
+    a, b = _span_of(a), _span_of(b)
+    if a is None or b is None:
+        return False
+    return (a.end_line, a.end_column) == (b.end_line, b.end_column)
+
+
+def _span_of(item):
+    from mkc.grammar.transform import _Ext
+    from mkc.source import unpack_span
+
+    return unpack_span(item._span) if type(item) is _Ext else item.span

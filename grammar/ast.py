@@ -10,14 +10,36 @@ import datetime as dt
 
 import attrs
 
-from mkc.source import Span
+from mkc.source import Span, pack_span, unpack_span
 
 
 def node(cls):
-    """Make `cls` a frozen attrs class with a keyword-only `span`."""
-    cls.__annotations__["span"] = "Span | None"
-    cls.span = attrs.field(default=None, eq=False, repr=False, kw_only=True)
-    return attrs.frozen(cls, weakref_slot=False)  # no weak references: 8 bytes less per node
+    """Make `cls` a frozen attrs class with a keyword-only `span`.
+
+    Its spans (`span`, `field_span`, ...) are kept packed, an int each
+    (`mkc.source.pack_span`), in attributes named `_span`, `_field_span`...:
+    a parse makes one per node, and a `Span` costs 40 bytes more. They are
+    given and read as `Span`s; a packed int is accepted too."""
+    annotations = {}
+    for name, kind in {**cls.__annotations__, "span": None}.items():
+        if not name.endswith("span"):
+            annotations[name] = kind
+            continue
+        if name in cls.__dict__:
+            delattr(cls, name)  # the class body's `attrs.field(default=None, eq=False)`
+        annotations["_" + name] = "int | None"
+        packed = attrs.field(default=None, eq=False, repr=False, kw_only=name == "span", alias=name, converter=_packed)
+        setattr(cls, "_" + name, packed)
+    cls.__annotations__ = annotations
+    cls = attrs.frozen(cls, weakref_slot=False)  # no weak references: 8 bytes less per node
+    for name in annotations:
+        if name.endswith("span"):
+            setattr(cls, name[1:], property(lambda self, packed=name: unpack_span(getattr(self, packed))))
+    return cls
+
+
+def _packed(span: Span | int | None) -> int | None:
+    return pack_span(span.file, span.line, span.column, span.end_line, span.end_column) if type(span) is Span else span
 
 
 # ---- values --------------------------------------------------------------
@@ -273,6 +295,7 @@ class Campaign:
     schedule: Schedule | None = None
     active: bool | None = None
     active_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # where `active` is written
+    description_span: Span | None = attrs.field(default=None, eq=False, repr=False)  # for `mkc fmt`'s comments
 
 
 # ---- declarations ----------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from mkc.grammar import ast
+from mkc.grammar.unparse import value as show_value  # one way to write a value; others import it from here
 
 _LEAVES = (
     ast.Str,
@@ -18,22 +19,6 @@ _LEAVES = (
     ast.Null,
     ast.Ref,
 )
-
-
-def show_value(value) -> str:
-    if isinstance(value, ast.Str):
-        return '"' + value.text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    if isinstance(value, ast.Num):
-        return ast._num(value.value)
-    if isinstance(value, ast.Bool):
-        return "true" if value.value else "false"
-    if isinstance(value, ast.Null):
-        return "null"
-    if isinstance(value, ast.ListValue):
-        return "[" + ", ".join(show_value(v) for v in value.items) + "]"
-    if isinstance(value, ast.Ref):
-        return ".".join(p if p.isidentifier() else f'"{p}"' for p in value.parts)
-    return str(value)
 
 
 def dump(node, indent: int = 0) -> str:

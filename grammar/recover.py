@@ -20,13 +20,17 @@ from __future__ import annotations
 
 import re
 
+from mkc.grammar.template import TOKEN_PATTERN
+
 # The text read just well enough to find where an item ends: strings, tokens
 # and comments are skipped whole, `<` and `>` are counted.
 _LEX = re.compile(
     r"""(?P<sep>\r?\n|;)
     | (?P<space>[ \t\f\r]+|\#[^\n]*)
     | (?P<name>"(?:\\.|[^"\\\n])*"?|[A-Za-z_]\w*)
-    | (?P<word><<[A-Za-z_]+\.[^<>:\n]+?(?::default=[^>\n]*)?>>|[<>!]=|[\w.+:-]+|.)
+    | (?P<word>"""
+    + TOKEN_PATTERN
+    + r"""|[<>!]=|[\w.+:-]+|.)
     """,
     re.VERBOSE,
 )

@@ -15,10 +15,11 @@ from functools import partial
 
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
-from mkc.source import Span
+from mkc.grammar.template import parse_token
+from mkc.source import pack_extent, pack_span, unpack_span
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
-_TOKEN_RE = re.compile(r"<<([A-Za-z_]+)\.([^<>:\n]+?)(?::default=([^>\n]*))?>>")
+_TEXTS_KEPT = 1000  # distinct texts `ToAst._str` remembers at once: repeats are near each other
 _UNITS = {"minutes": "minute", "hours": "hour", "days": "day", "weeks": "week", "months": "month"}
 
 
@@ -36,28 +37,41 @@ def parse_datetime(text: str) -> tuple[dt.datetime, bool]:
     return dt.datetime.fromisoformat(text), False
 
 
-def parse_token(text: str) -> ast.Token:
-    m = _TOKEN_RE.fullmatch(text)
-    return ast.Token(m.group(1), m.group(2).strip(), m.group(3))
-
-
 def _number(text: str) -> int | float:
     return float(text) if "." in text else int(text)
+
+
+class Problems:
+    """Diagnostics as they are found, of which only the first `keep` by place
+    are kept (a file of junk has one per line), and how many were found."""
+
+    def __init__(self, keep: int):
+        self.keep, self.count, self.kept = keep, 0, []
+
+    def append(self, diag: Diagnostic) -> None:
+        self.count += 1
+        self.kept.append(diag)
+        if len(self.kept) >= 2 * self.keep:  # trimmed now and then: linear in the number found
+            self.kept.sort(key=Diagnostic.sort_key)  # stable: equal places stay in the order found
+            del self.kept[self.keep :]
 
 
 class ToAst:
     """Builds AST nodes; problems a grammar cannot express become diagnostics."""
 
-    def __init__(self, file: str):
+    def __init__(self, file: str, problems: Problems):
         self.file = file
-        self.problems: list[Diagnostic] = []
+        self.problems = problems
         self._texts: dict[str, str] = {}
 
     def _str(self, text) -> str:
         """`text` (a token, a string) as a plain string, one object per distinct
         text: names repeat all over a file, and each copy is 50 bytes or more."""
         text = str(text)
-        return self._texts.setdefault(text, text)
+        texts = self._texts
+        if len(texts) >= _TEXTS_KEPT:  # a file of distinct texts would double them in the table
+            texts.clear()
+        return texts.setdefault(text, text)
 
     def callbacks(self, plans: list) -> dict:
         """What the parser calls to reduce each grammar rule (`plans`: `reductions(rules)`)."""
@@ -69,12 +83,13 @@ class ToAst:
     def root(self, value):
         return value.value if type(value) is _Ext else value
 
-    # -- spans
-    def _tok_span(self, tok) -> Span:
-        return Span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
+    # -- spans: packed ints (`mkc.source.pack_span`), as nodes keep them; a
+    # method's `span` is one, and so is every node's and holder's `_span`
+    def _tok_span(self, tok) -> int:
+        return pack_span(self.file, tok.line, tok.column, tok.end_line, tok.end_column)
 
-    def _problem(self, span, message, code="syntax"):
-        self.problems.append(Diagnostic(code, message, span))
+    def _problem(self, span: int, message, code="syntax"):
+        self.problems.append(Diagnostic(code, message, unpack_span(span)))
 
     # -- values
     def _number(self, text, span) -> int | float:
@@ -117,7 +132,7 @@ class ToAst:
         return self._datetime(c[0], span)
 
     def _datetime(self, tok, span=None):
-        span = span or self._tok_span(tok)
+        span = self._tok_span(tok) if span is None else span
         try:
             value, has_time = parse_datetime(str(tok))
         except ValueError:
@@ -126,7 +141,7 @@ class ToAst:
         return ast.DateTime(value, has_time, span=span)
 
     def token(self, span, c):
-        t = parse_token(str(c[0]))
+        t = parse_token(str(c[0]))  # the lexer's TOKEN: always one whole token
         return ast.Token(self._str(t.scope), self._str(t.name), t.default, span=span)
 
     def boolean(self, span, c):
@@ -136,7 +151,7 @@ class ToAst:
         return ast.Null(span=span)
 
     def list(self, span, c):
-        return ast.ListValue(tuple(x for x in c if x is not None), span=span)
+        return ast.ListValue(_present(c), span=span)
 
     def ref(self, span, c):
         parts = tuple(self._str(unquote(str(x))) for x in c if x is not None)
@@ -158,7 +173,7 @@ class ToAst:
 
     def field_cond(self, span, c):
         field, op, *operands = c
-        return ast.FieldCond(field.text, op, tuple(operands), field.span, span=span)
+        return ast.FieldCond(field.text, op, tuple(operands), field._span, span=span)
 
     def func_cond(self, span, c):
         args, kwargs = _split_args(c[1:])
@@ -189,7 +204,7 @@ class ToAst:
         filters = tuple(i for i in items if isinstance(i, ast.Filter))
         logics = [i for i in items if isinstance(i, ast.Logic)]
         for extra in logics[1:]:
-            self._problem(extra.span, "a smart list has one `logic`; this one repeats it")
+            self._problem(extra._span, "a smart list has one `logic`; this one repeats it")
         return ast.SmartList(triggers, filters, logics[0] if logics else None, span=span)
 
     def smart_list(self, span, c):
@@ -215,16 +230,16 @@ class ToAst:
                 continue
             if isinstance(item, _Default):
                 if default is not None:
-                    self._problem(item.span, "a choice has one `default`; this one repeats it")
-                default, default_span = item.step, item.span
+                    self._problem(item._span, "a choice has one `default`; this one repeats it")
+                default, default_span = item.step, item._span
             else:
                 if default is not None:
-                    self._problem(item.span, "`when` after `default`: the `default` branch comes last")
+                    self._problem(item._span, "`when` after `default`: the `default` branch comes last")
                 whens.append(item)
         return ast.Choice(tuple(whens), default, default_span, span=span)
 
     def flow(self, span, c):
-        return ast.Flow(tuple(x for x in c if x is not None), span=span)
+        return ast.Flow(_present(c), span=span)
 
     def qual_mode(self, span, c):
         return self._str(c[0])
@@ -235,7 +250,7 @@ class ToAst:
         if mode == "once_every" and period is None:
             self._problem(span, "`once_every` needs a duration, as in `qualification once_every 30 days`")
         if mode != "once_every" and period is not None:
-            self._problem(period.span, f"`{mode}` takes no duration; did you mean `once_every {period}`?")
+            self._problem(period._span, f"`{mode}` takes no duration; did you mean `once_every {period}`?")
             period = None
         return ast.Qualification(mode, period, span=span)
 
@@ -270,8 +285,8 @@ class ToAst:
                 self._problem(part_span, f"campaign {name.text} already has a `{key}`; write each part once")
                 continue
             fields[key] = value
-            if key == "active":
-                fields["active_span"] = part_span
+            if key in ("active", "description"):
+                fields[f"{key}_span"] = part_span
         return ast.Campaign(name.text, kind, clone_of, span=span, **fields)
 
     # -- declarations
@@ -279,14 +294,14 @@ class ToAst:
         return ast.TokenDecl(self._str(c[0]), c[1].text, c[2], span=span)
 
     def tokens(self, span, c):
-        return ast.Tokens(tuple(x for x in c if x is not None), span=span)
+        return ast.Tokens(_present(c), span=span)
 
     def field_decl(self, span, c):
         label = unquote(str(c[2])) if c[2] is not None else None
         return ast.FieldDecl(c[0].text, str(c[1]), label, self._tok_span(c[1]), span=span)
 
     def fields(self, span, c):
-        return ast.Fields(tuple(x for x in c if x is not None), span=span)
+        return ast.Fields(_present(c), span=span)
 
     def list_asset(self, span, c):
         return ast.ListAsset(c[0].text, span=span)
@@ -313,7 +328,7 @@ class ToAst:
             elif isinstance(item, ast.Ref) and len(item.parts) == 1:
                 names.append(item.name)
             else:
-                self._problem(item.span, 'a status is a string, as in `statuses ["Invited", "Attended"]`')
+                self._problem(item._span, 'a status is a string, as in `statuses ["Invited", "Attended"]`')
         return ast.Statuses(tuple(names), span=span)
 
     def _container(cls):
@@ -329,13 +344,13 @@ class ToAst:
 
     # -- people and scenarios
     def field_value(self, span, c):
-        return ast.FieldValue(c[0].text, c[1], c[0].span, span=span)
+        return ast.FieldValue(c[0].text, c[1], c[0]._span, span=span)
 
     def person(self, span, c):
         return ast.Person(c[0].text, tuple(c[1:]), span=span)
 
     def people(self, span, c):
-        return ast.People(tuple(x for x in c if x is not None), span=span)
+        return ast.People(_present(c), span=span)
 
     def person_list(self, span, c):
         return tuple(n.text for n in c)
@@ -357,7 +372,7 @@ class ToAst:
         return ast.Event(c[0].text, self._str(c[1]), args, kwargs, span=span)
 
     def set_cmd(self, span, c):
-        return ast.Set(c[0].text, c[1].text, c[2], c[1].span, span=span)
+        return ast.Set(c[0].text, c[1].text, c[2], c[1]._span, span=span)
 
     def activate_cmd(self, span, c):
         return ast.Activate(c[0], span=span)
@@ -379,7 +394,7 @@ class ToAst:
 
     # -- roots
     def start(self, span, c):
-        return ast.Module(self.file, tuple(x for x in c if x is not None), span=span)
+        return ast.Module(self.file, _present(c), span=span)
 
     def repl_line(self, span, c):
         return c[0]
@@ -390,30 +405,36 @@ class _Name(str):
 
     def __new__(cls, text, span):
         obj = super().__new__(cls, text)
-        obj.span, obj.text = span, text
+        obj._span, obj.text = span, text
         return obj
 
 
 class _Default:
     def __init__(self, step, span):
-        self.step, self.span = step, span
+        self.step, self._span = step, span
 
 
 class _Item:
     def __init__(self, key, value, span):
-        self.key, self.value, self.span = key, value, span
+        self.key, self.value, self._span = key, value, span
 
 
 def _campaign_part(item):
     if isinstance(item, _Item):
-        return item.key, item.value, item.span
+        return item.key, item.value, item._span
     key = {
         ast.SmartList: "smart_list",
         ast.Flow: "flow",
         ast.Qualification: "qualification",
         ast.Schedule: "schedule",
     }[type(item)]
-    return key, item, item.span
+    return key, item, item._span
+
+
+def _present(items: list) -> tuple:
+    """`items` without the Nones of missing `[...]` parts. A block's items are
+    many: their tuple is made at once, not grown, and no other list is made."""
+    return tuple(items) if None not in items else tuple([x for x in items if x is not None])
 
 
 def _split_args(items) -> tuple[tuple, tuple]:
@@ -460,7 +481,12 @@ def _children(kept, nones_after, raw: list) -> list:
             out += [None] * nones
         x = raw[i]
         if inline:
-            out += x.items
+            items = x.items
+            if len(items) > len(out):  # the spliced list is this reduction's alone: a block's items are not copied
+                items[:0] = out
+                out = items
+            else:
+                out += items
         else:
             out.append(x.value if type(x) is _Ext else x)
     if nones_after:
@@ -478,7 +504,7 @@ def _splice(kept, nones_after, raw: list):
         items += _children(kept[1:], nones_after, raw)
     else:
         items = _children(kept, nones_after, raw)
-    return _Splice(items, _extent("", raw))
+    return _Splice(items, *_edges(raw))
 
 
 def _reduce(kept, nones_after, single, method, file, raw: list):
@@ -492,38 +518,46 @@ def _reduce(kept, nones_after, single, method, file, raw: list):
     # A parent's span runs from its first child's start to its last child's
     # end, so a value that is not a node with this span (a keyword, a tuple,
     # the `target` of `clone_of`) keeps it aside.
-    return value if getattr(value, "span", None) is span else _Ext(value, span)
+    return value if getattr(value, "_span", None) is span else _Ext(value, span)
 
 
-def _extent(file: str, raw: list) -> Span | None:
+def _extent(file: str, raw: list) -> int | None:
     """From the start of the first child to the end of the last, keywords and `<` `>` included."""
+    first, last = _edges(raw)
+    return None if first is None else pack_extent(file, first, last)
+
+
+def _edges(raw: list) -> tuple:
+    """Where the first child starts and the last ends: each a token (its own
+    position) or a packed span; (None, None) when there are none."""
     for first in raw:
-        first = getattr(first, "span", first)  # a token is its own position
+        first = first.first if type(first) is _Splice else getattr(first, "_span", first)
         if first is not None:
             break
     else:
-        return None
+        return None, None
     for last in reversed(raw):
-        last = getattr(last, "span", last)
+        last = last.last if type(last) is _Splice else getattr(last, "_span", last)
         if last is not None:
-            return Span(file, first.line, first.column, last.end_line, last.end_column)
+            return first, last
 
 
 class _Splice:
-    """A `_rule`'s children, spliced into its parent's; its span only matters at the parent's edges.
+    """A `_rule`'s children, spliced into its parent's; its edges only matter at the parent's.
 
-    The span is worked out at once: a lazy one would recurse down a long list's chain."""
+    They are found at once (a token or a packed span each): a lazy search
+    would recurse down a long list's chain."""
 
-    __slots__ = ("items", "span")
+    __slots__ = ("items", "first", "last")
 
-    def __init__(self, items, span):
-        self.items, self.span = items, span
+    def __init__(self, items, first, last):
+        self.items, self.first, self.last = items, first, last
 
 
 class _Ext:
     """A value with the span it was written at, when the value cannot carry it."""
 
-    __slots__ = ("value", "span")
+    __slots__ = ("value", "_span")
 
     def __init__(self, value, span):
-        self.value, self.span = value, span
+        self.value, self._span = value, span

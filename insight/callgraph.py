@@ -24,25 +24,17 @@ import bisect
 
 import attrs
 
-from mkc.checker import walk
-from mkc.checker.bound import BoundCall, Target
+from mkc.checker.bound import BoundCall, BoundStep, Target
 from mkc.checker.model import CampaignInfo, Model, Scope, ref_text
 from mkc.checker.report import inside
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
-from mkc.grammar.dump import show_value
+from mkc.grammar.unparse import call as show_call
 from mkc.source import Span
-from mkc.stdlib import STEPS, TRIGGERS
+from mkc.stdlib.signatures import REFERENCE_TYPES
 from mkc.stdlib.values import from_literal, same
 
 CALL_STEPS = ("execute_campaign", "request_campaign")
-# The trigger each firing step can cause (see `_may_fire`).
-FIRES = {
-    "change_data_value": "data_value_changes",
-    "change_score": "score_is_changed",
-    "add_to_list": "added_to_list",
-    "change_program_status": "program_status_changes",
-}
 
 
 @attrs.define(eq=False)
@@ -110,7 +102,7 @@ class _Builder:
         self.loose: list[str] = []
         self.node_of: dict[int, str] = {}  # id(campaign) -> node id
         self.triggers: dict[tuple, str] = {}  # trigger key -> node id
-        self.listeners: dict[str, list[tuple[ast.Trigger, CampaignInfo]]] = {}  # node id -> who listens
+        self.listeners: dict[str, list[BoundCall]] = {}  # node id -> the triggers that listen
         self.missing: dict[tuple, str] = {}
 
     def run(self, diagnostics) -> CallGraph:
@@ -171,7 +163,7 @@ class _Builder:
                 self.triggers[key] = node_id
                 self.nodes[node_id] = Node(node_id, "trigger", (show_call(trigger),))
                 self.loose.append(node_id)
-            self.listeners.setdefault(node_id, []).append((trigger, c))
+            self.listeners.setdefault(node_id, []).append(bound)
             self.edges.append(Edge("trigger", node_id, self.node_of[id(c)], "", trigger.span))
 
     def trigger_key(self, c: CampaignInfo, trigger: BoundCall) -> tuple:
@@ -214,15 +206,15 @@ class _Builder:
     def fires_edges(self) -> None:
         by_trigger: dict[str, list[str]] = {}
         for node_id, listening in self.listeners.items():
-            by_trigger.setdefault(listening[0][0].name, []).append(node_id)
+            by_trigger.setdefault(listening[0].name, []).append(node_id)
         for c in self.model.campaigns:
             drawn: set[str] = set()
-            for step in walk.steps(c.steps):
-                for node_id in by_trigger.get(FIRES.get(step.name, ""), ()):
-                    trigger, listener = self.listeners[node_id][0]
-                    if node_id not in drawn and _may_fire(self.model, step, c, trigger, listener):
-                        drawn.add(node_id)
-                        self.edges.append(Edge("fires", self.node_of[id(c)], node_id, step.name))
+            for step in self.model.bound.steps_of(c):
+                for fired in step.spec.fires if step.spec is not None else ():
+                    for node_id in by_trigger.get(fired, ()):
+                        if node_id not in drawn and _may_fire(step, self.listeners[node_id][0]):
+                            drawn.add(node_id)
+                            self.edges.append(Edge("fires", self.node_of[id(c)], node_id, step.name))
 
 
 # ---- labels ---------------------------------------------------------------------
@@ -240,32 +232,32 @@ def _describe(c: CampaignInfo) -> str:
     return ", ".join(words)
 
 
-def show_call(call) -> str:
-    """A trigger, step or named condition as written: `fills_out_form "Demo"`."""
-    parts = [call.name, *(show_value(v) for v in call.args), *(f"{k.name}={show_value(k.value)}" for k in call.kwargs)]
-    return " ".join(parts)
-
-
 # ---- which steps can fire which triggers ----------------------------------------------
 
 
-def _may_fire(model: Model, step: ast.Step, c: CampaignInfo, trigger: ast.Trigger, listener: CampaignInfo) -> bool:
-    """Whether `step` (in `c`) can cause an event `trigger` (in `listener`)
-    matches. Only what can be known without running counts against it: a
-    different field, asset or program, or a different literal value."""
-    s = STEPS[step.name].signature.bind(step.args, step.kwargs)
-    t = TRIGGERS[trigger.name].signature.bind(trigger.args, trigger.kwargs)
-    if step.name == "change_data_value":
-        return _name(s["field"]) == _name(t["field"]) and _could_equal(s["value"], t["to"])
-    if step.name == "change_score":
-        return t["field"] is None or _name(t["field"]) == _name(s["field"])
-    if step.name == "add_to_list":
-        return _same_target(model, "list", s["list"], c, t["list"], listener)
-    if step.name == "change_program_status":
-        return _same_target(model, "program", s["program"], c, t["program"], listener) and _could_equal(
-            s["status"], t["to"]
-        )
-    return False
+def _may_fire(step: BoundStep, trigger: BoundCall) -> bool:
+    """Whether `step` can cause an event `trigger` matches. Only what can be
+    known without running counts against it: a different field, asset or
+    program, or a different literal value, where the step's argument and the
+    trigger's constraint are about the same attribute of the activity (their
+    specs' `about`)."""
+    written = {attribute: param for param, attribute in step.spec.about.items()}  # attribute -> step's parameter
+    for param in trigger.spec.signature.params:
+        attribute = trigger.spec.about.get(param.name)
+        if attribute not in written:
+            continue  # known only when the step runs (a change's old value)
+        wanted, value = trigger.args[param.name], step.args[written[attribute]]
+        if wanted is None and not param.required:
+            continue  # no constraint
+        if param.type in REFERENCE_TYPES:
+            possible = _same_target(step.targets.get(written[attribute]), trigger.targets.get(param.name))
+        elif param.type == "field":
+            possible = _name(value) == _name(wanted)
+        else:
+            possible = _could_equal(value, wanted)
+        if not possible:
+            return False
+    return True
 
 
 def _name(value) -> str | None:
@@ -284,11 +276,9 @@ def _has_token(value) -> bool:
     return isinstance(value, ast.Token) or (isinstance(value, ast.Str) and "<<" in value.text)
 
 
-def _same_target(model: Model, kind: str, a, a_site: CampaignInfo, b, b_site: CampaignInfo) -> bool:
-    if not isinstance(a, (ast.Ref, ast.Str)) or not isinstance(b, (ast.Ref, ast.Str)):
-        return False
-    ra, rb = model.resolve(kind, a, a_site.scope), model.resolve(kind, b, b_site.scope)
-    return ra.ok and ra.target is rb.target
+def _same_target(a, b) -> bool:
+    """Whether two resolved reference arguments name the same asset or program."""
+    return isinstance(a, Target) and isinstance(b, Target) and a.value is not None and a.value is b.value
 
 
 # ---- the checker's verdicts ---------------------------------------------------------

@@ -29,6 +29,7 @@ import attrs
 from mkc.checker.model import Model
 from mkc.grammar import ast
 from mkc.interpreter import Activity, BatchChanges, Interpreter, InterpreterError, Limits, PeopleBatch
+from mkc.stdlib.activities import ACTIVITIES
 from mkc.stdlib.values import literal
 
 
@@ -244,32 +245,16 @@ def _word(expect) -> str:
 
 # ---- activities in words ---------------------------------------------------------------------
 
-_MAIN = {
-    "Change Data Value": ("field", "new"),
-    "Change Program Status": ("program", "new"),
-    "Add to List": ("list",),
-    "Remove from List": ("list",),
-    "Send Email": ("email",),
-    "Send Alert": ("email",),
-    "Interesting Moment": ("type", "description"),
-    "Call Webhook": ("webhook",),
-    "Request Campaign": ("campaign",),
-    "Executed Campaign": ("campaign", "qualified"),
-    "Remove from Flow": ("campaign",),
-    "Failed Step": ("step",),
-    "Fill Out Form": ("form",),
-}
-
 
 def label(act: Activity) -> str:
     """An activity in a few words, for the summary: `Change Score +10`,
     `Send Email "Touch 3"`, `Change Data Value lead_status = "MQL"`."""
     a = act.attributes
-    if act.type == "Change Score":
-        field = a.get("field")
-        return f"Change Score {a.get('change')}" + ("" if field == "lead_score" else f" on {field}")
+    spec = ACTIVITIES.get(act.type)
+    if spec is not None and spec.label is not None:
+        return spec.label(a)
     parts = [act.type]
-    for name in _MAIN.get(act.type, ()):
+    for name in _summary(act.type):
         if name not in a:
             continue
         value = a[name]
@@ -286,12 +271,16 @@ def label(act: Activity) -> str:
 
 def _detail(act: Activity) -> str:
     """The label, every other attribute but `old`, and the flow that ran it."""
-    used = (
-        set(_MAIN.get(act.type, ())) | {"old"} | ({"change", "field", "new"} if act.type == "Change Score" else set())
-    )
+    used = {*_summary(act.type), "old"}
     extra = [f"{k}={_value(v)}" for k, v in act.attributes.items() if k not in used]
     flow = [f"in {act.flow}"] if act.flow is not None else []
     return "  ".join([label(act), *extra, *flow])
+
+
+def _summary(type_: str) -> tuple[str, ...]:
+    """The attributes the label names (`ActivitySpec.summary`)."""
+    spec = ACTIVITIES.get(type_)
+    return spec.summary if spec is not None else ()
 
 
 def _value(value) -> str:

@@ -17,22 +17,22 @@ run before the execute in the same flow may change that.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import attrs
 
-from mkc.checker import walk
 from mkc.checker.executables import MAX_LEVELS
 from mkc.checker.model import CampaignInfo, Model
 from mkc.checker.tokens import campaign_uses
-from mkc.grammar import ast
+from mkc.grammar import ast, template, walk
+from mkc.grammar import logic as logic_line
 from mkc.grammar.dump import show_value
-from mkc.insight.callgraph import show_call
+from mkc.grammar.unparse import call as show_call
+from mkc.grammar.unparse import cond as format_cond
 from mkc.insight.contexts import RunContext
 from mkc.interpreter import START, Activity, Interpreter, InterpreterError, TokenContext
 from mkc.interpreter.flow import TriggerEnv
 from mkc.interpreter.runtime import Unresolved
-from mkc.interpreter.scenario import format_cond, run_command
+from mkc.interpreter.scenario import run_command
 from mkc.interpreter.tokens import TokenError, Tokens
 from mkc.stdlib.triggers import Event
 from mkc.stdlib.values import literal
@@ -218,9 +218,9 @@ class _Explainer:
             for act in self.rt.activities_of(self.person):
                 if act.type != spec.activity:
                     continue
-                event = self.event(act, c)
+                event = self.event(act, spec, c)
                 try:
-                    hit = event is not None and event.trigger == spec.name and spec.matches(env, bound, event)
+                    hit = event is not None and spec.matches(env, bound, event)
                 except (Unresolved, TokenError):
                     hit = False
                 if hit:
@@ -230,32 +230,14 @@ class _Explainer:
             rows.append(TriggerRow(show_call(trigger), spec.summary, tuple(matched), others))
         return rows
 
-    def event(self, act: Activity, c: CampaignInfo) -> Event | None:
-        """The event a logged activity fired, as the interpreter built it (see
-        mkc.stdlib.steps and interpreter/scenario.py), or None when it fired none."""
-        a, p = act.attributes, act.person
-        if act.type == "Fill Out Form":
-            return Event("fills_out_form", p, a["form"], {"form": a["form"]})
-        if act.type == "Change Data Value":
-            return Event("data_value_changes", p, a["field"], {"field": a["field"], "old": a["old"], "new": a["new"]})
-        if act.type == "Change Score":
-            changed = a["new"] != (a["old"] or 0) or act.flow is None  # a scenario's `event score_is_changed`
-            data = {"field": a["field"], "old": a["old"], "new": a["new"]}
-            return Event("score_is_changed", p, a["field"], data) if changed else None
-        if act.type in ("Add to List", "Change Program Status", "Request Campaign"):
-            target = self.by_key(act.target)
-            if target is None or "reason" in a:  # a status that would move backwards changes nothing
-                return None
-            if act.type == "Add to List":
-                return Event("added_to_list", p, target.name, {"list": target})
-            if act.type == "Change Program Status":
-                return Event("program_status_changes", p, target.name, {**a, "program": target})
-            if target is not c:
-                return None  # a request fires only the campaign requested
-            return Event("campaign_is_requested", p, c.name, {"campaign": c, "source": a["source"]})
-        if act.type == "New Person":
-            return Event("person_is_created", p, "Person is Created")
-        return None
+    def event(self, act: Activity, spec, c: CampaignInfo) -> Event | None:
+        """The event of `spec`'s trigger a logged activity fired, as the
+        interpreter built it (`TriggerSpec.event`), or None when it fired none."""
+        target = self.by_key(act.target) if act.target is not None else None
+        found = spec.event(act, target)
+        if found is None or (spec.only_named and found[1]["campaign"] is not c):
+            return None  # (a request fires only the campaign requested)
+        return Event(spec.name, act.person, *found)
 
     def by_key(self, key):
         model, keys = self.rt.model, self.rt.keys
@@ -275,7 +257,7 @@ class _Explainer:
             if use.text in seen:
                 continue
             seen.add(use.text)
-            token = ast.Token(use.scope, use.name, _default(use.text))
+            token = template.parse_token(use.text)  # with its default
             try:
                 value = literal(tokens.answer(token))
             except TokenError as err:
@@ -359,11 +341,6 @@ def _has_token(value) -> bool:
     return isinstance(value, ast.Token) or (isinstance(value, ast.Str) and "<<" in value.text)
 
 
-def _default(token_text: str) -> str | None:
-    m = re.search(r":default=([^>]*)>>$", token_text)
-    return m.group(1) if m else None
-
-
 def _logic_line(c: CampaignInfo, filters: list[FilterRow], qualifies: bool) -> str:
     if not filters:
         return "no filters: everyone qualifies" if c.smart_list is None or not c.smart_list.filters else ""
@@ -376,12 +353,12 @@ def _logic_line(c: CampaignInfo, filters: list[FilterRow], qualifies: bool) -> s
         default = " (the default)" if c.smart_list.logic is None else ""
         shown = f"{word}{default}: {numbers}" + (f" = {joiner.join(results)}" if len(results) > 1 else "")
     else:
-
-        def fill(m):
-            n = int(m.group(0))
-            return results[n - 1] if 1 <= n <= len(results) else f"{n}?"
-
-        shown = f"{written} = {re.sub(r'[0-9]+', fill, written)}"
+        filled, at = [], 0
+        for f in logic_line.filters(logic_line.parse(written, mixed=True)):
+            filled.append(written[at : f.start])
+            filled.append(results[f.number - 1] if 1 <= f.number <= len(results) else f"{f.number}?")
+            at = f.end
+        shown = f"{written} = {''.join(filled)}{written[at:]}"
     return f"{shown} = {'true' if qualifies else 'false'}"
 
 

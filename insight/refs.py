@@ -18,11 +18,11 @@ from collections.abc import Iterator
 
 import attrs
 
-from mkc.checker import walk
-from mkc.checker.bound import BoundCall, BoundStep, is_this_campaign
+from mkc.checker.bound import BoundCall, BoundStep
 from mkc.checker.model import ASSET_KINDS, ASSET_WORDS, CampaignInfo, Model, ProgramInfo, Scope, ref_text
+from mkc.checker.smart_lists import smart_list_assets
 from mkc.checker.tokens import campaign_uses, tokens_in
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.grammar.dump import show_value
 from mkc.insight.contexts import run_contexts
 from mkc.source import Span
@@ -82,7 +82,7 @@ class _Collector:
             self.scope_declarations(scope)
         for c in model.campaigns:
             self.campaign(c)
-        for asset, scope in walk.smart_list_assets(model):
+        for asset, scope in smart_list_assets(model):
             for i, f in enumerate(asset.body.filters, 1):
                 self.condition(f.cond, scope, f'filter {i} of smart list "{asset.name}"')
         for person in model.people:
@@ -127,9 +127,10 @@ class _Collector:
         for step in self.model.bound.steps_of(c):
             extra = " (use_parent_token_context=true)" if step.parent_context else ""
             self.bound_call(step, f"{step.name} in {name}{extra}{note}")
-            if step.name == "change_score" and walk.kwarg(step.node, "field") is None:
-                what = f"change_score in {name} (the default field){note}"
-                self.add(step.node.span, "field", "lead_score", "lead_score", what)
+            for param in step.spec.signature.params if step.spec is not None else ():
+                if param.type == "field" and param.default is not None and walk.kwarg(step.node, param.name) is None:
+                    default = f"{step.name} in {name} (the default field){note}"
+                    self.add(step.node.span, "field", param.default, param.default, default)
 
     # ---- calls, conditions, values --------------------------------------------------------
 
@@ -138,7 +139,7 @@ class _Collector:
         bound them, then its fields and tokens."""
         for targets in call.targets.values():
             for target in _each(targets):
-                if target.resolution is not None and not is_this_campaign(call, target):
+                if target.resolution is not None and not target.this_campaign:
                     self.add(target.node.span, target.kind, target.value, ref_text(target.node), what)
         table = STEPS if isinstance(call, BoundStep) else TRIGGERS
         self.call(call.node, table, call.campaign.scope, what, references=False)

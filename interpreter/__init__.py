@@ -228,8 +228,9 @@ class Interpreter:
         since: dt.datetime | None = None,
         progress=None,
     ) -> BatchesResult:
-        """Run one batch campaign over people that `source` hands over in batches
-        (a database), writing each batch's changes back to it before the next.
+        """Run one batch campaign (`ref`; None: none, only the waits go on) over
+        people that `source` hands over in batches (a database), writing each
+        batch's changes back to it before the next.
         For each batch the clock starts at `since` (default `at`), the batch's
         waits due by `at` go on, the campaign runs at `at`, then the work it led
         to runs until `until` (None: until nothing is left); flows still waiting
@@ -238,14 +239,37 @@ class Interpreter:
         people. A flow only touches its own person, so each person ends as in a
         run over everyone; only activities of different people at one moment
         come batch by batch."""
-        self.reset(start=since or at, schedules=False)
-        campaign = self.campaign(ref)
-        if campaign.kind != "batch":
+        campaign = self.campaign(ref) if ref is not None else None
+        if campaign is not None and campaign.kind != "batch":
             raise InterpreterError(f"{campaign.full_name} is not a batch campaign")
+
+        def work(engine: Engine) -> list[str]:
+            return engine.batch_run(campaign, None, tokens) if campaign is not None else []
+
+        name = campaign.full_name if campaign is not None else ""
+        return self.run_over(source.batches(), source, at, until, work, since, progress, name)
+
+    def run_over(
+        self,
+        batches,
+        source: PeopleSource,
+        at: dt.datetime,
+        until: dt.datetime | None,
+        work=None,
+        since: dt.datetime | None = None,
+        progress=None,
+        name: str = "",
+    ) -> BatchesResult:
+        """`run_batches`'s loop over the given `batches` of `source`, with
+        `work(engine)` in place of the campaign run at `at` (it returns who
+        entered; None: only the waits go on): what `mkc serve` does for the
+        people a request names, one command at a time (a flow only touches
+        its own person, so a batch of those people ends as a run over everyone)."""
+        self.reset(start=since or at, schedules=False)
         rt, engine = self.runtime, self.engine
         by_key = {rt.keys(c): c for c in self.model.campaigns}
-        result = BatchesResult(campaign.full_name)
-        for batch in source.batches():
+        result = BatchesResult(name)
+        for batch in batches:
             rt.now = since or at
             rt.begin_run()  # (each batch is a run of its own: what it did is written back before the next)
             engine.runs.clear()
@@ -253,7 +277,8 @@ class Interpreter:
             kept = [w for w in batch.waits if not self._resume(w, by_key.get(w.campaign))]
             engine.run_due(at)
             rt.now = at
-            result.entered += len(engine.batch_run(campaign, None, tokens))
+            if work is not None:
+                result.entered += len(work(engine) or ())
             engine.run_due(until)
             changes = rt.changes([*kept, *self._waiting()])
             result.people += len(batch.people)

@@ -22,7 +22,7 @@ from mkc.grammar import ast
 from mkc.interpreter.runtime import StepFailure, Unresolved
 from mkc.interpreter.tokens import compiled, needs_tokens, renderer
 from mkc.stdlib.signatures import REFERENCE_TYPES
-from mkc.stdlib.triggers import Event
+from mkc.stdlib.triggers import Event, produced_by
 from mkc.stdlib.values import as_score_change, from_literal, is_empty, literal, text
 
 THIS_CAMPAIGN = ast.Ref(("this_campaign",))  # a campaign reference: the campaign the step is in
@@ -191,18 +191,22 @@ class StepArgs:
         rt = self.engine.rt
         return rt.logger(type_, rt.keys(target) if target is not None else None)
 
-    def firing(self, trigger: str, name: str) -> Callable | None:
-        """`fire(ex, data)`: fire `trigger` for an event about `name` (a field,
-        list or program) that happened to the frame's person; None when no
+    def firing(self, activity: str, name: str | None) -> Callable | None:
+        """`fire(ex, data, about=None)`: fire the triggers an activity of type
+        `activity` produces (`produced_by`) for an event about `name` (a
+        field, list or program; None: known only when the step runs, then
+        given as `about`) that happened to the frame's person; None when no
         trigger campaign could take such an event (`Engine.listens`)."""
-        if not self.engine.listens(trigger, name):
+        triggers = [t for t in produced_by(activity) if self.engine.listens(t, name)]
+        if not triggers:
             return None
         fire = self.engine.fire
 
-        def fire_event(ex, data: dict) -> None:
-            fire(Event(trigger, ex.handle, name, data))
+        def fire_events(ex, data: dict, about: str | None = None) -> None:
+            for trigger in triggers:
+                fire(Event(trigger, ex.handle, name if about is None else about, data))
 
-        return fire_event
+        return fire_events
 
 
 def _target(arg: Arg):

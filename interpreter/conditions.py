@@ -9,12 +9,11 @@ missing asset or filter number is invalid, and nobody qualifies for it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from mkc.checker.smart_lists import MAX_LOGIC_DEPTH
-from mkc.checker.walk import atoms
 from mkc.grammar import ast
+from mkc.grammar import logic as logic_line
+from mkc.grammar.walk import atoms
 from mkc.interpreter.runtime import PersonView, Runtime, Unresolved
 from mkc.interpreter.tokens import TokenError, Tokens, needs_tokens
 from mkc.stdlib import CONDITIONS, TRIGGERS
@@ -304,9 +303,8 @@ def nobody(person, tokens) -> bool:
     return False
 
 
-# ---- logic: "all", "any", or "1 and (2 or not 3)" ------------------------------------
+# ---- logic: "all", "any", or "1 and (2 or not 3)" (read by grammar/logic.py) ----------------
 
-_LOGIC_TOKEN = re.compile(r"\s*(\d+|[A-Za-z_]+|[()])")
 _LOGIC_CACHE: dict[tuple[str, int], Callable[[list[bool]], bool]] = {}
 
 
@@ -336,52 +334,26 @@ def lazy_logic(text: str, preds: list) -> Callable:
 
 def _logic_expression(text: str, count: int, leaf: str) -> str:
     """The logic line as one Python expression, filter N written as
-    `leaf.format(N - 1)`. Python's `not`, `and` and `or` have the logic's
-    precedence, keep its order and stop where it stops, and evaluating the
-    expression calls nothing per `and` or `(`: a line of thousands of terms
-    or parentheses at the nesting limit runs without recursion (the tokens
-    are checked here, so only numbers, `and`, `or`, `not` and parentheses
-    reach `eval`). ValueError as for `logic`."""
-    word = text.strip().casefold()
-    if word in ("all", "any"):
-        return f" {'and' if word == 'all' else 'or'} ".join(leaf.format(index) for index in range(count))
-    tokens, pos = [], 0
-    while pos < len(text):
-        m = _LOGIC_TOKEN.match(text, pos)
-        if m is None:
-            if text[pos:].strip():
-                raise ValueError(f"cannot read logic {text!r}")
-            break
-        tokens.append(m.group(1).casefold())
-        pos = m.end()
-    out: list[str] = []
-    opened: list[int] = []  # per open `(`: the `not`s written just before it, which close with it
-    nots = depth = 0  # `not`s before the coming operand; parentheses and `not`s open now
-    operand = True  # a filter number, `not` or `(` comes next
-    for token in tokens:
-        if operand and token in ("not", "("):
-            depth += 1
-            if depth > MAX_LOGIC_DEPTH:  # as the checker: deeper is an error there, invalid here
-                raise ValueError(f"logic {text!r} nests more than {MAX_LOGIC_DEPTH} deep")
-            if token == "not":
-                nots += 1
-            else:
-                opened.append(nots)
-                nots = 0
-        elif operand:
-            if not (token.isdigit() and 1 <= int(token) <= count):
-                raise ValueError(f"logic {text!r}: expected a filter number from 1 to {count}, got {token!r}")
-            token = leaf.format(int(token) - 1)
-            operand, depth, nots = False, depth - nots, 0
-        elif token in ("and", "or"):
-            operand = True
-        elif token == ")" and opened:
-            depth -= 1 + opened.pop()
-        else:
-            raise ValueError(f"logic {text!r}: unexpected {token!r}")
-        out.append(token)
-    if operand:
-        raise ValueError(f"logic {text!r}: expected a filter number from 1 to {count}, got None")
-    if opened:
-        raise ValueError(f"unclosed `(` in logic {text!r}")
-    return " ".join(out)
+    `leaf.format(N - 1)`. Python's `not`, `and` and `or` keep the tree's
+    order and stop where it stops, and evaluating the expression calls
+    nothing per `and` or `(`: a line of thousands of terms or parentheses at
+    the nesting limit runs without recursion (only numbers, `and`, `or`,
+    `not` and parentheses reach `eval`). ValueError as for `logic`."""
+    tree = logic_line.parse(text, mixed=True)  # `and` and `or` mixed: the checker's error, read as Python reads them
+    if type(tree) is logic_line.Every:
+        joiner = " and " if tree.word == "all" else " or "
+        return joiner.join(leaf.format(index) for index in range(count))
+
+    def filter_(f: logic_line.Filter) -> tuple[str, bool]:
+        if not 1 <= f.number <= count:
+            raise ValueError(f"logic {text!r}: expected a filter number from 1 to {count}, got {f.number}")
+        return leaf.format(f.number - 1), False
+
+    def joined(word: str):
+        # (expression, whether it needs parentheses as a term of another)
+        return lambda terms: (f" {word} ".join(f"({t})" if paren else t for t, paren in terms), True)
+
+    def negate(inner: tuple[str, bool]) -> tuple[str, bool]:
+        return f"not ({inner[0]})" if inner[1] else f"not {inner[0]}", False
+
+    return logic_line.folded(tree, filter_, negate, joined("and"), joined("or"))[0]

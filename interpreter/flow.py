@@ -306,12 +306,13 @@ class Engine:
         those triggers, prepared as a step's are)."""
         return self._index()[1].get(trigger, ())
 
-    def listens(self, trigger: str, name: str) -> bool:
+    def listens(self, trigger: str, name: str | None) -> bool:
         """Whether some trigger campaign could take a `trigger` event about
-        `name` (the event's `name`: a changed field, a list, a program). When
-        not, `fire` would enter nobody, so a step need not build the event."""
+        `name` (the event's `name`: a changed field, a list, a program; None:
+        not known before the step runs). When not, `fire` would enter
+        nobody, so a step need not build the event."""
         names = self._index()[2].get(trigger)
-        return names is not None and (ANY in names or name in names)
+        return names is not None and (name is None or ANY in names or name in names)
 
     def _index(self) -> tuple:
         model = self.rt.model

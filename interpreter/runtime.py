@@ -88,6 +88,13 @@ class Keys:
         self._ids.update({id(c): 1001 + i for i, c in enumerate(model.campaigns)})
         programs = [p for by_name in model.programs.values() for p in by_name.values()]
         self._ids.update({id(p): 1001 + i for i, p in enumerate(programs)})
+        # Lists, emails and the other assets the same way, each kind on its own.
+        counts: Counter = Counter()
+        for scope in model.all_scopes:
+            for kind, table in scope.assets.items():
+                for node in table.values():
+                    self._ids[id(node)] = 1001 + counts[kind]
+                    counts[kind] += 1
 
     def __call__(self, obj) -> Key:
         made = self._made.get(id(obj))

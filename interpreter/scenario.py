@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import attrs
 
-from mkc.checker.walk import atoms
-from mkc.grammar import ast
+from mkc.grammar import ast, unparse
 from mkc.grammar.ast import format_datetime
 from mkc.grammar.dump import show_value
+from mkc.grammar.walk import atoms
 from mkc.interpreter.flow import Engine, field_name
 from mkc.interpreter.runtime import Activity, CampaignName, InterpreterError, Unresolved
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens
 from mkc.interpreter.transcript import header_line, scenario_text
-from mkc.stdlib import TRIGGERS
+from mkc.stdlib import STEPS, TRIGGERS
 from mkc.stdlib.triggers import Event
 from mkc.stdlib.values import END_OF_TIME, duration_delta, equals, later, literal, text
 
@@ -145,48 +145,59 @@ def run_command(engine: Engine, command) -> ExpectResult | None:
     return None
 
 
-# Events that are a step's effect: the step logs the activity and fires the trigger.
-_EVENT_STEPS = {
-    "added_to_list": ("add_to_list", lambda a: {"list": a["list"]}),
-    "data_value_changes": ("change_data_value", lambda a: {"field": a["field"], "value": a["to"]}),
-    "program_status_changes": ("change_program_status", lambda a: {"program": a["program"], "status": a["to"]}),
-}
-
-
 def event(engine: Engine, command: ast.Event) -> None:
-    """`event P TRIGGER ARGS`: record the trigger's activity and fire it."""
+    """`event P TRIGGER ARGS`: record the trigger's activity and fire it: as
+    the trigger says (`TriggerSpec.happens`), or else by running the step
+    that logs its activity, with the trigger's arguments."""
     spec = TRIGGERS.get(command.trigger)
     if spec is None:
         raise InterpreterError(f"`{command.trigger}` is not a trigger")
     args = spec.signature.bind(command.args, command.kwargs)
-    handle = command.person
-    if command.trigger in _EVENT_STEPS:
-        step, make = _EVENT_STEPS[command.trigger]
-        step_args = make(args)
-        if None in step_args.values():
-            missing = "to=" if command.trigger != "added_to_list" else "the list"
-            raise InterpreterError(f"event {command.trigger} needs {missing}: it is what happens to {handle}")
-        engine.run_outside(handle, step, step_args)
+    if spec.happens is not None:
+        spec.happens(_Happening(engine, command.person), args)
         return
-    if command.trigger == "campaign_is_requested":
-        raise InterpreterError("a campaign is requested with `request CAMPAIGN for PERSON`, not with `event`")
-    if command.trigger == "score_is_changed":
-        field = field_name(args["field"]) if args["field"] is not None else "lead_score"
-        current = engine.rt.person(handle).get(field)
-        engine.log(handle, None, "Change Score", field=field, old=current, new=current, change="+0")
-        engine.fire(Event("score_is_changed", handle, field, {"field": field, "old": current, "new": current}))
-        return
-    tokens = Tokens(engine.rt, TokenContext(None), handle)
-    if command.trigger == "fills_out_form":
+    step = next((s for s in STEPS.values() if s.logs is not None and s.logs.name == spec.activity), None)
+    if step is None:
+        raise InterpreterError(f"no step logs {spec.activity}, so `event {command.trigger}` cannot happen")
+    # Each of the step's parameters gets the trigger's argument about the same attribute.
+    given = {attribute: args[name] for name, attribute in spec.about.items()}
+    step_args = {p.name: p.default for p in step.signature.params}
+    step_args.update({param: given[attribute] for param, attribute in step.about.items() if attribute in given})
+    taken = set(step.about.values())
+    missing = [p for p in spec.signature.params if spec.about.get(p.name) in taken and args[p.name] is None]
+    if missing:
+        first = min(missing, key=lambda p: p.positional)  # `to=` before the subject, as the step needs both
+        needs = f"the {first.name}" if first.positional else f"{first.name}="
+        raise InterpreterError(f"event {command.trigger} needs {needs}: it is what happens to {command.person}")
+    engine.run_outside(command.person, step.name, step_args)
+
+
+class _Happening:
+    """A scenario's `event` as `TriggerSpec.happens` does it (the `Happening` protocol)."""
+
+    def __init__(self, engine: Engine, handle: str):
+        self.engine, self.handle = engine, handle
+
+    def log(self, type_: str, **attributes) -> None:
+        self.engine.log(self.handle, None, type_, **attributes)
+
+    def fire(self, trigger: str, name: str, data: dict) -> None:
+        self.engine.fire(Event(trigger, self.handle, name, data))
+
+    def field(self, node) -> str:
+        return field_name(node)
+
+    def get(self, field: str):
+        return self.engine.rt.person(self.handle).get(field)
+
+    def text(self, node) -> str:
         try:  # the checker rejects what cannot be answered here; whatever is left is the command's error
-            form = text(tokens.value(args["form"]))
+            return text(Tokens(self.engine.rt, TokenContext(None), self.handle).value(node))
         except TokenError as err:
             raise InterpreterError(str(err)) from None
-        engine.log(handle, None, "Fill Out Form", form=form)
-        engine.fire(Event("fills_out_form", handle, form, {"form": form}))
-    else:  # person_is_created
-        engine.log(handle, None, spec.activity)
-        engine.fire(Event(command.trigger, handle, spec.title, {}))
+
+    def refuse(self, message: str):
+        raise InterpreterError(message)
 
 
 # ---- expects ------------------------------------------------------------------------
@@ -194,7 +205,7 @@ def event(engine: Engine, command: ast.Event) -> None:
 
 def expect_condition(engine: Engine, command: ast.Expect) -> ExpectResult:
     rt = engine.rt
-    written = f"expect {_name(command.person)} {format_cond(command.cond)}"
+    written = unparse.command(command)
     where = dict(position=len(rt.log), line=command.span.line if command.span else None)
     person = rt.view(command.person)
     if person is None:
@@ -211,10 +222,7 @@ def expect_condition(engine: Engine, command: ast.Expect) -> ExpectResult:
 
 def expect_activity(engine: Engine, command: ast.ExpectActivity) -> ExpectResult:
     rt = engine.rt
-    words = "expect no activity" if command.negated else "expect activity"
-    shown = " ".join(f"{k.name}={show_value(k.value)}" for k in command.kwargs)
-    written = f"{words} {_name(command.person)} {show_value(ast.Str(command.activity))}"
-    written += f" {shown}" if shown else ""
+    written = unparse.command(command)
     where = dict(position=len(rt.log), line=command.span.line if command.span else None)
     if command.person not in rt.people and command.person not in rt.deleted:
         raise InterpreterError(f"no person named {command.person}")
@@ -271,51 +279,15 @@ def _describe(engine: Engine, cond, person, tokens) -> str:
             value = literal(person.get(atom.field))
             if len(found) == 1:
                 return value
-            part = f"{_name(atom.field)}={value}"
+            part = f"{unparse.name(atom.field)}={value}"
         else:
             holds = engine.conditions.holds(atom, person, None, tokens)
             if len(found) == 1:
                 return "true" if holds else "false"
-            part = f"{format_cond(atom)} is {'true' if holds else 'false'}"
+            part = f"{unparse.cond(atom)} is {'true' if holds else 'false'}"
         if part not in parts:
             parts.append(part)
     return ", ".join(parts)
-
-
-def format_cond(cond) -> str:
-    """A condition written back as mkc source. With a stack, not recursion:
-    `a and b and … and z` nests as deep as it is long."""
-    out: list[str] = []
-    todo: list = [cond]  # what is still to write, last first: text, or a condition
-    while todo:
-        cond = todo.pop()
-        if isinstance(cond, str):
-            out.append(cond)
-        elif isinstance(cond, ast.Not):
-            todo += reversed(["not ", *_group(cond.cond, (ast.And, ast.Or))])
-        elif isinstance(cond, (ast.And, ast.Or)):
-            join, inner = (" and ", ast.Or) if isinstance(cond, ast.And) else (" or ", ast.And)
-            parts: list = []
-            for term in ast.terms(cond):
-                parts += [join, *_group(term, inner)] if parts else _group(term, inner)
-            todo += reversed(parts)
-        elif isinstance(cond, ast.FieldCond):
-            operands = [show_value(v) for v in cond.operands]
-            rest = " and ".join(operands) if cond.op == "between" else " ".join(operands)
-            out.append(f"{_name(cond.field)} {cond.op}" + (f" {rest}" if rest else ""))
-        else:
-            args = [show_value(v) for v in cond.args] + [f"{k.name}={show_value(k.value)}" for k in cond.kwargs]
-            out.append(" ".join([cond.name, *args]))
-    return "".join(out)
-
-
-def _group(cond, kinds) -> list:
-    """`cond` to write, in parentheses when it is one of `kinds`."""
-    return ["(", cond, ")"] if isinstance(cond, kinds) else [cond]
-
-
-def _name(name: str) -> str:
-    return name if name.isidentifier() else show_value(ast.Str(name))
 
 
 # ---- references from a scenario ---------------------------------------------------------

@@ -18,8 +18,8 @@ import attrs
 
 from mkc.checker.bound import Chain
 from mkc.checker.model import CampaignInfo
-from mkc.checker.tokens import TOKEN_RE
 from mkc.grammar import ast
+from mkc.grammar.template import split as split_template
 from mkc.interpreter.memo import Memo
 from mkc.stdlib.triggers import token_key
 from mkc.stdlib.values import from_literal, is_empty, text
@@ -246,16 +246,8 @@ def renderer(template: str):
 
 
 def _template_of(template: str) -> tuple:
-    parts: list = []
-    pos = 0
-    for m in TOKEN_RE.finditer(template):
-        if m.start() > pos:
-            parts.append(template[pos : m.start()])
-        parts.append(compiled(_token(m)))
-        pos = m.end()
-    if pos < len(template) or not parts:
-        parts.append(template[pos:])
-    return tuple(parts), _renderer(tuple(parts))
+    parts = tuple(part if type(part) is str else compiled(part.token) for part in split_template(template)) or ("",)
+    return parts, _renderer(parts)
 
 
 _TEMPLATES: Memo = Memo(_template_of, _CACHE_LIMIT)  # string -> (its parts, its renderer)
@@ -329,10 +321,6 @@ SYSTEM = {
     "datetime": ast.format_datetime,
     "time": lambda now: now.strftime("%H:%M"),
 }
-
-
-def _token(m: re.Match) -> ast.Token:
-    return ast.Token(m.group(1), m.group(2).strip(), m.group(3))
 
 
 def _show(token: ast.Token) -> str:

@@ -7,7 +7,7 @@ Text: one line per activity, columns separated by two spaces:
 with each type's columns in `LAYOUTS` (docs/transcript.md has the table),
 then one line per `expect` (`PASS ...` / `FAIL ..., got ...`) where it ran,
 and `ERROR ...` if a command could not be carried out. JSON Lines: one object
-per line, keys sorted, with Marketo's activity type id where there is one.
+per line, keys sorted; an activity is its REST record (records.py).
 Both are byte-for-byte deterministic.
 """
 
@@ -20,33 +20,19 @@ import json
 from mkc.grammar import ast
 from mkc.grammar.dump import show_value
 from mkc.interpreter.memo import Memo
+from mkc.interpreter.records import Ids, rest_record
 from mkc.interpreter.runtime import Activity, CampaignName
+from mkc.stdlib.activities import ACTIVITIES
+from mkc.stdlib.activity_types import CHANGE
 from mkc.stdlib.values import literal
 
 SEP = "  "
-CHANGE = "old -> new"  # the `old -> new` column
 
-# Each type's columns, in order: an attribute shown bare, `CHANGE`, or
-# `name=` for an attribute shown as name=value. Attributes an activity has
-# beyond its layout follow as name=value, in the order they were logged.
-LAYOUTS: dict[str, tuple[str, ...]] = {
-    "Change Score": ("field", CHANGE, "change="),
-    "Change Data Value": ("field", CHANGE),
-    "Change Program Status": ("program", CHANGE, "requested=", "reason="),
-    "Add to List": ("list",),
-    "Remove from List": ("list",),
-    "Send Email": ("email", "subject="),
-    "Send Alert": ("email", "to="),
-    "Interesting Moment": ("type", "description="),
-    "Call Webhook": ("webhook", "request="),
-    "Delete Person": (),
-    "Request Campaign": ("campaign", "source="),
-    "Executed Campaign": ("campaign", "qualified=", "use_parent_token_context="),
-    "Remove from Flow": ("campaign",),
-    "Failed Step": ("step", "reason=", "line="),
-    "Fill Out Form": ("form",),
-    "New Person": (),
-}
+# Each type's columns, in order (`ActivitySpec.layout`, declared with the type
+# in the standard library): an attribute shown bare, `CHANGE`, or `name=` for
+# an attribute shown as name=value. Attributes an activity has beyond its
+# layout follow as name=value, in the order they were logged.
+LAYOUTS: dict[str, tuple[str, ...]] = {name: a.layout for name, a in ACTIVITIES.items()}
 # name=value attributes whose text is a code, not free text: shown unquoted.
 BARE = {"change", "source", "line"}
 
@@ -124,17 +110,13 @@ def _value(name: str, value) -> str:
     return _literal(value)
 
 
-def activity_record(act: Activity) -> dict:
-    return {
-        "record": "activity",
-        "time": ast.format_datetime(act.time),
-        "person": act.person,
-        "type": act.type,
-        "type_id": act.type_id,
-        "attributes": {name: to_json(v) for name, v in act.attributes.items()},
-        "flow": None if act.flow is None else str(act.flow),
-        "via": [str(c) for c in act.via],
-    }
+def activity_record(act: Activity, seq: int, ids: Ids, **extra) -> dict:
+    """The activity as a REST activity record (records.py), numbered `seq`,
+    with `extra` keys; `record: activity` tells it from the other lines of a
+    JSON Lines transcript."""
+    attributes = {name: to_json(v) for name, v in act.attributes.items()}
+    record = rest_record(seq, act.time, act.person, act.type, attributes, act.flow, act.via, act.target, ids)
+    return {**record, "record": "activity", **extra}
 
 
 def to_json(value):
@@ -184,9 +166,10 @@ def scenario_text(result, header: bool = False) -> str:
     return "".join(line + "\n" for line in _text_lines(result, header))
 
 
-def scenario_jsonl(result, header: bool = False) -> str:
-    """One scenario's transcript as JSON Lines; every record names the scenario."""
-    return "".join(line + "\n" for line in _jsonl_lines(result, header))
+def scenario_jsonl(result, header: bool = False, ids: Ids | None = None) -> str:
+    """One scenario's transcript as JSON Lines; every record names the scenario.
+    `ids` number people, campaigns and assets (`Ids.of_model`; without, only people)."""
+    return "".join(line + "\n" for line in _jsonl_lines(result, header, ids))
 
 
 def _text_lines(result, header: bool):
@@ -201,13 +184,16 @@ def _text_lines(result, header: bool):
             yield entry.line_text
 
 
-def _jsonl_lines(result, header: bool):
+def _jsonl_lines(result, header: bool, ids: Ids | None = None):
     name = result.name
+    ids = ids or Ids()
+    seq = 0
     if header:
         yield _json_line({"record": "scenario", "scenario": name})
     for entry in scenario_entries(result):
         if isinstance(entry, Activity):
-            record = activity_record(entry)
+            seq += 1
+            record = activity_record(entry, seq, ids, person=entry.person)
         elif isinstance(entry, tuple):
             record = {"record": "error", "message": entry[1]}
         else:
@@ -216,34 +202,42 @@ def _jsonl_lines(result, header: bool):
         yield _json_line({**record, "scenario": name})
 
 
-def render(results, fmt: str = "text") -> str:
+def render(results, fmt: str = "text", ids: Ids | None = None) -> str:
     """Scenario transcripts, one after the other, each with its header line
-    when its file has several scenarios (`ScenarioResult.headed`)."""
-    one = scenario_jsonl if fmt == "jsonl" else scenario_text
-    return "".join(one(r, r.headed) for r in results)
+    when its file has several scenarios (`ScenarioResult.headed`); `ids` for JSON Lines."""
+    if fmt == "jsonl":
+        return "".join(scenario_jsonl(r, r.headed, ids) for r in results)
+    return "".join(scenario_text(r, r.headed) for r in results)
 
 
-def render_activities(activities, fmt: str = "text") -> str:
+def render_activities(activities, fmt: str = "text", ids: Ids | None = None) -> str:
     """A plain activity log (one campaign run), as text or JSON Lines."""
     if fmt == "jsonl":
-        return "".join(_json_line(activity_record(a)) + "\n" for a in activities)
+        return "".join(line + "\n" for line in _activity_lines(activities, ids))
     return "".join(format_activity(a) + "\n" for a in activities)
 
 
-def write(out, results, fmt: str = "text") -> None:
-    """`render(results, fmt)` written to `out` a few lines at a time: a long
+def write(out, results, fmt: str = "text", ids: Ids | None = None) -> None:
+    """`render(results, fmt, ids)` written to `out` a few lines at a time: a long
     transcript (a runaway stopped at its memory limit) is never one string."""
-    lines = _jsonl_lines if fmt == "jsonl" else _text_lines
     for result in results:
-        _write_lines(out, lines(result, result.headed))
+        if fmt == "jsonl":
+            _write_lines(out, _jsonl_lines(result, result.headed, ids))
+        else:
+            _write_lines(out, _text_lines(result, result.headed))
 
 
-def write_activities(out, activities, fmt: str = "text") -> None:
-    """`render_activities(activities, fmt)` written to `out` a few lines at a time."""
+def write_activities(out, activities, fmt: str = "text", ids: Ids | None = None) -> None:
+    """`render_activities(activities, fmt, ids)` written to `out` a few lines at a time."""
     if fmt == "jsonl":
-        _write_lines(out, (_json_line(activity_record(a)) for a in activities))
+        _write_lines(out, _activity_lines(activities, ids))
     else:
         _write_lines(out, (format_activity(a) for a in activities))
+
+
+def _activity_lines(activities, ids: Ids | None):
+    ids = ids or Ids()
+    return (_json_line(activity_record(a, seq, ids)) for seq, a in enumerate(activities, 1))
 
 
 def _write_lines(out, lines, chunk: int = 100) -> None:
@@ -252,6 +246,7 @@ def _write_lines(out, lines, chunk: int = 100) -> None:
 
 
 __all__ = [
+    "CHANGE",
     "header_line",
     "scenario_jsonl",
     "scenario_text",

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
 
 import click
 
 from mkc import __version__
+from mkc.completion import complete_batch_campaigns, complete_campaigns, complete_people, complete_scenarios
 from mkc.diagnostics import DiagnosticError, print_diagnostics
+from mkc.golden_command import test_command
 from mkc.output import StdoutFailed, guarded_stdout
+from mkc.reading_options import reading_options
 from mkc.source import BadInput, read_source
+from mkc.terminal import color_option
 
 
 def _limit_options(command):
@@ -50,6 +53,7 @@ def cli() -> None:
 @cli.command(epilog="Example:  mkc parse examples/token_inheritance.mkc --ast")
 @click.argument("file")
 @click.option("--ast", "show_ast", is_flag=True, help="Print the syntax tree.")
+@color_option
 def parse(file: str, show_ast: bool) -> None:
     """Parse FILE only; print the tree with --ast. Exit 1 on syntax errors."""
     from mkc.grammar import parse as parse_text
@@ -78,7 +82,14 @@ def parse(file: str, show_ast: bool) -> None:
     "1 when the file has check errors; 2 bad input.",
 )
 @click.argument("file")
-@click.option("--scenario", "scenarios", multiple=True, metavar="NAME", help="Run only this scenario (repeatable).")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="NAME",
+    help="Run only this scenario (repeatable).",
+    shell_complete=complete_scenarios,
+)
 @click.option(
     "--format",
     "fmt",
@@ -87,7 +98,13 @@ def parse(file: str, show_ast: bool) -> None:
     show_default=True,
     help="Transcript format.",
 )
-@click.option("--campaign", "campaign", metavar="REF", help="Run one batch campaign over the file's people instead.")
+@click.option(
+    "--campaign",
+    "campaign",
+    metavar="REF",
+    help="Run one batch campaign over the file's people instead.",
+    shell_complete=complete_batch_campaigns,
+)
 @click.option(
     "--at",
     "at",
@@ -106,7 +123,9 @@ def parse(file: str, show_ast: bool) -> None:
 @click.option("--until", metavar="DATETIME", help="With --db: let the clock run on to DATETIME after the run.")
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="With --people: a field's type.")
 @click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
+@reading_options
 @_limit_options
+@color_option
 def run_command(
     file: str,
     scenarios: tuple[str, ...],
@@ -119,6 +138,7 @@ def run_command(
     until: str | None,
     types: tuple[str, ...],
     skip_bad_rows: bool,
+    reading,
     max_work: int | None,
     max_years: int | None,
 ) -> None:
@@ -127,6 +147,7 @@ def run_command(
     a person export (--people) or a database (--db) that keeps people, history
     and waiting flows from one run to the next."""
     from mkc import interpreter
+    from mkc.interpreter.records import Ids
     from mkc.load import load_path
 
     if campaign is None and (at or tokens or people or db or until):
@@ -135,6 +156,8 @@ def run_command(
         raise BadInput("--until goes with --db (without a database, a run goes on until nothing is left)")
     if (types or skip_bad_rows) and not people:
         raise BadInput("--type and --skip-bad-rows go with --people")
+    if reading and not people:
+        raise BadInput("--encoding, --delimiter, --decimal and --date-format go with --people")
     column_types = _parse_types(types)
     until_time = _datetime_option("--until", until)
     if campaign is not None and scenarios:
@@ -164,6 +187,7 @@ def run_command(
                 tokens=overrides,
                 types=column_types,
                 skip_bad_rows=skip_bad_rows,
+                reading=reading,
                 fmt=fmt,
                 file=file,
                 limits=limits,
@@ -180,10 +204,10 @@ def run_command(
         try:
             result = interp.run_campaign(target, at=when, tokens=overrides)
         except interpreter.InterpreterError as err:  # a runaway: show what happened, then why it stopped
-            interpreter.write_activities(out, interp.log, fmt)
+            interpreter.write_activities(out, interp.log, fmt, Ids.of_model(model))
             click.echo(f"mkc: error: {err}", err=True)
             sys.exit(1)
-        interpreter.write_activities(out, result.activities, fmt)
+        interpreter.write_activities(out, result.activities, fmt, Ids.of_model(model))
         sys.exit(1 if result.failed else 0)
     try:
         # In a project, a file's own scenarios run against the whole project.
@@ -192,7 +216,7 @@ def run_command(
         )
     except interpreter.InterpreterError as err:
         raise BadInput(f"{file}: {err}") from None
-    interpreter.write(out, results, fmt)
+    interpreter.write(out, results, fmt, Ids.of_model(model))
     sys.exit(0 if all(r.passed for r in results) else 1)
 
 
@@ -234,7 +258,8 @@ def db_group() -> None:
 
 @db_group.command(
     "import",
-    epilog="\b\nExample:  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
+    epilog="\b\nExamples:\n  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
+    "  mkc db import excel.csv --db state.duckdb --encoding cp1252 --delimiter ';' --date-format d/m/y\n"
     "Exit status: 0; 2 bad input (every bad row is reported as FILE:LINE: message, and nothing is imported).",
 )
 @click.argument("file", metavar="FILE")
@@ -247,7 +272,8 @@ def db_group() -> None:
     help="A field's type: text, number, integer, boolean, date or datetime (repeatable).",
 )
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; report the bad ones and leave them out.")
-def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool) -> None:
+@reading_options
+def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool, reading) -> None:
     """Import FILE, a Marketo person export (CSV, or .parquet), into the database: a column
     of a standard field is that field, of its type ("Email Address" -> email, "Lead Score" ->
     lead_score, a number); others become snake_case fields of inferred types; the Id column
@@ -255,13 +281,14 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     from mkc.store.commands import db_import
 
     column_types = _parse_types(types)
-    db_import(file, db, column_types, skip_bad_rows)
+    db_import(file, db, column_types, skip_bad_rows, reading)
 
 
 @db_group.command(
     "export",
     epilog="\b\nExamples:\n  mkc db export activities.jsonl --db state.duckdb\n"
-    "  mkc db export people.csv --db state.duckdb --what people",
+    "  mkc db export people.csv --db state.duckdb --what people\n"
+    "  mkc db export - --db state.duckdb --what people --changed | head",
 )
 @click.argument("out", metavar="OUT")
 @click.option("--db", required=True, metavar="PATH", help="The database.")
@@ -273,14 +300,27 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     help="What to export.",
 )
 @click.option("--changed", is_flag=True, help="With --what people: only people and fields that runs changed.")
-def db_export_command(out: str, db: str, what: str, changed: bool) -> None:
-    """Write the activity log (Marketo-style activity records), or the people, to OUT:
-    its extension picks the format, .jsonl, .csv or .parquet."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "parquet"]),
+    help="The format (default: OUT's extension; to -, jsonl for activities, csv for people).",
+)
+@click.option(
+    "--headers",
+    type=click.Choice(["marketo", "fields"]),
+    default="marketo",
+    show_default=True,
+    help="With --what people: Marketo's column headers (Lead Score), or the fields' names (lead_score).",
+)
+def db_export_command(out: str, db: str, what: str, changed: bool, fmt: str | None, headers: str) -> None:
+    """Write the activity log (Marketo-style activity records), or the people, to OUT
+    (- for standard output): its extension picks the format, .jsonl, .csv or .parquet."""
     from mkc.store.commands import db_export
 
     if changed and what != "people":
         raise BadInput("--changed goes with --what people")
-    db_export(out, db, what, changed)
+    db_export(out, db, what, changed, fmt, headers)
 
 
 @db_group.command("info", epilog="Example:  mkc db info --db state.duckdb")
@@ -302,74 +342,7 @@ def db_migrate_command(db: str) -> None:
     db_migrate(db)
 
 
-@cli.command(
-    "test",
-    epilog="\b\nExamples:\n  mkc test examples/\n  mkc test examples/webinar.mkc --update\n"
-    '  mkc test -k "parent context"\n'
-    "Exit status: 0 all match, 1 otherwise, 5 nothing selected, 2 bad input.\n"
-    "--update never writes a golden holding a failing expect: that file is refused and left as it was.",
-)
-@click.argument("paths", nargs=-1, metavar="[PATH]...")
-@click.option("--update", is_flag=True, help="Write missing goldens and rewrite the ones that differ.")
-@click.option("-k", "pattern", metavar="PATTERN", help="Only scenarios whose name contains (or glob-matches) PATTERN.")
-def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> None:
-    """Golden tests: run every .mkc file with scenarios under PATH (default:
-    the project of the current directory, or else the directory) and compare
-    each scenario's transcript with the .golden file beside it."""
-    from mkc.diagnostics import wants_color
-    from mkc.golden import find_cases, golden_path, run_case
-    from mkc.project import find_project
-
-    out, err = sys.stdout, sys.stderr
-    color = wants_color(err)
-    passed = failed = 0
-    here = find_project(Path("."))  # no path: the project holding the current directory, all of it
-    cases = find_cases(paths or (str(here.root) if here is not None else ".",))
-    for path in cases:
-        outcome = run_case(path, pattern=pattern, update=update, color=color)
-        if outcome.error is not None:
-            failed += 1
-            out.write(f"FAIL {path}: check errors\n")
-            err.write(outcome.error)
-            continue
-        if outcome.scenarios and all(s.status == "missing" for s in outcome.scenarios):
-            failed += len(outcome.scenarios)
-            out.write(f"FAIL {path}: no golden file (run `mkc test {path} --update` to write {golden_path(path)})\n")
-            continue
-        for s in outcome.scenarios:
-            if s.status == "passed":
-                passed += 1
-                continue
-            failed += 1
-            why = {
-                "missing": f"no golden transcript (run `mkc test {path} --update` to write {golden_path(path)})",
-                "scenario-failed": "the scenario stopped with an error"
-                if any(line.startswith("ERROR ") for line in s.failures)
-                else "an expect failed",
-                "failed": "transcript differs from the golden file",
-                "stale": "the golden file holds scenarios this file no longer has",
-            }[s.status]
-            out.write(f"FAIL {path} :: {s.name}: {why}\n")
-            out.write("".join(f"  {line}\n" for line in s.failures))
-            out.write(s.difference)
-            if s.diff:
-                out.write(s.diff if s.diff.endswith("\n") else s.diff + "\n")
-        if outcome.refused:
-            failed += not any(s.status != "passed" for s in outcome.scenarios)  # a recorded failure, not rerun
-            out.write(f"not written {golden_path(path)}: a golden never records a failing expect, and it would hold\n")
-            out.write("".join(f"  {line}\n" for line in outcome.refused))
-        if outcome.golden_written:
-            out.write(f"{outcome.golden_written} {golden_path(path)}\n")
-    if passed + failed == 0:
-        where = " ".join(paths or (".",))
-        if cases:
-            n = len(cases)
-            out.write(f'nothing selected: -k "{pattern}" matches no scenario in {n} file{"s" if n != 1 else ""}\n')
-        else:
-            out.write(f"nothing selected: no .mkc file with scenarios under {where}\n")
-        sys.exit(5)
-    out.write(f"{passed} passed, {failed} failed\n")
-    sys.exit(1 if failed else 0)
+cli.add_command(test_command)
 
 
 @cli.command(
@@ -389,6 +362,7 @@ def test_command(paths: tuple[str, ...], update: bool, pattern: str | None) -> N
     help="text: to stderr, with source lines; json: one document on stdout "
     "(docs/check-format.schema.json); github: GitHub Actions annotations on stdout.",
 )
+@color_option
 def check(paths: tuple[str, ...], db: str | None, fmt: str) -> None:
     """Parse and check every PATH (a .mkc file, or a directory's every .mkc
     file; a file in a project loads the whole project; no PATH: the project
@@ -424,6 +398,7 @@ def check(paths: tuple[str, ...], db: str | None, fmt: str) -> None:
 )
 @click.argument("file", required=False)
 @_limit_options
+@color_option
 def repl(file: str | None, max_work: int | None, max_years: int | None) -> None:
     """Try declarations, flow steps and scenario commands one at a time, on FILE's program.
 
@@ -450,6 +425,7 @@ def repl(file: str | None, max_work: int | None, max_years: int | None) -> None:
     help="Mermaid (for Markdown) or Graphviz dot text.",
 )
 @click.option("--svg", metavar="OUT", help="Render to an SVG file with Graphviz's `dot` program instead.")
+@color_option
 def graph(file: str, fmt: str, svg: str | None) -> None:
     """Draw FILE's campaigns, grouped by workspace and program, and how they call each other.
 
@@ -467,6 +443,7 @@ def graph(file: str, fmt: str, svg: str | None) -> None:
 )
 @click.argument("file")
 @click.argument("name")
+@color_option
 def refs(file: str, name: str) -> None:
     """Show every place NAME is used in FILE, with file:line:col and what uses it.
 
@@ -485,10 +462,24 @@ def refs(file: str, name: str) -> None:
     "Exit status: 0; 1 when the file has check errors; 2 bad input."
 )
 @click.argument("file")
-@click.option("--campaign", required=True, metavar="REF", help="The campaign to explain (Name or Program.Name).")
-@click.option("--person", required=True, metavar="HANDLE", help="A person declared in FILE.")
-@click.option("--scenario", metavar="NAME", help="Explain the state this scenario leaves behind.")
+@click.option(
+    "--campaign",
+    required=True,
+    metavar="REF",
+    help="The campaign to explain (Name or Program.Name).",
+    shell_complete=complete_campaigns,
+)
+@click.option(
+    "--person", required=True, metavar="HANDLE", help="A person declared in FILE.", shell_complete=complete_people
+)
+@click.option(
+    "--scenario",
+    metavar="NAME",
+    help="Explain the state this scenario leaves behind.",
+    shell_complete=complete_scenarios,
+)
 @click.option("--at", metavar="DATETIME", help="The moment (default: the clock's start, or the scenario's end).")
+@color_option
 def explain(file: str, campaign: str, person: str, scenario: str | None, at: str | None) -> None:
     """Explain whether PERSON goes through CAMPAIGN, and why: every trigger and filter with
     the person's values, the logic, the qualification rule with their last run, the token
@@ -506,13 +497,26 @@ def explain(file: str, campaign: str, person: str, scenario: str | None, at: str
 )
 @click.argument("old", metavar="OLD.mkc")
 @click.argument("new", metavar="NEW.mkc")
-@click.option("--scenario", "scenarios", multiple=True, metavar="NAME", help="Compare only this scenario (repeatable).")
-@click.option("--campaign", metavar="REF", help="Compare one batch campaign's run instead of the scenarios.")
+@click.option(
+    "--scenario",
+    "scenarios",
+    multiple=True,
+    metavar="NAME",
+    help="Compare only this scenario (repeatable).",
+    shell_complete=complete_scenarios,
+)
+@click.option(
+    "--campaign",
+    metavar="REF",
+    help="Compare one batch campaign's run instead of the scenarios.",
+    shell_complete=complete_batch_campaigns,
+)
 @click.option("--people", metavar="CSV", help="With --campaign: over the people of a person export (CSV or Parquet).")
 @click.option("--db", metavar="PATH", help="With --campaign: over the people of this database (only read).")
 @click.option("--at", metavar="DATETIME", help="With --campaign: when it runs (default as for mkc run).")
 @click.option("--token", "tokens", multiple=True, metavar="my.NAME=VALUE", help="With --campaign: an API My Token.")
 @_limit_options
+@color_option
 def diff(
     old: str,
     new: str,
@@ -576,6 +580,20 @@ def _token_options(tokens: tuple[str, ...]) -> dict:
         return dict(interpreter.parse_token_option(t) for t in tokens)
     except ValueError as err:
         raise BadInput(str(err)) from None
+
+
+def _register() -> None:
+    """Commands that live in their own modules."""
+    from mkc.fmt import fmt_command
+    from mkc.lsp.command import lsp_command
+    from mkc.serve.command import serve_command  # it imports its server only when it runs
+
+    cli.add_command(fmt_command)
+    cli.add_command(lsp_command)
+    cli.add_command(serve_command)
+
+
+_register()
 
 
 # click 8.2 renamed NoArgsIsHelp; either way it is a usage error that shows help.

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import attrs
 
 from mkc.source import Source, Span
+from mkc.terminal import TAB, cells, paint, wants_color
 
 
 @attrs.frozen
@@ -36,44 +36,45 @@ class DiagnosticError(Exception):
         self.diagnostics = diagnostics
 
 
-_COLORS = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "hint": "\x1b[1;36m"}
-_BOLD, _RESET = "\x1b[1m", "\x1b[0m"
+_STYLES = {"error": "bold red", "warning": "bold yellow", "hint": "bold cyan"}
 
 
 def render(diag: Diagnostic, sources: dict[str, Source] | None = None, color: bool = False) -> str:
-    """`file:line:col: error[code]: message`, the source line, carets, hints."""
+    """`file:line:col: error[code]: message`, the source line, carets, hints.
 
-    def paint(text: str, style: str) -> str:
-        return f"{style}{text}{_RESET}" if color else text
-
+    The carets go under what the span covers as a terminal shows it: a CJK
+    character or an emoji takes two cells, a tab is shown as four spaces."""
     span = diag.span
     where = f"{span}: " if span else ""
-    head = f"{where}{paint(f'{diag.severity}[{diag.code}]', _COLORS[diag.severity])}: {diag.message}"
-    out = [paint(head, _BOLD) if color and not span else head]
+    head = f"{where}{paint(f'{diag.severity}[{diag.code}]', _STYLES[diag.severity], color)}: {diag.message}"
+    out = [paint(head, "bold", color) if not span else head]
     source = sources.get(span.file) if (sources and span) else None
     if span and source is not None:
-        text = source.line(span.line).replace("\t", " ")
-        if text or span.line <= len(source.lines):
+        raw = source.line(span.line)
+        if raw or span.line <= len(source.lines):
             gutter = str(span.line)
             pad = " " * len(gutter)
-            width = (span.end_column - span.column) if span.end_line == span.line else len(text) - span.column + 1
-            width = max(1, width)
+            start = span.column - 1
+            covered = raw[start : span.end_column - 1] if span.end_line == span.line else raw[start:]
+            wanted = span.end_column - span.column if span.end_line == span.line else len(covered)
+            # Columns past the line's end (a span ending at the newline) take a cell each.
+            indent = _cells(raw[:start]) + max(0, start - len(raw))
+            width = max(1, _cells(covered) + max(0, wanted - len(covered)))
             out.append(f"{pad} |")
-            out.append(f"{gutter} | {text}")
-            out.append(f"{pad} | {' ' * (span.column - 1)}{paint('^' * width, _COLORS[diag.severity])}")
+            out.append(f"{gutter} | {raw.replace(chr(9), TAB)}")
+            out.append(f"{pad} | {' ' * indent}{paint('^' * width, _STYLES[diag.severity], color)}")
     for hint in diag.hints:
-        out.append(f"  = {paint('hint', _COLORS['hint'])}: {hint}")
+        out.append(f"  = {paint('hint', _STYLES['hint'], color)}: {hint}")
     return "\n".join(out)
+
+
+def _cells(text: str) -> int:
+    return cells(text.replace("\t", TAB))
 
 
 def render_all(diags: list[Diagnostic], sources: dict[str, Source], color: bool = False) -> str:
     ordered = sorted(diags, key=Diagnostic.sort_key)
     return "\n".join(render(d, sources, color) + "\n" for d in ordered)
-
-
-def wants_color(stream) -> bool:
-    """Colour only on a terminal, and never when NO_COLOR is set (spec section 10, no-color.org)."""
-    return bool(stream.isatty()) and not os.environ.get("NO_COLOR")
 
 
 def to_json(diags: list[Diagnostic], files: int) -> str:

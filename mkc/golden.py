@@ -1,7 +1,8 @@
 """Golden-file testing (`mkc test`): run scenarios, compare with `.golden` files.
 
-A case is a `.mkc` file with at least one scenario; its golden file is the
-`.golden` beside it, holding exactly what `mkc run FILE` prints. Results are
+A case is a `.mkc` file with at least one scenario (which files, when a
+directory is walked: `find_cases`); its golden file is the `.golden` beside
+it, holding exactly what `mkc run FILE` prints. Results are
 per scenario, so a mismatch names the scenario and `-k` can select some.
 A missing golden fails unless `update` is set; `update` rewrites a golden
 only when its content changes (syrupy's rule: never created silently).
@@ -12,14 +13,16 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import attrs
 
 from mkc.diagnostics import render_all
-from mkc.load import load_path, mkc_files
+from mkc.load import Loaded, load_path, mkc_files
+from mkc.project import find_project
 from mkc.source import BadInput
+from mkc.terminal import paint
 
 _SCENARIO_RE = re.compile(r"^\s*scenario\b", re.M)
 _HEADER_RE = re.compile(r'scenario ".*"')  # a transcript's header line (activity lines start with a date)
@@ -51,21 +54,52 @@ def golden_path(path: Path) -> Path:
     return path.with_suffix(".golden")
 
 
-def find_cases(paths: Iterable[str]) -> list[Path]:
-    """Every `.mkc` file with a scenario under `paths`, in a stable order."""
-    found: list[Path] = []
+@attrs.frozen
+class Collected:
+    cases: list[Path]
+    left_out: list[Path]  # scenario files met walking a directory, outside every golden directory and project
+
+
+def find_cases(paths: Iterable[str]) -> Collected:
+    """The cases under `paths`, in a stable order.
+
+    A file named is a case. Walking a directory, a `.mkc` file with a
+    scenario is a case when it lies directly in that directory, in a project,
+    or in a directory holding a `.golden` file; the others are fixtures (a
+    repository's checker test files, say) and are left out, to be named to
+    be tested. So `mkc test` at the root of a repository tests its examples,
+    and a new file in a folder of goldens fails until it has its own.
+    """
+    cases: list[Path] = []
+    left_out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if not p.exists():
             raise BadInput(f"{raw}: no such file or directory")
         if p.is_file():
-            found.append(p)
+            cases.append(p)
             continue
-        found += [f for f in mkc_files(p) if _has_scenario(f)]
-    return found
+        for f in mkc_files(p):
+            if not has_scenario(f):
+                continue
+            if f.parent == p or walked_case(f):
+                cases.append(f)
+            else:
+                left_out.append(f)
+    return Collected(cases, left_out)
 
 
-def _has_scenario(path: Path) -> bool:
+def walked_case(path: Path) -> bool:
+    """A scenario file found below a directory given: a case when it lies in a
+    project or beside `.golden` files (a directory of golden tests)."""
+    return _holds_goldens(path.parent) or find_project(path) is not None
+
+
+def _holds_goldens(directory: Path) -> bool:
+    return any(f.is_file() for f in directory.glob("*.golden"))
+
+
+def has_scenario(path: Path) -> bool:
     try:
         return bool(_SCENARIO_RE.search(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError):
@@ -80,15 +114,17 @@ def selected(name: str, pattern: str | None) -> bool:
     return pattern in name or fnmatch.fnmatchcase(name, pattern)
 
 
-def split_sections(text: str, results) -> dict[str, str]:
-    """A golden transcript, split into the sections of `results`' scenarios.
+def split_sections(text: str, names: list[str]) -> dict[str, str]:
+    """A golden transcript, split into the sections of a file's scenarios.
 
     A file with several scenarios heads each transcript with its header line;
     a file with one has no header, and the whole text is that scenario's.
     """
-    if len(results) == 1 and not results[0].headed:
-        return {results[0].name: text}
-    by_header = {r.header: r.name for r in results}
+    from mkc.interpreter.transcript import header_line
+
+    if len(names) == 1:
+        return {names[0]: text}
+    by_header = {header_line(name): name for name in names}
     sections: dict[str, str] = {}
     current = None
     for line in text.splitlines(keepends=True):
@@ -102,26 +138,40 @@ def split_sections(text: str, results) -> dict[str, str]:
     return sections
 
 
-def run_case(path: Path, pattern: str | None = None, update: bool = False, color: bool = False) -> CaseOutcome:
+def run_case(
+    path: Path,
+    select: Callable[[str], bool] | None = None,
+    update: bool = False,
+    color: bool = False,
+    loaded: Loaded | None = None,
+) -> CaseOutcome:
+    """Run the scenarios of `path` that `select` picks (all without it) and
+    compare each with its section of the golden; with `update`, write the
+    golden with those sections replaced and every other kept as it was.
+    `loaded` is the file already loaded (the pytest plugin loads it once)."""
     from mkc.interpreter import run_scenarios
 
     outcome = CaseOutcome(path)
-    loaded = load_path(str(path))  # in a project, the file's scenarios run against all of it
+    if loaded is None:
+        loaded = load_path(str(path))  # in a project, the file's scenarios run against all of it
     if loaded.has_errors or loaded.model is None:
         outcome.error = render_all(loaded.diagnostics, loaded.sources, color=color)
         return outcome
-    results = run_scenarios(loaded.model, file=loaded.source.name if loaded.project else None)
+    names = scenario_names(loaded)
+    chosen = [name for name in names if select is None or select(name)]
+    file = loaded.source.name if loaded.project else None
+    results = {r.name: r for r in run_scenarios(loaded.model, chosen, file=file)}
     gpath = golden_path(path)
-    golden_text = gpath.read_text(encoding="utf-8") if gpath.exists() else None
-    golden = split_sections(golden_text, results) if golden_text is not None else {}
+    golden_text, golden = read_golden(path, names)
 
     kept: list[str] = []  # the golden as it should be after this run
-    for r in results:
-        expected = golden.get(r.name)
-        if not selected(r.name, pattern):
+    for name in names:
+        expected = golden.get(name)
+        r = results.get(name)
+        if r is None:
             kept.append(expected or "")
             # A section recorded with failures (by hand, or an older mkc) is not written again either.
-            outcome.refused += [f"{r.name}: {line}" for line in _failing_lines(expected or "")]
+            outcome.refused += [f"{name}: {line}" for line in _failing_lines(expected or "")]
             continue
         kept.append(r.transcript)
         if expected is None and not update:
@@ -130,12 +180,12 @@ def run_case(path: Path, pattern: str | None = None, update: bool = False, color
             status = "failed"
         else:
             status = "passed" if r.passed else "scenario-failed"
-        scenario = ScenarioOutcome(r.name, status, failures=_failures(r, path))
+        scenario = ScenarioOutcome(name, status, failures=_failures(r, path))
         if status == "failed":
             scenario.diff = _diff(expected, r.transcript, f"{gpath} (golden)", f"{path} (actual)")
             scenario.difference = _first_difference(golden_text, expected, r.transcript, gpath)
         outcome.scenarios.append(scenario)
-        outcome.refused += [f"{r.name}: {line}" for line in scenario.failures]
+        outcome.refused += [f"{name}: {line}" for line in scenario.failures]
 
     new_text = "".join(kept)
     if not update:
@@ -143,13 +193,68 @@ def run_case(path: Path, pattern: str | None = None, update: bool = False, color
     if update and new_text != golden_text and not outcome.refused:
         gpath.write_text(new_text, encoding="utf-8")
         outcome.golden_written = "updated" if golden_text is not None else "created"
-    elif not update and golden_text is not None and new_text != golden_text and outcome.passed:
-        # Every scenario matches, yet the golden holds more: a scenario was removed or renamed.
-        stale = ScenarioOutcome("(golden file)", "stale")
-        stale.diff = _diff(golden_text, new_text, f"{gpath} (golden)", f"{path} (actual)")
-        stale.difference = _first_difference(golden_text, golden_text, new_text, gpath)
+    # A stale golden is the file's failure, shown when one of its scenarios was selected (or the stale part itself).
+    asked = select is None or bool(chosen) or select(STALE)
+    if not update and asked and holds_more(golden_text, golden, names):
+        ordered = "".join(golden.get(name, "") for name in names)
+        stale = ScenarioOutcome(STALE, "stale")
+        stale.diff = _diff(golden_text, ordered, f"{gpath} (golden)", f"{path} (actual)")
+        stale.difference = _first_difference(golden_text, golden_text, ordered, gpath)
         outcome.scenarios.append(stale)
     return outcome
+
+
+STALE = "(golden file)"  # the name of the outcome that says the golden holds more than the file's scenarios
+
+
+def read_golden(path: Path, names: list[str]) -> tuple[str | None, dict[str, str]]:
+    """The golden beside `path` (None when there is none) and its sections, by scenario name."""
+    gpath = golden_path(path)
+    text = gpath.read_text(encoding="utf-8") if gpath.exists() else None
+    return text, (split_sections(text, names) if text is not None else {})
+
+
+def holds_more(text: str | None, sections: dict[str, str], names: list[str]) -> bool:
+    """The golden holds a section no scenario of the file has (removed or
+    renamed), or holds them in another order: it is stale."""
+    return text is not None and "".join(sections.get(name, "") for name in names) != text
+
+
+def scenario_names(loaded: Loaded) -> list[str]:
+    """The names of the scenarios written in the file loaded, in order."""
+    return [s.name for s in loaded.scenarios_of(loaded.source.name)]
+
+
+def describe(path: Path, s: ScenarioOutcome, how_to_update: str, color: bool = False) -> str:
+    """What `mkc test` (and the pytest plugin) says of a scenario that did not
+    pass: why, its failing expects, the first differing lines, the diff.
+    `how_to_update` is the command that writes a missing golden."""
+    why = {
+        "missing": f"no golden transcript (run {how_to_update} to write {golden_path(path)})",
+        "scenario-failed": "the scenario stopped with an error"
+        if any(line.startswith("ERROR ") for line in s.failures)
+        else "an expect failed",
+        "failed": "transcript differs from the golden file",
+        "stale": "the golden file holds scenarios this file no longer has (or in another order)",
+    }[s.status]
+    out = [f"{paint('FAIL', 'bold red', color)} {path} :: {s.name}: {why}\n"]
+    out += [f"  {paint(line, 'red', color)}\n" for line in s.failures]
+    out.append(s.difference)
+    diff = s.diff if not s.diff or s.diff.endswith("\n") else s.diff + "\n"
+    out += [paint(line, _diff_style(line), color) + "\n" for line in diff.splitlines()]
+    return "".join(out)
+
+
+def _diff_style(line: str) -> str:
+    if line.startswith(("--- ", "+++ ")):
+        return "bold"
+    return {"-": "red", "+": "green", "@": "cyan"}.get(line[:1], "")
+
+
+def describe_refused(path: Path, refused: list[str]) -> str:
+    """Why `--update` left a golden unwritten: the failing lines it would hold."""
+    head = f"not written {golden_path(path)}: a golden never records a failing expect, and it would hold\n"
+    return head + "".join(f"  {line}\n" for line in refused)
 
 
 def _failing_lines(transcript: str) -> list[str]:

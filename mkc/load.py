@@ -63,11 +63,19 @@ def load_project(
     known_fields: dict[str, str] | None = None,
     given: str | None = None,
     text: str | None = None,
+    overlay: dict[str, str] | None = None,
 ) -> Loaded:
     """Every file of a project, checked as one program (spec section 2);
     with `text`, that text stands in the `given` file's place (`mkc diff OLD
-    NEW` puts OLD in NEW's place)."""
-    sources = [read_source(display_name(p)) for p in project.files()]
+    NEW` puts OLD in NEW's place); `overlay` (real path -> text) stands in
+    for files as an editor holds them, unsaved."""
+    overlay = overlay or {}
+    sources = [
+        Source(display_name(p), overlay[str(p.resolve())])
+        if str(p.resolve()) in overlay
+        else read_source(display_name(p))
+        for p in project.files()
+    ]
     if text is not None and given is not None:
         sources = [Source(s.name, text) if same_file(s.name, given) else s for s in sources]
     by_name = {s.name: s for s in sources}

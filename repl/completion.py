@@ -16,6 +16,7 @@ import attrs
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
 
+from mkc.grammar.template import UNFINISHED_TOKEN
 from mkc.repl import lexer
 from mkc.stdlib import CONDITIONS, FIELD_OPS, STEPS, TRIGGERS
 
@@ -98,6 +99,37 @@ class Vocabulary:
     commands: tuple[tuple[str, str], ...] = ()  # (name, summary)
 
 
+def vocabulary_of(model, people=None, fields=(), commands=(), skip=None) -> Vocabulary:
+    """The names of a checked program (`checker.model.Model`); `people` (handles)
+    and `fields` known besides it, such as a session's run so far. `skip`: a
+    campaign not to offer (the REPL's scratch campaign)."""
+    counts: dict[str, int] = {}
+    for c in model.campaigns:
+        counts[c.name] = counts.get(c.name, 0) + 1
+    campaigns = tuple(
+        (
+            name_text(c.name) if counts[c.name] == 1 else f"{name_text(c.program.name)}.{name_text(c.name)}",
+            f"{c.kind} campaign {c.full_name}",
+        )
+        for c in model.campaigns
+        if c is not skip
+    )
+    programs = tuple(
+        dict.fromkeys(p.name for progs in model.programs.values() for p in progs.values() if not p.implicit)
+    )
+    assets: dict[str, list[str]] = {}
+    tokens: list[str] = []
+    for scope in model.all_scopes:
+        for kind, table in scope.assets.items():
+            assets.setdefault(kind, []).extend(n for n in table if n not in assets[kind])
+        tokens += [n for n in scope.tokens if n not in tokens]
+    written = [f.field for person in model.people for f in person.fields]
+    all_fields = dict.fromkeys([*COMMON_FIELDS, *written, *fields, *model.field_decls])
+    handles = tuple(people) if people is not None else tuple(p.handle for p in model.people)
+    assets_ = {k: tuple(v) for k, v in assets.items()}
+    return Vocabulary(campaigns, programs, assets_, handles, tuple(all_fields), tuple(tokens), commands)
+
+
 def name_text(name: str) -> str:
     """A name as written in mkc: bare if it can be, else quoted."""
     return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name not in _KEYWORDS else f'"{name}"'
@@ -112,7 +144,6 @@ _KEYWORDS = set(
     + lexer.UNITS
     + lexer.CONSTANTS
 )
-_TOKEN_START = re.compile(r"<<([A-Za-z_]*(\.[^<>:\n]*)?)$")
 _WORD = re.compile(r'"(?:\\.|[^"\\\n])*"?|[^\s<>\[\](),;=]+|[<>\[\](),;=]')
 
 
@@ -125,7 +156,7 @@ class MkcCompleter(Completer):
         before = document.text_before_cursor
         line = before.rsplit("\n", 1)[-1]
         vocab = self.vocabulary()
-        token = _TOKEN_START.search(line)
+        token = UNFINISHED_TOKEN.search(line)
         if token:
             yield from _tokens(token.group(0), vocab)
             return
@@ -207,7 +238,8 @@ def _candidates(words: list[str], partial: str, vocab: Vocabulary) -> list[tuple
         return _kwarg_values(item, vocab)
     if first in STEPS:
         out = _arguments(STEPS[first].signature, item[1:], vocab)
-        return out if first == "remove_from_flow" else [o for o in out if o[0] != "this_campaign"]
+        takes_it = any(p.this_campaign for p in STEPS[first].signature.params)
+        return out if takes_it else [o for o in out if o[0] != "this_campaign"]
     if first == "trigger":
         if len(item) == 1:
             return [(t, "trigger") for t in TRIGGERS]

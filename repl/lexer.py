@@ -22,6 +22,7 @@ from pygments.token import (
     Whitespace,
 )
 
+from mkc.grammar.template import TOKEN_PATTERN
 from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
 
 # Words, as the grammar (grammar/mkc.lark) spells them.
@@ -97,7 +98,6 @@ UNITS = ("minutes", "minute", "hours", "hour", "days", "day", "weeks", "week", "
 CONSTANTS = ("true", "false", "null", "this_campaign")
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_TOKEN = r"<<[A-Za-z_]+\.[^<>:\n]+?(?::default=[^>\n]*)?>>"
 
 
 class MkcLexer(RegexLexer):
@@ -115,7 +115,7 @@ class MkcLexer(RegexLexer):
             (r"#[^\n]*", Comment.Single),
             # REPL commands (`:load FILE`): only at the start of the input.
             (r"(?<![^\n])(:[a-z]+)", Keyword.Pseudo),
-            (_TOKEN, String.Interpol),
+            (TOKEN_PATTERN, String.Interpol),
             (r'"', String.Double, "string"),
             (r"\d{4}-\d{2}-\d{2}(T\d{1,2}:\d{2}(:\d{2})?)?", Number.Other),  # date-time
             (r"\d{1,2}:\d{2}(?![\d-])", Number.Other),  # time of day
@@ -143,7 +143,7 @@ class MkcLexer(RegexLexer):
         "string": [
             (r'"', String.Double, "#pop"),
             (r"\\.", String.Escape),
-            (_TOKEN, String.Interpol),
+            (TOKEN_PATTERN, String.Interpol),
             (r"\n", String.Double, "#pop"),  # an unclosed string ends with its line
             (r'[^"\\<\n]+', String.Double),
             (r"<", String.Double),

@@ -31,7 +31,7 @@ from mkc.diagnostics import Diagnostic, DiagnosticError, render_all
 from mkc.grammar import ast, parse, parse_line, unquote
 from mkc.grammar.dump import show_value
 from mkc.repl import tokens as token_report
-from mkc.repl.completion import COMMON_FIELDS, Vocabulary, name_text
+from mkc.repl.completion import Vocabulary, name_text, vocabulary_of
 from mkc.repl.continuation import is_blank
 from mkc.repl.runtime import InterpreterRuntime, Runtime, RuntimeFailure
 from mkc.source import BadInput, Source
@@ -400,44 +400,15 @@ class Session:
         return self.person
 
     def vocabulary(self) -> Vocabulary:
-        """The names completion offers, from the program as it stands."""
-        m = self.model
-        scratch = self.scratch()
-        counts: dict[str, int] = {}
-        for c in m.campaigns:
-            counts[c.name] = counts.get(c.name, 0) + 1
-        campaigns = tuple(
-            (
-                name_text(c.name) if counts[c.name] == 1 else f"{name_text(c.program.name)}.{name_text(c.name)}",
-                f"{c.kind} campaign {c.full_name}",
-            )
-            for c in m.campaigns
-            if c is not scratch
-        )
-        programs = tuple(
-            dict.fromkeys(p.name for progs in m.programs.values() for p in progs.values() if not p.implicit)
-        )
-        assets: dict[str, list[str]] = {}
-        tokens: list[str] = []
-        for scope in m.all_scopes:
-            for kind, table in scope.assets.items():
-                assets.setdefault(kind, []).extend(n for n in table if n not in assets[kind])
-            tokens += [n for n in scope.tokens if n not in tokens]
+        """The names completion offers, from the program as it stands and the people run so far."""
         people = self.runtime.people()
-        handles = tuple(people)
-        fields = list(COMMON_FIELDS)
-        for person in m.people:
-            fields += [f.field for f in person.fields if f.field not in fields]
-        for values in people.values():
-            fields += [f for f in values if f not in fields]
-        return Vocabulary(
-            campaigns,
-            programs,
-            {k: tuple(v) for k, v in assets.items()},
-            handles,
-            tuple(fields),
-            tuple(tokens),
+        fields = [f for values in people.values() for f in values]
+        return vocabulary_of(
+            self.model,
+            tuple(people),
+            fields,
             tuple((c.name, c.summary) for c in self.commands.values()),
+            skip=self.scratch(),
         )
 
     # ---- REPL commands ------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import attrs
 
 from mkc.checker.model import CampaignInfo, Model, Scope
-from mkc.grammar import ast
+from mkc.grammar import ast, unparse
 from mkc.grammar.dump import show_value
 
 
@@ -137,8 +137,5 @@ def api_tokens_in_scenarios(model: Model, campaign: CampaignInfo) -> list[ApiTok
 
 
 def describe_command(command) -> str:
-    if isinstance(command, ast.Request):
-        return f"request {command.campaign} for {' '.join(command.people)}"
-    if isinstance(command, ast.ScheduleRun):
-        return f"schedule {command.campaign} at {command.at}"
-    return type(command).__name__.lower()
+    """A `request` or `schedule` as written, without the tokens it gives (they are listed beside it)."""
+    return unparse.command(attrs.evolve(command, tokens=None))

@@ -1,5 +1,8 @@
-"""The activities the interpreter logs (spec section 8): each type's Marketo
-activity type id, where Marketo has one, and the attributes it carries.
+"""The activities the interpreter logs (spec section 8), gathered from what
+logs them: each step's `logs`, the engine's own below, and the activities
+only a scenario's `event` records (`TriggerSpec.recorded`). Each is an
+`ActivitySpec`: its Marketo activity type id, where Marketo has one, its
+attributes, and how transcripts and `mkc diff` show it.
 
 The checker reads this to catch an `expect activity` that can never match (a
 misspelt type or attribute); tests check that every activity the
@@ -8,36 +11,33 @@ interpreter logs stays within it.
 
 from __future__ import annotations
 
-import attrs
+from mkc.stdlib.activity_types import ActivitySpec
+from mkc.stdlib.steps import STEPS
+from mkc.stdlib.triggers import TRIGGERS
 
-
-@attrs.frozen
-class ActivitySpec:
-    name: str
-    type_id: int | None
-    attributes: tuple[str, ...]
-
+# What the engine logs itself: calls between campaigns, and a step that failed.
+ENGINE = (
+    ActivitySpec("Request Campaign", 47, ("campaign", "source"), ("campaign", "source="), ("campaign",)),
+    ActivitySpec(
+        "Executed Campaign",
+        None,
+        ("campaign", "qualified", "use_parent_token_context"),
+        ("campaign", "qualified=", "use_parent_token_context="),
+        ("campaign", "qualified"),
+        mkc_id=100001,
+    ),
+    ActivitySpec("Remove from Flow", None, ("campaign",), ("campaign",), ("campaign",), mkc_id=100002),
+    ActivitySpec(
+        "Failed Step", None, ("step", "reason", "line"), ("step", "reason=", "line="), ("step",), mkc_id=100003
+    ),
+)
 
 ACTIVITIES: dict[str, ActivitySpec] = {
     a.name: a
     for a in [
-        ActivitySpec("Change Score", 22, ("field", "old", "new", "change")),
-        ActivitySpec("Change Data Value", 13, ("field", "old", "new")),
-        ActivitySpec("Change Program Status", 104, ("program", "old", "new", "requested", "reason")),
-        ActivitySpec("Add to List", 24, ("list",)),
-        ActivitySpec("Remove from List", 25, ("list",)),
-        ActivitySpec("Send Email", 6, ("email", "subject")),
-        ActivitySpec("Send Alert", 38, ("email", "to")),
-        ActivitySpec("Interesting Moment", 46, ("type", "description")),
-        ActivitySpec("Call Webhook", 110, ("webhook", "request")),
-        ActivitySpec("Delete Person", 37, ()),
-        ActivitySpec("Request Campaign", 47, ("campaign", "source")),
-        ActivitySpec("Executed Campaign", None, ("campaign", "qualified", "use_parent_token_context")),
-        ActivitySpec("Remove from Flow", None, ("campaign",)),
-        ActivitySpec("Failed Step", None, ("step", "reason", "line")),
-        # Recorded by scenario events, with Marketo's ids.
-        ActivitySpec("Fill Out Form", 2, ("form",)),
-        ActivitySpec("New Person", 12, ()),
+        *(s.logs for s in STEPS.values() if s.logs is not None),
+        *ENGINE,
+        *(t.recorded for t in TRIGGERS.values() if t.recorded is not None),
     ]
 }
 

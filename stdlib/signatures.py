@@ -44,6 +44,9 @@ class Param:
     positional: bool = True
     repeat: bool = False  # takes one or more positional values
     default: object = None
+    of: str | None = None  # a status of the program (a value of the field) that parameter names
+    numeric: bool = False  # a field argument that must name a number field (a score)
+    this_campaign: bool = False  # a campaign argument that may be `this_campaign`, the campaign the call is in
 
 
 @attrs.frozen
@@ -57,6 +60,9 @@ class Signature:
     @property
     def keywords(self) -> dict[str, Param]:
         return {p.name: p for p in self.params if not p.positional}
+
+    def param(self, name: str) -> Param:
+        return next(p for p in self.params if p.name == name)
 
     def bind(self, args: tuple, kwargs: tuple) -> dict[str, object]:
         """Map a (checked) call's values to parameter names; a missing one gets
@@ -86,9 +92,13 @@ def sig(*params: Param) -> Signature:
     return Signature(tuple(params))
 
 
-def pos(name: str, type_: str, required: bool = True, repeat: bool = False) -> Param:
-    return Param(name, type_, required=required, repeat=repeat)
+def pos(
+    name: str, type_: str, required: bool = True, repeat: bool = False, of: str | None = None, this_campaign=False
+) -> Param:
+    return Param(name, type_, required=required, repeat=repeat, of=of, this_campaign=this_campaign)
 
 
-def kw(name: str, type_: str, default: object = None, required: bool = False) -> Param:
-    return Param(name, type_, required=required, positional=False, default=default)
+def kw(
+    name: str, type_: str, default: object = None, required: bool = False, of: str | None = None, numeric: bool = False
+) -> Param:
+    return Param(name, type_, required=required, positional=False, default=default, of=of, numeric=numeric)

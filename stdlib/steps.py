@@ -14,7 +14,8 @@ the step; the second stage holds the rule itself. There is no other
 definition of a step: every step the interpreter runs, in a flow, a REPL
 entry or a scenario's `set` and `event`, is compiled this way.
 
-`a` (`mkc.interpreter.args.StepArgs`) gives, by parameter name:
+`a` (the `Args` protocol of `mkc.stdlib.effects`; the interpreter's
+`StepArgs`) gives, by parameter name:
 `a.field(name)` (a field name), `a.given(name)` (whether an optional
 argument was written), `a.target(name)` / `a.targets(name)` (what a
 reference names; a reference that names nothing fails the step, before it
@@ -23,16 +24,25 @@ the person's token answers `ex.tokens`: `a.value(name)`, `a.text(name)` (as
 text), `a.score(name)` (a score change and its text, or the step fails),
 `a.text_of(node)` (an asset's property, as text). It also
 prepares the step's outputs: `a.logger(type, target=None)` gives `log(ex,
-attributes)`, which logs an activity about `target`; `a.firing(trigger,
-name)` gives `fire(ex, data)`, which fires the trigger for an event about
-`name` (the changed field, list or program), or None when no trigger
-campaign could take such an event, so the step builds none.
+attributes)`, which logs an activity about `target`; `a.firing(type, name)`
+gives `fire(ex, data)`, which fires the triggers an activity of `type`
+produces (`TriggerSpec.activity`) for an event about `name` (the changed
+field, list or program), or None when no trigger campaign could take such
+an event, so the step builds none.
 
-`ex` (`mkc.interpreter.flow.Frame`) is where the step runs: the person
-(`ex.person`), their token answers (`ex.tokens`), the clock (`ex.now`),
-`ex.fail(reason)` for a step that
-cannot run, and the flow-control calls `execute`, `request`,
-`remove_from_flow` and `delete_person`.
+`ex` (the `Frame` protocol; the interpreter's `Frame`) is where the step
+runs: the person (`ex.person`), their token answers (`ex.tokens`), the clock
+(`ex.now`), `ex.fail(reason)` for a step that cannot run, and the
+flow-control calls `execute`, `request`, `remove_from_flow` and
+`delete_person`.
+
+Besides its effect, an entry says what the other tools need to know about
+the step: the activity it logs (`logs`: its attributes, its transcript
+layout, its summary in `mkc diff`), which of its parameters give which of
+that activity's attributes as written (`about`: what `mkc graph` compares
+with a trigger's constraints, and how a scenario's `event` runs the step),
+and so which triggers it fires (`fires`, derived: those whose activity it
+logs).
 """
 
 from __future__ import annotations
@@ -43,7 +53,10 @@ from collections.abc import Callable
 import attrs
 
 from mkc.grammar import ast
+from mkc.stdlib.activity_types import CHANGE, ActivitySpec
+from mkc.stdlib.effects import Args, Effect
 from mkc.stdlib.signatures import Signature, kw, pos, sig
+from mkc.stdlib.triggers import produced_by
 from mkc.stdlib.values import (
     END_OF_TIME,
     apply_score,
@@ -72,7 +85,17 @@ class StepSpec:
     allowed_in: frozenset[str] = ALL_KINDS
     not_allowed_code: str | None = None
     summary: str = ""
-    compile: Callable[..., Callable] = lambda a: _nothing  # the effect: compile(a) -> run(ex)
+    compile: Callable[[Args], Effect] = lambda a: _nothing  # the effect: compile(a) -> run(ex)
+    logs: ActivitySpec | None = None  # the activity its effect logs
+    about: dict[str, str] = attrs.Factory(dict)  # parameter -> the attribute of `logs` it gives, as written
+    renders: str | None = None  # the parameter naming the asset (email, webhook) whose properties it renders
+    # Mistakes its signature cannot say (a combination of arguments): (message, hint) for each.
+    problems: Callable[[ast.Step], list[tuple[str, str]]] = lambda step: []
+
+    @property
+    def fires(self) -> tuple[str, ...]:
+        """The triggers it can fire: those its activity produces."""
+        return produced_by(self.logs.name) if self.logs is not None else ()
 
 
 # ---- effects -------------------------------------------------------------------
@@ -80,7 +103,7 @@ class StepSpec:
 
 def _change_score(a):
     score, field = a.score("change"), a.field("field")
-    log, fire = a.logger("Change Score"), a.firing("score_is_changed", field)
+    log, fire = a.logger("Change Score"), a.firing("Change Score", field)
 
     def change_score(ex) -> None:
         change, shown = score(ex.tokens)
@@ -105,7 +128,7 @@ _NOT_ONE_VALUE = (tuple, ast.Duration)
 
 def _change_data_value(a):
     field, value_of = a.field("field"), a.value("value")
-    log, fire = a.logger("Change Data Value"), a.firing("data_value_changes", field)
+    log, fire = a.logger("Change Data Value"), a.firing("Change Data Value", field)
 
     def change_data_value(ex) -> None:
         value = value_of(ex.tokens)
@@ -135,7 +158,7 @@ def _change_program_status(a):
         spelled.setdefault(declared.casefold(), declared)
         place.setdefault(declared, index)
     log = a.logger("Change Program Status", target=program)
-    fire = a.firing("program_status_changes", program.name)
+    fire = a.firing("Change Program Status", program.name)
 
     def change_program_status(ex) -> None:
         wanted = wanted_of(ex.tokens)
@@ -171,7 +194,7 @@ def _change_program_status(a):
 
 def _add_to_list(a):
     static_list = a.target("list")
-    log, fire = a.logger("Add to List", target=static_list), a.firing("added_to_list", static_list.name)
+    log, fire = a.logger("Add to List", target=static_list), a.firing("Add to List", static_list.name)
 
     def add_to_list(ex) -> None:
         if ex.person.in_list(static_list):  # already a member: no change
@@ -254,6 +277,30 @@ def _remove_from_flow(a):
         ex.remove_from_flow(campaigns)
 
     return remove_from_flow
+
+
+def _sfdc_campaign(activity: str):
+    """A Salesforce campaign step, logged only: mkc keeps no Salesforce
+    membership, so it logs `activity` (the campaign, the status) every time
+    it runs, and fires what that activity produces."""
+
+    def compile_(a):
+        campaign_of, status_of = a.text("sfdc_campaign"), a.text("status")
+        log, fire = a.logger(activity), a.firing(activity, None)  # (the campaign may hold tokens)
+
+        def sfdc_campaign(ex) -> None:
+            campaign, status = campaign_of(ex.tokens), status_of(ex.tokens)
+            if not campaign.strip():
+                ex.fail("an empty Salesforce campaign name")
+            if not status.strip():
+                ex.fail(f"an empty status for Salesforce campaign {literal(campaign)}")
+            log(ex, {"sfdc_campaign": campaign, "status": status})
+            if fire is not None:
+                fire(ex, {"sfdc_campaign": campaign, "status": status}, campaign)
+
+        return sfdc_campaign
+
+    return compile_
 
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -346,53 +393,117 @@ def _delete_person(a):
     return delete_person
 
 
+def _wait_problems(step: ast.Step) -> list[tuple[str, str]]:
+    has_duration = bool(step.args)
+    has_until = any(k.name == "until" for k in step.kwargs)
+    example = "write `wait 3 days` or `wait until=2026-01-05T09:00`"
+    problems = []
+    if has_duration and has_until:
+        problems.append(("`wait` takes a duration or `until=`, not both", example))
+    elif not has_duration and not has_until:
+        problems.append(("`wait` needs a duration or `until=`", example))
+    if has_until and any(k.name in ("weekdays", "at") for k in step.kwargs):
+        problems.append(
+            (
+                "`weekdays=` and `at=` go with a duration, not with `until=`",
+                "write `wait 1 day weekdays=[mon, tue, wed, thu, fri] at=09:00`",
+            )
+        )
+    return problems
+
+
+def _score_label(a: dict) -> str:
+    field = a.get("field")
+    return f"Change Score {a.get('change')}" + ("" if field == "lead_score" else f" on {field}")
+
+
 STEPS: dict[str, StepSpec] = {
     s.name: s
     for s in [
         StepSpec(
             "change_score",
-            sig(pos("change", "score"), kw("field", "field", default="lead_score")),
+            sig(pos("change", "score"), kw("field", "field", default="lead_score", numeric=True)),
             summary="add to, subtract from or set a score field",
             compile=_change_score,
+            logs=ActivitySpec(
+                "Change Score",
+                22,
+                ("field", "old", "new", "change"),
+                ("field", CHANGE, "change="),
+                ("field", "new", "change"),
+                _score_label,
+            ),
+            about={"field": "field"},
         ),
         StepSpec(
             "change_data_value",
-            sig(pos("field", "field"), pos("value", "value")),
+            sig(pos("field", "field"), pos("value", "value", of="field")),
             summary="set a person field; `null` empties it",
             compile=_change_data_value,
+            logs=ActivitySpec("Change Data Value", 13, ("field", "old", "new"), ("field", CHANGE), ("field", "new")),
+            about={"field": "field", "value": "new"},
         ),
         StepSpec(
             "change_program_status",
-            sig(pos("program", "program"), pos("status", "text")),
+            sig(pos("program", "program"), pos("status", "text", of="program")),
             summary="make the person a member of a program with a status",
             compile=_change_program_status,
+            logs=ActivitySpec(
+                "Change Program Status",
+                104,
+                ("program", "old", "new", "requested", "reason"),
+                ("program", CHANGE, "requested=", "reason="),
+                ("program", "new"),
+            ),
+            about={"program": "program", "status": "new"},
         ),
         StepSpec(
-            "add_to_list", sig(pos("list", "list")), summary="add the person to a static list", compile=_add_to_list
+            "add_to_list",
+            sig(pos("list", "list")),
+            summary="add the person to a static list",
+            compile=_add_to_list,
+            logs=ActivitySpec("Add to List", 24, ("list",), ("list",), ("list",)),
+            about={"list": "list"},
         ),
         StepSpec(
             "remove_from_list",
             sig(pos("list", "list")),
             summary="remove the person from a static list",
             compile=_remove_from_list,
+            logs=ActivitySpec("Remove from List", 25, ("list",), ("list",), ("list",)),
+            about={"list": "list"},
         ),
         StepSpec(
             "send_email",
             sig(pos("email", "email")),
             summary="send an email (logs its rendered subject)",
             compile=_send_email,
+            logs=ActivitySpec("Send Email", 6, ("email", "subject"), ("email", "subject="), ("email",)),
+            about={"email": "email"},
+            renders="email",
         ),
         StepSpec(
             "send_alert",
             sig(pos("email", "email"), kw("to", "text", required=True)),
             summary="send an alert email about the person",
             compile=_send_alert,
+            logs=ActivitySpec("Send Alert", 38, ("email", "to"), ("email", "to="), ("email",)),
+            about={"email": "email", "to": "to"},
+            renders="email",
         ),
         StepSpec(
             "interesting_moment",
             sig(pos("type", "moment_type"), pos("description", "text")),
             summary="log an interesting moment",
             compile=_interesting_moment,
+            logs=ActivitySpec(
+                "Interesting Moment",
+                46,
+                ("type", "description"),
+                ("type", "description="),
+                ("type", "description"),
+            ),
+            about={"type": "type", "description": "description"},
         ),
         StepSpec(
             "execute_campaign",
@@ -408,7 +519,7 @@ STEPS: dict[str, StepSpec] = {
         ),
         StepSpec(
             "remove_from_flow",
-            sig(pos("campaign", "campaign", repeat=True)),
+            sig(pos("campaign", "campaign", repeat=True, this_campaign=True)),
             summary="stop a campaign's flow for the person (`this_campaign` for this one)",
             compile=_remove_from_flow,
         ),
@@ -424,6 +535,7 @@ STEPS: dict[str, StepSpec] = {
             not_allowed_code="wait-in-executable",
             summary="pause the person's flow",
             compile=_wait,
+            problems=_wait_problems,
         ),
         StepSpec(
             "call_webhook",
@@ -432,13 +544,47 @@ STEPS: dict[str, StepSpec] = {
             not_allowed_code="webhook-not-allowed",
             summary="call a webhook (logged, never sent)",
             compile=_call_webhook,
+            logs=ActivitySpec("Call Webhook", 110, ("webhook", "request"), ("webhook", "request="), ("webhook",)),
+            about={"webhook": "webhook"},
+            renders="webhook",
         ),
         StepSpec(
             "delete_person",
             sig(),
             summary="delete the person; their activities stay in the log",
             compile=_delete_person,
+            logs=ActivitySpec("Delete Person", 37, ()),
         ),
         StepSpec("do_nothing", sig(), summary="nothing (for a choice branch)"),
+        StepSpec(
+            "add_to_sfdc_campaign",
+            sig(pos("sfdc_campaign", "text"), kw("status", "text", required=True)),
+            summary="add the person to a Salesforce campaign with a member status (logged only)",
+            compile=_sfdc_campaign("Add to SFDC Campaign"),
+            logs=ActivitySpec(
+                "Add to SFDC Campaign",
+                None,
+                ("sfdc_campaign", "status"),
+                ("sfdc_campaign", "status="),
+                ("sfdc_campaign", "status"),
+                mkc_id=100004,
+            ),
+            about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
+        ),
+        StepSpec(
+            "change_status_in_sfdc_campaign",
+            sig(pos("sfdc_campaign", "text"), kw("status", "text", required=True)),
+            summary="set the person's member status in a Salesforce campaign (logged only)",
+            compile=_sfdc_campaign("Change Status in SFDC Campaign"),
+            logs=ActivitySpec(
+                "Change Status in SFDC Campaign",
+                None,
+                ("sfdc_campaign", "status"),
+                ("sfdc_campaign", "status="),
+                ("sfdc_campaign", "status"),
+                mkc_id=100005,
+            ),
+            about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
+        ),
     ]
 }

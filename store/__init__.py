@@ -10,7 +10,8 @@ export`).
   people from, batch by batch, and writes changes back to: the activity log's
   rows from `activities.py`, everything in bulk through `bulk.py` (Arrow
   columns);
-- `import_people` (`csv_import.py`), `export` (`export.py`);
+- `import_people` (`csv_import.py`: how the file is written, `csv_dialect.py`;
+  its cells as values, `cells.py`), `export` (`export.py`);
 - `commands.py`: what the command line does with them.
 """
 

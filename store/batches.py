@@ -12,6 +12,7 @@ from __future__ import annotations
 from mkc.interpreter.runtime import Activity, BatchChanges, PeopleBatch, PersonState, Wait
 from mkc.store import activities, bulk, codec
 from mkc.store.db import Store, column_type, fits, storable
+from mkc.store.rest_ids import number_people
 from mkc.store.schema import quote
 
 # People per batch: the interpreter holds one batch at a time. The batch
@@ -70,7 +71,7 @@ class StoreSource:
         self._range = (lo, hi)
         con, load_key = self.con, codec.load_key
         select = ", ".join(["_pid", "id", "_extra", *(quote(n) for n in self.store.columns())])
-        fields_of = self._fields_of = self._fields_reader()
+        fields_of = self._fields_of = fields_reader(self.store)
         found = con.execute(
             f"SELECT {select} FROM people WHERE _pid BETWEEN ? AND ? ORDER BY _pid", [lo, hi]
         ).fetchall()
@@ -112,30 +113,6 @@ class StoreSource:
         self._members = {h: (dict(people[h].lists), dict(people[h].programs)) for h in had}
         self._waits = bool(waits)
         return PeopleBatch(people, entries, waits, lambda: self.history(lo, hi, handles))
-
-    def _fields_reader(self):
-        """A function from a row of `people` (`_pid`, `id`, `_extra`, then the
-        field columns) to the person's fields: empty values left out, whole
-        numbers of DOUBLE columns as ints, `_extra` where a column is NULL."""
-        columns = self.store.columns()
-        names = list(columns)
-        doubles = [i for i, name in enumerate(names, 3) if columns[name] == "DOUBLE"]
-        load_map = codec.load_map
-
-        def fields_of(row: tuple) -> dict:
-            if doubles:
-                row = list(row)
-                for i in doubles:
-                    v = row[i]
-                    if v is not None and v.is_integer():
-                        row[i] = int(v)
-            fields = {name: v for name, v in zip(names, row[3:]) if v is not None and v != ""}
-            if row[2]:
-                for name, v in load_map(row[2]).items():
-                    fields.setdefault(name, v)
-            return fields
-
-        return fields_of
 
     def history(self, lo: int, hi: int, handles: dict[int, str]) -> dict[str, list[Activity]]:
         """The batch's past activities, as the conditions on activity history see them."""
@@ -313,4 +290,30 @@ def add_people(store: Store, people: list[PersonState]) -> int:
     numbered = [(first + i, state) for i, state in enumerate(people)]
     write_people(store, numbered, update=False)
     write_members(store, numbered, had=[])
+    number_people(store, [state.handle for state in people])
     return len(people)
+
+
+def fields_reader(store: Store):
+    """A function from a row of `people` (`_pid`, `id`, `_extra`, then the
+    field columns) to the person's fields: empty values left out, whole
+    numbers of DOUBLE columns as ints, `_extra` where a column is NULL."""
+    columns = store.columns()
+    names = list(columns)
+    doubles = [i for i, name in enumerate(names, 3) if columns[name] == "DOUBLE"]
+    load_map = codec.load_map
+
+    def fields_of(row: tuple) -> dict:
+        if doubles:
+            row = list(row)
+            for i in doubles:
+                v = row[i]
+                if v is not None and v.is_integer():
+                    row[i] = int(v)
+        fields = {name: v for name, v in zip(names, row[3:]) if v is not None and v != ""}
+        if row[2]:
+            for name, v in load_map(row[2]).items():
+                fields.setdefault(name, v)
+        return fields
+
+    return fields_of

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import json
+import itertools
 import os
 import signal
 import sys
@@ -21,13 +21,15 @@ import duckdb
 
 from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState
+from mkc.interpreter.records import Ids, record_json
 from mkc.output import StdoutFailed
 from mkc.source import BadInput
 from mkc.store.batches import StoreSource, add_people
 from mkc.store.csv_import import BadRows, import_people
 from mkc.store.db import MEMORY_LIMIT, Store
-from mkc.store.export import export
+from mkc.store.export import activity_records, export
 from mkc.store.progress import Bar
+from mkc.store.rest_ids import save_ids
 from mkc.store.schema import SCHEMA_VERSION, WORD_OF_TYPE
 
 
@@ -140,6 +142,7 @@ def run_campaign(
     fmt: str,
     file: str,
     limits=None,
+    reading=None,
 ) -> int:
     """Run one batch campaign over a database (`db`) and/or a person export
     (`people`, imported first); print the run's activities; the exit status."""
@@ -157,7 +160,9 @@ def run_campaign(
         # could not be written (a full disk, a closed pipe) is not kept.
         with interruptible() as committing, store.transaction(committing):
             with long_lived(), one_thread(store):
-                run, result = _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file)
+                run, result = _run(
+                    store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file
+                )
             _print_run(store, run, fmt)
     except BadRows as err:
         store.discard()
@@ -181,13 +186,13 @@ def run_campaign(
     return 1 if result.failed else 0
 
 
-def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, file):
+def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file):
     if people is not None:
-        for message in import_people(store, people, types, skip_bad_rows).skipped:
-            _err(f"{message} (skipped)")
+        _said(import_people(store, people, types, skip_bad_rows, reading))
     elif not store.count_people() and store.meta("next_run") == "1":
         # A new database starts with the file's declared people.
         add_people(store, [PersonState.declared(p) for p in interp.model.people])
+    save_ids(store, Ids.of_model(interp.model, handles=(), extra_fields=store.columns()))
     since, at, until = run_window(store, db, at, until)
     run = store.counter("next_run", 1)
     source = StoreSource(store, run)
@@ -225,46 +230,28 @@ def _show(when: dt.datetime) -> str:
 
 
 def _print_run(store: Store, run: int, fmt: str) -> None:
-    """The run's activities, in the log's order, as text or JSON Lines."""
+    """The run's activities, in the log's order, as text or JSON Lines (REST records)."""
     out = sys.stdout
     if fmt == "jsonl":
-        query = (
-            "SELECT time, person, type, type_id, attributes, flow, via FROM activities WHERE run = ? ORDER BY time, seq"
-        )
+        records = activity_records(store, run)
+        while batch := list(itertools.islice(records, 10_000)):
+            out.write("".join(record_json(r) + "\n" for r in batch))
     else:
-        query = "SELECT line FROM activities WHERE run = ? ORDER BY time, seq"
-    cursor = store.con.execute(query, [run])
-    while rows := cursor.fetchmany(10_000):
-        if fmt == "jsonl":
-            out.write("".join(_record(*row) + "\n" for row in rows))
-        else:
+        cursor = store.con.execute("SELECT line FROM activities WHERE run = ? ORDER BY time, seq", [run])
+        while rows := cursor.fetchmany(10_000):
             out.write("".join(row[0] + "\n" for row in rows))
     out.flush()
-
-
-def _record(when, person, type_, type_id, attributes, flow, via) -> str:
-    record = {
-        "record": "activity",
-        "time": ast.format_datetime(when),
-        "person": person,
-        "type": type_,
-        "type_id": type_id,
-        "attributes": json.loads(attributes),
-        "flow": flow,
-        "via": json.loads(via),
-    }
-    return json.dumps(record, sort_keys=True, ensure_ascii=False)
 
 
 # ---- mkc db ... ----------------------------------------------------------------------
 
 
-def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
+def db_import(path: str, db: str, types: dict, skip_bad_rows: bool, reading=None) -> None:
     store = Store.open(db, create=True)
     unchanged = f"; {db} is as it was before the import"
     try:
         with interruptible() as committing, store.transaction(committing):
-            result = import_people(store, path, types, skip_bad_rows)
+            result = import_people(store, path, types, skip_bad_rows, reading)
             _print_import(path, db, result)  # before the commit, as a run's log
     except BadRows as err:
         store.discard()
@@ -283,9 +270,16 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool) -> None:
     store.close()
 
 
-def _print_import(path: str, db: str, result) -> None:
+def _said(result) -> None:
+    """What an import tells on stderr: how the file was read, warnings, the rows skipped."""
+    for note in result.notes:
+        _err(note)
     for message in result.skipped:
         _err(f"{message} (skipped)")
+
+
+def _print_import(path: str, db: str, result) -> None:
+    _said(result)
     fields = ", ".join(f"{name} {word}" for name, word in result.fields.items())
     skipped = f", {len(result.skipped)} bad rows skipped" if result.skipped else ""
     click.echo(
@@ -295,11 +289,11 @@ def _print_import(path: str, db: str, result) -> None:
     sys.stdout.flush()
 
 
-def db_export(out: str, db: str, what: str, changed: bool) -> None:
+def db_export(out: str, db: str, what: str, changed: bool, fmt: str | None = None, headers: str = "marketo") -> None:
     # An older database too, as it is: exporting is the way out of a migration that a value stops.
     store = Store.open(db, create=False, older=True)
     try:
-        count = export(store, out, what, changed)
+        count = export(store, out, what, changed, fmt, headers)
     except BaseException as err:
         if _interrupted(err):
             _err("mkc: interrupted")
@@ -309,7 +303,8 @@ def db_export(out: str, db: str, what: str, changed: bool) -> None:
         raise
     finally:
         store.close()
-    click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}")
+    # To standard output, the export is the output: the count goes to stderr.
+    click.echo(f"{out}: {count:,} {what if what == 'people' or count != 1 else 'activity'} from {db}", err=out == "-")
 
 
 def db_migrate(db: str) -> None:

@@ -1,5 +1,9 @@
 """Importing Marketo's person export (CSV, or Parquet) into a store.
 
+- The file's encoding and delimiter are found out (store/csv_dialect.py) or
+  given; how numbers and dates are written is read from its values
+  (`_reading`, store/cells.py) or given. A file that is not UTF-8,
+  comma-separated with ISO dates gets one line saying how it was read.
 - Headers are Marketo's display names ("Email Address", "Lead Score", "First
   Name", custom fields) or REST names ("leadScore", "title"). A standard
   field's name in any of its spellings (stdlib/fields.py: its Marketo label,
@@ -8,15 +12,18 @@
   its snake_case (`Favourite Colour` -> favourite_colour). `Id` is the
   person's key and handle.
 - A standard field has its table type: text; number (integer when every value
-  is whole, else number); boolean (`true`/`false`, any case); date as a
-  date-time. A value that is not of that type is a bad row (`Lead Score` =
-  `lots`), never a reason to make the column text. `--type` may narrow it
-  (`integer`, `number`; `date`, `datetime`) but not contradict it.
+  is whole, else number; thousands separators allowed); boolean (`true`/
+  `false`, `yes`/`no`, `1`/`0`, any case); date as a date-time (ISO, with an
+  offset taken off, or as Excel writes it). A value that is not of that type
+  is a bad row (`Lead Score` = `lots`), never a reason to make the column
+  text. `--type` may narrow it (`integer`, `number`; `date`, `datetime`) but
+  not contradict it.
 - Other fields' types are inferred from every value of a column: integer,
-  number, boolean (`true`/`false`), date (`2026-01-05`), date-time
-  (`2026-01-05T09:00[:SS][Z]` or with a space), else text; a number with a
-  leading zero (`007`, a postal code) stays text. `--type FIELD=WORD`
-  overrides.
+  number, boolean (`true`/`false`), date (`2026-01-05`, `1/5/2026`),
+  date-time, else text; a number with a leading zero (`007`, a postal code)
+  stays text. `--type FIELD=WORD` overrides. A column that stays text
+  although it looks like dates (most values are, or its header ends in
+  `Date`, `Time` or `At`) gets a warning naming its first value that is not.
 - A field the database already has keeps its type (an integer column becomes
   a number column when decimals arrive).
 - Bad rows (a wrong number of fields, no Id, a duplicate Id, a value that is
@@ -43,7 +50,8 @@ import attrs
 
 from mkc.source import BadInput
 from mkc.stdlib.fields import standard_field
-from mkc.store import bulk
+from mkc.store import bulk, cells, csv_dialect
+from mkc.store.cells import Reading
 from mkc.store.db import Store
 from mkc.store.progress import Bar
 from mkc.store.schema import FIELD_TYPE_OF_COLUMN, TYPE_WORDS, WORD_OF_TYPE, quote
@@ -55,17 +63,34 @@ KEY_HEADERS = {"id", "leadid", "personid", "marketoid"}
 # A standard field's type (stdlib/fields.py) as the column it is imported into.
 STANDARD_COLUMN = {"text": "VARCHAR", "number": "DOUBLE", "boolean": "BOOLEAN", "date": "TIMESTAMP"}
 
-# What each type's text looks like (Python here, the same in SQL below).
-_RE = {
-    "BIGINT": r"-?(0|[1-9][0-9]*)",
-    "DOUBLE": r"-?(0|[1-9][0-9]*)(\.[0-9]+)?",
-    "BOOLEAN": r"(?i)(true|false)",
-    "DATE": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",
-    "TIMESTAMP": r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?Z?)?",
-}
-_PY_RE = {t: re.compile(r) for t, r in _RE.items()}
-INFERRED = ("BIGINT", "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMP")  # tried in this order; else VARCHAR
 SAMPLE = 1000
+
+
+@attrs.frozen
+class ImportOptions:
+    """How to read the file, where not found out (`--encoding`, `--delimiter`,
+    `--decimal`, `--date-format`)."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None  # "," or "."
+    date_format: str | None = None  # "m/d/y", "d/m/y" or a strptime format
+
+
+DATE_ORDERS = {"m/d/y": False, "d/m/y": True}
+
+
+def date_format_option(text: str) -> str:
+    """`--date-format`: m/d/y, d/m/y, or a strptime format (`%d.%m.%Y %H:%M`)."""
+    if text.casefold() in DATE_ORDERS or "%" in text:
+        return text.casefold() if "%" not in text else text
+    raise ValueError(f"--date-format {text!r}: give m/d/y, d/m/y or a format such as '%d/%m/%Y %H:%M'")
+
+
+def decimal_option(text: str) -> str:
+    if text not in (",", "."):
+        raise ValueError(f"--decimal {text!r}: give ',' or '.'")
+    return text
 
 
 @attrs.define
@@ -75,16 +100,18 @@ class ImportResult:
     updated: int = 0
     skipped: list[str] = attrs.Factory(list)  # messages of the bad rows left out
     fields: dict[str, str] = attrs.Factory(dict)  # field -> type word
+    notes: list[str] = attrs.Factory(list)  # how the file was read, columns that look wrong: for stderr
 
 
 class BadRows(BadInput):
     """Rows that cannot be imported: every message is `FILE:LINE: text`."""
 
-    def __init__(self, path: str, messages: list[str]):
+    def __init__(self, path: str, messages: list[str], hint: bool = True):
         self.messages = messages
         n = len(messages)
+        what = f"{n} bad row{'s' if n != 1 else ''}" if hint else "a bad header row"
         super().__init__(
-            f"{path}: {n} bad row{'s' if n != 1 else ''}; nothing imported (--skip-bad-rows imports the others)"
+            f"{path}: {what}; nothing imported" + (" (--skip-bad-rows imports the others)" if hint else "")
         )
 
 
@@ -123,9 +150,12 @@ def parse_types(options) -> dict[str, str]:
 class _Staging:
     """The file's rows in a temporary table `_stage (_line, c0 ... cN)`, all text."""
 
-    def __init__(self, store: Store, path: str):
+    def __init__(self, store: Store, path: str, options: ImportOptions):
         self.store = store
         self.path = path
+        self.options = options
+        self.dialect: csv_dialect.Dialect | None = None
+        self.reading = cells.DEFAULT
         self.parquet = path.casefold().endswith(".parquet")
         self.headers: list[str] = []
         self.fields: list[str] = []  # each column's field ('' for the key)
@@ -133,6 +163,7 @@ class _Staging:
         self.header_errors: list[str] = []
         self.errors: list[tuple[int, str]] = []  # bad rows: (line, message)
         self.samples: list[list[str]] = []  # up to SAMPLE values of each column
+        self.dated: list[int] = []  # the columns with dates as Excel writes them (in their samples)
 
     def fail(self, line: int, message: str) -> None:
         self.errors.append((line, message))
@@ -165,8 +196,16 @@ class _Staging:
             seen.setdefault(name, header)
             self.fields.append(name)
         if self.key < 0:
-            bad.append("no Id column (Marketo's person export has one; it is the person's key)")
+            bad.append("no Id column (Marketo's person export has one; it is the person's key)" + self._seen())
         return not bad
+
+    def _seen(self) -> str:
+        """What the header row was read as, when it has no Id column."""
+        shown = ", ".join(repr(h) for h in self.headers[:6]) + (", ..." if len(self.headers) > 6 else "")
+        count = f"{len(self.headers)} column{'s' if len(self.headers) != 1 else ''}"
+        if self.dialect is None:
+            return f"; the header has {count}: {shown}"
+        return f"; read as {self.dialect.describe()}, the header has {count}: {shown}"
 
     def create(self) -> None:
         cols = ", ".join(f"c{i} VARCHAR" for i in range(len(self.headers)))
@@ -181,13 +220,16 @@ class _Staging:
             raw = open(self.path, "rb")  # noqa: SIM115 - closed below
         except OSError as err:
             raise BadInput(f"{self.path}: {err.strerror}") from None
+        dialect = self.dialect = csv_dialect.sniff(self.path, self.options.encoding, self.options.delimiter)
         with raw, Bar(bar_total, f"importing {os.path.basename(self.path)}", unit="bytes", threshold=1 << 20) as bar:
-            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-            reader = csv.reader(text)
+            text = io.TextIOWrapper(raw, encoding=dialect.encoding, errors=dialect.errors, newline="")
+            reader = csv.reader(text, delimiter=dialect.delimiter)
             try:
                 headers = next(reader, None)
                 if headers is None:
                     raise BadInput(f"{self.path}: empty file, no header row")
+                if headers and headers[0].startswith("\ufeff"):  # a BOM the encoding did not take
+                    headers[0] = headers[0][1:]
                 if not self.header(headers):
                     return 0
                 self.create()
@@ -221,8 +263,8 @@ class _Staging:
                 self.stage(chunk)
             except csv.Error as err:
                 self.fail(reader.line_num, f"cannot read CSV: {err}")
-            except UnicodeDecodeError as err:
-                raise BadInput(f"{self.path}: not UTF-8 text ({err.reason} near byte {raw.tell()})") from None
+            except UnicodeError as err:  # sniff found none: the file changed under us
+                raise BadInput(f"{self.path}: not {dialect.encoding} text ({err.reason})") from None
         self.samples = samples
         return rows
 
@@ -269,45 +311,17 @@ def _sample(samples: list[list[str]], chunk) -> None:
             del sample[SAMPLE:]
 
 
-def _ok(col: str, ctype: str) -> str:
-    """SQL: the text in `col` is a value of `ctype`."""
-    v = f"trim({col})"
-    if ctype == "BIGINT":
-        return f"(regexp_full_match({v}, '{_RE['BIGINT']}') AND TRY_CAST({v} AS BIGINT) IS NOT NULL)"
-    if ctype == "DOUBLE":
-        return f"regexp_full_match({v}, '{_RE['DOUBLE']}')"
-    if ctype == "BOOLEAN":
-        return f"lower({v}) IN ('true', 'false')"
-    if ctype == "DATE":
-        return f"(regexp_full_match({v}, '{_RE['DATE']}') AND TRY_CAST({v} AS DATE) IS NOT NULL)"
-    if ctype == "TIMESTAMP":
-        return f"(regexp_full_match({v}, '{_RE['TIMESTAMP']}') AND TRY_CAST({_ts(v)} AS TIMESTAMP) IS NOT NULL)"
-    return "true"
-
-
-def _ts(v: str) -> str:
-    return f"replace(rtrim({v}, 'Z'), 'T', ' ')"
-
-
-def _cast(col: str, ctype: str) -> str:
-    """SQL: the text in `col` as a value of `ctype`."""
-    v = f"trim({col})"
-    if ctype == "BOOLEAN":
-        return f"(lower({v}) = 'true')"
-    if ctype == "TIMESTAMP":
-        return f"CAST({_ts(v)} AS TIMESTAMP)"
-    if ctype == "VARCHAR":
-        return col
-    return f"CAST({v} AS {ctype})"
-
-
 def _describe(ctype: str) -> str:
     word = WORD_OF_TYPE[ctype]
     return {"integer": "a whole number", "number": "a number", "boolean": "true or false"}.get(word, f"a {word}")
 
 
 def import_people(
-    store: Store, path: str, types: dict[str, str] | None = None, skip_bad_rows: bool = False
+    store: Store,
+    path: str,
+    types: dict[str, str] | None = None,
+    skip_bad_rows: bool = False,
+    options: ImportOptions | None = None,
 ) -> ImportResult:
     """Import a person export into `store` (inside the caller's transaction).
     Raises BadRows (nothing imported) unless `skip_bad_rows`; BadInput for a
@@ -317,23 +331,67 @@ def import_people(
         raise BadInput(f"{path}: no such file")
     if os.path.isdir(path):
         raise BadInput(f"{path}: is a directory, not a person export")
-    stage = _Staging(store, path)
+    stage = _Staging(store, path, options or ImportOptions())
     stage.read()
     if stage.header_errors:
-        raise BadRows(path, [f"{path}:1: {msg}" for msg in stage.header_errors])
+        raise BadRows(path, [f"{path}:1: {msg}" for msg in stage.header_errors], hint=False)
     unknown = [name for name in types if name not in stage.fields]
     if unknown:
         raise BadInput(f"--type {unknown[0]}=...: {path} has no column for the field `{unknown[0]}`")
+    stage.reading = _reading(stage)
     chosen, type_errors = _types(stage, types)
     errors = sorted(stage.errors + _duplicates(stage) + type_errors, key=lambda e: e[0])
     messages = [f"{path}:{line}: {msg}" for line, msg in errors]
     if errors and not skip_bad_rows:
         raise BadRows(path, messages)
+    notes = _how_read(stage) + _text_dates(stage, chosen, types)
     if errors:
         _drop_lines(store, sorted({line for line, _ in errors}))
     result = _merge(stage, chosen)
     result.skipped = messages
+    result.notes = notes
     return result
+
+
+def _reading(stage: _Staging) -> Reading:
+    """How the file writes numbers and dates: as given, else as its values show.
+
+    The decimal mark: `.` in a comma-separated file (or Parquet); in another,
+    the one its numbers show (`2,5` and `1.234,5` show a comma, `2.5` and
+    `1,234.5` a point), else `,` when it is `;`-separated (Excel where the
+    decimal mark is a comma) and `.` otherwise. Dates as 7/8/2025 are month
+    first unless one of them cannot be (`20/7/2025`) and none can only be
+    (`7/20/2025`)."""
+    options, dialect = stage.options, stage.dialect
+    values = [v.strip() for i, sample in enumerate(stage.samples) if i != stage.key for v in sample]
+    decimal = options.decimal
+    if decimal is None:
+        if dialect is None or dialect.delimiter == ",":
+            decimal = "."
+        else:
+            decimal = cells.decimal_shown(values) or ("," if dialect.delimiter == ";" else ".")
+    dated = stage.dated = [i for i, sample in enumerate(stage.samples) if cells.has_excel_dates(sample)]
+    given = options.date_format
+    if given is not None:
+        return Reading(decimal, DATE_ORDERS.get(given, False), None if given in DATE_ORDERS else given)
+    day_first = False
+    if dated:
+        day, month = _any_of(stage, dated)
+        day_first = bool(day) and not month
+    return Reading(decimal, day_first)
+
+
+def _any_of(stage: _Staging, dated: list[int]) -> tuple[bool, bool]:
+    """Whether some Excel date in the columns `dated` is day first only, and month first only."""
+    row = stage.store.con.execute(
+        "SELECT "
+        + ", ".join(
+            "bool_or(" + " OR ".join(f"regexp_full_match(trim(c{i}), '{shown}')" for i in dated) + ")"
+            for shown in (cells.DAY_FIRST_SHOWN, cells.MONTH_FIRST_SHOWN)
+        )
+        + " FROM _stage"
+    ).fetchone()
+    return row[0], row[1]
 
 
 def _duplicates(stage: _Staging) -> list[tuple[int, str]]:
@@ -351,7 +409,8 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
     """Each column's type: given by `--type`, the database's, a standard
     field's, or inferred from every value; and the values that do not fit a
     type that is not inferred."""
-    store, con, fields = stage.store, stage.store.con, stage.fields
+    store, con, fields, reading = stage.store, stage.store.con, stage.fields, stage.reading
+    ok = reading.ok
     existing = store.columns()
     chosen: dict[int, str] = {}
     candidates: dict[int, list[str]] = {}  # types to check against every value, the first that fits wins
@@ -379,7 +438,7 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
                 candidates[i] = ["BIGINT"]  # whole numbers: an integer field
         else:
             sample = [v.strip() for v in stage.samples[i]] if stage.samples else []
-            candidates[i] = [t for t in INFERRED if all(_PY_RE[t].fullmatch(v) for v in sample)] if sample else []
+            candidates[i] = reading.inferred(sample) if sample else []
             chosen[i] = "VARCHAR"
     checks = [(i, t) for i, ts in candidates.items() for t in ts]
     if checks:
@@ -388,8 +447,8 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
         row = con.execute(
             "SELECT "
             + ", ".join(
-                f"bool_and(c{i} IS NULL OR {_ok(f'c{i}', t)}"
-                + (f" OR NOT {_ok(f'c{i}', standard[i])})" if i in standard and fields[i] not in existing else ")")
+                f"bool_and(c{i} IS NULL OR {ok(f'c{i}', t)}"
+                + (f" OR NOT {ok(f'c{i}', standard[i])})" if i in standard and fields[i] not in existing else ")")
                 for i, t in checks
             )
             + " FROM _stage"
@@ -397,14 +456,15 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
         passed = {check for check, ok in zip(checks, row) if ok is not False}
         for i, ts in candidates.items():
             good = next((t for t in ts if (i, t) in passed), None)
-            if good is not None and not (existing.get(fields[i]) == "BIGINT" and _fits_all(con, i, "BIGINT")):
+            whole = existing.get(fields[i]) == "BIGINT" and _fits_all(con, i, ok(f"c{i}", "BIGINT"))
+            if good is not None and not whole:
                 chosen[i] = good
     errors = []
     for i, ctype in chosen.items():
         name = fields[i]
         if ctype == "DOUBLE":  # written as a number, but too large for one: it would be stored as infinity
             for line, value in con.execute(
-                f"SELECT _line, c{i} FROM _stage WHERE {_ok(f'c{i}', ctype)} "
+                f"SELECT _line, c{i} FROM _stage WHERE {ok(f'c{i}', ctype)} "
                 f"AND NOT isfinite(TRY_CAST(trim(c{i}) AS DOUBLE)) ORDER BY _line"
             ).fetchall():
                 errors.append((line, f"{stage.headers[i]}: {_abridged(value)} is too large for a number"))
@@ -420,10 +480,63 @@ def _types(stage: _Staging, types: dict[str, str]) -> tuple[dict[int, str], list
         if ctype == "VARCHAR":
             continue
         for line, value in con.execute(
-            f"SELECT _line, c{i} FROM _stage WHERE c{i} IS NOT NULL AND NOT {_ok(f'c{i}', ctype)} ORDER BY _line"
+            f"SELECT _line, c{i} FROM _stage WHERE c{i} IS NOT NULL AND NOT {ok(f'c{i}', ctype)} ORDER BY _line"
         ).fetchall():
             errors.append((line, f"{stage.headers[i]}: {_abridged(value)} is not {_describe(ctype)} ({why})"))
     return chosen, errors
+
+
+def _how_read(stage: _Staging) -> list[str]:
+    """One line saying how the file was read, when it is not UTF-8, comma-separated
+    with decimal points and ISO dates."""
+    dialect, reading = stage.dialect, stage.reading
+    parts = []
+    if dialect is not None and (dialect.encoding != "utf-8" or dialect.delimiter != ","):
+        parts.append(dialect.describe())
+    if reading.decimal == "," and _separated_numbers(stage):
+        parts.append("decimal comma")
+    if reading.date_format is not None:
+        parts.append(f"dates as {reading.date_format}")
+    elif stage.dated:
+        parts.append("dates day/month/year" if reading.day_first else "dates month/day/year")
+    return [f"{stage.path}: read as {', '.join(parts)}"] if parts else []
+
+
+def _separated_numbers(stage: _Staging) -> bool:
+    """Whether some number in the file has a `.` or `,` in it (the decimal mark matters)."""
+    number = re.compile(stage.reading.pattern("DOUBLE"))
+    return any(
+        ("," in v or "." in v) and number.fullmatch(v.strip())
+        for i, sample in enumerate(stage.samples)
+        if i != stage.key
+        for v in sample
+    )
+
+
+_DATE_WORDS = re.compile(r"(?i).*\b(date|time|at)$")
+
+
+def _text_dates(stage: _Staging, chosen: dict[int, str], types: dict[str, str]) -> list[str]:
+    """Warnings for the columns that stay text although they look like dates: most
+    of their values are, or their header says so (`Webinar Date`, `Signed Up At`)."""
+    warnings = []
+    for i, ctype in chosen.items():
+        name, sample = stage.fields[i], [v.strip() for v in stage.samples[i]]
+        if ctype != "VARCHAR" or name in types or not sample:
+            continue
+        looks = sum(1 for v in sample if stage.reading.is_date(v)) * 2 > len(sample)
+        if not looks and not _DATE_WORDS.fullmatch(stage.headers[i].strip()):
+            continue
+        date = stage.reading.ok(f"c{i}", "TIMESTAMP")
+        row = stage.store.con.execute(
+            f"SELECT _line, c{i} FROM _stage WHERE c{i} IS NOT NULL AND NOT {date} ORDER BY _line LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            warnings.append(
+                f"{stage.path}:{row[0]}: warning: column {stage.headers[i]!r} stays text: {_abridged(row[1])} "
+                f"is not a date (--type {name}=datetime reads the others as dates and reports such rows)"
+            )
+    return warnings
 
 
 def _abridged(value: str) -> str:
@@ -431,8 +544,8 @@ def _abridged(value: str) -> str:
     return repr(value if len(value) <= 40 else f"{value[:20]}...{value[-10:]}")
 
 
-def _fits_all(con, i: int, ctype: str) -> bool:
-    return con.execute(f"SELECT bool_and(c{i} IS NULL OR {_ok(f'c{i}', ctype)}) FROM _stage").fetchone()[0] is not False
+def _fits_all(con, i: int, condition: str) -> bool:
+    return con.execute(f"SELECT bool_and(c{i} IS NULL OR {condition}) FROM _stage").fetchone()[0] is not False
 
 
 def _drop_lines(store: Store, lines: list[int]) -> None:
@@ -461,7 +574,7 @@ def _merge(stage: _Staging, chosen: dict[int, str]) -> ImportResult:
             + ") AS v(field, header) WHERE field NOT IN (SELECT field FROM fields)",
             [x for i in chosen for x in (fields[i], stage.headers[i].strip())],
         )
-    casts = {i: _cast(f"s.c{i}", ctype) for i, ctype in chosen.items()}
+    casts = {i: stage.reading.cast(f"s.c{i}", ctype) for i, ctype in chosen.items()}
     result.updated = con.execute(f"SELECT count(*) FROM _stage s JOIN people p ON p.id = s.{key}").fetchone()[0]
     if result.updated and casts:
         sets = ", ".join(f"{quote(fields[i])} = COALESCE({cast}, p.{quote(fields[i])})" for i, cast in casts.items())

@@ -24,7 +24,8 @@ from __future__ import annotations
 from mkc.source import BadInput
 from mkc.stdlib.fields import standard_field
 from mkc.store import codec
-from mkc.store.csv_import import STANDARD_COLUMN, _cast, _ok
+from mkc.store.cells import DEFAULT
+from mkc.store.csv_import import STANDARD_COLUMN
 from mkc.store.schema import FIELD_TYPE_OF_COLUMN, SCHEMA_VERSION, quote
 
 MIGRATES = ("1",)  # the versions this mkc migrates
@@ -65,11 +66,11 @@ def _fields_1_to_2(store) -> None:
             continue
         target = STANDARD_COLUMN[spec.type]
         col = f"CAST({quote(name)} AS VARCHAR)"
-        if target == "DOUBLE" and _all(con, _ok(col, "BIGINT"), name):
+        if target == "DOUBLE" and _all(con, DEFAULT.ok(col, "BIGINT"), name):
             target = "BIGINT"
         if target != "VARCHAR":  # anything can be text
             bad = con.execute(
-                f"SELECT id, {col} FROM people WHERE {quote(name)} IS NOT NULL AND NOT {_ok(col, target)} "
+                f"SELECT id, {col} FROM people WHERE {quote(name)} IS NOT NULL AND NOT {DEFAULT.ok(col, target)} "
                 "ORDER BY _pid LIMIT 1"
             ).fetchone()
             if bad is not None:
@@ -79,7 +80,7 @@ def _fields_1_to_2(store) -> None:
                     f"people.csv --db {store.path} --what people) and import the file into a new database "
                     "(--skip-bad-rows leaves such rows out)"
                 )
-        con.execute(f"ALTER TABLE people ALTER COLUMN {quote(name)} TYPE {target} USING {_cast(col, target)}")
+        con.execute(f"ALTER TABLE people ALTER COLUMN {quote(name)} TYPE {target} USING {DEFAULT.cast(col, target)}")
     store._columns = None
 
 

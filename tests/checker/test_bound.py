@@ -6,7 +6,7 @@ import attrs
 import pytest
 
 from mkc.checker import check
-from mkc.checker.bound import Chain, is_this_campaign
+from mkc.checker.bound import Chain
 from mkc.grammar import parse
 from mkc.stdlib import STEPS
 
@@ -72,8 +72,8 @@ def test_every_step_is_bound_to_its_spec_arguments_and_targets(model):
     assert steps[3].args["list"].text == "Hot"
     # remove_from_flow's `this_campaign` is the campaign itself, named by no name
     (this,) = steps[4].targets["campaign"]
-    assert this.value is parent and is_this_campaign(steps[4], this)
-    assert not is_this_campaign(steps[0], steps[0].targets["campaign"])
+    assert this.value is parent and this.this_campaign
+    assert not steps[0].targets["campaign"].this_campaign
     assert model.bound.step(parent, steps[3].node) is steps[3]
     assert model.bound.step(None, steps[3].node) is None
 

@@ -126,3 +126,17 @@ def test_update_refuses_a_recorded_failure_in_a_scenario_not_selected(tmp_path):
     assert code == 1
     assert "  first: FAIL expect ann lead_score = 5\n" in out
     assert golden.read_bytes() == before
+
+
+def test_a_stale_golden_fails_only_a_run_that_selects_its_file(tmp_path):
+    path = write(tmp_path)
+    path.write_text(path.read_text() + 'scenario "third" < run Score >\n')
+    mkc("test", "--update", cwd=tmp_path)
+    path.write_text(path.read_text().split('scenario "third"')[0])
+    other = write(tmp_path, name="other.mkc")
+    other.write_text(other.read_text().replace('"first"', '"unrelated"'))
+    mkc("test", "other.mkc", "--update", cwd=tmp_path)
+    code, out, _ = mkc("test", "-k", "unrelated", cwd=tmp_path)
+    assert (code, out) == (0, "1 passed, 0 failed\n")
+    code, out, _ = mkc("test", "-k", "first", cwd=tmp_path)
+    assert code == 1 and "FAIL score.mkc :: (golden file): the golden file holds scenarios" in out

@@ -190,7 +190,7 @@ def test_api_overrides():
             [
                 ("its own context", '"14" (lexical, declared in program Trials)'),
                 (
-                    """API request in scenario "API tokens override the program's" (line 48), its own context""",
+                    """API request in scenario "API tokens override the program's" (line 46), its own context""",
                     '"30" (from the API)',
                 ),
             ],

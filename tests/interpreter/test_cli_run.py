@@ -82,12 +82,14 @@ def test_jsonl_is_one_sorted_object_per_line(tmp_path):
     assert code == 0
     assert [r["record"] for r in records] == ["scenario", "activity", "expect"]
     activity = records[1]
-    assert activity["type_id"] == 22 and activity["attributes"] == {
-        "field": "lead_score",
-        "old": 0,
-        "new": 1,
-        "change": "+1",
-    }
+    assert activity["activityTypeId"] == 22 and activity["primaryAttributeValue"] == "Lead Score"
+    assert activity["person"] == "ann" and activity["leadId"] == 1 and activity["scenario"] == "passes"
+    assert activity["attributes"] == [
+        {"name": "Change Value", "value": "+1"},
+        {"name": "Old Value", "value": "0"},
+        {"name": "New Value", "value": "1"},
+        {"name": "mkc Flow", "value": "Default.C"},
+    ]
     for line in out.splitlines():
         assert line == json.dumps(json.loads(line), sort_keys=True, ensure_ascii=False)
 

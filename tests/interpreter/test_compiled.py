@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from interp_helpers import model_of
 
-from mkc.checker.tokens import TOKEN_RE
 from mkc.grammar import ast
+from mkc.grammar.template import TOKEN_RE
 from mkc.interpreter import Interpreter, PersonState, TokenContext, flow, format_activity, run_campaign, run_scenarios
 from mkc.interpreter import conditions as conditions_module
 from mkc.interpreter.args import Arg

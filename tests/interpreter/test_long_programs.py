@@ -15,8 +15,8 @@ import pytest
 import shallow_stack
 from click.testing import CliRunner
 
-from mkc.checker.smart_lists import MAX_LOGIC_DEPTH
 from mkc.cli import cli
+from mkc.grammar.logic import MAX_DEPTH as MAX_LOGIC_DEPTH
 from mkc.interpreter import run_campaign
 from mkc.load import load_source
 from mkc.source import Source

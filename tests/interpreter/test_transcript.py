@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from mkc.interpreter.records import Ids
 from mkc.interpreter.runtime import ACTIVITY_TYPE_IDS, Activity
 from mkc.interpreter.transcript import LAYOUTS, activity_record, format_activity
 
@@ -81,8 +82,20 @@ def test_unknown_attributes_follow_as_name_value():
     assert format_activity(act) == '2026-01-05T09:00  ann  Add to List  L  note="x"  n=2'
 
 
-def test_json_record_keeps_types():
+def test_json_record_is_the_rest_record_with_values_as_text():
     act = Activity(T, "ann", "Change Data Value", {"field": "due", "old": None, "new": dt.date(2026, 2, 1)})
-    record = activity_record(act)
-    assert record["type_id"] == 13 and record["attributes"]["new"] == "2026-02-01" and record["flow"] is None
+    record = activity_record(act, 7, Ids(), person="ann")
+    assert record == {
+        "id": 7,
+        "marketoGUID": "7",
+        "leadId": 1,
+        "activityDate": "2026-01-05T09:00:00Z",
+        "activityTypeId": 13,
+        "campaignId": None,
+        "primaryAttributeValueId": None,
+        "primaryAttributeValue": "due",
+        "attributes": [{"name": "Old Value", "value": ""}, {"name": "New Value", "value": "2026-02-01"}],
+        "record": "activity",
+        "person": "ann",
+    }
     assert json.loads(json.dumps(record)) == record

@@ -12,7 +12,12 @@ def complete(session, text):
 
 
 def test_first_word_steps_and_keywords(session):
-    assert complete(session, "chan") == ["change_score", "change_data_value", "change_program_status"]
+    assert complete(session, "chan") == [
+        "change_score",
+        "change_data_value",
+        "change_program_status",
+        "change_status_in_sfdc_campaign",
+    ]
     assert "campaign" in complete(session, "camp") and "scenario" in complete(session, "")
 
 
@@ -66,7 +71,7 @@ def test_repl_commands(session, tmp_path):
     assert complete(session, ":p") == [":people", ":person"]
     assert complete(session, ":use P") == ["ParentA", "ParentB"]
     assert complete(session, ":person ") == ["ann", "bob"]
-    assert complete(session, ":help change_s") == ["change_score"]
+    assert complete(session, ":help change_s") == ["change_score", "change_status_in_sfdc_campaign"]
     (tmp_path / "flows.mkc").write_text("")
     assert complete(session, f":load {tmp_path}/fl") == ["ows.mkc"]
 

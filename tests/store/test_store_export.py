@@ -29,18 +29,23 @@ def test_jsonl_activities_look_like_marketo_rest_records(tmp_path, capsys, db):
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert records[2] == {
         "id": 3,
+        "marketoGUID": "3",
         "leadId": 1002,
         "activityDate": "2026-01-05T09:00:00Z",
         "activityTypeId": 22,
-        "activityType": "Change Score",
-        "primaryAttributeValue": "lead_score",
-        "attributes": [{"name": "old", "value": 14}, {"name": "new", "value": 19}, {"name": "change", "value": "+5"}],
-        "flow": "Default.Welcome",
-        "via": [],
-        "run": 1,
+        "campaignId": 1001,
+        "primaryAttributeValueId": 20,
+        "primaryAttributeValue": "Lead Score",
+        "attributes": [
+            {"name": "Change Value", "value": "+5"},
+            {"name": "Old Value", "value": "14"},
+            {"name": "New Value", "value": "19"},
+            {"name": "mkc Flow", "value": "Default.Welcome"},
+            {"name": "mkc Run", "value": "1"},
+        ],
     }
     assert [r["activityDate"] for r in records] == sorted(r["activityDate"] for r in records)
-    assert records[-1]["activityType"] == "Send Email" and records[-1]["activityDate"] == "2026-01-07T09:00:00Z"
+    assert records[-1]["activityTypeId"] == 6 and records[-1]["activityDate"] == "2026-01-07T09:00:00Z"
 
 
 def test_exports_are_deterministic_and_agree_across_formats(tmp_path, capsys, db):
@@ -60,7 +65,7 @@ def test_people_export_has_the_run_changes_and_the_imported_headers(tmp_path, ca
     assert run_mkc(capsys, "db", "export", out, "--db", db, "--what", "people")[0] == 0
     rows = list(csv.reader(out.open()))
     assert rows[0] == ["Id", "First Name", "Email Address", "Lead Score", "Country", "Created At", "Subscribed"]
-    assert rows[2] == ["1002", "Name2", "p2@example.com", "19", "DE", "2025-01-03 10:00:00", "false"]
+    assert rows[2] == ["1002", "Name2", "p2@example.com", "19", "DE", "2025-01-03T10:00:00Z", "false"]
     changed = tmp_path / "changed.csv"
     run_mkc(capsys, "db", "export", changed, "--db", db, "--what", "people", "--changed")
     assert list(csv.reader(changed.open())) == [["Id", "Lead Score"], ["1002", "19"], ["1003", "26"], ["1004", "33"]]

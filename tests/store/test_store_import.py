@@ -172,7 +172,11 @@ def test_parquet_imports_too_with_row_numbers_for_lines(tmp_path, capsys):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("First Name,Lead Score\nAnn,1\n", "1: no Id column (Marketo's person export has one; it is the person's key)"),
+        (
+            "First Name,Lead Score\nAnn,1\n",
+            "1: no Id column (Marketo's person export has one; it is the person's key); "
+            "read as UTF-8, comma-separated, the header has 2 columns: 'First Name', 'Lead Score'",
+        ),
         ("Id,Email,Email Address\n1,a,b\n", "1: columns 'Email' and 'Email Address' are both the field `email`"),
         ("Id,,Score\n1,a,2\n", "1: column 2 has no name"),
     ],
@@ -206,5 +210,6 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys, args, message):
 def test_not_utf8_is_one_line(tmp_path, capsys):
     path = tmp_path / "p.csv"
     path.write_bytes(b"Id,Name\n1,Caf\xe9\n")
-    code, _, err = run_mkc(capsys, "db", "import", str(path), "--db", str(tmp_path / "s.duckdb"))
+    code, _, err = run_mkc(capsys, "db", "import", str(path), "--db", str(tmp_path / "s.duckdb"), "--encoding", "utf-8")
     assert code == 2 and err.startswith(f"mkc: error: {path}: not UTF-8 text") and len(err.splitlines()) == 1
+    assert "at line 2, column 6 (byte 0xe9)" in err

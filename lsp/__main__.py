@@ -1,0 +1,3 @@
+from mkc.lsp.server import main
+
+main()
