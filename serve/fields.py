@@ -10,7 +10,7 @@ import math
 
 import attrs
 
-from mkc.checker.tokens import TOKEN_RE
+from mkc.grammar.template import has_tokens
 from mkc.interpreter.records import activity_date, field_ids
 from mkc.stdlib.fields import STANDARD_FIELDS, FieldSpec
 from mkc.store.schema import FIELD_TYPE_OF_COLUMN
@@ -97,7 +97,7 @@ def from_json(field: RestField, value):
     if isinstance(value, (dict, list, bool)):
         raise WrongType(f"{value!r} is not text")
     text = value if isinstance(value, str) else str(value)
-    if TOKEN_RE.search(text):  # a value is set as a scenario's `set` sets it, which would render the token
+    if has_tokens(text):  # a value is set as a scenario's `set` sets it, which would render the token
         raise WrongType(f"{text!r} holds a token (<<scope.name>>), which a value cannot")
     return text
 
