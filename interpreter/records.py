@@ -21,7 +21,7 @@ from mkc.checker.model import Model
 from mkc.interpreter.memo import Memo
 from mkc.interpreter.runtime import Key, Keys
 from mkc.stdlib.fields import STANDARD_FIELDS, FieldSpec
-from mkc.stdlib.rest import MKC_TYPE_IDS, REST_ACTIVITIES
+from mkc.stdlib.rest import REST_ACTIVITIES
 
 _WHOLE = re.compile(r"-?[0-9]{1,18}")
 FIRST_CUSTOM_FIELD_ID = 1001  # standard fields are numbered 1, 2, ... in the field table's order
@@ -153,8 +153,8 @@ class _Layout:
 
 def _layout(type_: str) -> _Layout:
     spec = REST_ACTIVITIES.get(type_)
-    if spec is None:
-        return _Layout(MKC_TYPE_IDS.get(type_), None, False, (), frozenset())
+    if spec is None:  # not a type mkc logs (a database from another version)
+        return _Layout(None, None, False, (), frozenset())
     known = frozenset([a for a, _ in spec.attributes] + ([spec.primary] if spec.primary else []))
     return _Layout(spec.type_id, spec.primary, spec.primary_kind == "field", spec.attributes, known)
 

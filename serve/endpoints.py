@@ -358,7 +358,7 @@ def activity_types(call: Call) -> dict:
     for spec in sorted(REST_ACTIVITIES.values(), key=lambda s: s.type_id):
         entry = {"id": spec.type_id, "name": spec.name, "description": spec.description}
         if spec.primary is not None:
-            entry["primaryAttribute"] = {"name": spec.primary.capitalize(), "dataType": "string"}
+            entry["primaryAttribute"] = {"name": spec.primary.replace("_", " ").capitalize(), "dataType": "string"}
         entry["attributes"] = [{"name": n, "dataType": "string"} for n in attribute_names(spec)]
         result.append(entry)
     return {"result": result}

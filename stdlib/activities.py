@@ -11,13 +11,20 @@ interpreter logs stays within it.
 
 from __future__ import annotations
 
-from mkc.stdlib.activity_types import ActivitySpec
+from mkc.stdlib.activity_types import ActivitySpec, Rest
 from mkc.stdlib.steps import STEPS
 from mkc.stdlib.triggers import TRIGGERS
 
 # What the engine logs itself: calls between campaigns, and a step that failed.
 ENGINE = (
-    ActivitySpec("Request Campaign", 47, ("campaign", "source"), ("campaign", "source="), ("campaign",)),
+    ActivitySpec(
+        "Request Campaign",
+        47,
+        ("campaign", "source"),
+        ("campaign", "source="),
+        ("campaign",),
+        rest=Rest(None, "campaign", "campaign", (("source", "Source"),), "A campaign was requested for the person"),
+    ),
     ActivitySpec(
         "Executed Campaign",
         None,
@@ -25,10 +32,36 @@ ENGINE = (
         ("campaign", "qualified=", "use_parent_token_context="),
         ("campaign", "qualified"),
         mkc_id=100001,
+        rest=Rest(
+            "Executed Campaign (mkc)",
+            "campaign",
+            "campaign",
+            (("qualified", "Qualified"), ("use_parent_token_context", "Use Parent Token Context")),
+            "Execute Campaign ran an executable campaign (mkc's own)",
+        ),
     ),
-    ActivitySpec("Remove from Flow", None, ("campaign",), ("campaign",), ("campaign",), mkc_id=100002),
     ActivitySpec(
-        "Failed Step", None, ("step", "reason", "line"), ("step", "reason=", "line="), ("step",), mkc_id=100003
+        "Remove from Flow",
+        None,
+        ("campaign",),
+        ("campaign",),
+        ("campaign",),
+        mkc_id=100002,
+        rest=Rest(
+            "Remove from Flow (mkc)",
+            "campaign",
+            "campaign",
+            description="The person was removed from a campaign's flow (mkc's own)",
+        ),
+    ),
+    ActivitySpec(
+        "Failed Step",
+        None,
+        ("step", "reason", "line"),
+        ("step", "reason=", "line="),
+        ("step",),
+        mkc_id=100003,
+        rest=Rest("Failed Step (mkc)", "step", None, (("reason", "Reason"),), "A flow step failed (mkc's own)"),
     ),
 )
 

@@ -1,5 +1,5 @@
 """What an activity type is (spec section 8): its ids, its attributes, and how
-it is shown. The types themselves are declared by what logs them: a step's
+it is shown, in transcripts and in Marketo's REST records. The types themselves are declared by what logs them: a step's
 `StepSpec.logs`, a trigger's own `TriggerSpec.recorded`, or the engine's in
 `mkc.stdlib.activities`, which gathers them all.
 """
@@ -14,6 +14,24 @@ CHANGE = "old -> new"  # a layout column: the `old` and `new` attributes as `OLD
 
 
 @attrs.frozen
+class Rest:
+    """How Marketo's REST API shows an activity type (REST.md, Activity
+    records). `name`: Marketo's name for it (None: mkc's); `primary`: the
+    attribute that is the record's primary attribute, and `kind` what it
+    names (field, list, email, program, campaign, ...; None: nothing with an
+    id); `attributes`: (mkc attribute, Marketo name) pairs, in the record's
+    order. An attribute neither primary nor named here keeps its mkc name
+    behind `mkc ` (`mkc requested`).
+    """
+
+    name: str | None = None
+    primary: str | None = None
+    kind: str | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+
+
+@attrs.frozen
 class ActivitySpec:
     """An activity type.
 
@@ -23,7 +41,8 @@ class ActivitySpec:
     bare, `CHANGE`, or `name=` for one shown as name=value; attributes
     beyond it follow as name=value. `summary` names the attributes `mkc
     diff` describes an activity by (`Send Email "Touch 3"`), or `label(a)`
-    words it from its attributes when a list of them cannot say it.
+    words it from its attributes when a list of them cannot say it. `rest`
+    is how exports and the REST API show it.
     """
 
     name: str
@@ -33,3 +52,4 @@ class ActivitySpec:
     summary: tuple[str, ...] = ()
     label: Callable[[dict], str] | None = None
     mkc_id: int | None = None
+    rest: Rest = Rest()

@@ -53,7 +53,7 @@ from collections.abc import Callable
 import attrs
 
 from mkc.grammar import ast
-from mkc.stdlib.activity_types import CHANGE, ActivitySpec
+from mkc.stdlib.activity_types import CHANGE, ActivitySpec, Rest
 from mkc.stdlib.effects import Args, Effect
 from mkc.stdlib.signatures import Signature, kw, pos, sig
 from mkc.stdlib.triggers import produced_by
@@ -432,6 +432,12 @@ STEPS: dict[str, StepSpec] = {
                 ("field", CHANGE, "change="),
                 ("field", "new", "change"),
                 _score_label,
+                rest=Rest(
+                    primary="field",
+                    kind="field",
+                    attributes=(("change", "Change Value"), ("old", "Old Value"), ("new", "New Value")),
+                    description="A person's score changed",
+                ),
             ),
             about={"field": "field"},
         ),
@@ -440,7 +446,19 @@ STEPS: dict[str, StepSpec] = {
             sig(pos("field", "field"), pos("value", "value", of="field")),
             summary="set a person field; `null` empties it",
             compile=_change_data_value,
-            logs=ActivitySpec("Change Data Value", 13, ("field", "old", "new"), ("field", CHANGE), ("field", "new")),
+            logs=ActivitySpec(
+                "Change Data Value",
+                13,
+                ("field", "old", "new"),
+                ("field", CHANGE),
+                ("field", "new"),
+                rest=Rest(
+                    primary="field",
+                    kind="field",
+                    attributes=(("old", "Old Value"), ("new", "New Value")),
+                    description="A field's value changed",
+                ),
+            ),
             about={"field": "field", "value": "new"},
         ),
         StepSpec(
@@ -454,6 +472,13 @@ STEPS: dict[str, StepSpec] = {
                 ("program", "old", "new", "requested", "reason"),
                 ("program", CHANGE, "requested=", "reason="),
                 ("program", "new"),
+                rest=Rest(
+                    "Change Status in Progression",
+                    "program",
+                    "program",
+                    (("old", "Old Status"), ("new", "New Status"), ("reason", "Reason")),
+                    "A person's status in a program changed",
+                ),
             ),
             about={"program": "program", "status": "new"},
         ),
@@ -462,7 +487,14 @@ STEPS: dict[str, StepSpec] = {
             sig(pos("list", "list")),
             summary="add the person to a static list",
             compile=_add_to_list,
-            logs=ActivitySpec("Add to List", 24, ("list",), ("list",), ("list",)),
+            logs=ActivitySpec(
+                "Add to List",
+                24,
+                ("list",),
+                ("list",),
+                ("list",),
+                rest=Rest(primary="list", kind="list", description="Added to a static list"),
+            ),
             about={"list": "list"},
         ),
         StepSpec(
@@ -470,7 +502,14 @@ STEPS: dict[str, StepSpec] = {
             sig(pos("list", "list")),
             summary="remove the person from a static list",
             compile=_remove_from_list,
-            logs=ActivitySpec("Remove from List", 25, ("list",), ("list",), ("list",)),
+            logs=ActivitySpec(
+                "Remove from List",
+                25,
+                ("list",),
+                ("list",),
+                ("list",),
+                rest=Rest(primary="list", kind="list", description="Removed from a static list"),
+            ),
             about={"list": "list"},
         ),
         StepSpec(
@@ -478,7 +517,14 @@ STEPS: dict[str, StepSpec] = {
             sig(pos("email", "email")),
             summary="send an email (logs its rendered subject)",
             compile=_send_email,
-            logs=ActivitySpec("Send Email", 6, ("email", "subject"), ("email", "subject="), ("email",)),
+            logs=ActivitySpec(
+                "Send Email",
+                6,
+                ("email", "subject"),
+                ("email", "subject="),
+                ("email",),
+                rest=Rest(None, "email", "email", (("subject", "Subject"),), "An email was sent"),
+            ),
             about={"email": "email"},
             renders="email",
         ),
@@ -487,7 +533,14 @@ STEPS: dict[str, StepSpec] = {
             sig(pos("email", "email"), kw("to", "text", required=True)),
             summary="send an alert email about the person",
             compile=_send_alert,
-            logs=ActivitySpec("Send Alert", 38, ("email", "to"), ("email", "to="), ("email",)),
+            logs=ActivitySpec(
+                "Send Alert",
+                38,
+                ("email", "to"),
+                ("email", "to="),
+                ("email",),
+                rest=Rest(None, "email", "email", (("to", "Send To"),), "An alert was sent"),
+            ),
             about={"email": "email", "to": "to"},
             renders="email",
         ),
@@ -502,6 +555,7 @@ STEPS: dict[str, StepSpec] = {
                 ("type", "description"),
                 ("type", "description="),
                 ("type", "description"),
+                rest=Rest(None, "type", None, (("description", "Description"),), "An interesting moment was logged"),
             ),
             about={"type": "type", "description": "description"},
         ),
@@ -544,7 +598,14 @@ STEPS: dict[str, StepSpec] = {
             not_allowed_code="webhook-not-allowed",
             summary="call a webhook (logged, never sent)",
             compile=_call_webhook,
-            logs=ActivitySpec("Call Webhook", 110, ("webhook", "request"), ("webhook", "request="), ("webhook",)),
+            logs=ActivitySpec(
+                "Call Webhook",
+                110,
+                ("webhook", "request"),
+                ("webhook", "request="),
+                ("webhook",),
+                rest=Rest(None, "webhook", "webhook", (("request", "Request"),), "A webhook was called"),
+            ),
             about={"webhook": "webhook"},
             renders="webhook",
         ),
@@ -553,7 +614,7 @@ STEPS: dict[str, StepSpec] = {
             sig(),
             summary="delete the person; their activities stay in the log",
             compile=_delete_person,
-            logs=ActivitySpec("Delete Person", 37, ()),
+            logs=ActivitySpec("Delete Person", 37, (), rest=Rest("Delete Lead", description="A person was deleted")),
         ),
         StepSpec("do_nothing", sig(), summary="nothing (for a choice branch)"),
         StepSpec(
@@ -568,6 +629,13 @@ STEPS: dict[str, StepSpec] = {
                 ("sfdc_campaign", "status="),
                 ("sfdc_campaign", "status"),
                 mkc_id=100004,
+                rest=Rest(
+                    "Add to SFDC Campaign",
+                    "sfdc_campaign",
+                    None,
+                    (("status", "Status"),),
+                    "The person was added to a Salesforce campaign",
+                ),
             ),
             about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
         ),
@@ -583,6 +651,13 @@ STEPS: dict[str, StepSpec] = {
                 ("sfdc_campaign", "status="),
                 ("sfdc_campaign", "status"),
                 mkc_id=100005,
+                rest=Rest(
+                    "Change Status in SFDC Campaign",
+                    "sfdc_campaign",
+                    None,
+                    (("status", "New Status"),),
+                    "The person's status in a Salesforce campaign changed",
+                ),
             ),
             about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
         ),

@@ -29,7 +29,7 @@ from typing import Any, NoReturn, Protocol
 
 import attrs
 
-from mkc.stdlib.activity_types import ActivitySpec
+from mkc.stdlib.activity_types import ActivitySpec, Rest
 from mkc.stdlib.signatures import Signature, kw, pos, sig
 from mkc.stdlib.values import same
 
@@ -267,7 +267,14 @@ TRIGGERS: dict[str, TriggerSpec] = {
             _fills_out_form,
             event=_form_event,
             happens=_form_filled,
-            recorded=ActivitySpec("Fill Out Form", 2, ("form",), ("form",), ("form",)),
+            recorded=ActivitySpec(
+                "Fill Out Form",
+                2,
+                ("form",),
+                ("form",),
+                ("form",),
+                rest=Rest(primary="form", kind="form", description="A form was filled out"),
+            ),
         ),
         TriggerSpec(
             "program_status_changes",
@@ -289,7 +296,7 @@ TRIGGERS: dict[str, TriggerSpec] = {
             "Person is Created",
             event=lambda act, target: ("Person is Created", {}),
             happens=_person_created,
-            recorded=ActivitySpec("New Person", 12, ()),
+            recorded=ActivitySpec("New Person", 12, (), rest=Rest("New Lead", description="A person was created")),
         ),
         TriggerSpec(
             "added_to_sfdc_campaign",

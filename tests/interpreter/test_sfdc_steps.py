@@ -6,6 +6,7 @@ from interp_helpers import model_of
 
 from mkc.insight import callgraph, diff
 from mkc.interpreter import run_scenarios
+from mkc.interpreter.records import Ids
 from mkc.interpreter.transcript import activity_record
 from mkc.load import load_source
 from mkc.source import Source
@@ -80,9 +81,12 @@ def test_its_activity_type_shows_in_jsonl_and_diff():
     text = WORLD.format(flow='add_to_sfdc_campaign "Webinar" status="Invited"')
     (result,) = run_scenarios(model_of(text + 'scenario "s" < run Invite >\n'))
     (act,) = result.activities
-    record = activity_record(act)
-    assert record["type"] == "Add to SFDC Campaign" and record["type_id"] is None
-    assert record["attributes"] == {"sfdc_campaign": "Webinar", "status": "Invited"}
+    record = activity_record(act, 1, Ids())
+    assert record["activityTypeId"] == 100004 and record["primaryAttributeValue"] == "Webinar"
+    assert record["attributes"] == [
+        {"name": "Status", "value": "Invited"},
+        {"name": "mkc Flow", "value": "Webinar.Invite"},
+    ]
     assert diff.label(act) == 'Add to SFDC Campaign "Webinar" "Invited"'
     mkc_ids = [a.mkc_id for a in ACTIVITIES.values() if a.mkc_id is not None]
     assert ACTIVITIES["Add to SFDC Campaign"].mkc_id == 100004 and len(set(mkc_ids)) == len(mkc_ids)
