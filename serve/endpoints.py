@@ -251,14 +251,14 @@ def remove_from_list(call: Call) -> dict:
 # ---- campaigns --------------------------------------------------------------------------
 
 
-def triggerable(campaign) -> bool:
+def triggerable(world: World, campaign) -> bool:
     """Active and listening to `campaign_is_requested` with source `api` (or any source)."""
     if not campaign.active or campaign.kind != "trigger":
         return False
-    for trigger in campaign.triggers:
+    for trigger in world.model.bound.triggers_of(campaign):  # as the checker bound them
         if trigger.name != "campaign_is_requested":
             continue
-        source = next((k.value for k in trigger.kwargs if k.name == "source"), None)
+        source = trigger.args.get("source")
         text = source.name if isinstance(source, ast.Ref) else getattr(source, "text", None)
         if source is None or (text or "").casefold() == "api":
             return True
@@ -300,7 +300,7 @@ def get_campaigns(call: Call) -> dict:
         and (not names or c.name in names)
         and (not programs or c.program.name in programs)
         and (not workspaces or c.workspace in workspaces)
-        and (not triggerable_only or triggerable(c))
+        and (not triggerable_only or triggerable(world, c))
         and cid > after
     ]
     answer = {"result": [_campaign_record(world, cid, c) for cid, c in chosen[:size]]}
@@ -319,7 +319,7 @@ def _campaign(call: Call):
 def trigger_campaign(call: Call) -> dict:
     world = call.world
     campaign = _campaign(call)
-    if not triggerable(campaign):
+    if not triggerable(world, campaign):
         raise ApiError("1003", f"Campaign {call.path_id()} is not requestable (active, campaign_is_requested)")
     given = call.body.get("input") or {}
     leads = given.get("leads") if isinstance(given, dict) else None
