@@ -184,7 +184,9 @@ class _Collector:
     def command(self, cmd, where: str) -> None:
         person = getattr(cmd, "person", None)  # event, set, expect, expect activity: whose; the span is
         if person is not None:  # the command's, as the checker's unknown-person says
-            word = "expect activity" if isinstance(cmd, ast.ExpectActivity) else type(cmd).__name__.lower()
+            word = type(cmd).__name__.lower()
+            if isinstance(cmd, ast.ExpectActivity):
+                word = "expect no activity" if cmd.negated else "expect activity"
             self.add(cmd.span, "person", person, person, f"{word} in {where}")
         if isinstance(cmd, (ast.Run, ast.Request, ast.ScheduleRun, ast.Activate, ast.Deactivate)):
             word = {

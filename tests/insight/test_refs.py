@@ -186,7 +186,7 @@ def test_people_declared_and_used_in_scenarios():
     ]
     bob = section(model, "bob b", "person bob b")
     assert where(bob.declared) == [(7, "in people")]
-    assert where(bob.uses) == [(10, 'run in scenario "s"'), (16, 'expect activity in scenario "s"')]
+    assert where(bob.uses) == [(10, 'run in scenario "s"'), (16, 'expect no activity in scenario "s"')]
     # `run Nurture` without `for` names nobody; a prefix `my.` or `lead.` excludes people.
     assert refs.find(model, "lead.ann") == [] and refs.find(model, "my.ann") == []
 
