@@ -87,7 +87,7 @@ class _Collector:
             for i, f in enumerate(asset.body.filters, 1):
                 self.condition(f.cond, scope, f'filter {i} of smart list "{asset.name}"')
         for name, decl in model.field_decls.items():
-            self.add(decl.span, "field", name, name, f"fields: {decl.type}", declaration=True)
+            self.add(decl.span, "field", name, name, f"in fields: {decl.type}", declaration=True)
         for person in model.people:
             self.add(person.span, "person", person.handle, person.handle, "in people", declaration=True)
             for fv in person.fields:

@@ -137,7 +137,7 @@ people < person ann < email "a@example.com" renewal_date 2026-01-01 > >
 scenario "s" < set ann renewal_date 2026-02-01; expect ann renewal_date = 2026-02-01 >
 """)
     s = section(loaded.model, "renewal_date", "person field")
-    assert where(s.declared) == [(2, "fields: date")]
+    assert where(s.declared) == [(2, "in fields: date")]
     assert [(p.span.line, p.span.column) for p in s.declared] == [(2, 10)]
     assert where(s.uses) == [
         (3, "filter 1 of Default.Renew"),

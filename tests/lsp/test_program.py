@@ -120,7 +120,7 @@ def test_a_declared_field_from_its_uses_in_other_files(project):
     assert (place.kind, place.target) == ("field", "last_touch")
     (decl,) = [p for p in prog.same(place) if p.declaration]
     assert named(prog, [decl]) == [("shared.mkc", "last_touch")]
-    assert [p.what for p in prog.same(place) if p.declaration] == ["fields: text"]
+    assert [p.what for p in prog.same(place) if p.declaration] == ["in fields: text"]
     uses = [p for p in prog.same(place) if not p.declaration]
     assert sorted(named(prog, uses)) == [
         ("scenarios.mkc", "last_touch"),
