@@ -384,7 +384,7 @@ def _ends_together(a, b) -> bool:
 
 
 def _span_of(item):
-    from mkc.grammar.transform import _Ext
+    from mkc.grammar.transform import _Ext, _Name
     from mkc.source import unpack_span
 
-    return unpack_span(item._span) if type(item) is _Ext else item.span
+    return unpack_span(item._span) if type(item) in (_Ext, _Name) else item.span  # those keep theirs packed

@@ -5,7 +5,7 @@
 - mermaid, dot: the call graph as Mermaid or Graphviz text;
 - contexts: every calling context a campaign can run in, and the value a
   My Token takes in each (shared by `refs` and `explain`);
-- refs: every place a campaign, asset, program, field or My Token is used
+- refs: every place a campaign, asset, program, field, person or My Token is used
   (`mkc refs`);
 - explain: why one person does or does not qualify for one campaign, using
   the interpreter's own evaluation (`mkc explain`);

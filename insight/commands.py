@@ -49,7 +49,8 @@ def refs(source: Source, name: str) -> int:
         close = refs_.suggestions(loaded.model, name)
         hint = f"; did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
         click.echo(
-            f"{source.name}: nothing is named `{name}`: no campaign, program, asset, field or My Token{hint}", err=True
+            f"{source.name}: nothing is named `{name}`: no campaign, program, asset, field, person or My Token{hint}",
+            err=True,
         )
         return 1
     click.echo(refs_.render(sections), nl=False)

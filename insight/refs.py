@@ -1,11 +1,12 @@
 """Where a name is used: `mkc refs FILE NAME`.
 
 NAME may be a campaign (`Score` or `Program.Score`), a program, an asset
-(list, smart list, email, webhook), a person field, or a My Token (`my.NAME`,
-or NAME alone). Every kind that has something by that name is reported, each
-thing separately: two emails called "Welcome" in two workspaces are two
-things, and a reference counts for the one it resolves to, exactly as the
-checker and the interpreter resolve it (`Model.resolve`).
+(list, smart list, email, webhook), a person field (declared in `fields` or
+standard), a person of `people`, or a My Token (`my.NAME`, or NAME alone).
+Every kind that has something by that name is reported, each thing
+separately: two emails called "Welcome" in two workspaces are two things,
+and a reference counts for the one it resolves to, exactly as the checker
+and the interpreter resolve it (`Model.resolve`).
 
 For a My Token, refs also gives the value each campaign that uses it would
 see in each calling context (insight/contexts.py).
@@ -30,6 +31,7 @@ from mkc.stdlib import CONDITIONS, STEPS, TRIGGERS
 from mkc.stdlib.signatures import REFERENCE_TYPES
 
 ASSET_TYPES = tuple(ASSET_KINDS.values())  # list, smart_list, email, webhook
+BY_NAME = ("field", "token", "person")  # kinds whose Place.target is the name itself, not a node
 
 
 @attrs.frozen
@@ -37,9 +39,9 @@ class Place:
     """One use of something: where, what uses it, and what it names."""
 
     span: Span | None
-    kind: str  # campaign, program, list, smart_list, email, webhook, field, token
+    kind: str  # campaign, program, list, smart_list, email, webhook, field, token, person
     target: object  # the CampaignInfo / ProgramInfo / asset node it resolves to (None: nothing); a name
-    # for fields and tokens
+    # for BY_NAME kinds
     name: str  # as written
     what: str  # "execute_campaign in Ops.ParentA"
     declaration: bool = False
@@ -63,8 +65,8 @@ class Section:
 
 
 def places(model: Model) -> list[Place]:
-    """Every use of a campaign, program, asset, field or My Token in the file,
-    and every declaration, sorted by position."""
+    """Every use of a campaign, program, asset, field, person or My Token in
+    the file, and every declaration, sorted by position."""
     return sorted(_Collector(model).run(), key=Place.sort_key)
 
 
@@ -85,9 +87,12 @@ class _Collector:
         for asset, scope in smart_list_assets(model):
             for i, f in enumerate(asset.body.filters, 1):
                 self.condition(f.cond, scope, f'filter {i} of smart list "{asset.name}"')
+        for name, decl in model.field_decls.items():
+            self.add(decl.span, "field", name, name, f"in fields: {decl.type}", declaration=True)
         for person in model.people:
+            self.add(person.span, "person", person.handle, person.handle, "in people", declaration=True)
             for fv in person.fields:
-                self.add(fv.span, "field", fv.field, fv.field, f"person {person.handle}", declaration=True)
+                self.add(fv.field_span or fv.span, "field", fv.field, fv.field, f"person {person.handle}")
         for scenario in model.scenarios:
             for cmd in scenario.commands:
                 self.command(cmd, f'scenario "{scenario.name}"')
@@ -163,7 +168,7 @@ class _Collector:
     def condition(self, cond, scope: Scope | None, what: str) -> None:
         for atom in walk.atoms(cond):
             if isinstance(atom, ast.FieldCond):
-                self.add(atom.span, "field", atom.field, atom.field, what)
+                self.add(atom.field_span or atom.span, "field", atom.field, atom.field, what)
                 for value in atom.operands:
                     self.tokens(value, scope, what)
             else:
@@ -186,6 +191,12 @@ class _Collector:
     # ---- scenarios ---------------------------------------------------------------------------
 
     def command(self, cmd, where: str) -> None:
+        person = getattr(cmd, "person", None)  # event, set, expect, expect activity: whose; the span is
+        if person is not None:  # the command's, as the checker's unknown-person says
+            word = type(cmd).__name__.lower()
+            if isinstance(cmd, ast.ExpectActivity):
+                word = "expect no activity" if cmd.negated else "expect activity"
+            self.add(cmd.span, "person", person, person, f"{word} in {where}")
         if isinstance(cmd, (ast.Run, ast.Request, ast.ScheduleRun, ast.Activate, ast.Deactivate)):
             word = {
                 ast.Run: "run",
@@ -195,6 +206,8 @@ class _Collector:
                 ast.Deactivate: "deactivate",
             }[type(cmd)]
             self.reference("campaign", cmd.campaign, None, f"{word} in {where}")
+            for handle in getattr(cmd, "people", None) or ():  # `run C` without `for`: everyone, named nowhere
+                self.add(cmd.span, "person", handle, handle, f"{word} in {where}")
             tokens = getattr(cmd, "tokens", None)
             for decl in tokens.decls if tokens is not None else ():
                 self.add(
@@ -210,7 +223,7 @@ class _Collector:
                 ast.Trigger(cmd.trigger, cmd.args, cmd.kwargs, span=cmd.span), TRIGGERS, None, f"event in {where}"
             )
         elif isinstance(cmd, ast.Set):
-            self.add(cmd.span, "field", cmd.field, cmd.field, f"set in {where}")
+            self.add(cmd.field_span or cmd.span, "field", cmd.field, cmd.field, f"set in {where}")
             self.tokens(cmd.value, None, f"set in {where}")
         elif isinstance(cmd, ast.Expect):
             self.condition(cmd.cond, None, f"expect in {where}")
@@ -261,7 +274,7 @@ def _in(scope: Scope | None) -> str:
 
 def find(model: Model, name: str) -> list[Section]:
     """A section for each thing called `name`, in the order: campaigns,
-    programs, assets, field, My Token, references that do not resolve."""
+    programs, assets, field, person, My Token, references that do not resolve."""
     found = places(model)
     sections: list[Section] = []
     token_only = name.startswith("my.")
@@ -286,13 +299,17 @@ def find(model: Model, name: str) -> list[Section]:
         field = _section(f"person field {bare}", found, "field", bare)
         if field.uses or field.declared:
             sections.append(field)
+    if not (token_only or field_only):
+        person = _section(f"person {name}", found, "person", name)
+        if person.uses or person.declared:
+            sections.append(person)
     if not field_only:
         token = _section(f"My Token my.{bare}", found, "token", bare)
         if token.uses or token.declared:
             token.values = token_values(model, bare)
             sections.append(token)
     if not (token_only or field_only):
-        loose = [p for p in found if p.target is None and p.name == name and p.kind not in ("field", "token")]
+        loose = [p for p in found if p.target is None and p.name == name and p.kind not in BY_NAME]
         if loose:
             sections.append(Section(f"references to `{name}` that resolve to nothing", uses=loose))
     return sections
@@ -303,7 +320,7 @@ def _section(title: str, found: list[Place], kind: str, target) -> Section:
     for place in found:
         if place.kind != kind:
             continue
-        hit = place.target == target if kind in ("field", "token") else place.target is target
+        hit = place.target == target if kind in BY_NAME else place.target is target
         if hit:
             (section.declared if place.declaration else section.uses).append(place)
     return section
@@ -334,7 +351,7 @@ def suggestions(model: Model, name: str) -> list[str]:
         names |= set(scope.tokens) | {f"my.{t}" for t in scope.tokens}
         for table in scope.assets.values():
             names |= set(table)
-    names |= {p.target for p in places(model) if p.kind == "field"}
+    names |= {p.target for p in places(model) if p.kind == "field"} | {p.handle for p in model.people}
     return difflib.get_close_matches(name, sorted(names), n=3)
 
 

@@ -18,6 +18,7 @@ import attrs
 from mkc.checker.model import CampaignInfo, Model
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import unparse
+from mkc.grammar.transform import unquote
 from mkc.insight import refs
 from mkc.insight.contexts import run_contexts
 from mkc.load import Loaded, display_name, load_project, load_source
@@ -79,7 +80,7 @@ class Program:
             s = p.span
             if s is None or real(s.file) != path or not _contains(s, line, column):
                 continue
-            if p.declaration:
+            if p.declaration or p.kind == "person":  # a person's use spans its whole command
                 r = self.name_span(p)
                 if r is None or not _contains(r, line, column):
                     continue
@@ -89,7 +90,7 @@ class Program:
 
     def same(self, place: refs.Place) -> list[refs.Place]:
         """Every declaration and use of what `place` names."""
-        if place.kind in ("field", "token"):
+        if place.kind in refs.BY_NAME:
             return [p for p in self.places if p.kind == place.kind and p.target == place.target]
         if place.target is None:
             return [place]
@@ -126,6 +127,8 @@ class Program:
         if s is None:
             return None
         text = _span_text(self.text(real(s.file)), s)
+        if place.kind in ("field", "person"):
+            return self._word_span(place, text)
         if place.kind == "token":
             m = _TOKEN_DECL.match(text) if place.declaration else _TOKEN_USE.search(text)
             if m is None:
@@ -136,6 +139,18 @@ class Program:
             return _sub(s, text, m.start(1), m.end(1)) if m else None
         m = _LAST_PART.search(text.split("\n", 1)[0])
         return _sub(s, text, m.start(0), m.end(0)) if m else None
+
+    def _word_span(self, place: refs.Place, text: str) -> Span | None:
+        """A field or person: the first word (bare or quoted) naming it, after
+        the leading keyword for a person (`person`, `event`, `expect`...; `for`
+        in `run`/`request`); None where it is not written (a step's default field)."""
+        words = list(_WORD.finditer(text))
+        if place.kind == "person" and words:
+            head = words[0].group()
+            after = next((i for i, w in enumerate(words) if w.group() == "for"), 0) if head in ("run", "request") else 0
+            words = words[after + 1 :]
+        m = next((w for w in words if unquote(w.group()) == place.target), None)
+        return _sub(place.span, text, m.start(), m.end()) if m else None
 
     def rename(self, place: refs.Place, new: str) -> dict[str, list[tuple[Span, str]]]:
         """Edits (by real path) renaming what `place` names; BadInput when it cannot be."""
@@ -202,6 +217,7 @@ _DECLARED = re.compile(rf"(?:campaign|program|list|smart_list|email|webhook)\s+(
 _TOKEN_DECL = re.compile(rf"{_NAME}\s*\.\s*({_STRING}|{_NAME})")
 _TOKEN_USE = re.compile(r"<<\s*my\s*\.\s*([^<>:\n]+?)\s*(?::default=[^>\n]*)?>>")
 _TOKEN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_\- ]*")
+_WORD = re.compile(rf"{_STRING}|{_NAME}")
 _LAST_PART = re.compile(rf"(?:{_STRING}|{_NAME})$")
 
 

@@ -20,7 +20,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from mkc import __version__
 from mkc.diagnostics import Diagnostic
-from mkc.grammar import ast
+from mkc.grammar import ast, unparse
 from mkc.lsp.program import Program, analyse, key_of, real
 from mkc.repl.completion import MkcCompleter, Vocabulary, vocabulary_of
 from mkc.source import BadInput, Span
@@ -191,6 +191,12 @@ def _describe(prog: Program, place, inside) -> str | None:
             lines.append(f"in {campaign}:")
             lines += [f"- {ctx}: {value}" for ctx, value in rows]
         return "\n".join(lines)
+    if place.kind == "person":
+        person = prog.model.person(place.target) if prog.model else None
+        if person is None:
+            return f"**person** `{place.target}` (not declared)"
+        values = ", ".join(f"{fv.field} {unparse.value(fv.value)}" for fv in person.fields)
+        return f"**person** `{place.target}`" + (f": {values}" if values else "")
     if place.kind == "field":
         spec = prog.model.fields.get(place.target) if prog.model else None
         return f"**person field** `{place.target}`" + (f": {spec.type}" if spec else " (not declared)")

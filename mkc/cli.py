@@ -448,8 +448,8 @@ def refs(file: str, name: str) -> None:
     """Show every place NAME is used in FILE, with file:line:col and what uses it.
 
     NAME is a campaign (Score or Program.Score), a program, a list, smart list, email or
-    webhook, a person field, or a My Token (my.NAME, or NAME). For a My Token, also the value
-    each campaign using it would see in each calling context. Exit 1 if nothing is named NAME."""
+    webhook, a person field, a person, or a My Token (my.NAME, or NAME). For a My Token, also
+    the value each campaign using it would see in each calling context. Exit 1 if nothing is named NAME."""
     from mkc.insight import commands
 
     sys.exit(commands.refs(read_source(file), name))

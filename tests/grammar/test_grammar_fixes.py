@@ -141,3 +141,11 @@ def test_comparisons_keep_their_hints():
     # a `<` that compares, a `>` left without its value: nothing about bare conditions
     assert hint("campaign C <\n  smart_list < filter lead_score < >\n>\n")[1] == ""
     assert hint("campaign C <\n  flow < choice < when (lead_score < 3 < do_nothing > > >\n>\n")[1] == ""
+
+
+def test_a_when_without_its_block_before_a_named_thing_is_a_diagnostic_not_a_crash():
+    # A bare string condition, then a line starting with a name: the hint looked for a span the name keeps packed.
+    text = 'campaign M <\n  flow <\n    choice <\n      when "N"\ncampaign C < do_nothing >\n    >\n  >\n>\n'
+    with pytest.raises(DiagnosticError) as err:
+        parse(text, "t.mkc")
+    assert err.value.diagnostics and all(d.span is not None for d in err.value.diagnostics)

@@ -98,12 +98,13 @@ def test_same_name_in_two_workspaces_is_two_things():
 def test_field_uses():
     model = load_file(LEAD_SCORING).model
     s = section(model, "lead_score", "person field lead_score")
-    assert where(s.declared) == [(51, "person ann")]
-    assert where(s.uses)[:4] == [
+    assert where(s.declared) == []  # a standard field: declared nowhere in the program
+    assert where(s.uses)[:5] == [
         (13, "change_score in Scoring.Score (the default field)"),
         (15, "choice in Scoring.Score"),
         (15, "<<lead.lead_score>> in interesting_moment in Scoring.Score"),
         (44, "filter 1 of Decay.Monthly"),
+        (51, "person ann"),  # a person's value uses the field
     ]
     assert refs.find(model, "lead.lead_score")[0].title == "person field lead_score"
 
@@ -121,10 +122,85 @@ scenario "s" < set ann first_name "Bo"; expect ann first_name = "Bo" >
         '<<lead.first_name:default=you>> in subject of email "Hi"',
         "trigger in Default.Greet",
         "change_data_value in Default.Name",
+        "person ann",
         'set in scenario "s"',
         'expect in scenario "s"',
     ]
-    assert [p.what for p in s.declared] == ["person ann"]
+    assert s.declared == []
+
+
+def test_a_declared_field_is_declared_in_fields():
+    loaded = load("""
+fields < renewal_date date "Renewal Date" >
+campaign Renew < smart_list < filter renewal_date in_past 30 days >; flow < change_data_value renewal_date null > >
+people < person ann < email "a@example.com" renewal_date 2026-01-01 > >
+scenario "s" < set ann renewal_date 2026-02-01; expect ann renewal_date = 2026-02-01 >
+""")
+    s = section(loaded.model, "renewal_date", "person field")
+    assert where(s.declared) == [(2, "in fields: date")]
+    assert [(p.span.line, p.span.column) for p in s.declared] == [(2, 10)]
+    assert where(s.uses) == [
+        (3, "filter 1 of Default.Renew"),
+        (3, "change_data_value in Default.Renew"),
+        (4, "person ann"),
+        (5, 'set in scenario "s"'),
+        (5, 'expect in scenario "s"'),
+    ]
+    # A use's place is where the field is written, not where its command or condition starts.
+    set_use = s.uses[3]
+    assert (set_use.span.column, set_use.span.end_column) == (24, 36)
+
+
+PEOPLE = """
+campaign Nurture < flow < change_data_value job_title "x" > >
+campaign Welcome < smart_list < trigger fills_out_form "F" >; flow < send_email "Hi" > >
+email "Hi" < subject "Hi" >
+people <
+  person ann < email "ann@example.com" >
+  person "bob b" < email "bob@example.com" >
+>
+scenario "s" <
+  run Nurture for ann "bob b"
+  request Nurture for ann
+  event ann fills_out_form "F"
+  set ann lead_score 5
+  expect ann lead_score = 5
+  expect activity ann "Email Sent" email="Hi"
+  expect no activity "bob b" "Email Sent"
+  run Nurture
+>
+"""
+
+
+def test_people_declared_and_used_in_scenarios():
+    model = load(PEOPLE).model
+    s = section(model, "ann", "person ann")
+    assert where(s.declared) == [(6, "in people")]
+    assert where(s.uses) == [
+        (10, 'run in scenario "s"'),
+        (11, 'request in scenario "s"'),
+        (12, 'event in scenario "s"'),
+        (13, 'set in scenario "s"'),
+        (14, 'expect in scenario "s"'),
+        (15, 'expect activity in scenario "s"'),
+    ]
+    bob = section(model, "bob b", "person bob b")
+    assert where(bob.declared) == [(7, "in people")]
+    assert where(bob.uses) == [(10, 'run in scenario "s"'), (16, 'expect no activity in scenario "s"')]
+    # `run Nurture` without `for` names nobody; a prefix `my.` or `lead.` excludes people.
+    assert refs.find(model, "lead.ann") == [] and refs.find(model, "my.ann") == []
+
+
+def test_cli_person_and_suggestion():
+    code, out, err = mkc("refs", "examples/lead_scoring.mkc", "bob")
+    assert code == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0].startswith("person bob: ") and lines[1:3] == [
+        "  declared:",
+        "    examples/lead_scoring.mkc:52:3  in people",
+    ]
+    code, out, err = mkc("refs", "examples/lead_scoring.mkc", "bbo")
+    assert code == 1 and "field, person or My Token" in err and "`bob`" in err
 
 
 CHAIN = """

@@ -291,3 +291,53 @@ def apply(root: pathlib.Path, edit: lsp.WorkspaceEdit) -> None:
             line = lines[s.line]
             lines[s.line] = line[: s.character] + e.new_text + line[t.character :]
         path.write_text("\n".join(lines))
+
+
+def test_definition_and_references_of_a_person_and_a_declared_field(project):
+    (project / "web.mkc").write_text(
+        (project / "web.mkc").read_text()
+        + '\nscenario "web" <\n  event ann fills_out_form "Contact Us"\n  expect ann last_touch = "web form"\n>\n'
+    )
+
+    async def scenario():
+        async with editor(project) as ed:
+            ed.open("web.mkc")
+            # (where in web.mkc, the word, its declaration: file, text, offset; uses but the declaration, per file)
+            for needle, offset, word, (name, where, at), used in (
+                ("event ann", 7, "ann", ("scenarios.mkc", "person ann", 7), {"scenarios.mkc": 5, "web.mkc": 2}),
+                (
+                    "ann last_touch",
+                    6,
+                    "last_touch",
+                    ("shared.mkc", "last_touch text", 0),
+                    {"scenarios.mkc": 2, "shared.mkc": 1, "web.mkc": 1},
+                ),
+            ):
+                uri, pos = ed.position("web.mkc", needle, offset)
+                ident = lsp.TextDocumentIdentifier(uri)
+                (loc,) = await ed.client.text_document_definition_async(
+                    lsp.DefinitionParams(text_document=ident, position=pos)
+                )
+                assert loc.uri == ed.uri(name)
+                assert (loc.range.start, loc.range.end) == (
+                    ed.position(name, where, at)[1],
+                    ed.position(name, where, at + len(word))[1],
+                )
+                found = await ed.client.text_document_references_async(
+                    lsp.ReferenceParams(
+                        text_document=ident, position=pos, context=lsp.ReferenceContext(include_declaration=False)
+                    )
+                )
+                counts: dict[str, int] = {}
+                for r in found:
+                    counts[pathlib.Path(r.uri).name] = counts.get(pathlib.Path(r.uri).name, 0) + 1
+                    text = (project / pathlib.Path(r.uri).name).read_text().split("\n")[r.range.start.line]
+                    assert text[r.range.start.character : r.range.end.character] == word
+                assert counts == used
+            uri, pos = ed.position("web.mkc", "event ann", 7)
+            hover = await ed.client.text_document_hover_async(
+                lsp.HoverParams(text_document=lsp.TextDocumentIdentifier(uri), position=pos)
+            )
+            assert hover.contents.value == '**person** `ann`: email "ann@example.com", first_name "Ann", lead_score 10'
+
+    run(scenario())
