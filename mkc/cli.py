@@ -396,18 +396,29 @@ def check(paths: tuple[str, ...], db: str | None, fmt: str) -> None:
     epilog="\b\nExample:  mkc repl examples/token_inheritance.mkc\n"
     "Piped:    printf 'change_score +5\\n:log\\n' | mkc repl examples/token_inheritance.mkc"
 )
-@click.argument("file", required=False)
+@click.argument("file", metavar="[PATH]", required=False)
 @_limit_options
 @color_option
 def repl(file: str | None, max_work: int | None, max_years: int | None) -> None:
-    """Try declarations, flow steps and scenario commands one at a time, on FILE's program.
+    """Try declarations, flow steps and scenario commands one at a time, on PATH's program.
+
+    PATH is a .mkc file (with the other files of its project, if it lies in
+    one) or a project's directory; no PATH is the project holding the current
+    directory, or else an empty session.
 
     At a terminal: completion, colour and history (~/.mkc_history, or $MKC_HISTORY).
     Piped: a plain transcript; exit 1 if an entry failed. `:help` lists the commands."""
+    from pathlib import Path
+
+    from mkc.load import program_file
+    from mkc.project import find_project
     from mkc.repl.app import main as repl_main
 
+    if file is None:  # no PATH: the project that holds the current directory, or else an empty session
+        project = find_project(Path.cwd())
+        file = str(project.root) if project is not None else None
     if file is not None:
-        read_source(file)  # a missing or unreadable file is bad input: one line, exit 2
+        file = program_file(file)  # bad input (a missing file, a folder that is no project): one line, exit 2
     sys.exit(repl_main(file, _limits(max_work, max_years)))
 
 

@@ -58,6 +58,25 @@ def load_path(path: str, known_fields: dict[str, str] | None = None) -> Loaded:
     return load_project(project, known_fields, given=path)
 
 
+def program_file(path: str) -> str:
+    """The file a session on one program loads for PATH (`mkc repl [PATH]`):
+    the file itself, with its project's other files beside it; for a
+    project's directory, its first file under that directory (spec section
+    10). A directory outside a project is not one program: bad input."""
+    given = Path(path)
+    if not given.is_dir():
+        read_source(path)  # a missing or unreadable file: one line
+        return path
+    project = find_project(given)
+    if project is None:
+        raise BadInput(f"{path}: a directory outside a project (no mkc.toml) is not one program; give a .mkc file")
+    inside = given.resolve()
+    files = [f for f in project.files() if f.resolve().is_relative_to(inside)]
+    if not files:
+        raise BadInput(f"{path}: no .mkc file of project {project.name} here")
+    return display_name(files[0])
+
+
 def load_project(
     project: Project,
     known_fields: dict[str, str] | None = None,

@@ -421,7 +421,7 @@ class Session:
                 "this help, or one step's, condition's or trigger's arguments",
                 self.cmd_help,
             ),
-            Command("load", ":load FILE", "load a program (the declarations typed so far stay)", self.cmd_load),
+            Command("load", ":load PATH", "load a file or a project's directory (what you typed stays)", self.cmd_load),
             Command("reload", ":reload", "read the file again and start the world afresh", self.cmd_reload),
             Command("check", ":check", "check the whole program and show every problem", self.cmd_check),
             Command("people", ":people", "everyone in the database, with their fields", self.cmd_people),
@@ -523,12 +523,13 @@ class Session:
 
     def cmd_load(self, arg: str, reply: Reply) -> None:
         if not arg:
-            reply.fail("usage: :load FILE")
+            reply.fail("usage: :load PATH (a .mkc file or a project's directory)")
             return
-        path = os.path.expanduser(arg)
         try:
+            from mkc.load import program_file
             from mkc.source import read_source
 
+            path = program_file(os.path.expanduser(arg))  # a project's directory: its first file
             source = read_source(path)
         except BadInput as err:
             reply.fail(f"error: {err}")
@@ -547,7 +548,7 @@ class Session:
 
     def cmd_reload(self, arg: str, reply: Reply) -> None:
         if self.path is None:
-            reply.fail("no file loaded: `:load FILE` first")
+            reply.fail("no file loaded: `:load PATH` first")
             return
         self.cmd_load(self.path, reply)
 

@@ -77,6 +77,60 @@ def test_a_missing_file_is_bad_input():
     assert code == 2 and out == "" and err.strip() == "mkc: error: no/such.mkc: no such file"
 
 
+def _project(tmp_path):
+    root = tmp_path / "proj"
+    (root / "web").mkdir(parents=True)
+    (root / "mkc.toml").write_text("")
+    (root / "a.mkc").write_text('people < person ann < email "ann@x.com" > >\n')
+    (root / "web" / "b.mkc").write_text("program Web < campaign Hello < flow < do_nothing > > >\n")
+    return root
+
+
+def test_a_project_directory_is_the_whole_project(tmp_path):
+    # spec section 10: `mkc repl [PATH]`, a PATH being a file or a directory (a project loaded whole)
+    root = _project(tmp_path)
+    code, out, err = repl(str(root / "web"), stdin=":people\n")
+    assert (code, err) == (0, "")
+    assert (
+        out.splitlines()[0]
+        == f"loaded {root / 'web' / 'b.mkc'} with 1 other file of its project: 1 campaign, 1 person, 0 scenarios"
+    )
+    code, out, err = repl(str(root), stdin="")
+    assert (code, err) == (0, "") and out.startswith(f"loaded {root / 'a.mkc'} with 1 other file")
+
+
+def test_no_path_is_the_project_of_the_current_directory(tmp_path, monkeypatch):
+    root = _project(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-c", "from mkc.cli import main; main()", "repl"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=root / "web",
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("loaded ") and "with 1 other file" in proc.stdout
+    proc = subprocess.run(
+        [sys.executable, "-c", "from mkc.cli import main; main()", "repl"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert proc.returncode == 0 and not proc.stdout.startswith("loaded ")
+
+
+def test_a_directory_outside_a_project_is_bad_input(tmp_path):
+    (tmp_path / "x.mkc").write_text("")
+    code, out, err = repl(str(tmp_path))
+    assert code == 2 and out == ""
+    assert (
+        err
+        == f"mkc: error: {tmp_path}: a directory outside a project (no mkc.toml) is not one program; give a .mkc file\n"
+    )
+
+
 def test_help_has_an_example():
     code, out, _ = repl("--help")
     assert code == 0 and "Example:  mkc repl" in out
