@@ -18,7 +18,6 @@ quoted (they are named by strings: `send_email "Welcome"`).
 
 from __future__ import annotations
 
-import functools
 import re
 from decimal import Decimal
 
@@ -237,11 +236,6 @@ class _Printer:
         self.blank = blank
         self.inline = inline  # writing a one-line block's items
 
-    def _first(self, text: str) -> str:
-        """A name that starts a line: the parser, after a new line, reads any
-        keyword that can start an item as that keyword (`email` in a person)."""
-        return name(text) if self.inline or text not in _keywords() else string(text)
-
     # -- comments
     def _take(self, start, end) -> list[Comment]:
         """The comments from `start` (included) to `end` (excluded), each placed once."""
@@ -349,7 +343,7 @@ class _Printer:
             return self.block("fields", list(node.decls), indent, span)
         if isinstance(node, ast.FieldDecl):
             label = f" {string(node.label)}" if node.label is not None else ""
-            return [f"{pad}{self._first(node.name)} {node.type}{label}"]
+            return [f"{pad}{name(node.name)} {node.type}{label}"]
         if isinstance(node, ast.Statuses):
             return [pad + "statuses [" + ", ".join(string(s) for s in node.names) + "]"]
         if isinstance(node, ast.ListAsset):
@@ -386,7 +380,7 @@ class _Printer:
         if isinstance(node, ast.Person):
             return self.block(f"person {name(node.handle)}", list(node.fields), indent, span, "share")
         if isinstance(node, ast.FieldValue):
-            return [f"{pad}{self._first(node.field)} {value(node.value)}"]
+            return [f"{pad}{name(node.field)} {value(node.value)}"]
         return self._command(node, indent)
 
     def _command(self, c, indent: int) -> list[str]:
@@ -423,15 +417,6 @@ class _Printer:
             kwargs = "".join(f" {kwarg(k)}" for k in c.kwargs)
             return [f"{pad}{words} {name(c.person)} {string(c.activity)}{kwargs}"]
         raise TypeError(f"no source form for {type(c).__name__}")
-
-
-@functools.cache
-def _keywords() -> frozenset[str]:
-    from mkc.grammar import parser
-
-    return frozenset(
-        t.pattern.value for t in parser().terminals if t.pattern.type == "str" and _NAME.fullmatch(t.pattern.value)
-    )
 
 
 def _campaign_head(c: ast.Campaign) -> str:

@@ -149,3 +149,13 @@ def test_a_when_without_its_block_before_a_named_thing_is_a_diagnostic_not_a_cra
     with pytest.raises(DiagnosticError) as err:
         parse(text, "t.mkc")
     assert err.value.diagnostics and all(d.span is not None for d in err.value.diagnostics)
+
+
+def test_a_field_named_like_a_keyword_opens_a_line_of_a_person_or_fields_block():
+    # A shared separator rule let LALR merge every block's state after a new
+    # line, so the lexer read `email` or `list` there as the keyword.
+    module = parse('people <\n  person ann <\n    lead_score 5\n    email "a@x.com"; list "x"\n  >\n>\n', "t.mkc")
+    (people,) = module.items
+    assert [f.field for f in people.persons[0].fields] == ["lead_score", "email", "list"]
+    module = parse("fields <\n  list text\n  email text\n>\n", "t.mkc")
+    assert [d.name for d in module.items[0].decls] == ["list", "email"]
