@@ -4,8 +4,9 @@ Diagnostics follow the text as it is typed (debounced, `DELAY`), for every
 file of the project an open file lies in; completion, hover, definition,
 references, rename, document symbols and formatting read the program as
 `lsp.program` analyses it. Positions: LSP's lines and characters are 0-based,
-mkc's spans 1-based; characters are counted as Python counts them (code
-points), which is what clients count outside the astral planes.
+mkc's spans 1-based and counted in code points, the client's characters in
+the position encoding negotiated at initialisation (UTF-16 code units unless
+both sides agree otherwise): `Positions` converts every position that crosses.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from prompt_toolkit.document import Document
 from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
+from pygls.workspace import PositionCodec
 
 from mkc import __version__
 from mkc.diagnostics import Diagnostic
@@ -74,9 +76,19 @@ class MkcServer(LanguageServer):
             # The version of the text they are about: a client drops those of a text it no longer holds.
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(
-                    from_fs_path(path), [_diagnostic(d) for d in diags], version=versions.get(path)
+                    from_fs_path(path),
+                    [_diagnostic(d, self.positions(prog, path)) for d in diags],
+                    version=versions.get(path),
                 )
             )
+
+    def positions(self, prog: Program, path: str) -> Positions:
+        """The conversions for file `path` as `prog` analysed it."""
+        return Positions(self.workspace.position_codec, prog.text(path))
+
+    def location(self, prog: Program, s: Span) -> lsp.Location:
+        path = real(s.file)
+        return lsp.Location(from_fs_path(path), self.positions(prog, path).range(s))
 
     def later(self, uri: str) -> None:
         """Publish diagnostics once the typing pauses."""
@@ -120,10 +132,13 @@ _KINDS = {
 
 @server.feature(lsp.TEXT_DOCUMENT_COMPLETION, lsp.CompletionOptions(trigger_characters=["<", ".", " ", "="]))
 def completion(ls: MkcServer, params: lsp.CompletionParams) -> lsp.CompletionList:
-    uri, pos = params.text_document.uri, params.position
+    uri = params.text_document.uri
     ls.program(uri)
     prog = ls.good.get(key_of(real(to_fs_path(uri))))
-    lines = ls.workspace.get_text_document(uri).source.split("\n")
+    source = ls.workspace.get_text_document(uri).source
+    to = Positions(ls.workspace.position_codec, source)
+    pos = to.server(params.position)
+    lines = source.split("\n")
     line = lines[pos.line][: pos.character] if pos.line < len(lines) else ""
     vocab = vocabulary_of(prog.model) if prog is not None else Vocabulary()
     items = []
@@ -136,7 +151,7 @@ def completion(ls: MkcServer, params: lsp.CompletionParams) -> lsp.CompletionLis
                 label=c.text,
                 kind=kind,
                 detail=_signature(c.text, meta) or meta or None,
-                text_edit=lsp.TextEdit(lsp.Range(start, pos), c.text),
+                text_edit=lsp.TextEdit(to.client_range(start, pos), c.text),
             )
         )
     return lsp.CompletionList(is_incomplete=False, items=items)
@@ -155,15 +170,16 @@ def _signature(name: str, meta: str) -> str | None:
 
 @server.feature(lsp.TEXT_DOCUMENT_HOVER)
 def hover(ls: MkcServer, params: lsp.HoverParams) -> lsp.Hover | None:
-    uri, pos = params.text_document.uri, params.position
+    uri = params.text_document.uri
     prog = ls.program(uri)
+    pos = ls.positions(prog, real(to_fs_path(uri))).server(params.position)
     path, line, column = real(to_fs_path(uri)), pos.line + 1, pos.character + 1
     place = prog.place_at(path, line, column)
     text = None
     if place is not None:
         text = _describe(prog, place, prog.campaign_at(path, line, column))
     if text is None:
-        word = ls.workspace.get_text_document(uri).word_at_position(pos)
+        word = ls.workspace.get_text_document(uri).word_at_position(params.position)
         for kind, table in (("step", STEPS), ("trigger", TRIGGERS), ("condition", CONDITIONS)):
             if word in table:
                 text = f"**{kind}** `{_signature(word, kind)}`"
@@ -209,8 +225,9 @@ def _describe(prog: Program, place, inside) -> str | None:
 
 
 def _place(ls: MkcServer, uri: str, pos: lsp.Position):
-    prog = ls.program(uri)
-    return prog, prog.place_at(real(to_fs_path(uri)), pos.line + 1, pos.character + 1)
+    prog, path = ls.program(uri), real(to_fs_path(uri))
+    pos = ls.positions(prog, path).server(pos)
+    return prog, prog.place_at(path, pos.line + 1, pos.character + 1)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
@@ -218,7 +235,7 @@ def definition(ls: MkcServer, params: lsp.DefinitionParams) -> list[lsp.Location
     prog, place = _place(ls, params.text_document.uri, params.position)
     if place is None:
         return []
-    return [_location(prog.name_span(p) or p.span) for p in prog.same(place) if p.declaration and p.span]
+    return [ls.location(prog, prog.name_span(p) or p.span) for p in prog.same(place) if p.declaration and p.span]
 
 
 @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
@@ -227,7 +244,7 @@ def references(ls: MkcServer, params: lsp.ReferenceParams) -> list[lsp.Location]
     if place is None:
         return []
     wanted = [p for p in prog.same(place) if p.span and (params.context.include_declaration or not p.declaration)]
-    return [_location(prog.name_span(p) or p.span) for p in wanted]
+    return [ls.location(prog, prog.name_span(p) or p.span) for p in wanted]
 
 
 @server.feature(lsp.TEXT_DOCUMENT_RENAME, lsp.RenameOptions(prepare_provider=False))
@@ -241,7 +258,9 @@ def rename(ls: MkcServer, params: lsp.RenameParams) -> lsp.WorkspaceEdit:
         raise JsonRpcInvalidParams(str(err)) from None
     return lsp.WorkspaceEdit(
         changes={
-            from_fs_path(path): [lsp.TextEdit(_range(span), text) for span, text in sorted(spans, key=_order)]
+            from_fs_path(path): [
+                lsp.TextEdit(ls.positions(prog, path).range(span), text) for span, text in sorted(spans, key=_order)
+            ]
             for path, spans in sorted(edits.items())
         }
     )
@@ -265,7 +284,8 @@ def document_symbols(ls: MkcServer, params: lsp.DocumentSymbolParams) -> list[ls
         module = parse(doc.source, doc.path)
     except DiagnosticError:
         return []
-    return [s for s in (_symbol(item) for item in module.items) if s is not None]
+    to = Positions(ls.workspace.position_codec, doc.source)
+    return [s for s in (_symbol(item, to) for item in module.items) if s is not None]
 
 
 _SYMBOLS = {
@@ -283,7 +303,7 @@ _SYMBOLS = {
 }
 
 
-def _symbol(node) -> lsp.DocumentSymbol | None:
+def _symbol(node, to: Positions) -> lsp.DocumentSymbol | None:
     word_kind = _SYMBOLS.get(type(node))
     if word_kind is None or node.span is None:
         return None
@@ -293,8 +313,8 @@ def _symbol(node) -> lsp.DocumentSymbol | None:
     detail = node.kind if isinstance(node, ast.Campaign) and node.kind else word
     span = node.span
     head = Span(span.file, span.line, span.column, span.line, span.column + len(word))
-    children = [s for s in (_symbol(k) for k in kids) if s is not None]
-    return lsp.DocumentSymbol(name, kind, _range(span), _range(head), detail=detail, children=children or None)
+    children = [s for s in (_symbol(k, to) for k in kids) if s is not None]
+    return lsp.DocumentSymbol(name, kind, to.range(span), to.range(head), detail=detail, children=children or None)
 
 
 @server.feature(lsp.TEXT_DOCUMENT_FORMATTING)
@@ -315,18 +335,42 @@ def formatting(ls: MkcServer, params: lsp.DocumentFormattingParams) -> list[lsp.
 # ---- conversions -----------------------------------------------------------------------------
 
 
-def _range(s: Span) -> lsp.Range:
-    return lsp.Range(lsp.Position(s.line - 1, s.column - 1), lsp.Position(s.end_line - 1, s.end_column - 1))
+class Positions:
+    """Positions in one text, between mkc (code points) and the client (the
+    negotiated encoding, which pygls's codec counts)."""
+
+    def __init__(self, codec: PositionCodec, text: str):
+        self.codec, self.lines = codec, text.splitlines()
+
+    def client(self, line: int, character: int) -> lsp.Position:
+        """0-based line and code point -> the client's position."""
+        if line >= len(self.lines):  # past the text (a diagnostic at its end): nothing to count
+            return lsp.Position(line, character)
+        text = self.lines[line]
+        units = self.codec.client_num_units(text[:character])
+        return lsp.Position(line, units + max(0, character - len(text)))
+
+    def client_range(self, start: lsp.Position, end: lsp.Position) -> lsp.Range:
+        return lsp.Range(self.client(start.line, start.character), self.client(end.line, end.character))
+
+    def range(self, s: Span) -> lsp.Range:
+        return lsp.Range(self.client(s.line - 1, s.column - 1), self.client(s.end_line - 1, s.end_column - 1))
+
+    def server(self, pos: lsp.Position) -> lsp.Position:
+        """The client's position -> 0-based line and code point."""
+        if pos.line >= len(self.lines):
+            return pos
+        text, units, character = self.lines[pos.line], 0, 0
+        while character < len(text) and units < pos.character:
+            units += self.codec.client_num_units(text[character])
+            character += 1
+        return lsp.Position(pos.line, character + max(0, pos.character - units))
 
 
-def _location(s: Span) -> lsp.Location:
-    return lsp.Location(from_fs_path(real(s.file)), _range(s))
-
-
-def _diagnostic(d: Diagnostic) -> lsp.Diagnostic:
+def _diagnostic(d: Diagnostic, to: Positions) -> lsp.Diagnostic:
     severity = lsp.DiagnosticSeverity.Error if d.is_error else lsp.DiagnosticSeverity.Warning
     message = d.message + "".join(f"\nhint: {h}" for h in d.hints)
-    return lsp.Diagnostic(_range(d.span), message, severity=severity, code=d.code, source="mkc")
+    return lsp.Diagnostic(to.range(d.span), message, severity=severity, code=d.code, source="mkc")
 
 
 def main() -> None:
