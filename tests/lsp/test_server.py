@@ -341,3 +341,45 @@ def test_definition_and_references_of_a_person_and_a_declared_field(project):
             assert hover.contents.value == '**person** `ann`: email "ann@example.com", first_name "Ann", lead_score 10'
 
     run(scenario())
+
+
+def test_positions_count_utf16_code_units_on_a_line_with_an_emoji(project):
+    # 🎉 is one code point but two UTF-16 code units, LSP's default count: every
+    # character after it on its line is one further along for the client.
+    old = "        execute_campaign Score use"
+    text = (
+        (project / "web.mkc")
+        .read_text()
+        .replace(old, '        change_data_value city "🎉 Fête"; execute_campaign Score use')
+    )
+    (project / "web.mkc").write_text(text)
+    number = text[: text.index("🎉")].count("\n")
+    line = text.splitlines()[number]
+    name = line.index("Score")
+
+    def at(column: int) -> lsp.Position:
+        return lsp.Position(number, len(line[:column].encode("utf-16-le")) // 2)
+
+    assert at(name).character == name + 1
+
+    async def scenario():
+        async with editor(project) as ed:
+            uri = ed.open("web.mkc", text.replace("execute_campaign Score", "execute_campaign Scor"))
+            (d,) = await ed.diagnostics_for(uri, lambda d: len(d) > 0)
+            assert d.code == "unknown-reference" and (d.range.start, d.range.end) == (at(name), at(name + 4))
+            ed.replace(uri, text)
+            assert await ed.diagnostics_for(uri, lambda d: len(d) == 0) == []
+
+            ident, pos = lsp.TextDocumentIdentifier(uri), at(name + 4)  # on the name's last letter
+            (loc,) = await ed.client.text_document_definition_async(
+                lsp.DefinitionParams(text_document=ident, position=pos)
+            )
+            assert loc.uri == ed.uri("shared.mkc")
+            found = await ed.client.text_document_references_async(
+                lsp.ReferenceParams(
+                    text_document=ident, position=pos, context=lsp.ReferenceContext(include_declaration=False)
+                )
+            )
+            assert [(r.range.start, r.range.end) for r in found if r.uri == uri] == [(at(name), at(name + 5))]
+
+    run(scenario())
