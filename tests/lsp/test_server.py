@@ -381,5 +381,11 @@ def test_positions_count_utf16_code_units_on_a_line_with_an_emoji(project):
                 )
             )
             assert [(r.range.start, r.range.end) for r in found if r.uri == uri] == [(at(name), at(name + 5))]
+            # Completion after `Sc`: the item replaces exactly `Sc`.
+            got = await ed.client.text_document_completion_async(
+                lsp.CompletionParams(text_document=ident, position=at(name + 2))
+            )
+            score = next(i for i in got.items if i.label == "Score")
+            assert (score.text_edit.range.start, score.text_edit.range.end) == (at(name), at(name + 2))
 
     run(scenario())
