@@ -209,7 +209,7 @@ def _people_batches(people: str | None, db: str | None, at, reading=None):
     import duckdb
 
     from mkc.store.batches import StoreSource
-    from mkc.store.commands import bad_rows, run_window
+    from mkc.store.commands import bad_rows, import_said, run_window
     from mkc.store.csv_import import BadRows, import_people
     from mkc.store.db import Store
 
@@ -217,7 +217,7 @@ def _people_batches(people: str | None, db: str | None, at, reading=None):
     try:
         if people is not None:
             try:
-                import_people(store, people, options=reading)
+                import_said(import_people(store, people, options=reading))
             except BadRows as err:
                 bad_rows(err)
         n = store.count_people()

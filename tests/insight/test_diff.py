@@ -246,12 +246,14 @@ def test_cli_campaign_over_a_person_export_read_as_the_options_say(tmp_path):
     rows = "Id;First Name;Lead Score\r\n1001;René;40.125\r\n1002;Zoë;35.500\r\n1003;Ann;60.250\r\n1004;Bo;10.750\r\n"
     csv.write_bytes(rows.encode("cp1252"))
     base = ["diff", str(old), str(new), "--campaign", "Hot", "--people", str(csv)]
-    code, out, _ = mkc(*base)
+    code, out, err = mkc(*base)  # says how it read the file, as mkc run --people does
     assert code == 0 and out.endswith("this change affects none of 4 people\n")
+    assert err == f"{csv}: read as cp1252 (Windows), semicolon-separated, decimal comma\n"
     for options in (["--decimal", "."], ["--encoding", "cp1252", "--delimiter", ";", "--decimal", "."]):
-        code, out, _ = mkc(*base, *options)
+        code, out, err = mkc(*base, *options)
         assert code == 1 and out.endswith("this change affects 2 of 4 people: 2 more get Change Score +10\n")
         assert [line.strip() for line in out.splitlines()[1:5:2]] == ["1001", "1002"]
+        assert err == f"{csv}: read as cp1252 (Windows), semicolon-separated\n"
     code, out, err = mkc(*base, "--encoding", "utf-8")
     assert code == 2 and out == "" and err == f"mkc: error: {csv}: not UTF-8 text at line 2, column 9 (byte 0xe9)\n"
 
