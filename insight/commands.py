@@ -130,6 +130,7 @@ def diff(
     at=None,
     tokens: dict | None = None,
     limits=None,
+    reading=None,
 ) -> int:
     """0: nobody is treated differently; 1: someone is; 2: trouble (a file
     with check errors, a scenario neither file has, a missing database)."""
@@ -148,7 +149,7 @@ def diff(
     if campaign is not None:
         if not any(_has_campaign(model, campaign) for model in models):
             raise BadInput(f"--campaign {campaign}: neither {old.name} nor {new.name} has a campaign of that name")
-        with _people_batches(people, db, at) as (label, window, batches):
+        with _people_batches(people, db, at, reading) as (label, window, batches):
             since, when, until = window
             label = f"campaign {campaign} {label}"
             run = diff_.CampaignRun(campaign, label, when, since, until, tokens or {}, batches, limits)
@@ -197,17 +198,18 @@ def _has_campaign(model, text: str) -> bool:
 
 
 @contextlib.contextmanager
-def _people_batches(people: str | None, db: str | None, at):
+def _people_batches(people: str | None, db: str | None, at, reading=None):
     """(label, (since, at, until), batches) for `mkc diff --campaign`: each
     file's own people, or the people of a person export (imported into a
-    database in memory) or of a database, which is only read."""
+    database in memory, read as `reading`, the ImportOptions of
+    mkc/reading_options.py, says) or of a database, which is only read."""
     if people is None and db is None:
         yield "over each file's people", (at, at, None), None
         return
     import duckdb
 
     from mkc.store.batches import StoreSource
-    from mkc.store.commands import bad_rows, run_window
+    from mkc.store.commands import bad_rows, import_said, run_window
     from mkc.store.csv_import import BadRows, import_people
     from mkc.store.db import Store
 
@@ -215,7 +217,7 @@ def _people_batches(people: str | None, db: str | None, at):
     try:
         if people is not None:
             try:
-                import_people(store, people)
+                import_said(import_people(store, people, options=reading))
             except BadRows as err:
                 bad_rows(err)
         n = store.count_people()

@@ -526,6 +526,7 @@ def explain(file: str, campaign: str, person: str, scenario: str | None, at: str
 @click.option("--db", metavar="PATH", help="With --campaign: over the people of this database (only read).")
 @click.option("--at", metavar="DATETIME", help="With --campaign: when it runs (default as for mkc run).")
 @click.option("--token", "tokens", multiple=True, metavar="my.NAME=VALUE", help="With --campaign: an API My Token.")
+@reading_options
 @_limit_options
 @color_option
 def diff(
@@ -539,6 +540,7 @@ def diff(
     tokens: tuple[str, ...],
     max_work: int | None,
     max_years: int | None,
+    reading,
 ) -> None:
     """Run OLD and NEW over the same scenarios, or run one batch campaign of
     each over the same people (--campaign, with --people or --db for real
@@ -552,10 +554,14 @@ def diff(
         raise BadInput("--scenario and --campaign cannot be used together")
     if people and db:
         raise BadInput("give --people or --db, not both (mkc diff never writes to a database)")
+    if reading and not people:
+        raise BadInput("--encoding, --delimiter, --decimal and --date-format go with --people")
     when, overrides = _datetime_option("--at", at), _token_options(tokens)
     limits = _limits(max_work, max_years)
     sys.exit(
-        commands.diff(read_source(old), read_source(new), scenarios, campaign, people, db, when, overrides, limits)
+        commands.diff(
+            read_source(old), read_source(new), scenarios, campaign, people, db, when, overrides, limits, reading
+        )
     )
 
 

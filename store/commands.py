@@ -188,7 +188,7 @@ def run_campaign(
 
 def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file):
     if people is not None:
-        _said(import_people(store, people, types, skip_bad_rows, reading))
+        import_said(import_people(store, people, types, skip_bad_rows, reading))
     elif not store.count_people() and store.meta("next_run") == "1":
         # A new database starts with the file's declared people.
         add_people(store, [PersonState.declared(p) for p in interp.model.people])
@@ -270,7 +270,7 @@ def db_import(path: str, db: str, types: dict, skip_bad_rows: bool, reading=None
     store.close()
 
 
-def _said(result) -> None:
+def import_said(result) -> None:
     """What an import tells on stderr: how the file was read, warnings, the rows skipped."""
     for note in result.notes:
         _err(note)
@@ -279,7 +279,7 @@ def _said(result) -> None:
 
 
 def _print_import(path: str, db: str, result) -> None:
-    _said(result)
+    import_said(result)
     fields = ", ".join(f"{name} {word}" for name, word in result.fields.items())
     skipped = f", {len(result.skipped)} bad rows skipped" if result.skipped else ""
     click.echo(

@@ -224,6 +224,8 @@ def test_cli_over_a_database_and_a_person_export(tmp_path):
         (["--campaign", "Hot", "--db", "missing.duckdb"], "missing.duckdb: no such file"),
         (["--campaign", "Nope"], "--campaign Nope: neither"),
         (["--campaign", "Hot", "--at", "soon"], "--at soon"),
+        (["--campaign", "Hot", "--decimal", "."], "--date-format go with --people"),
+        (["--campaign", "Hot", "--people", "p.csv", "--delimiter", "||"], "--delimiter '||'"),
     ],
 )
 def test_cli_campaign_bad_input(tmp_path, extra, message):
@@ -231,6 +233,29 @@ def test_cli_campaign_bad_input(tmp_path, extra, message):
     program.write_text(SCORING.replace("THRESHOLD", "50"))
     code, out, err = mkc("diff", str(program), str(program), *extra, cwd=tmp_path)
     assert code == 2 and message in err and "Traceback" not in err, err
+
+
+def test_cli_campaign_over_a_person_export_read_as_the_options_say(tmp_path):
+    """A cp1252 semicolon export whose scores have a decimal point: found out,
+    `40.125` is 40125 (a thousands point, as with a decimal comma); `--decimal .`
+    reads 40.125, and two people fall between the old and new thresholds."""
+    program = SCORING.split("people <")[0]
+    old, new, csv = tmp_path / "old.mkc", tmp_path / "new.mkc", tmp_path / "people.csv"
+    old.write_text(program.replace("THRESHOLD", "50"))
+    new.write_text(program.replace("THRESHOLD", "30"))
+    rows = "Id;First Name;Lead Score\r\n1001;René;40.125\r\n1002;Zoë;35.500\r\n1003;Ann;60.250\r\n1004;Bo;10.750\r\n"
+    csv.write_bytes(rows.encode("cp1252"))
+    base = ["diff", str(old), str(new), "--campaign", "Hot", "--people", str(csv)]
+    code, out, err = mkc(*base)  # says how it read the file, as mkc run --people does
+    assert code == 0 and out.endswith("this change affects none of 4 people\n")
+    assert err == f"{csv}: read as cp1252 (Windows), semicolon-separated, decimal comma\n"
+    for options in (["--decimal", "."], ["--encoding", "cp1252", "--delimiter", ";", "--decimal", "."]):
+        code, out, err = mkc(*base, *options)
+        assert code == 1 and out.endswith("this change affects 2 of 4 people: 2 more get Change Score +10\n")
+        assert [line.strip() for line in out.splitlines()[1:5:2]] == ["1001", "1002"]
+        assert err == f"{csv}: read as cp1252 (Windows), semicolon-separated\n"
+    code, out, err = mkc(*base, "--encoding", "utf-8")
+    assert code == 2 and out == "" and err == f"mkc: error: {csv}: not UTF-8 text at line 2, column 9 (byte 0xe9)\n"
 
 
 def test_cli_campaign_over_a_bad_person_export(tmp_path):
