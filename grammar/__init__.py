@@ -14,7 +14,7 @@ from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from mkc.diagnostics import Diagnostic, DiagnosticError
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 from mkc.source import Span
 
 GRAMMAR = Path(__file__).with_name("mkc.lark")
@@ -345,12 +345,11 @@ def _bare_condition(err: UnexpectedToken) -> tuple[str, str] | None:
             return None
     if len(stack) < 2 or not _is(stack[-2], "WHEN"):
         return None
-    top = atom = stack[-1]  # a condition in parentheses is not taken: it is wrapped (`_Ext`)
-    while isinstance(atom, (ast.And, ast.Or, ast.Not)):
-        atom = atom.cond if isinstance(atom, ast.Not) else atom.right
+    top = stack[-1]  # a condition in parentheses is not taken: it is wrapped (`_Ext`)
+    atom = walk.last_atom(top)
     if not _ends_together(atom, top):  # `… and (is_vip)`
         return None
-    if isinstance(atom, ast.FuncCond) and not atom.args and not atom.kwargs:
+    if walk.is_bare(atom):
         return atom.name, "<"  # `when is_vip` and a newline
     if isinstance(atom, ast.FieldCond) and atom.op == "<" and err.token.type != "_NL":
         (value,) = atom.operands  # `when is_vip < do_nothing >`: the step was read as a value

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import attrs
 
-from mkc.grammar import ast
+from mkc.grammar import ast, walk
 
 WIDTH = 120
 """The widest a one-line block may be, indentation included (the Python code's own limit)."""
@@ -137,23 +137,12 @@ def cond(c) -> str:
     return "".join(out)
 
 
-def _ends_bare(c) -> bool:
-    """Whether the condition's text ends with a condition named bare (no
-    arguments): before a block's `<` or `>` it would read as a comparison,
-    so the whole condition goes in parentheses there."""
-    while True:
-        if isinstance(c, ast.Not):
-            c = c.cond
-        elif isinstance(c, (ast.And, ast.Or)):
-            c = ast.terms(c)[-1]
-        else:
-            return isinstance(c, ast.FuncCond) and not c.args and not c.kwargs
-
-
 def head_cond(c) -> str:
-    """A condition that a block's `<` or `>` follows (a `when`'s, a filter's)."""
+    """A condition that a block's `<` or `>` follows (a `when`'s, a filter's):
+    ending with a condition named bare it would read as a comparison there,
+    so it goes in parentheses."""
     text = cond(c)
-    return f"({text})" if _ends_bare(c) else text
+    return f"({text})" if walk.is_bare(walk.last_atom(c)) else text
 
 
 def _group(c, bracket: bool) -> list:

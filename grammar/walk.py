@@ -87,6 +87,18 @@ def atoms(cond) -> Iterator[ast.FieldCond | ast.FuncCond]:
             yield cond
 
 
+def last_atom(cond):
+    """The field test or named condition a condition's text ends with."""
+    while isinstance(cond, (ast.And, ast.Or, ast.Not)):
+        cond = cond.cond if isinstance(cond, ast.Not) else cond.right
+    return cond
+
+
+def is_bare(cond) -> bool:
+    """A named condition written without arguments (`is_vip`)."""
+    return isinstance(cond, ast.FuncCond) and not cond.args and not cond.kwargs
+
+
 def values(value) -> Iterator:
     """A value and, for a list, every item in it (not the list itself)."""
     if not isinstance(value, ast.ListValue):
