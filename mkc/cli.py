@@ -418,7 +418,8 @@ def repl(file: str | None, max_work: int | None, max_years: int | None) -> None:
         project = find_project(Path.cwd())
         file = str(project.root) if project is not None else None
     if file is not None:
-        file = program_file(file)  # bad input (a missing file, a folder that is no project): one line, exit 2
+        file = program_file(file)  # a folder that is no project: one line, exit 2
+        read_source(file)  # a missing or unreadable file is bad input: one line, exit 2
     sys.exit(repl_main(file, _limits(max_work, max_years)))
 
 

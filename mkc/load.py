@@ -65,8 +65,7 @@ def program_file(path: str) -> str:
     10). A directory outside a project is not one program: bad input."""
     given = Path(path)
     if not given.is_dir():
-        read_source(path)  # a missing or unreadable file: one line
-        return path
+        return path  # its reader says what is wrong with it
     project = find_project(given)
     if project is None:
         raise BadInput(f"{path}: a directory outside a project (no mkc.toml) is not one program; give a .mkc file")
