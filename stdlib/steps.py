@@ -303,6 +303,27 @@ def _sfdc_campaign(activity: str):
     return compile_
 
 
+def _sfdc_step(name: str, activity: str, summary: str, mkc_id: int, status: str, description: str) -> StepSpec:
+    """A Salesforce campaign step: the campaign and a status, its activity
+    (`status` is Marketo's name for the status attribute) logged every time."""
+    return StepSpec(
+        name,
+        sig(pos("sfdc_campaign", "text"), kw("status", "text", required=True)),
+        summary=summary,
+        compile=_sfdc_campaign(activity),
+        logs=ActivitySpec(
+            activity,
+            None,
+            ("sfdc_campaign", "status"),
+            ("sfdc_campaign", "status="),
+            ("sfdc_campaign", "status"),
+            mkc_id=mkc_id,
+            rest=Rest(activity, "sfdc_campaign", None, (("status", status),), description),
+        ),
+        about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
+    )
+
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -617,49 +638,21 @@ STEPS: dict[str, StepSpec] = {
             logs=ActivitySpec("Delete Person", 37, (), rest=Rest("Delete Lead", description="A person was deleted")),
         ),
         StepSpec("do_nothing", sig(), summary="nothing (for a choice branch)"),
-        StepSpec(
+        _sfdc_step(
             "add_to_sfdc_campaign",
-            sig(pos("sfdc_campaign", "text"), kw("status", "text", required=True)),
-            summary="add the person to a Salesforce campaign with a member status (logged only)",
-            compile=_sfdc_campaign("Add to SFDC Campaign"),
-            logs=ActivitySpec(
-                "Add to SFDC Campaign",
-                None,
-                ("sfdc_campaign", "status"),
-                ("sfdc_campaign", "status="),
-                ("sfdc_campaign", "status"),
-                mkc_id=100004,
-                rest=Rest(
-                    "Add to SFDC Campaign",
-                    "sfdc_campaign",
-                    None,
-                    (("status", "Status"),),
-                    "The person was added to a Salesforce campaign",
-                ),
-            ),
-            about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
+            "Add to SFDC Campaign",
+            "add the person to a Salesforce campaign with a member status (logged only)",
+            100004,
+            "Status",
+            "The person was added to a Salesforce campaign",
         ),
-        StepSpec(
+        _sfdc_step(
             "change_status_in_sfdc_campaign",
-            sig(pos("sfdc_campaign", "text"), kw("status", "text", required=True)),
-            summary="set the person's member status in a Salesforce campaign (logged only)",
-            compile=_sfdc_campaign("Change Status in SFDC Campaign"),
-            logs=ActivitySpec(
-                "Change Status in SFDC Campaign",
-                None,
-                ("sfdc_campaign", "status"),
-                ("sfdc_campaign", "status="),
-                ("sfdc_campaign", "status"),
-                mkc_id=100005,
-                rest=Rest(
-                    "Change Status in SFDC Campaign",
-                    "sfdc_campaign",
-                    None,
-                    (("status", "New Status"),),
-                    "The person's status in a Salesforce campaign changed",
-                ),
-            ),
-            about={"sfdc_campaign": "sfdc_campaign", "status": "status"},
+            "Change Status in SFDC Campaign",
+            "set the person's member status in a Salesforce campaign (logged only)",
+            100005,
+            "New Status",
+            "The person's status in a Salesforce campaign changed",
         ),
     ]
 }
