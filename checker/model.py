@@ -69,7 +69,7 @@ class ProgramInfo(Scope):
     campaigns: dict[str, CampaignInfo] = attrs.Factory(dict)
 
 
-@attrs.define(eq=False)
+@attrs.define(eq=False, weakref_slot=False)  # one per campaign: 8 bytes less each
 class CampaignInfo:
     name: str
     node: ast.Campaign = attrs.field(repr=False)

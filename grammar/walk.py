@@ -23,9 +23,9 @@ def nodes(root) -> Iterator:
         yield node
         children = []
         for field in attrs.fields(type(node)):
-            if field.name.endswith("span"):
+            if field.alias.endswith("span"):
                 continue
-            value = getattr(node, field.name)
+            value = getattr(node, field.alias)  # as declared: tuples are kept compactly (`ast.node`)
             if isinstance(value, tuple):
                 children.extend(v for v in value if attrs.has(type(v)))
             elif attrs.has(type(value)):
