@@ -104,36 +104,43 @@ class BoundStep(BoundCall):
 class Targets(Mapping):
     """A call's reference arguments resolved: parameter name -> `Target` (a
     tuple of them for a repeating one), in signature order. Read-only, and a
-    tenth of a dict's size with its proxy: every step and trigger has one."""
+    fifth of a dict's size with its proxy: every step and trigger has one.
+    One argument is kept as its name and value, more as a tuple of each."""
 
     __slots__ = ("_names", "_values")
 
     def __init__(self, names: tuple[str, ...], values: tuple):
-        self._names, self._values = _NAMES.setdefault(names, names), values  # few distinct: shared
+        if len(names) == 1:
+            (names,), (values,) = names, values
+        self._names, self._values = _NAMES.setdefault(names, names), values  # few distinct names: shared
+
+    def _items(self):
+        return ((self._names, self._values),) if type(self._names) is str else zip(self._names, self._values)
 
     def __getitem__(self, name: str):
-        for n, value in zip(self._names, self._values):
+        for n, value in self._items():
             if n == name:
                 return value
         raise KeyError(name)
 
     def get(self, name: str, default=None):
-        for n, value in zip(self._names, self._values):
+        for n, value in self._items():
             if n == name:
                 return value
         return default
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
+        return iter((self._names,) if type(self._names) is str else self._names)
 
     def __len__(self) -> int:
-        return len(self._names)
+        return 1 if type(self._names) is str else len(self._names)
 
     def __repr__(self) -> str:
         return f"Targets({dict(self)!r})"
 
 
 _NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
+_FEW = 8  # steps in a flow that `Bound.step` looks through without an index
 
 
 @attrs.frozen(eq=False)
@@ -220,11 +227,11 @@ class Bound:
     steps: Mapping[CampaignInfo, tuple[BoundStep, ...]]  # in flow order, choices' steps included
     executes: tuple[Execute, ...]  # every execute_campaign that resolves, in declaration and step order
     api_starts: tuple[ApiStart, ...]  # every scenario request and schedule, in file order
-    # id(step) -> its binding, or when clones share the step, campaign -> its binding there
-    _by_node: Mapping[int, BoundStep | dict[CampaignInfo, BoundStep]] = attrs.field(repr=False)
     _out_of: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
     _runs: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)  # those into executables
     _into: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
+    # For `step`: id(step) -> its binding, made when first asked, for a flow of many steps
+    _by_node: dict[CampaignInfo, dict[int, BoundStep]] = attrs.field(factory=dict, repr=False, init=False)
 
     def triggers_of(self, campaign: CampaignInfo) -> tuple[BoundCall, ...]:
         return self.triggers.get(campaign, ())
@@ -236,10 +243,13 @@ class Bound:
         """The binding of `node` in `campaign`'s flow, or None (not one of its steps)."""
         if campaign is None:
             return None
-        found = self._by_node.get(id(node))
-        if type(found) is dict:
-            return found.get(campaign)
-        return found if found is not None and found.campaign is campaign else None
+        steps = self.steps.get(campaign, ())
+        if len(steps) <= _FEW:  # most flows: looked through, no index kept (an int and an entry per step)
+            return next((b for b in steps if b.node is node), None)
+        index = self._by_node.get(campaign)
+        if index is None:
+            index = self._by_node[campaign] = {id(b.node): b for b in steps}
+        return index.get(id(node))
 
     def executes_from(self, campaign: CampaignInfo) -> tuple[Execute, ...]:
         """The campaign's execute_campaign edges, any target kind, in step order."""
@@ -267,7 +277,6 @@ def bind(model: Model) -> Bound:
 
     triggers = {c: tuple(_bind(t, c, TRIGGERS, resolve) for t in c.triggers) for c in model.campaigns}
     steps: dict[CampaignInfo, tuple[BoundStep, ...]] = {}
-    by_node: dict[int, BoundStep | dict[CampaignInfo, BoundStep]] = {}
     executes: list[Execute] = []
     for c in model.campaigns:
         top = {id(item) for item in c.steps}
@@ -278,7 +287,6 @@ def bind(model: Model) -> Bound:
             flag = walk.kwarg(node, PARENT_CONTEXT) if node.name == "execute_campaign" else None
             step = _bind(node, c, STEPS, resolve, in_choice, isinstance(flag, ast.Bool) and flag.value)
             out.append(step)
-            _index(by_node, node, step)
             if node.name == "execute_campaign":
                 target = step.target("campaign")
                 if isinstance(target, CampaignInfo):
@@ -301,7 +309,6 @@ def bind(model: Model) -> Bound:
         MappingProxyType(steps),
         tuple(executes),
         api_starts,
-        MappingProxyType(by_node),
         MappingProxyType({c: tuple(es) for c, es in out_of.items()}),
         MappingProxyType({c: runs for c, es in out_of.items() if (runs := tuple(e for e in es if e.executable))}),
         MappingProxyType({c: tuple(es) for c, es in into.items()}),
@@ -327,18 +334,6 @@ def _bind(node, c: CampaignInfo, table: Mapping, resolve, *step):
         else:
             targets.append(_target(param, value, c, resolve))
     return bound(node, c, spec, Targets(tuple(names), tuple(targets)) if names else NOTHING, *step)
-
-
-def _index(by_node: dict, node, step: BoundStep) -> None:
-    """`Bound._by_node`: a step is in one campaign's flow, unless clones share it.
-    Keyed by one id, not (campaign, step): a tuple and two ints less per step."""
-    prior = by_node.get(id(node))
-    if prior is None:
-        by_node[id(node)] = step
-    elif type(prior) is dict:
-        prior[step.campaign] = step
-    else:
-        by_node[id(node)] = {prior.campaign: prior, step.campaign: step}
 
 
 def _target(param: Param, value, c: CampaignInfo, resolve) -> Target:
