@@ -223,7 +223,7 @@ class Bound:
     between campaigns, and the starts through the API."""
 
     model: Model
-    triggers: Mapping[CampaignInfo, tuple[BoundCall, ...]]  # in smart list order
+    triggers: Mapping[CampaignInfo, tuple[BoundCall, ...]]  # in smart list order; campaigns with triggers
     steps: Mapping[CampaignInfo, tuple[BoundStep, ...]]  # in flow order, choices' steps included
     executes: tuple[Execute, ...]  # every execute_campaign that resolves, in declaration and step order
     api_starts: tuple[ApiStart, ...]  # every scenario request and schedule, in file order
@@ -275,7 +275,7 @@ def bind(model: Model) -> Bound:
             found = resolved[key] = model.resolve(kind, node, scope)
         return found
 
-    triggers = {c: tuple(_bind(t, c, TRIGGERS, resolve) for t in c.triggers) for c in model.campaigns}
+    triggers = {c: tuple(_bind(t, c, TRIGGERS, resolve) for t in c.triggers) for c in model.campaigns if c.triggers}
     steps: dict[CampaignInfo, tuple[BoundStep, ...]] = {}
     executes: list[Execute] = []
     for c in model.campaigns:
