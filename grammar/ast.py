@@ -67,12 +67,15 @@ def _packed(span: Span | int | None) -> int | None:
 
 
 def _one_bare(items):
-    """A tuple of one item as the item (not when the item is itself a tuple or None: those stay in theirs)."""
+    """A tuple of one item as the item (not when the item is None, a tuple or a list: those stay in theirs)."""
     if type(items) is tuple and len(items) == 1:
         item = items[0]
-        if item is not None and type(item) is not tuple:
+        if item is not None and type(item) not in _SEQUENCES:
             return item
     return items
+
+
+_SEQUENCES = (tuple, list)
 
 
 def _tuple_getter(slot):
@@ -80,7 +83,7 @@ def _tuple_getter(slot):
 
     def getter(self):
         items = get(self)
-        return items if type(items) is tuple or items is None else (items,)
+        return items if items is None or type(items) in _SEQUENCES else (items,)
 
     return getter
 

@@ -108,8 +108,13 @@ _START = 0x1FFFFF << 32 | 0xFFF << 8 | 0x7F << 1  # a narrow span's file, line a
 
 def pack_within(outer: int | None, inner: int | None) -> int | None:
     """The packed span `inner`, as its width when it starts where `outer` starts, on its line."""
-    if inner is None or outer is None or (outer | inner) & 1:
+    if inner is None or outer is None:
         return inner
+    if (outer | inner) & 1:  # a wide one (a long line, or past 128 files): compared unpacked
+        a, b = unpack_span(outer), unpack_span(inner)
+        width = b.end_column - b.column
+        same = (a.file, a.line, a.column) == (b.file, b.line, b.column) and b.end_line == b.line
+        return width if same and 0 < width <= _WITHIN else inner
     width = (inner >> 20 & 0xFFF) - (inner >> 8 & 0xFFF)
     if inner >> 53 == 0 and 0 < width <= _WITHIN and (inner ^ outer) & _START == 0:
         return width  # same file, line and column; one line
