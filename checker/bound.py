@@ -30,7 +30,7 @@ nothing downstream (the model, the grammar's AST and the standard library).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 
 import attrs
@@ -47,7 +47,7 @@ THIS_CAMPAIGN = ("this_campaign",)  # the name a `Param.this_campaign` argument 
 NOTHING: Mapping = MappingProxyType({})
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, weakref_slot=False)  # one per reference argument: 8 bytes less each
 class Target:
     """A reference argument and what it names: `kind` (campaign, program, list,
     smart_list, email, webhook), the node as written, and its resolution (no
@@ -66,19 +66,26 @@ class Target:
         return self.resolution.target if self.resolution is not None else None
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, weakref_slot=False)  # one per step and trigger: 8 bytes less each
 class BoundCall:
     """One trigger or flow step of one campaign (a clone's are bound again in the clone)."""
 
     node: ast.Step | ast.Trigger
     campaign: CampaignInfo
     spec: StepSpec | TriggerSpec | None  # None: no such step or trigger (the checker reports it)
-    args: Mapping[str, object]  # parameter name -> value as written (`Signature.bind`)
     targets: Mapping[str, Target | tuple[Target, ...]]  # reference parameters given, resolved
 
     @property
     def name(self) -> str:
         return self.node.name
+
+    @property
+    def args(self) -> Mapping[str, object]:
+        """Parameter name -> value as written (`Signature.bind`). Bound when
+        asked for, not kept: a dict per call would outweigh the call's node."""
+        if self.spec is None:
+            return NOTHING
+        return MappingProxyType(self.spec.signature.bind(self.node.args, self.node.kwargs))
 
     def target(self, name: str):
         """What the reference argument `name` names, or None."""
@@ -86,12 +93,54 @@ class BoundCall:
         return found.value if isinstance(found, Target) else None
 
 
-@attrs.frozen(eq=False)
+@attrs.frozen(eq=False, weakref_slot=False)
 class BoundStep(BoundCall):
     """A flow step, and where it stands."""
 
     in_choice: bool = False  # written in a choice's branch
     parent_context: bool = False  # an execute_campaign with use_parent_token_context=true
+
+
+class Targets(Mapping):
+    """A call's reference arguments resolved: parameter name -> `Target` (a
+    tuple of them for a repeating one), in signature order. Read-only, and a
+    fifth of a dict's size with its proxy: every step and trigger has one.
+    One argument is kept as its name and value, more as a tuple of each."""
+
+    __slots__ = ("_names", "_values")
+
+    def __init__(self, names: tuple[str, ...], values: tuple):
+        if len(names) == 1:
+            (names,), (values,) = names, values
+        self._names, self._values = _NAMES.setdefault(names, names), values  # few distinct names: shared
+
+    def _items(self):
+        return ((self._names, self._values),) if type(self._names) is str else zip(self._names, self._values)
+
+    def __getitem__(self, name: str):
+        for n, value in self._items():
+            if n == name:
+                return value
+        raise KeyError(name)
+
+    def get(self, name: str, default=None):
+        for n, value in self._items():
+            if n == name:
+                return value
+        return default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter((self._names,) if type(self._names) is str else self._names)
+
+    def __len__(self) -> int:
+        return 1 if type(self._names) is str else len(self._names)
+
+    def __repr__(self) -> str:
+        return f"Targets({dict(self)!r})"
+
+
+_NAMES: dict[tuple[str, ...], tuple[str, ...]] = {}
+_FEW = 8  # steps in a flow that `Bound.step` looks through without an index
 
 
 @attrs.frozen(eq=False)
@@ -174,14 +223,15 @@ class Bound:
     between campaigns, and the starts through the API."""
 
     model: Model
-    triggers: Mapping[CampaignInfo, tuple[BoundCall, ...]]  # in smart list order
+    triggers: Mapping[CampaignInfo, tuple[BoundCall, ...]]  # in smart list order; campaigns with triggers
     steps: Mapping[CampaignInfo, tuple[BoundStep, ...]]  # in flow order, choices' steps included
     executes: tuple[Execute, ...]  # every execute_campaign that resolves, in declaration and step order
     api_starts: tuple[ApiStart, ...]  # every scenario request and schedule, in file order
-    _by_node: Mapping[tuple[int, int], BoundStep] = attrs.field(repr=False)  # (id(campaign), id(step)) -> bound
     _out_of: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
     _runs: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)  # those into executables
     _into: Mapping[CampaignInfo, tuple[Execute, ...]] = attrs.field(repr=False)
+    # For `step`: id(step) -> its binding, made when first asked, for a flow of many steps
+    _by_node: dict[CampaignInfo, dict[int, BoundStep]] = attrs.field(factory=dict, repr=False, init=False)
 
     def triggers_of(self, campaign: CampaignInfo) -> tuple[BoundCall, ...]:
         return self.triggers.get(campaign, ())
@@ -193,7 +243,13 @@ class Bound:
         """The binding of `node` in `campaign`'s flow, or None (not one of its steps)."""
         if campaign is None:
             return None
-        return self._by_node.get((id(campaign), id(node)))
+        steps = self.steps.get(campaign, ())
+        if len(steps) <= _FEW:  # most flows: looked through, no index kept (an int and an entry per step)
+            return next((b for b in steps if b.node is node), None)
+        index = self._by_node.get(campaign)
+        if index is None:
+            index = self._by_node[campaign] = {id(b.node): b for b in steps}
+        return index.get(id(node))
 
     def executes_from(self, campaign: CampaignInfo) -> tuple[Execute, ...]:
         """The campaign's execute_campaign edges, any target kind, in step order."""
@@ -219,9 +275,8 @@ def bind(model: Model) -> Bound:
             found = resolved[key] = model.resolve(kind, node, scope)
         return found
 
-    triggers = {c: tuple(_bind(t, c, TRIGGERS, resolve) for t in c.triggers) for c in model.campaigns}
+    triggers = {c: tuple(_bind(t, c, TRIGGERS, resolve) for t in c.triggers) for c in model.campaigns if c.triggers}
     steps: dict[CampaignInfo, tuple[BoundStep, ...]] = {}
-    by_node: dict[tuple[int, int], BoundStep] = {}
     executes: list[Execute] = []
     for c in model.campaigns:
         top = {id(item) for item in c.steps}
@@ -232,7 +287,6 @@ def bind(model: Model) -> Bound:
             flag = walk.kwarg(node, PARENT_CONTEXT) if node.name == "execute_campaign" else None
             step = _bind(node, c, STEPS, resolve, in_choice, isinstance(flag, ast.Bool) and flag.value)
             out.append(step)
-            by_node[(id(c), id(node))] = step
             if node.name == "execute_campaign":
                 target = step.target("campaign")
                 if isinstance(target, CampaignInfo):
@@ -255,7 +309,6 @@ def bind(model: Model) -> Bound:
         MappingProxyType(steps),
         tuple(executes),
         api_starts,
-        MappingProxyType(by_node),
         MappingProxyType({c: tuple(es) for c, es in out_of.items()}),
         MappingProxyType({c: runs for c, es in out_of.items() if (runs := tuple(e for e in es if e.executable))}),
         MappingProxyType({c: tuple(es) for c, es in into.items()}),
@@ -268,18 +321,19 @@ def _bind(node, c: CampaignInfo, table: Mapping, resolve, *step):
     bound = BoundStep if step else BoundCall
     spec = table.get(node.name)
     if spec is None:
-        return bound(node, c, None, NOTHING, NOTHING, *step)
+        return bound(node, c, None, NOTHING, *step)
     args = spec.signature.bind(node.args, node.kwargs)
-    targets: dict[str, Target | tuple[Target, ...]] = {}
+    names, targets = [], []
     for param in spec.signature.params:
         value = args.get(param.name)
         if param.type not in REFERENCE_TYPES or value is None:
             continue
+        names.append(param.name)
         if param.repeat:
-            targets[param.name] = tuple(_target(param, v, c, resolve) for v in value)
+            targets.append(tuple(_target(param, v, c, resolve) for v in value))
         else:
-            targets[param.name] = _target(param, value, c, resolve)
-    return bound(node, c, spec, MappingProxyType(args), MappingProxyType(targets), *step)
+            targets.append(_target(param, value, c, resolve))
+    return bound(node, c, spec, Targets(tuple(names), tuple(targets)) if names else NOTHING, *step)
 
 
 def _target(param: Param, value, c: CampaignInfo, resolve) -> Target:

@@ -77,19 +77,23 @@ def _cycles(model: Model, report: Report) -> set[int]:
     # Depth-first with an explicit stack, as chains of executables can be a
     # thousand long: `path` holds the open campaigns, `stack` what is left of
     # each one's calls.
+    # Tables keyed by the campaigns themselves (they hash as themselves, no
+    # `id()` to make), and only of those that call: a campaign that calls
+    # nothing closes no loop.
     calls = model.bound.calls
-    state: dict[int, str] = {}
-    for start in [c for c in model.campaigns if c.kind != "executable"] + model.campaigns:
-        if id(start) in state:
+    state: dict[CampaignInfo, str] = {}
+    callers = [c for c in model.campaigns if calls(c)]
+    for start in [c for c in callers if c.kind != "executable"] + callers:
+        if start in state:
             continue
-        state[id(start)] = "open"
+        state[start] = "open"
         path: list[CampaignInfo] = [start]
         stack = [iter(calls(start))]
         while stack:
             c = path[-1]
             for call in stack[-1]:
                 t = call.target
-                if state.get(id(t)) == "open":
+                if state.get(t) == "open":
                     loop = path[next(i for i, p in enumerate(path) if p is t) :] + [t]
                     chain = _chain(loop)
                     report.error(
@@ -100,22 +104,22 @@ def _cycles(model: Model, report: Report) -> set[int]:
                         "separate executable",
                         owner=c,
                     )
-                elif id(t) not in state:
-                    state[id(t)] = "open"
+                elif t not in state:
+                    state[t] = "open"
                     path.append(t)
                     stack.append(iter(calls(t)))
                     break
             else:
-                state[id(c)] = "done"
+                state[c] = "done"
                 path.pop()
                 stack.pop()
     # A call lies on a loop when its caller and target are in one strongly
     # connected component (a call to itself included).
-    component = _components(model)
+    component = _components(model, callers)
     return {
         id(call)
         for call in model.bound.executes
-        if call.executable and component[id(call.caller)] == component[id(call.target)]
+        if call.executable and component[call.caller] is component[call.target]
     }
 
 
@@ -127,41 +131,42 @@ def _chain(campaigns: list[CampaignInfo]) -> str:
     return " > ".join(names)
 
 
-def _components(model: Model) -> dict[int, int]:
+def _components(model: Model, callers: list[CampaignInfo]) -> dict[CampaignInfo, CampaignInfo]:
     """Each campaign's strongly connected component in the graph of calls
-    (Tarjan's algorithm, without recursion): campaign id -> the id of the
-    component's first campaign visited."""
+    (Tarjan's algorithm, without recursion), for the campaigns that call
+    (`callers`) and those they call: campaign -> the component's first
+    campaign visited."""
     calls = model.bound.calls
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    component: dict[int, int] = {}
+    index: dict[CampaignInfo, int] = {}
+    low: dict[CampaignInfo, int] = {}
+    component: dict[CampaignInfo, CampaignInfo] = {}
     members: list[CampaignInfo] = []  # Tarjan's stack: visited, component not yet known
-    for start in model.campaigns:
-        if id(start) in index:
+    for start in callers:
+        if start in index:
             continue
-        index[id(start)] = low[id(start)] = len(index)
+        index[start] = low[start] = len(index)
         members.append(start)
         path = [(start, iter(calls(start)))]
         while path:
             c, todo = path[-1]
             for call in todo:
                 t = call.target
-                if id(t) not in index:
-                    index[id(t)] = low[id(t)] = len(index)
+                if t not in index:
+                    index[t] = low[t] = len(index)
                     members.append(t)
                     path.append((t, iter(calls(t))))
                     break
-                if id(t) not in component:  # still on Tarjan's stack
-                    low[id(c)] = min(low[id(c)], index[id(t)])
+                if t not in component:  # still on Tarjan's stack
+                    low[c] = min(low[c], index[t])
             else:
                 path.pop()
                 if path:
                     parent = path[-1][0]
-                    low[id(parent)] = min(low[id(parent)], low[id(c)])
-                if low[id(c)] == index[id(c)]:
+                    low[parent] = min(low[parent], low[c])
+                if low[c] == index[c]:
                     while True:
                         m = members.pop()
-                        component[id(m)] = id(c)  # numbered by its root
+                        component[m] = c  # named by its root
                         if m is c:
                             break
     return component

@@ -66,12 +66,12 @@ class Context:
 
 def check(model: Model, report: Report) -> None:
     _declared_values(model, report)
-    contexts = token_contexts(model)
+    contexts = executable_contexts(model)
     reported: set = set()
     values = MyValues(model, report)
     for c in model.campaigns:
         uses = list(campaign_uses(model, c))
-        for ctx in contexts.get(id(c), ()):
+        for ctx in contexts.get(c, ()) if c.kind == "executable" else (own_context(c),):
             for use in uses:
                 _check_use(model, c, ctx, use, report, reported)
             # the tokens My Tokens hold are answered in the same context
@@ -136,44 +136,65 @@ def _condition_uses(cond, owner) -> Iterator[Use]:
 # ---- the contexts a campaign runs in ---------------------------------------------------
 
 
-def token_contexts(model: Model) -> dict[int, list[Context]]:
-    """For each campaign (by id), the token contexts it can run in."""
+def own_context(c: CampaignInfo) -> Context:
+    """The one token context a campaign that is not executable runs in: its own lexical one."""
+    return Context(Chain.of(c), _triggers(c))
+
+
+def executable_contexts(model: Model) -> dict[CampaignInfo, list[Context]]:
+    """For each executable campaign, the token contexts it can run in (any
+    other runs in its own, `own_context`: not kept for thousands of campaigns)."""
     bound = model.bound
-    contexts: dict[int, list[Context]] = {}
+    contexts: dict[CampaignInfo, list[Context]] = {}
     seen: set = set()
 
     def enter(c: CampaignInfo, ctx: Context, path: tuple) -> None:
-        key = (id(c), tuple(map(id, ctx.chain.scopes)), ctx.trigger, id(ctx.origin), ctx.check_my)
-        if key in seen:
-            return
-        seen.add(key)
-        contexts.setdefault(id(c), []).append(ctx)
-        if len(path) > MAX_CHAIN:
-            return
-        for call in bound.calls(c):
-            t = call.target
-            if any(p is t for p in path):
-                continue  # a loop: reported as call-cycle
-            if call.parent_context:
-                passed = Context(ctx.chain.through(call), ctx.trigger, call, ctx.check_my)
-            else:
-                passed = Context(ctx.chain.through(call), frozenset())
-            enter(t, passed, (*path, t))
+        """Depth-first from `c` along the calls, each campaign before those it calls."""
+        todo = [(c, ctx, path)]
+        while todo:
+            c, ctx, path = todo.pop()
+            if c.kind == "executable":  # the others are entered once each, below
+                # Campaigns, scopes and calls compare as themselves (`eq=False`): no `id()`s, 32 bytes each.
+                key = (c, ctx.chain.scopes, ctx.trigger, ctx.origin, ctx.check_my)
+                if key in seen:
+                    continue
+                seen.add(key)
+                contexts.setdefault(c, []).append(ctx)
+            if len(path) > MAX_CHAIN:
+                continue
+            passed = []
+            for call in bound.calls(c):
+                t = call.target
+                if any(p is t for p in path):
+                    continue  # a loop: reported as call-cycle
+                if call.parent_context:
+                    passed.append((t, Context(ctx.chain.through(call), ctx.trigger, call, ctx.check_my), (*path, t)))
+                else:
+                    passed.append((t, Context(ctx.chain.through(call), NO_TRIGGERS), (*path, t)))
+            todo += reversed(passed)
 
     # Campaigns that start flows run in their own lexical context.
     for c in model.campaigns:
         if c.kind != "executable":
-            enter(c, Context(Chain.of(c), frozenset(t.name for t in c.triggers if t.name in TRIGGERS)), (c,))
+            enter(c, own_context(c), (c,))
     # An executable nothing calls never runs, so nobody knows its My Tokens;
     # what it calls with `false` still runs in its own context.
     called = {id(call.target) for call in bound.executes if call.executable}
     for c in model.campaigns:
         if c.kind == "executable" and id(c) not in called:
-            enter(c, Context(Chain.of(c), frozenset(), check_my=False), (c,))
+            enter(c, Context(Chain.of(c), NO_TRIGGERS, check_my=False), (c,))
     for c in model.campaigns:  # loops of executables that nothing else calls
-        if c.kind == "executable" and id(c) not in contexts:
-            enter(c, Context(Chain.of(c), frozenset(), check_my=False), (c,))
+        if c.kind == "executable" and c not in contexts:
+            enter(c, Context(Chain.of(c), NO_TRIGGERS, check_my=False), (c,))
     return contexts
+
+
+NO_TRIGGERS: frozenset[str] = frozenset()  # one for every context: an empty frozenset is 216 bytes
+
+
+def _triggers(c: CampaignInfo) -> frozenset[str]:
+    names = [t.name for t in c.triggers if t.name in TRIGGERS]
+    return frozenset(names) if names else NO_TRIGGERS
 
 
 # ---- My Tokens holding tokens ------------------------------------------------------------

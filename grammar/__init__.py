@@ -100,6 +100,10 @@ def _parse(text: str, file: str, start: str, recover: bool):
             if recovery is None or at_end:
                 break
             feed = recovery.resync(ip, token, pos)
+    # The parser's state holds the callbacks, and the nesting guard holds the
+    # state: a cycle that would keep the builder and its texts until the
+    # next collection.
+    callbacks.clear()
     problems = sorted(errors.kept + built.kept, key=Diagnostic.sort_key)
     if errors.count + built.count > MAX_SYNTAX_ERRORS:  # a file of junk: a screenful to fix, not megabytes
         rest = problems[MAX_SYNTAX_ERRORS]

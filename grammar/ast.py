@@ -10,36 +10,88 @@ import datetime as dt
 
 import attrs
 
-from mkc.source import Span, pack_span, unpack_span
+from mkc.source import Span, pack_span, unpack_span, unpack_within
 
 
 def node(cls):
     """Make `cls` a frozen attrs class with a keyword-only `span`.
 
-    Its spans (`span`, `field_span`, ...) are kept packed, an int each
-    (`mkc.source.pack_span`), in attributes named `_span`, `_field_span`...:
-    a parse makes one per node, and a `Span` costs 40 bytes more. They are
-    given and read as `Span`s; a packed int is accepted too."""
-    annotations = {}
+    A parse makes about one node per ten bytes of source, so nodes keep
+    what they hold compactly, and give it back as declared when read:
+
+    - spans (`span`, `field_span`, ...) packed, an int each
+      (`mkc.source.pack_span`), in attributes named `_span`, `_field_span`...:
+      a `Span` costs 40 bytes more. They are given and read as `Span`s; a
+      packed int is accepted too. Another span that starts where the node's
+      own does, on its line, is kept as its width (`pack_within`): a small
+      int, which Python shares.
+    - tuples (`steps`, `args`, ...) in attributes named `_steps`, `_args`...,
+      where a tuple of one item is kept as the item: most are of one (a
+      campaign's one filter, a step's one argument, a name's one part), and
+      such a tuple costs 48 bytes. They are given and read as tuples.
+
+    Equality and hashing compare what is kept, the same for the same tuple."""
+    annotations, renamed = {}, []
     for name, kind in {**cls.__annotations__, "span": None}.items():
-        if not name.endswith("span"):
+        if name.endswith("span"):
+            packed = attrs.field(
+                default=None, eq=False, repr=False, kw_only=name == "span", alias=name, converter=_packed
+            )
+        elif kind.startswith("tuple"):
+            default = cls.__dict__.get(name, attrs.NOTHING)
+            packed = attrs.field(default=default, repr=False, alias=name, converter=_one_bare)
+        else:
             annotations[name] = kind
             continue
         if name in cls.__dict__:
-            delattr(cls, name)  # the class body's `attrs.field(default=None, eq=False)`
-        annotations["_" + name] = "int | None"
-        packed = attrs.field(default=None, eq=False, repr=False, kw_only=name == "span", alias=name, converter=_packed)
+            delattr(cls, name)  # the class body's `attrs.field(default=None, eq=False)`, or a default
+        annotations["_" + name] = "int | None" if name.endswith("span") else kind
         setattr(cls, "_" + name, packed)
+        renamed.append(name)
     cls.__annotations__ = annotations
-    cls = attrs.frozen(cls, weakref_slot=False)  # no weak references: 8 bytes less per node
-    for name in annotations:
-        if name.endswith("span"):
-            setattr(cls, name[1:], property(lambda self, packed=name: unpack_span(getattr(self, packed))))
+    cls = attrs.frozen(cls, weakref_slot=False, repr=False)  # no weak references: 8 bytes less per node
+    for name in renamed:
+        if name == "span":
+            cls.span = property(lambda self: unpack_span(self._span))
+        elif name.endswith("span"):
+            cls_slot = getattr(cls, "_" + name)
+            setattr(cls, name, property(lambda self, slot=cls_slot: unpack_within(self._span, slot.__get__(self))))
+        else:
+            setattr(cls, name, property(_tuple_getter(getattr(cls, "_" + name))))
+    cls.__repr__ = _repr
     return cls
 
 
 def _packed(span: Span | int | None) -> int | None:
     return pack_span(span.file, span.line, span.column, span.end_line, span.end_column) if type(span) is Span else span
+
+
+def _one_bare(items):
+    """A tuple of one item as the item (not when the item is None, a tuple or a list: those stay in theirs)."""
+    if type(items) is tuple and len(items) == 1:
+        item = items[0]
+        if item is not None and type(item) not in _SEQUENCES:
+            return item
+    return items
+
+
+_SEQUENCES = (tuple, list)
+
+
+def _tuple_getter(slot):
+    get = slot.__get__
+
+    def getter(self):
+        items = get(self)
+        return items if items is None or type(items) in _SEQUENCES else (items,)
+
+    return getter
+
+
+def _repr(self) -> str:
+    """As attrs writes it, with the names and values as declared."""
+    fields = (f for f in attrs.fields(type(self)) if not f.alias.endswith("span"))
+    return f"{type(self).__name__}({', '.join(f'{f.alias}={getattr(self, f.alias)!r}' for f in fields)})"
 
 
 # ---- values --------------------------------------------------------------

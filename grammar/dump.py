@@ -33,22 +33,22 @@ def dump(node, indent: int = 0) -> str:
         lines.extend(dump(t, indent + 2) for t in ast.terms(node))
         return "\n".join(lines)
     for field in attrs.fields(type(node)):
-        if field.name.endswith("span") or field.name == "file":
+        if field.alias.endswith("span") or field.alias == "file":
             continue
-        value = getattr(node, field.name)
+        value = getattr(node, field.alias)  # as declared: tuples are kept compactly (`ast.node`)
         if value is None or value == ():
             continue
         if isinstance(value, tuple):
             if all(isinstance(v, str) for v in value):
-                lines.append(f"{pad}  {field.name}: {', '.join(value)}")
+                lines.append(f"{pad}  {field.alias}: {', '.join(value)}")
                 continue
-            lines.append(f"{pad}  {field.name}:")
+            lines.append(f"{pad}  {field.alias}:")
             lines.extend(dump(v, indent + 2) for v in value)
         elif attrs.has(type(value)) and not isinstance(value, _LEAVES):
-            lines.append(f"{pad}  {field.name}:")
+            lines.append(f"{pad}  {field.alias}:")
             lines.append(dump(value, indent + 2))
         elif isinstance(value, _LEAVES):
-            lines.append(f"{pad}  {field.name}: {show_value(value)}")
+            lines.append(f"{pad}  {field.alias}: {show_value(value)}")
         else:
-            lines.append(f"{pad}  {field.name}: {value}")
+            lines.append(f"{pad}  {field.alias}: {value}")
     return "\n".join(lines)

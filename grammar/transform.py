@@ -16,7 +16,7 @@ from functools import partial
 from mkc.diagnostics import Diagnostic
 from mkc.grammar import ast
 from mkc.grammar.template import parse_token
-from mkc.source import pack_extent, pack_span, unpack_span
+from mkc.source import pack_extent, pack_span, pack_within, unpack_span
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 _TEXTS_KEPT = 1000  # distinct texts `ToAst._str` remembers at once: repeats are near each other
@@ -173,7 +173,7 @@ class ToAst:
 
     def field_cond(self, span, c):
         field, op, *operands = c
-        return ast.FieldCond(field.text, op, tuple(operands), field._span, span=span)
+        return ast.FieldCond(field.text, op, tuple(operands), pack_within(span, field._span), span=span)
 
     def func_cond(self, span, c):
         args, kwargs = _split_args(c[1:])
@@ -344,7 +344,7 @@ class ToAst:
 
     # -- people and scenarios
     def field_value(self, span, c):
-        return ast.FieldValue(c[0].text, c[1], c[0]._span, span=span)
+        return ast.FieldValue(c[0].text, c[1], pack_within(span, c[0]._span), span=span)
 
     def person(self, span, c):
         return ast.Person(c[0].text, tuple(c[1:]), span=span)

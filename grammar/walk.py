@@ -22,15 +22,25 @@ def nodes(root) -> Iterator:
         node = stack.pop()
         yield node
         children = []
-        for field in attrs.fields(type(node)):
-            if field.name.endswith("span"):
-                continue
-            value = getattr(node, field.name)
+        # As kept: a tuple field of one keeps its item bare (`ast.node`), read as it is
+        for name in _child_fields(type(node)):
+            value = getattr(node, name)
             if isinstance(value, tuple):
                 children.extend(v for v in value if attrs.has(type(v)))
             elif attrs.has(type(value)):
                 children.append(value)
         stack.extend(reversed(children))
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(cls: type) -> tuple[str, ...]:
+    """The attributes of a node class that may hold nodes: all but its spans."""
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = _CHILD_FIELDS[cls] = tuple(f.name for f in attrs.fields(cls) if not f.alias.endswith("span"))
+    return names
 
 
 def steps(items: Iterable) -> Iterator[ast.Step]:

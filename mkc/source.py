@@ -98,6 +98,37 @@ def pack_extent(file: str, first, last) -> int:
     return pack_span(file, line, column, end_line, end_column)
 
 
+# A node's other spans (where a condition's field is named) mostly start
+# where the node does, on its line: such a span is kept as its width, a
+# small int, which Python shares. A packed span of a place (line 1 on) is
+# never that small.
+_WITHIN = 256
+_START = 0x1FFFFF << 32 | 0xFFF << 8 | 0x7F << 1  # a narrow span's file, line and column
+
+
+def pack_within(outer: int | None, inner: int | None) -> int | None:
+    """The packed span `inner`, as its width when it starts where `outer` starts, on its line."""
+    if inner is None or outer is None:
+        return inner
+    if (outer | inner) & 1:  # a wide one (a long line, or past 128 files): compared unpacked
+        a, b = unpack_span(outer), unpack_span(inner)
+        width = b.end_column - b.column
+        same = (a.file, a.line, a.column) == (b.file, b.line, b.column) and b.end_line == b.line
+        return width if same and 0 < width <= _WITHIN else inner
+    width = (inner >> 20 & 0xFFF) - (inner >> 8 & 0xFFF)
+    if inner >> 53 == 0 and 0 < width <= _WITHIN and (inner ^ outer) & _START == 0:
+        return width  # same file, line and column; one line
+    return inner
+
+
+def unpack_within(outer: int | None, inner: int | None) -> Span | None:
+    """The span `pack_within` kept."""
+    if inner is None or inner > _WITHIN:
+        return unpack_span(inner)
+    span = unpack_span(outer)
+    return Span(span.file, span.line, span.column, span.line, span.column + inner)
+
+
 @attrs.frozen
 class Source:
     """The text of one file, kept so diagnostics can quote its lines."""

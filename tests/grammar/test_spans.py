@@ -6,7 +6,7 @@ import pytest
 
 from mkc.diagnostics import DiagnosticError
 from mkc.grammar import ast, parse, transform
-from mkc.source import Span, pack_span, unpack_span
+from mkc.source import Span, pack_span, pack_within, unpack_span, unpack_within
 
 PLACES = [
     (1, 1, 1, 2),
@@ -76,3 +76,26 @@ def test_only_the_diagnostics_shown_are_kept_and_they_are_the_same(monkeypatch):
     assert _diagnostics(text) == shown
     assert [d.span.line for d in shown[49:54]] == [50, 53, 54, 55, 55]
     assert shown[-1].message == "848 more syntax errors from here on are not shown"
+
+
+@pytest.mark.parametrize("inner", PLACES[:6] + [(7, 12, 7, 13), (7, 12, 7, 268), (7, 12, 7, 269), (7, 12, 8, 2)])
+def test_a_span_within_its_node_is_given_back(inner):
+    outer = pack_span("a.mkc", 7, 12, 9, 3)
+    kept = pack_within(outer, pack_span("a.mkc", *inner))
+    assert unpack_within(outer, kept) == Span("a.mkc", *inner)
+    assert pack_within(None, None) is None and unpack_within(outer, None) is None
+
+
+def test_a_conditions_field_is_kept_as_its_width():
+    text = 'campaign A <\n  smart_list <\n    filter lead_score > 5\n    filter "Lead Score" > 5\n  >\n>\n'
+
+    def check(file):
+        bare, quoted = (f.cond for f in parse(text, file).items[0].smart_list.filters)
+        assert (bare._field_span, quoted._field_span) == (10, 12)  # small ints, shared
+        assert bare.field_span == Span(file, 3, 12, 3, 22)
+        assert quoted.field_span == Span(file, 4, 12, 4, 24)
+
+    check("t.mkc")  # packed narrow (unless other tests made 128 files before)
+    for i in range(130):  # files known to the process: past 128, a new one's spans pack wide
+        pack_span(f"known{i}.mkc", 1, 1, 1, 2)
+    check("wide.mkc")
