@@ -111,25 +111,53 @@ def _not(sql: str) -> str:
     return f"(NOT {sql})"
 
 
+def _class(chars) -> str:
+    """A regular expression's class of `chars`, runs of code points as ranges."""
+    runs: list[list[int]] = []
+    for point in sorted(map(ord, chars)):
+        if runs and runs[-1][1] == point - 1:
+            runs[-1][1] = point
+        else:
+            runs.append([point, point])
+    return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs) + "]"
+
+
 # Python's `str.strip()` removes what `str.isspace()` calls space, Unicode's included.
-_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x110000)) if c.isspace()) + "]"
-# What `str.casefold()` changes beyond DuckDB's `lower()` (which agrees with
-# Python's `lower()` except that `İ` lowers to a bare `i`): mapped one by one,
-# only in text that holds one of them.
-_FOLDS = [(c, c.casefold()) for c in map(chr, range(0x110000)) if c.lower() == c and c.casefold() != c]
-_FOLDED = "[" + "".join(f"\\x{{{ord(c):x}}}" for c, _ in _FOLDS) + "]"
+_SPACE = _class(c for c in map(chr, range(0x110000)) if c.isspace())
+# `str.casefold()` is DuckDB's `lower()` (which agrees with Python's `lower()`,
+# but for `İ`, which it lowers to a bare `i`) but for the characters in
+# `_SPECIAL`: then `İ` is spelt out, and after `lower()` the characters that
+# fold further than they lower are mapped, the common ones always, the rare
+# ones only in text that holds one.
+_FOLDS = {c: c.casefold() for c in map(chr, range(0x110000)) if c.lower() == c and c.casefold() != c}
+_COMMON = "ßµςſ"
+
+
+_SPECIAL = _class({"\u0130", *(c for c in map(chr, range(0x110000)) if c.lower() != c.casefold())})
+_RARE = _class(c for c in _FOLDS if c not in _COMMON)
+_RARE_SOURCES = _text("".join(c for c in _FOLDS if c not in _COMMON))
+_RARE_TARGETS = _text("|".join(f for c, f in _FOLDS.items() if c not in _COMMON))
+assert "|" not in "".join(_FOLDS.values())
 
 
 def fold(sql: str) -> str:
     """`str.casefold()` of a VARCHAR: `lower()` for ASCII text (as a byte
-    count equal to the character count says), else exactly Python's folding."""
-    lowered = f"lower(replace({sql}, '\u0130', 'i\u0307'))"
-    chain = lowered
-    for c, folded in _FOLDS:
-        chain = f"replace({chain}, '{c}', {_text(folded)})"
+    count equal to the character count says) and most other text, else
+    exactly Python's folding, character by character."""
+    common = f"lower(replace({sql}, '\u0130', 'i\u0307'))"
+    for c in _COMMON:
+        common = f"replace({common}, '{c}', {_text(_FOLDS[c])})"
+    # The rare ones by a look-up per character in two constant strings: one
+    # expression, not one per character. (The branches not taken still cost:
+    # a chain of some 180 `replace`s made every fold three times slower.)
+    rare = (
+        f"array_to_string(list_transform(string_split({common}, ''), lambda ch: coalesce("
+        f"string_split({_RARE_TARGETS}, '|')[nullif(strpos({_RARE_SOURCES}, ch), 0)], ch)), '')"
+    )
     return (
-        f"(CASE WHEN strlen({sql}) = length({sql}) THEN lower({sql}) "
-        f"WHEN regexp_matches({lowered}, '{_FOLDED}') THEN {chain} ELSE {lowered} END)"
+        f"(CASE WHEN {sql} IS NULL THEN NULL WHEN strlen({sql}) = length({sql}) THEN lower({sql}) "
+        f"WHEN NOT regexp_matches({sql}, '{_SPECIAL}') THEN lower({sql}) "
+        f"WHEN regexp_matches({common}, '{_RARE}') THEN {rare} ELSE {common} END)"
     )
 
 
@@ -142,33 +170,38 @@ def _fail(what: str) -> str:
 
 
 def _number_of_text(sql: str) -> str:
-    """`values.as_number` of text: a number written in ASCII digits, after stripping."""
-    t = _strip(sql)
+    """`values.as_number` of text: a number written in ASCII digits, spaces around it."""
     return (
-        f"(CASE WHEN regexp_full_match({t}, '[+-]?[0-9]+(\\.[0-9]+)?') THEN TRY_CAST({t} AS DOUBLE) "
-        f"WHEN regexp_full_match({t}, '[+-]?\\p{{Nd}}+(\\.\\p{{Nd}}+)?') THEN {_fail('a number in non-ASCII digits')} "
-        "END)"
+        f"(CASE WHEN regexp_full_match({sql}, '{_SPACE}*[+-]?[0-9]+(\\.[0-9]+)?{_SPACE}*') "
+        f"THEN TRY_CAST({_strip(sql)} AS DOUBLE) "
+        f"WHEN regexp_full_match({sql}, '{_SPACE}*[+-]?\\p{{Nd}}+(\\.\\p{{Nd}}+)?{_SPACE}*') "
+        f"THEN {_fail('a number in non-ASCII digits')} END)"
     )
 
 
 # `values.as_datetime` of text: `YYYY-MM-DD`, then ` HH:MM` or `THH:MM`, then
-# `:SS`, in ASCII digits (`datetime.fromisoformat` refuses others), a valid
-# date of year 1 or later and a valid time.
-_DATETIME = "[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?"
+# `:SS`, in ASCII digits (`datetime.fromisoformat` refuses others), spaces
+# around it; a valid date of year 1 or later (DuckDB's cast checks the day)
+# and a valid time.
+_YEAR = "([1-9][0-9]{3}|[0-9][1-9][0-9]{2}|[0-9]{2}[1-9][0-9]|[0-9]{3}[1-9])"
+_DATETIME = f"{_SPACE}*{_YEAR}-[0-9]{{2}}-[0-9]{{2}}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?{_SPACE}*"
 
 
 def _time_of_text(sql: str) -> str:
-    t = _strip(sql)
     return (
-        f"(CASE WHEN regexp_full_match({t}, '{_DATETIME}') AND NOT starts_with({t}, '0000') "
-        f"THEN TRY_CAST(replace({t}, 'T', ' ') AS TIMESTAMP) END)"
+        f"(CASE WHEN regexp_full_match({sql}, '{_DATETIME}') "
+        f"THEN TRY_CAST(replace({_strip(sql)}, 'T', ' ') AS TIMESTAMP) END)"
     )
 
 
 def _bool_of_text(sql: str) -> str:
-    """`values._bool` of non-empty text: `true`/`false` in any case, stripped; else NULL."""
-    folded = fold(_strip(sql))
-    return f"(CASE {folded} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END)"
+    """`values._bool` of non-empty text: `true`/`false` in any case, spaces
+    around it; else NULL. (The regular expression's `(?i)` folds case as
+    `str.casefold()` does for these letters: `ſ` is an `s` for both.)"""
+    return (
+        f"(CASE WHEN regexp_full_match({sql}, '{_SPACE}*(?i:true){_SPACE}*') THEN TRUE "
+        f"WHEN regexp_full_match({sql}, '{_SPACE}*(?i:false){_SPACE}*') THEN FALSE END)"
+    )
 
 
 def _number_text(sql: str) -> str:
@@ -190,73 +223,108 @@ def _datetime_text(sql: str) -> str:
 
 
 @attrs.frozen
-class Field:
-    """A person's field as SQL over `p`, in the views the operators read.
-    `empty` is never NULL; the others are NULL when the value has no such view."""
+class Views:
+    """A value as SQL, in the views the operators read. `empty` is never
+    NULL; the others are NULL when the value has no such view."""
 
     empty: str  # BOOLEAN: never set, null or "" (`values.is_empty`)
     text: str  # VARCHAR: `values.text(value)` (undefined when empty)
     number: str  # DOUBLE: `values.as_number(value)` (NULL when empty)
     time: str  # TIMESTAMP: `values.as_datetime(value)` (NULL when empty)
     boolean: str  # BOOLEAN: true/false for a boolean or its text, else NULL (undefined when empty)
+    folded: str  # VARCHAR: the text, `str.casefold()`ed (only text needs `fold`: the others' text is ASCII)
 
 
-def _column_views(sql: str, ctype: str, name: str) -> tuple[str, str, str, str, str]:
-    """(present, text, number, time, boolean) of a typed column's value."""
+@attrs.frozen
+class Field:
+    """A person's field as SQL over `p`: its column's views where `present`
+    (None: the field has no column), else its `_extra` views. Each view is
+    one expression (`empty`, `text`, ...: see `Views`); `view(name, how)`
+    applies `how` to each source's view apart, so a column's stays a plain
+    expression of the column."""
+
+    present: str | None
+    column: Views | None
+    extra: Views
+
+    def view(self, name: str) -> str:
+        extra = getattr(self.extra, name)
+        if self.present is None:
+            return extra
+        return f"(CASE WHEN {self.present} THEN {getattr(self.column, name)} ELSE {extra} END)"
+
+    empty = property(lambda self: self.view("empty"))
+    text = property(lambda self: self.view("text"))
+    number = property(lambda self: self.view("number"))
+    time = property(lambda self: self.view("time"))
+    boolean = property(lambda self: self.view("boolean"))
+    folded = property(lambda self: self.view("folded"))
+
+
+def _column_views(sql: str, ctype: str, name: str) -> tuple[str, Views]:
+    """Whether a typed column holds a value, and its views."""
     null = "NULL"
     if ctype == "VARCHAR":
-        return f"({sql} IS NOT NULL AND {sql} <> '')", sql, _number_of_text(sql), _time_of_text(sql), _bool_of_text(sql)
-    present = f"({sql} IS NOT NULL)"
+        views = (sql, _number_of_text(sql), _time_of_text(sql), _bool_of_text(sql), fold(sql))
+        return f"({sql} IS NOT NULL AND {sql} <> '')", Views(FALSE, *views)
     if ctype == "BIGINT":
-        return present, f"CAST({sql} AS VARCHAR)", f"CAST({sql} AS DOUBLE)", null, null
-    if ctype == "DOUBLE":
-        number = f"(CASE WHEN isnan({sql}) THEN {_fail('NaN')} ELSE {sql} END)"
-        return present, _number_text(sql), number, null, null
-    if ctype == "BOOLEAN":
-        return present, f"(CASE WHEN {sql} THEN 'true' ELSE 'false' END)", null, null, sql
-    if ctype == "DATE":
-        return present, f"CAST({sql} AS VARCHAR)", null, f"CAST({sql} AS TIMESTAMP)", null
-    if ctype == "TIMESTAMP":
-        return present, _datetime_text(sql), null, sql, null
-    raise Unsupported(f"the column `{name}` of type {ctype}")
+        text_ = f"CAST({sql} AS VARCHAR)"
+        views = (text_, f"CAST({sql} AS DOUBLE)", null, null, text_)
+    elif ctype == "DOUBLE":
+        text_ = _number_text(sql)
+        views = (text_, f"(CASE WHEN isnan({sql}) THEN {_fail('NaN')} ELSE {sql} END)", null, null, f"lower({text_})")
+    elif ctype == "BOOLEAN":
+        text_ = f"(CASE WHEN {sql} THEN 'true' ELSE 'false' END)"
+        views = (text_, null, null, sql, text_)
+    elif ctype == "DATE":
+        text_ = f"CAST({sql} AS VARCHAR)"
+        views = (text_, null, f"CAST({sql} AS TIMESTAMP)", null, text_)
+    elif ctype == "TIMESTAMP":
+        text_ = _datetime_text(sql)
+        views = (text_, null, sql, null, f"lower({text_})")
+    else:
+        raise Unsupported(f"the column `{name}` of type {ctype}")
+    return f"({sql} IS NOT NULL)", Views(FALSE, *views)
 
 
-def _extra_views(name: str) -> tuple[str, str, str, str, str]:
-    """(empty, text, number, time, boolean) of the field's value in `_extra`
-    (JSON by store/codec.py: plain JSON values, dates and date-times tagged)."""
+def _extra_views(name: str) -> Views:
+    """The views of the field's value in `_extra`
+    (JSON by store/codec.py: plain JSON values, dates and date-times tagged).
+    Most rows have no `_extra`: that is asked first."""
     if any(c in name for c in '"\\') or not name.isprintable():
         raise Unsupported(f"the field name {name!r} in a JSON path")
     path = f'$."{name}"'
-    kind_of = f"json_type(p._extra, '{path}')"
+    kind = f"json_type(p._extra, '{path}')"
     raw = f"json_extract_string(p._extra, '{path}')"
+    tag = f"json_extract_string(p._extra, '{path}.\"$\"')"
     tagged = f"json_extract_string(p._extra, '{path}.v')"
+    exotic = _fail(f"the field `{name}` holding a list or another value in _extra")
+
+    def by_kind(none: str, text_: str, boolean: str, number: str, date: str, datetime: str) -> str:
+        """One view: for no value, text, a boolean, a number, a date and a date-time."""
+        return (
+            f"(CASE WHEN p._extra IS NULL OR {kind} IS NULL OR {kind} = 'NULL' THEN {none} "
+            f"WHEN {kind} = 'VARCHAR' THEN {text_} WHEN {kind} = 'BOOLEAN' THEN {boolean} "
+            f"WHEN {kind} IN ('BIGINT', 'UBIGINT', 'HUGEINT', 'DOUBLE') THEN {number} "
+            f"WHEN {kind} = 'OBJECT' AND {tag} = 'date' THEN {date} "
+            f"WHEN {kind} = 'OBJECT' AND {tag} = 'datetime' THEN {datetime} ELSE {exotic} END)"
+        )
+
     # JSON numbers: Python wrote an int as digits (perhaps too many for any
     # integer type), a float with a point or an exponent.
-    kind = (
-        f"(CASE WHEN {kind_of} IS NULL OR {kind_of} = 'NULL' THEN NULL "
-        f"WHEN {kind_of} IN ('VARCHAR', 'BOOLEAN') THEN {kind_of} "
-        f"WHEN {kind_of} IN ('BIGINT', 'UBIGINT', 'HUGEINT') THEN 'INT' "
-        f"WHEN {kind_of} = 'DOUBLE' THEN (CASE WHEN regexp_full_match({raw}, '-?[0-9]+') THEN 'INT' ELSE 'FLOAT' END) "
-        f"WHEN {kind_of} = 'OBJECT' AND json_extract_string(p._extra, '{path}.\"$\"') IN ('date', 'datetime') "
-        f"THEN json_extract_string(p._extra, '{path}.\"$\"') "
-        f"ELSE {_fail(f'the field `{name}` holding a list or another value in _extra')} END)"
+    number_text = (
+        f"(CASE WHEN regexp_full_match({raw}, '-?[0-9]+') THEN {raw} ELSE {_number_text(f'CAST({raw} AS DOUBLE)')} END)"
     )
-    empty = f"({kind} IS NULL OR ({kind} = 'VARCHAR' AND {raw} = ''))"
-    text_ = (
-        f"(CASE {kind} WHEN 'FLOAT' THEN {_number_text(f'CAST({raw} AS DOUBLE)')} "
-        f"WHEN 'date' THEN {tagged} WHEN 'datetime' THEN {_datetime_text(f'CAST({tagged} AS TIMESTAMP)')} "
-        f"ELSE {raw} END)"
+    when = f"CAST({tagged} AS TIMESTAMP)"
+    null = "NULL"
+    return Views(
+        by_kind(TRUE, f"({raw} = '')", FALSE, FALSE, FALSE, FALSE),
+        by_kind(null, raw, raw, number_text, tagged, _datetime_text(when)),
+        by_kind(null, _number_of_text(raw), null, f"CAST({raw} AS DOUBLE)", null, null),
+        by_kind(null, _time_of_text(raw), null, null, when, when),
+        by_kind(null, _bool_of_text(raw), f"({raw} = 'true')", null, null, null),
+        by_kind(null, fold(raw), raw, f"lower({number_text})", tagged, f"lower({_datetime_text(when)})"),
     )
-    number = (
-        f"(CASE {kind} WHEN 'VARCHAR' THEN {_number_of_text(raw)} WHEN 'INT' THEN CAST({raw} AS DOUBLE) "
-        f"WHEN 'FLOAT' THEN CAST({raw} AS DOUBLE) END)"
-    )
-    time = (
-        f"(CASE {kind} WHEN 'VARCHAR' THEN {_time_of_text(raw)} "
-        f"WHEN 'date' THEN CAST({tagged} AS TIMESTAMP) WHEN 'datetime' THEN CAST({tagged} AS TIMESTAMP) END)"
-    )
-    boolean = f"(CASE {kind} WHEN 'VARCHAR' THEN {_bool_of_text(raw)} WHEN 'BOOLEAN' THEN {raw} = 'true' END)"
-    return empty, text_, number, time, boolean
 
 
 def field(name: str, columns: Mapping[str, str]) -> Field:
@@ -266,10 +334,9 @@ def field(name: str, columns: Mapping[str, str]) -> Field:
     extra = _extra_views(name)
     ctype = columns.get(name)
     if ctype is None:
-        return Field(*extra)
-    present, *own = _column_views(f"p.{quote(name)}", ctype, name)
-    views = [f"(CASE WHEN {present} THEN {column} ELSE {other} END)" for column, other in zip(own, extra[1:])]
-    return Field(f"(CASE WHEN {present} THEN FALSE ELSE {extra[0]} END)", *views)
+        return Field(None, None, extra)
+    present, own = _column_views(f"p.{quote(name)}", ctype, name)
+    return Field(present, own, extra)
 
 
 def field_value(name: str, columns: Mapping[str, str]) -> str:
@@ -295,7 +362,7 @@ def _equals(f: Field, operand) -> str:
         return f"coalesce({f.time} = {_timestamp(operand)}, FALSE)"
     if isinstance(operand, dt.date):
         return f"coalesce(CAST({f.time} AS DATE) = DATE '{operand.isoformat()}', FALSE)"
-    same = f"{fold(f.text)} = {_text(text(operand).casefold())}"
+    same = f"{f.folded} = {_text(text(operand).casefold())}"
     other = as_number(operand)
     if other is not None:
         same = f"(CASE WHEN {f.number} IS NOT NULL THEN {f.number} = {_number(other)} ELSE {same} END)"
@@ -312,7 +379,7 @@ def _member(f: Field, operands) -> str:
     terms = [_equals(f, v) for v in values if not (isinstance(v, str) and v in plain)]
     if plain:
         folded = sorted({v.casefold() for v in plain})
-        terms.insert(0, f"(NOT {f.empty} AND coalesce({fold(f.text)} IN ({', '.join(map(_text, folded))}), FALSE))")
+        terms.insert(0, f"(NOT {f.empty} AND coalesce({f.folded} IN ({', '.join(map(_text, folded))}), FALSE))")
     return _any(terms)
 
 
@@ -326,7 +393,7 @@ def _order(f: Field, operand, op: str) -> str:
         return f"coalesce(CAST({f.time} AS DATE) {op} DATE '{operand.isoformat()}', FALSE)"
     if operand is None or isinstance(operand, (bool, tuple)):
         return FALSE
-    return f"(NOT {f.empty} AND coalesce({fold(f.text)} {op} {_text(text(operand).casefold())}, FALSE))"
+    return f"(NOT {f.empty} AND coalesce({f.folded} {op} {_text(text(operand).casefold())}, FALSE))"
 
 
 # text operators: check(folded text, folded operand), and the answer for an empty field
@@ -355,7 +422,7 @@ def _field_test(f: Field, op: str, operands: list, now: dt.datetime) -> str:
         return _not(_member(f, operands[0]))
     if op in _TEXT_OPS:
         check, when_empty = _TEXT_OPS[op]
-        test = check.format(fold(f.text), _text(text(operands[0]).casefold()))
+        test = check.format(f.folded, _text(text(operands[0]).casefold()))
         return f"(CASE WHEN {f.empty} THEN {_bool(when_empty)} ELSE coalesce({test}, FALSE) END)"
     if op in _DATE_OPS:
         compare, when_empty = _DATE_OPS[op]
