@@ -9,9 +9,9 @@ stdlib/values.py). What cannot be matched exactly raises `Unsupported`,
 naming the construct: the caller runs that campaign through the reference
 interpreter instead, so the answer is never a different one.
 
-The SQL reads one row of the store's `people` table (store/schema.py) under
-the alias `p` (`FROM people AS p`): the typed field columns, `p._pid` and
-`p._extra`. Membership conditions are `EXISTS` subqueries over the store's
+The SQL reads one row of the store's `people` table (store/schema.py), or
+any relation with its columns, under the alias `p` (`FROM people AS p`): the
+typed field columns, `p._pid` and `p._extra`. Membership conditions are `EXISTS` subqueries over the store's
 `list_members` and `program_members` tables by `pid`, with the keys the store
 keeps (`codec.dump_key` of the runtime's key). `field_value(name, columns)`
 is a person's field as text (`values.text`, NULL when empty), as the
@@ -26,11 +26,21 @@ optionally, the `TokenContext` that answers `my.*`, `system.*`, `campaign.*`,
 depends on the person (`lead.*`, `member.status`, a My Token holding one) is
 Unsupported.
 
-A few values the SQL does not model raise a DuckDB error when a row holds
-them (the query fails instead of answering differently): a NaN in a DOUBLE
-column, an `_extra` value that is a list or another tagged value than a
-date or a date-time, numeric text in non-ASCII digits (Python reads `"١٢"`
-as 12), a whole number of 1e38 or more shown as text.
+A few values the SQL does not model raise a DuckDB error whose message holds
+`NOT_MODELLED` when a row holds them (the query fails instead of answering
+differently): a NaN in a DOUBLE column, an `_extra` value that is a list or
+another tagged value than a date or a date-time, numeric text in non-ASCII
+digits (Python reads `"١٢"` as 12), a whole number of 1e38 or more shown as
+text.
+
+    from mkc.columnar import predicates
+
+    ctx = predicates.Context(store.columns(), now, runtime, TokenContext(campaign))
+    try:
+        where = predicates.smart_list(campaign.smart_list, campaign.scope, ctx)
+    except predicates.Unsupported as err:
+        ...  # the reference interpreter runs it; err.reason says why
+    pids = con.execute(f"SELECT p._pid FROM people AS p WHERE {where} ORDER BY p._pid")
 """
 
 from __future__ import annotations
@@ -165,8 +175,11 @@ def _strip(sql: str) -> str:
     return f"regexp_replace({sql}, '^{_SPACE}+|{_SPACE}+$', '', 'g')"
 
 
+NOT_MODELLED = "a value the columnar engine does not model"
+
+
 def _fail(what: str) -> str:
-    return f"error({_text('mkc: ' + what + ' (a value the columnar engine does not model)')})"
+    return f"error({_text(f'mkc: {what} ({NOT_MODELLED})')})"
 
 
 def _number_of_text(sql: str) -> str:
@@ -294,10 +307,11 @@ def _extra_views(name: str) -> Views:
     if any(c in name for c in '"\\') or not name.isprintable():
         raise Unsupported(f"the field name {name!r} in a JSON path")
     path = f'$."{name}"'
-    kind = f"json_type(p._extra, '{path}')"
-    raw = f"json_extract_string(p._extra, '{path}')"
-    tag = f"json_extract_string(p._extra, '{path}.\"$\"')"
-    tagged = f"json_extract_string(p._extra, '{path}.v')"
+    kind = f"json_type(p._extra, {_text(path)})"
+    raw = f"json_extract_string(p._extra, {_text(path)})"
+    tag_path = path + '."$"'
+    tag = f"json_extract_string(p._extra, {_text(tag_path)})"
+    tagged = f"json_extract_string(p._extra, {_text(path + '.v')})"
     exotic = _fail(f"the field `{name}` holding a list or another value in _extra")
 
     def by_kind(none: str, text_: str, boolean: str, number: str, date: str, datetime: str) -> str:
