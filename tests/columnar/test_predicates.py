@@ -192,7 +192,19 @@ operand_values = st.one_of(
     st.sampled_from(MOMENTS),
     st.none(),
 )
-operands = operand_values.map(literal)
+# Tokens answered once for everyone, one without an answer, one with a default, one in a string.
+token_operands = st.sampled_from(
+    [
+        ast.Token("my", "country"),
+        ast.Token("my", "score"),
+        ast.Token("my", "day"),
+        ast.Token("system", "date"),
+        ast.Token("my", "undefined"),
+        ast.Token("my", "undefined", "nl"),
+        ast.Str("n<<my.country:default=x>>"),
+    ]
+)
+operands = st.one_of(operand_values.map(literal), operand_values.map(literal), token_operands)
 durations = st.builds(
     ast.Duration, st.sampled_from([0, 1, 2, 5, 10**9]), st.sampled_from(["minute", "hour", "day", "week", "month"])
 )
@@ -652,3 +664,15 @@ def test_field_names_are_quoted():
         sql = predicates.condition(cond, WORLD.scope, ctx)
         got.append([r[0] for r in store.con.execute(f"SELECT {sql} FROM people AS p ORDER BY _pid").fetchall()])
     assert got == [[True, False], [True, False]]
+
+
+def test_a_token_fails_only_where_the_chain_reaches_it():
+    """`a and <failing>`: the reference stops at a false `a`, so the token
+    fails (and the smart list is false) only for people where `a` holds."""
+    failing = ast.FieldCond("country", "=", (ast.Token("my", "undefined"),))
+    first = ast.Filter(ast.And(ast.FieldCond("score", "is_empty", ()), failing))
+    second = ast.Filter(ast.FieldCond("score", ">", (ast.Num(1),)))
+    sl = ast.SmartList((), (first, second), ast.Logic("1 or 2"))
+    people = WORLD.load([row(), row(score=3), row(score=1)])
+    reference = WORLD.reference(people, lambda c, view, tokens: c.qualifies(sl, WORLD.scope, view, tokens))
+    assert WORLD.sql(predicates.smart_list(sl, WORLD.scope, WORLD.ctx)) == reference == [False, True, False]
