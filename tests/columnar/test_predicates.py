@@ -143,7 +143,7 @@ extras = st.one_of(scalars, st.sampled_from([2**64, -(2**70), 10**30]), st.none(
 COLUMN_VALUES = {
     "VARCHAR": texts,
     "BIGINT": numbers,
-    "DOUBLE": floats,
+    "DOUBLE": st.one_of(floats, st.sampled_from([float("inf"), float("-inf")])),
     "BOOLEAN": st.booleans(),
     "DATE": st.one_of(st.sampled_from(DAYS), st.dates()),
     "TIMESTAMP": st.one_of(st.sampled_from(MOMENTS), st.datetimes()),
