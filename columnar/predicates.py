@@ -46,7 +46,9 @@ text.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import sys
 from collections.abc import Mapping
 
 import attrs
@@ -132,47 +134,66 @@ def _class(chars) -> str:
     return "[" + "".join(f"\\x{{{a:x}}}" + (f"-\\x{{{b:x}}}" if b > a else "") for a, b in runs) + "]"
 
 
-# Python's `str.strip()` removes what `str.isspace()` calls space, Unicode's included.
-_SPACE = _class(c for c in map(chr, range(0x110000)) if c.isspace())
-# `str.casefold()` is DuckDB's `lower()` (which agrees with Python's `lower()`,
-# but for `İ`, which it lowers to a bare `i`) but for the characters in
-# `_SPECIAL`: then `İ` is spelt out, and after `lower()` the characters that
-# fold further than they lower are mapped, the common ones always, the rare
-# ones only in text that holds one.
-_FOLDS = {c: c.casefold() for c in map(chr, range(0x110000)) if c.lower() == c and c.casefold() != c}
+@functools.cache
+def _unicode() -> tuple:
+    """What Python's `str.strip()` and `str.casefold()` do beyond ASCII, as
+    SQL constants, worked out once (a pass over every code point):
+
+    - `space`: what `str.strip()` removes (what `str.isspace()` calls space);
+    - `special`: the characters whose folding is not DuckDB's `lower()`
+      (which agrees with Python's `lower()` but for `İ`, lowered to a bare `i`);
+    - `folds`: those that fold further than they lower (`ß` to `ss`): after
+      `lower()` the common ones are mapped always, the rare ones (`rare`, as
+      `sources` and `|`-separated `targets`) only in text that holds one."""
+    space, special, folds = [], ["\u0130"], {}
+    for c in map(chr, range(sys.maxunicode + 1)):
+        if c.isspace():
+            space.append(c)
+        lower, folded = c.lower(), c.casefold()
+        if lower != folded:
+            special.append(c)
+            if lower == c:
+                folds[c] = folded
+    rare = [c for c in folds if c not in _COMMON]
+    assert "|" not in "".join(folds.values())
+    return (
+        _class(space),
+        _class(special),
+        {c: folds[c] for c in _COMMON},
+        _class(rare),
+        _text("".join(rare)),
+        _text("|".join(folds[c] for c in rare)),
+    )
+
+
 _COMMON = "ßµςſ"
-
-
-_SPECIAL = _class({"\u0130", *(c for c in map(chr, range(0x110000)) if c.lower() != c.casefold())})
-_RARE = _class(c for c in _FOLDS if c not in _COMMON)
-_RARE_SOURCES = _text("".join(c for c in _FOLDS if c not in _COMMON))
-_RARE_TARGETS = _text("|".join(f for c, f in _FOLDS.items() if c not in _COMMON))
-assert "|" not in "".join(_FOLDS.values())
 
 
 def fold(sql: str) -> str:
     """`str.casefold()` of a VARCHAR: `lower()` for ASCII text (as a byte
     count equal to the character count says) and most other text, else
     exactly Python's folding, character by character."""
+    _, special, common_folds, rare_class, sources, targets = _unicode()
     common = f"lower(replace({sql}, '\u0130', 'i\u0307'))"
-    for c in _COMMON:
-        common = f"replace({common}, '{c}', {_text(_FOLDS[c])})"
+    for c, folded in common_folds.items():
+        common = f"replace({common}, '{c}', {_text(folded)})"
     # The rare ones by a look-up per character in two constant strings: one
     # expression, not one per character. (The branches not taken still cost:
     # a chain of some 180 `replace`s made every fold three times slower.)
     rare = (
         f"array_to_string(list_transform(string_split({common}, ''), lambda ch: coalesce("
-        f"string_split({_RARE_TARGETS}, '|')[nullif(strpos({_RARE_SOURCES}, ch), 0)], ch)), '')"
+        f"string_split({targets}, '|')[nullif(strpos({sources}, ch), 0)], ch)), '')"
     )
     return (
         f"(CASE WHEN {sql} IS NULL THEN NULL WHEN strlen({sql}) = length({sql}) THEN lower({sql}) "
-        f"WHEN NOT regexp_matches({sql}, '{_SPECIAL}') THEN lower({sql}) "
-        f"WHEN regexp_matches({common}, '{_RARE}') THEN {rare} ELSE {common} END)"
+        f"WHEN NOT regexp_matches({sql}, '{special}') THEN lower({sql}) "
+        f"WHEN regexp_matches({common}, '{rare_class}') THEN {rare} ELSE {common} END)"
     )
 
 
 def _strip(sql: str) -> str:
-    return f"regexp_replace({sql}, '^{_SPACE}+|{_SPACE}+$', '', 'g')"
+    space = _unicode()[0]
+    return f"regexp_replace({sql}, '^{space}+|{space}+$', '', 'g')"
 
 
 NOT_MODELLED = "a value the columnar engine does not model"
@@ -184,10 +205,11 @@ def _fail(what: str) -> str:
 
 def _number_of_text(sql: str) -> str:
     """`values.as_number` of text: a number written in ASCII digits, spaces around it."""
+    space = _unicode()[0]
     return (
-        f"(CASE WHEN regexp_full_match({sql}, '{_SPACE}*[+-]?[0-9]+(\\.[0-9]+)?{_SPACE}*') "
+        f"(CASE WHEN regexp_full_match({sql}, '{space}*[+-]?[0-9]+(\\.[0-9]+)?{space}*') "
         f"THEN TRY_CAST({_strip(sql)} AS DOUBLE) "
-        f"WHEN regexp_full_match({sql}, '{_SPACE}*[+-]?\\p{{Nd}}+(\\.\\p{{Nd}}+)?{_SPACE}*') "
+        f"WHEN regexp_full_match({sql}, '{space}*[+-]?\\p{{Nd}}+(\\.\\p{{Nd}}+)?{space}*') "
         f"THEN {_fail('a number in non-ASCII digits')} END)"
     )
 
@@ -197,12 +219,13 @@ def _number_of_text(sql: str) -> str:
 # around it; a valid date of year 1 or later (DuckDB's cast checks the day)
 # and a valid time.
 _YEAR = "([1-9][0-9]{3}|[0-9][1-9][0-9]{2}|[0-9]{2}[1-9][0-9]|[0-9]{3}[1-9])"
-_DATETIME = f"{_SPACE}*{_YEAR}-[0-9]{{2}}-[0-9]{{2}}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?{_SPACE}*"
+_DATETIME = f"{_YEAR}-[0-9]{{2}}-[0-9]{{2}}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?"
 
 
 def _time_of_text(sql: str) -> str:
+    space = _unicode()[0]
     return (
-        f"(CASE WHEN regexp_full_match({sql}, '{_DATETIME}') "
+        f"(CASE WHEN regexp_full_match({sql}, '{space}*{_DATETIME}{space}*') "
         f"THEN TRY_CAST(replace({_strip(sql)}, 'T', ' ') AS TIMESTAMP) END)"
     )
 
@@ -211,9 +234,10 @@ def _bool_of_text(sql: str) -> str:
     """`values._bool` of non-empty text: `true`/`false` in any case, spaces
     around it; else NULL. (The regular expression's `(?i)` folds case as
     `str.casefold()` does for these letters: `ſ` is an `s` for both.)"""
+    space = _unicode()[0]
     return (
-        f"(CASE WHEN regexp_full_match({sql}, '{_SPACE}*(?i:true){_SPACE}*') THEN TRUE "
-        f"WHEN regexp_full_match({sql}, '{_SPACE}*(?i:false){_SPACE}*') THEN FALSE END)"
+        f"(CASE WHEN regexp_full_match({sql}, '{space}*(?i:true){space}*') THEN TRUE "
+        f"WHEN regexp_full_match({sql}, '{space}*(?i:false){space}*') THEN FALSE END)"
     )
 
 

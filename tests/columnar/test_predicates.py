@@ -597,7 +597,8 @@ def walk_whens(flow):
 def test_casefold_matches_python_for_every_character():
     """`fold` against `str.casefold` for the characters it maps and a sample
     of the rest (every code point with MKC_LONG_TESTS)."""
-    points = range(0x110000) if LONG else sorted({*range(0x300), *map(ord, predicates._FOLDS), 0x130})
+    special = (i for i in range(0x110000) if chr(i).lower() != chr(i).casefold())
+    points = range(0x110000) if LONG else sorted({*range(0x300), *special, 0x130})
     chars = [chr(i) for i in points if not 0xD800 <= i <= 0xDFFF and i]
     con = WORLD.store.con
     con.execute("CREATE OR REPLACE TEMP TABLE t (c VARCHAR)")
