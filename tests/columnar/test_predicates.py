@@ -32,6 +32,7 @@ from mkc.interpreter.tokens import TokenContext, TokenError, Tokens
 from mkc.load import load_source
 from mkc.source import Source
 from mkc.stdlib.conditions import FIELD_OPS
+from mkc.stdlib.values import text
 from mkc.store import codec
 from mkc.store.batches import StoreSource, add_people, fields_reader
 from mkc.store.db import Store
@@ -176,8 +177,40 @@ durations = st.one_of(
 )
 
 
+def variants(value) -> list:
+    """The value as an operand meeting it: in another case or spacing, as text,
+    a number as text or as a float, a moment's day."""
+    if isinstance(value, str):
+        return [
+            value,
+            value.upper(),
+            value.lower(),
+            value.strip(),
+            f" {value}",
+            value[:2],
+            value[-2:],
+            value.casefold(),
+        ]
+    if isinstance(value, bool):
+        return [value, str(value), str(value).upper(), not value]
+    if isinstance(value, (int, float)):
+        return [value, str(value), f" {value} ", float(value), f"+{value}", value + 1, text(value)]
+    if isinstance(value, dt.datetime):
+        return [value, value.date(), text(value), value.isoformat(), value + dt.timedelta(minutes=1)]
+    if isinstance(value, dt.date):
+        return [value, value.isoformat(), dt.datetime(value.year, value.month, value.day, 9, 30)]
+    return [None, ""]
+
+
+def operands_meeting(rows):
+    """Operands, half of them made from the people's own values."""
+    values = [v for columns, extra, _, _ in rows for v in (*columns.values(), *extra.values())]
+    met = st.sampled_from(values).flatmap(lambda v: st.sampled_from(variants(v))).map(literal)
+    return st.one_of(met, operands)
+
+
 @st.composite
-def field_conds(draw):
+def field_conds(draw, operands):
     op = draw(st.sampled_from(FIELD_OPS))
     name = draw(st.sampled_from(FIELDS))
     if op in ("in", "not_in"):
@@ -205,24 +238,29 @@ member_conds = st.sampled_from(
         ast.FuncCond("member_of_smart_list", (ast.Str("NamesLoop"),), ()),
     ]
 )
-atoms_ = st.one_of(field_conds(), field_conds(), member_conds)
-conditions = st.recursive(
-    atoms_,
-    lambda inner: st.one_of(
-        inner.map(ast.Not),
-        st.tuples(inner, inner).map(lambda t: ast.And(*t)),
-        st.tuples(inner, inner).map(lambda t: ast.Or(*t)),
-    ),
-    max_leaves=5,
-)
+
+
+def conditions(operands=operands):
+    """Conditions of up to five field tests and memberships, with `not`, `and`, `or`."""
+    return st.recursive(
+        st.one_of(field_conds(operands), field_conds(operands), member_conds),
+        lambda inner: st.one_of(
+            inner.map(ast.Not),
+            st.tuples(inner, inner).map(lambda t: ast.And(*t)),
+            st.tuples(inner, inner).map(lambda t: ast.Or(*t)),
+        ),
+        max_leaves=5,
+    )
+
+
 LOGIC = ["all", "any", "1", "not 1", "1 and (2 or not 3)", "(1 or 2) and not (3 or 4)", "not (1 and 2)", "4 or 1"]
 
 
 @st.composite
-def smart_lists(draw):
-    filters = tuple(ast.Filter(c) for c in draw(st.lists(conditions, max_size=4)))
-    text = draw(st.sampled_from([None, *LOGIC]))
-    return ast.SmartList((), filters, ast.Logic(text) if text else None)
+def smart_lists(draw, operands=operands):
+    filters = tuple(ast.Filter(c) for c in draw(st.lists(conditions(operands), max_size=4)))
+    text_ = draw(st.sampled_from([None, *LOGIC]))
+    return ast.SmartList((), filters, ast.Logic(text_) if text_ else None)
 
 
 # ---- the world both sides look at -----------------------------------------------------------
@@ -316,9 +354,10 @@ def agree(people, reference: list, compiled: list[bool] | None, what) -> None:
 @settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-@given(people_rows(), st.lists(conditions, min_size=1, max_size=4))
-def test_conditions_agree_with_the_reference(rows, conds):
+@given(people_rows(), st.data())
+def test_conditions_agree_with_the_reference(rows, data):
     people = WORLD.load(rows)
+    conds = data.draw(st.lists(conditions(operands_meeting(rows)), min_size=1, max_size=4))
     for cond in conds:
         reference = WORLD.reference(people, lambda c, view, tokens, cond=cond: c.holds(cond, view, WORLD.scope, tokens))
         try:
@@ -332,9 +371,10 @@ def test_conditions_agree_with_the_reference(rows, conds):
 @settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
-@given(people_rows(), st.lists(smart_lists(), min_size=1, max_size=3))
-def test_smart_lists_agree_with_the_reference(rows, lists):
+@given(people_rows(), st.data())
+def test_smart_lists_agree_with_the_reference(rows, data):
     people = WORLD.load(rows)
+    lists = data.draw(st.lists(smart_lists(operands_meeting(rows)), min_size=1, max_size=3))
     for sl in lists:
         reference = WORLD.reference(people, lambda c, view, tokens, sl=sl: c.qualifies(sl, WORLD.scope, view, tokens))
         try:
