@@ -202,17 +202,26 @@ def variants(value) -> list:
     return [None, ""]
 
 
+def values_of(rows) -> list[tuple[str, object]]:
+    """(field, value) of every value the people hold, in a column or in `_extra`."""
+    return [(name, v) for columns, extra, _, _ in rows for name, v in (*columns.items(), *extra.items())]
+
+
 def operands_meeting(rows):
     """Operands, half of them made from the people's own values."""
-    values = [v for columns, extra, _, _ in rows for v in (*columns.values(), *extra.values())]
-    met = st.sampled_from(values).flatmap(lambda v: st.sampled_from(variants(v))).map(literal)
+    met = st.sampled_from(values_of(rows)).flatmap(lambda pair: st.sampled_from(variants(pair[1]))).map(literal)
     return st.one_of(met, operands)
 
 
 @st.composite
-def field_conds(draw, operands):
+def field_conds(draw, operands, rows=None):
+    """A field test; given the people, half of them test a field one of
+    them holds against a variant of its value."""
     op = draw(st.sampled_from(FIELD_OPS))
     name = draw(st.sampled_from(FIELDS))
+    if rows is not None and draw(st.booleans()):
+        name, value = draw(st.sampled_from(values_of(rows)))
+        operands = st.one_of(st.sampled_from(variants(value)).map(literal), operands)
     if op in ("in", "not_in"):
         args = (ast.ListValue(tuple(draw(st.lists(operands, max_size=4)))),)
     elif op in ("in_past", "in_future"):
@@ -240,10 +249,11 @@ member_conds = st.sampled_from(
 )
 
 
-def conditions(operands=operands):
+def conditions(rows=None):
     """Conditions of up to five field tests and memberships, with `not`, `and`, `or`."""
+    met = operands if rows is None else operands_meeting(rows)
     return st.recursive(
-        st.one_of(field_conds(operands), field_conds(operands), member_conds),
+        st.one_of(field_conds(met, rows), field_conds(met, rows), member_conds),
         lambda inner: st.one_of(
             inner.map(ast.Not),
             st.tuples(inner, inner).map(lambda t: ast.And(*t)),
@@ -257,8 +267,8 @@ LOGIC = ["all", "any", "1", "not 1", "1 and (2 or not 3)", "(1 or 2) and not (3 
 
 
 @st.composite
-def smart_lists(draw, operands=operands):
-    filters = tuple(ast.Filter(c) for c in draw(st.lists(conditions(operands), max_size=4)))
+def smart_lists(draw, rows=None):
+    filters = tuple(ast.Filter(c) for c in draw(st.lists(conditions(rows), max_size=4)))
     text_ = draw(st.sampled_from([None, *LOGIC]))
     return ast.SmartList((), filters, ast.Logic(text_) if text_ else None)
 
@@ -357,7 +367,7 @@ def agree(people, reference: list, compiled: list[bool] | None, what) -> None:
 @given(people_rows(), st.data())
 def test_conditions_agree_with_the_reference(rows, data):
     people = WORLD.load(rows)
-    conds = data.draw(st.lists(conditions(operands_meeting(rows)), min_size=1, max_size=4))
+    conds = data.draw(st.lists(conditions(rows), min_size=1, max_size=4))
     for cond in conds:
         reference = WORLD.reference(people, lambda c, view, tokens, cond=cond: c.holds(cond, view, WORLD.scope, tokens))
         try:
@@ -374,7 +384,7 @@ def test_conditions_agree_with_the_reference(rows, data):
 @given(people_rows(), st.data())
 def test_smart_lists_agree_with_the_reference(rows, data):
     people = WORLD.load(rows)
-    lists = data.draw(st.lists(smart_lists(operands_meeting(rows)), min_size=1, max_size=3))
+    lists = data.draw(st.lists(smart_lists(rows), min_size=1, max_size=3))
     for sl in lists:
         reference = WORLD.reference(people, lambda c, view, tokens, sl=sl: c.qualifies(sl, WORLD.scope, view, tokens))
         try:
