@@ -42,6 +42,7 @@ from mkc.stdlib import TRIGGERS
 from mkc.stdlib.triggers import Event, produced_by, token_key
 from mkc.stdlib.values import as_number, same
 from mkc.store import codec
+from mkc.store.db import storable
 from mkc.store.schema import quote
 
 # The steps the engine compiles (each below); any other step sends the campaign to the reference.
@@ -158,28 +159,35 @@ class Plan:
     fields: dict  # field column -> kind (`values.KINDS`), those the flows read or write
     written: dict  # field column -> kind, those steps write
     guards: tuple[Guard, ...]
+    people_guards: tuple[Guard, ...]  # checks over every person (the conditions' fields)
     names: tuple[str, ...]  # every field the flows read or write, with a column or not
+    new: tuple[str, ...] = ()  # fields without a column that steps write (text): they get one
 
 
 def plan(model: Model, campaign: CampaignInfo, columns: dict | None = None, tokens: dict | None = None, at=START):
     """The campaign's `Plan` for a run at `at` (`system.*`), or `Unsupported`
     saying why not (see the module's docstring)."""
     try:
-        return _Compiler(model, columns, tokens or {}, at).campaign(campaign)
+        found = _Compiler(model, columns, tokens or {}, at).campaign(campaign)
+        if found.new:  # again, now that the fields that get a column are known, for who reads them
+            found = _Compiler(model, columns, tokens or {}, at, found.new).campaign(campaign)
+        return found
     except NotCompiled as err:
         return Unsupported(str(err))
 
 
 class _Compiler:
-    def __init__(self, model: Model, columns: dict | None, tokens: dict, at):
+    def __init__(self, model: Model, columns: dict | None, tokens: dict, at, new=()):
         self.model = model
+        self.new = frozenset(new)  # fields without a column that steps write (they get one)
+        self.new_fields: dict[str, None] = dict.fromkeys(new)
         self.rt = Runtime(model, at)
         self.engine = Engine(self.rt)
         self.columns = columns
         self.tokens = tokens
         self.keys = self.rt.keys
         self.renderer = Renderer(self.rt, self.field)
-        self.conditions = ConditionCompiler(model, columns)
+        self.conditions = ConditionCompiler(self.rt, columns, at)
         self.pos = 0
         self.lists: dict[str, tuple[str, str]] = {}
         self.programs: dict[str, tuple[str, str]] = {}
@@ -214,6 +222,11 @@ class _Compiler:
                     self.triggers[trigger] = self.flow(trigger, None, trigger)
         if self.added & self.removed:
             raise NotCompiled("a list both added to and removed from")
+        if self.new_fields.keys() & self.conditions.columns.read:
+            raise NotCompiled("a condition on a field that gets its column in this run")
+        changed = [*self.lists, *self.programs]
+        if any(key.replace("'", "''") in sql for sql in self.conditions.live_members for key in changed):
+            raise NotCompiled("a condition on a membership the flow changes")
         return Plan(
             campaign,
             main,
@@ -227,7 +240,9 @@ class _Compiler:
             dict(self.read),
             dict(self.written),
             tuple(self.guards()),
+            tuple(Guard(sql, why) for sql, why in self.conditions.guards()),
             tuple(sorted(self.names)),
+            tuple(self.new_fields),
         )
 
     def rule(self, campaign: CampaignInfo) -> bool:
@@ -318,6 +333,8 @@ class _Compiler:
         if self.columns is None:
             return Value(f"p.{quote(name)}", "text")
         ctype = self.columns.get(name)
+        if ctype is None and name in self.new:
+            ctype = "VARCHAR"
         if ctype is None:
             if any(c.casefold() == name.casefold() for c in self.columns):
                 raise NotCompiled(f"the field {name}, whose column is spelt otherwise")
@@ -396,16 +413,24 @@ class _Compiler:
 
     def change_data_value(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
         field = args.field("field")
-        value = self.field(field)
-        if value is None or value.kind != "text":
-            raise NotCompiled(f"change_data_value on {field}, which has no text column")
-        self.written[field] = "text"
-        self.compared.add(field)
         new = self.constant(args, "value", where, args.value("value"))
         if isinstance(new, (ast.ScoreChange, ast.TimeOfDay)):
             new = str(new)
         if new is not None and not isinstance(new, str):
             raise NotCompiled(f"change_data_value {field} to a value that is not text")
+        value = self.field(field)
+        if value is None and self.columns is not None:
+            # A field without a column gets one when the store writes it back (`write_people`).
+            if not storable(field) or any(c.casefold() == field.casefold() for c in self.columns):
+                raise NotCompiled(f"change_data_value on {field}, which cannot have a column")
+            if not new:
+                raise NotCompiled(f"change_data_value {field}, a field without a column, to an empty value")
+            self.new_fields.setdefault(field, None)
+            value = self.field(field) if field in self.new else Value(f"p.{quote(field)}", "text")
+        if value.kind != "text":
+            raise NotCompiled(f"change_data_value on {field}, which has no text column")
+        self.written[field] = "text"
+        self.compared.add(field)
         if _capital(new):
             raise NotCompiled("a control character in a string")
         when = f"NOT ({_same(value.sql, new)})"

@@ -66,6 +66,9 @@ def run_campaign(
     con = store.con
     if con.execute("SELECT count(*) FROM waits").fetchone()[0]:
         raise Fallback("waiting flows in the database")
+    for guard in found.people_guards:
+        if con.execute(f"SELECT count(*) FROM people p WHERE {guard.sql}").fetchone()[0]:
+            raise Fallback(guard.reason)
     try:
         _enter(store, found)
         _check(con, found)
@@ -108,7 +111,11 @@ def _enter(store: Store, p: Plan) -> None:
         f"FROM (SELECT *, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people) AS p "
         f"WHERE ({p.filters}){once}"
     )
+    for name in p.new:
+        con.execute(f"ALTER TABLE mkc_cw ADD COLUMN {quote(name)} VARCHAR")
     for name, kind in p.fields.items():  # an empty text is no value (`fields_reader`)
+        if name in p.new:
+            continue
         if kind == "text":
             con.execute(f"UPDATE mkc_cw SET {quote(name)} = NULL WHERE {quote(name)} = ''")
 
@@ -165,12 +172,7 @@ def _tables(con) -> None:
 def _changed(con, p: Plan) -> None:
     """Who changed (fields or memberships), and who of them the store rewrites
     as the reference would not: values in `_extra`, a list twice."""
-    fields = [
-        f"p.{quote(name)} IS DISTINCT FROM (CASE WHEN o.{quote(name)} = '' THEN NULL ELSE o.{quote(name)} END)"
-        if kind == "text"
-        else f"p.{quote(name)} IS DISTINCT FROM o.{quote(name)}"
-        for name, kind in _written(p)
-    ]
+    fields = [f"p.{quote(name)} IS DISTINCT FROM {_was(p, name, kind)}" for name, kind in _written(p)]
     members = [f"p.{quote(column)} <> {_in_list(key)}" for key, (column, _) in p.lists.items()] + [
         f"p.{quote(column)} IS DISTINCT FROM {_status(key)}" for key, (column, _) in p.programs.items()
     ]
@@ -194,6 +196,14 @@ def _changed(con, p: Plan) -> None:
         raise Fallback("a person twice in one list or program, whose memberships the run changes")
 
 
+def _was(p: Plan, name: str, kind: str) -> str:
+    """SQL: the field as the person `o` of `people` had it (NULL: empty)."""
+    if name in p.new:
+        return "CAST(NULL AS VARCHAR)"
+    col = f"o.{quote(name)}"
+    return f"(CASE WHEN {col} = '' THEN NULL ELSE {col} END)" if kind == "text" else col
+
+
 def _written(p: Plan):
     return list(p.written.items())
 
@@ -203,9 +213,12 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, name: str) -> Batch
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
     batch = f"{RANK} // {BATCH_SIZE}"
+    _add_columns(store, p)
     for field, kind in _written(p):
+        if field in p.new and field not in store.columns():
+            continue  # nobody has it: no column
         col = quote(field)
-        was = f"(CASE WHEN o.{col} = '' THEN NULL ELSE o.{col} END)" if kind == "text" else f"o.{col}"
+        was = _was(p, field, kind)
         con.execute(
             f"UPDATE people AS o SET {col} = p.{col}, _extra = NULL FROM mkc_cw p "
             f"WHERE o._pid = p._pid AND p.{CHANGED} "
@@ -232,6 +245,26 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, name: str) -> Batch
     people = con.execute("SELECT count(*) FROM people").fetchone()[0]
     entered = con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0]
     return BatchesResult(name, people, entered, count, False)
+
+
+def _add_columns(store: Store, p: Plan) -> None:
+    """Columns for the new fields someone has now, added in the order
+    `write_people` adds them: by the first person who has any, in the order
+    that person's fields were set."""
+    con = store.con
+    firsts = {}
+    for name in p.new:
+        first = con.execute(f"SELECT min({RANK}) FROM mkc_cw WHERE {quote(name)} IS NOT NULL").fetchone()[0]
+        if first is not None:
+            firsts[name] = first
+    for rank in sorted(set(firsts.values())):
+        for (name,) in con.execute(
+            "SELECT json_extract_string(a.attributes, '$.field') AS name FROM mkc_acts a JOIN mkc_cw p "
+            f"ON p._pid = a.pid WHERE p.{RANK} = ? AND a.type = 'Change Data Value' GROUP BY name ORDER BY min(a.k)",
+            [rank],
+        ).fetchall():
+            if name in firsts and name not in store.columns():
+                store.add_column(name, "VARCHAR")
 
 
 def _write_members(con, p: Plan) -> None:
