@@ -198,8 +198,6 @@ class _Compiler:
         self.json_text: set[str] = set()  # text columns whose values reach JSON text
         self.compared: set[str] = set()  # text columns compared as `same` does
         self.triggers: dict[CampaignInfo, Flow | None] = {}
-        self.added: set[str] = set()
-        self.removed: set[str] = set()
         self.flow_columns: list[str] = []
 
     # ---- the campaigns -------------------------------------------------------------
@@ -220,8 +218,6 @@ class _Compiler:
                 if flow is None:
                     pending = True
                     self.triggers[trigger] = self.flow(trigger, None, trigger)
-        if self.added & self.removed:
-            raise NotCompiled("a list both added to and removed from")
         if self.new_fields.keys() & self.conditions.columns.read:
             raise NotCompiled("a condition on a field that gets its column in this run")
         changed = [*self.lists, *self.programs]
@@ -382,6 +378,8 @@ class _Compiler:
         field = args.field("field")
         change, shown = self.constant(args, "change", where, args.score("change"))
         value = self.field(field)
+        if self.columns is None:  # (only what compiles is asked: the kind of column is not known)
+            value = Value(value.sql, "int")
         if value is None or value.kind not in ("int", "number"):
             raise NotCompiled(f"change_score on {field}, which has no number column")
         if value.kind == "int" and not isinstance(change.amount, int):
@@ -517,7 +515,6 @@ class _Compiler:
     def add_to_list(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
         static_list = args.target("list")
         column = self.list_column(static_list)
-        self.added.add(column)
         activity = self.log("Add to List", where, [("list", Value.of(static_list.name))], static_list)
         fires = self.fires("Add to List", static_list.name, where, "true", None, None, {"list": static_list})
         ops.append(Step(self.next_pos(), where.reach, f"NOT p.{quote(column)}", activity, ((column, "true"),), fires))
@@ -525,7 +522,6 @@ class _Compiler:
     def remove_from_list(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
         static_list = args.target("list")
         column = self.list_column(static_list)
-        self.removed.add(column)
         activity = self.log("Remove from List", where, [("list", Value.of(static_list.name))], static_list)
         ops.append(Step(self.next_pos(), where.reach, f"p.{quote(column)}", activity, ((column, "false"),)))
 

@@ -269,21 +269,27 @@ def _add_columns(store: Store, p: Plan) -> None:
 
 def _write_members(con, p: Plan) -> None:
     """The memberships of those whose memberships changed, rewritten whole
-    (`write_members`): what they had, in the order read, without the lists
-    they left, then what they joined, in the order joined."""
+    (`write_members`), in the order of the person's dicts: what they had and
+    kept, in the order read, then what they joined (or left and joined
+    again), in the order of their last joining."""
     if not p.lists and not p.programs:
         return
     lists = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.lists.items())
     list_names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(name)}" for key, (_, name) in p.lists.items())
-    kept = f"coalesce(CASE m.list_key {lists} END, true)" if lists else "true"
+    joined = (
+        "EXISTS (SELECT 1 FROM mkc_acts a WHERE a.pid = m.pid AND a.target = m.list_key AND a.type = 'Add to List')"
+    )
+    kept = f"coalesce(CASE m.list_key {lists} END, true) AND NOT {joined}" if lists else "true"
     con.execute(
         f"CREATE TEMP TABLE mkc_lists AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, [] :: BIGINT[] AS k, m.pid, "
         f"m.list_key, m.list FROM list_members m JOIN mkc_cw p ON p._pid = m.pid WHERE p.{MEMBERS} AND {kept}"
     )
     if p.lists:
+        member = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.lists.items())
         con.execute(
-            f"INSERT INTO mkc_lists SELECT p.{RANK}, 1, 0, a.k, a.pid, a.target, CASE a.target {list_names} END "
-            f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List'"
+            f"INSERT INTO mkc_lists SELECT p.{RANK}, 1, 0, max(a.k), a.pid, a.target, CASE a.target {list_names} END "
+            f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List' "
+            f"AND CASE a.target {member} END GROUP BY p.{RANK}, a.pid, a.target"
         )
     statuses = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.programs.items())
     status = f"coalesce(CASE m.program_key {statuses} END, m.status)" if statuses else "m.status"
