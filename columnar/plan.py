@@ -29,7 +29,7 @@ import attrs
 
 from mkc.checker.bound import BoundStep
 from mkc.checker.model import CampaignInfo, Model
-from mkc.columnar import values
+from mkc.columnar import order, values
 from mkc.columnar.conditions import ConditionCompiler
 from mkc.columnar.tokens import NotCompiled, Renderer
 from mkc.columnar.values import Value, sql_text
@@ -282,6 +282,8 @@ class _Compiler:
 
     def next_pos(self) -> int:
         self.pos += 1
+        if self.pos > order.MAX_POS:
+            raise NotCompiled(f"a flow of more than {order.MAX_POS} steps, executables included")
         return self.pos
 
     def items(self, items, campaign, context, keys, callers, reach, ops) -> None:
@@ -605,6 +607,8 @@ class _Compiler:
             spec = TRIGGERS[trigger]
             for campaign, env, calls in self.engine.listeners(trigger):
                 index += 1
+                if index > order.MAX_INDEX:
+                    raise NotCompiled(f"more than {order.MAX_INDEX} trigger campaigns listening for one step")
                 if not campaign.active:
                     continue
                 try:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mkc.columnar import flow
+from mkc.columnar import flow, order
 from mkc.columnar.plan import PREFIX, Guard, Plan, Unsupported, plan
 from mkc.columnar.values import sql_text
 from mkc.interpreter import BatchesResult
@@ -66,9 +66,14 @@ def run_campaign(
     con = store.con
     if con.execute("SELECT count(*) FROM waits").fetchone()[0]:
         raise Fallback("waiting flows in the database")
+    if store.count_people() > order.MAX_RANK:
+        raise Fallback(f"more than {order.MAX_RANK:,} people")
     for guard in found.people_guards:
         if con.execute(f"SELECT count(*) FROM people p WHERE {guard.sql}").fetchone()[0]:
             raise Fallback(guard.reason)
+    # Set-wise statements are few and large: every thread helps (the store runs
+    # the reference on one, `store.commands.one_thread`, and is given it back).
+    con.execute("RESET threads")
     try:
         _enter(store, found)
         _check(con, found)
@@ -82,6 +87,8 @@ def run_campaign(
     except Fallback:
         _drop(con)
         raise
+    finally:
+        con.execute("SET threads = 1")
     _drop(con)
     return result
 
@@ -163,10 +170,10 @@ def _check(con, p: Plan) -> None:
 
 def _tables(con) -> None:
     con.execute(
-        "CREATE TEMP TABLE mkc_acts (k BIGINT[], pid BIGINT, person VARCHAR, type VARCHAR, type_id INTEGER, "
+        "CREATE TEMP TABLE mkc_acts (k HUGEINT, pid BIGINT, person VARCHAR, type VARCHAR, type_id INTEGER, "
         "attributes VARCHAR, flow VARCHAR, via VARCHAR, target VARCHAR, line VARCHAR)"
     )
-    con.execute("CREATE TEMP TABLE mkc_entries (k BIGINT[], pid BIGINT, campaign_key VARCHAR)")
+    con.execute("CREATE TEMP TABLE mkc_entries (k HUGEINT, pid BIGINT, campaign_key VARCHAR)")
 
 
 def _changed(con, p: Plan) -> None:
@@ -236,7 +243,7 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, name: str) -> Batch
     con.execute(
         f"INSERT INTO entries SELECT pid, campaign_key, CASE campaign_key {names} "
         f"WHEN {sql_text(p.key)} THEN {sql_text(campaign_name(load_key(p.key)))} END, ?, {run} FROM ("
-        f"SELECT [{RANK} // {BATCH_SIZE}, -1, {RANK}] AS k, _pid AS pid, {sql_text(p.key)} AS campaign_key FROM mkc_cw "
+        f"SELECT {order.entered(RANK, BATCH_SIZE)} AS k, _pid AS pid, {sql_text(p.key)} AS campaign_key FROM mkc_cw "
         "UNION ALL SELECT k, pid, campaign_key FROM mkc_entries) ORDER BY k",
         [at],
     )
@@ -281,7 +288,8 @@ def _write_members(con, p: Plan) -> None:
     )
     kept = f"coalesce(CASE m.list_key {lists} END, true) AND NOT {joined}" if lists else "true"
     con.execute(
-        f"CREATE TEMP TABLE mkc_lists AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, [] :: BIGINT[] AS k, m.pid, "
+        f"CREATE TEMP TABLE mkc_lists AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, CAST(0 AS HUGEINT) AS k, "
+        f"m.pid, "
         f"m.list_key, m.list FROM list_members m JOIN mkc_cw p ON p._pid = m.pid WHERE p.{MEMBERS} AND {kept}"
     )
     if p.lists:
@@ -294,7 +302,7 @@ def _write_members(con, p: Plan) -> None:
     statuses = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.programs.items())
     status = f"coalesce(CASE m.program_key {statuses} END, m.status)" if statuses else "m.status"
     con.execute(
-        f"CREATE TEMP TABLE mkc_programs AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, [] :: BIGINT[] AS k, "
+        f"CREATE TEMP TABLE mkc_programs AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, CAST(0 AS HUGEINT) AS k, "
         f"m.pid, m.program_key, m.program, {status} AS status "
         f"FROM program_members m JOIN mkc_cw p ON p._pid = m.pid WHERE p.{MEMBERS}"
     )
