@@ -218,6 +218,7 @@ class _Compiler:
                 if flow is None:
                     pending = True
                     self.triggers[trigger] = self.flow(trigger, None, trigger)
+        _depth(main, self.triggers)
         if self.new_fields.keys() & self.conditions.columns.read:
             raise NotCompiled("a condition on a field that gets its column in this run")
         changed = [*self.lists, *self.programs]
@@ -700,6 +701,21 @@ class _Where:
     reach: str
     flow: str
     via: tuple[str, ...]
+
+
+def _depth(main: Flow, triggers: dict) -> None:
+    """Trigger campaigns start one wave after the flow that fires them: the
+    waves must fit the order key (`order.MAX_WAVE`), which a loop never does."""
+    flows = {main.campaign: main, **triggers}
+    fired = {c: {fire.campaign for op in f.ops if isinstance(op, Step) for fire in op.fires} for c, f in flows.items()}
+
+    def deepest(campaign, path: tuple) -> int:
+        if campaign in path:
+            raise NotCompiled("trigger campaigns that start each other")
+        return max((1 + deepest(c, (*path, campaign)) for c in fired[campaign]), default=0)
+
+    if deepest(main.campaign, ()) > order.MAX_WAVE:
+        raise NotCompiled(f"trigger campaigns starting each other more than {order.MAX_WAVE} deep")
 
 
 # Python's `str.strip()` whitespace within ASCII, and `as_number`'s pattern.

@@ -18,7 +18,9 @@ campaign in the same transaction instead.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 
 from mkc.columnar import flow, order
 from mkc.columnar.plan import PREFIX, Guard, Plan, Unsupported, plan
@@ -34,6 +36,7 @@ RANK = quote(f"{PREFIX}rk")
 CHANGED = quote(f"{PREFIX}changed")
 MEMBERS = quote(f"{PREFIX}members")
 TABLES = (
+    "mkc_entrants",
     "mkc_cw",
     "mkc_acts",
     "mkc_entries",
@@ -55,11 +58,17 @@ class Fallback(Exception):
         self.reason = reason
 
 
+CHUNK = 250_000  # people whose flows run together (whole batches): bounds the run's temporary tables
+
+
 def run_campaign(
-    store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, batch_size: int = BATCH_SIZE
+    store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, chunk: int | None = None
 ) -> BatchesResult:
     """Run `campaign` at `at` over every person of `store` (run number `run`,
-    API My Tokens `tokens`); the counts a reference run gives. Raises Fallback."""
+    API My Tokens `tokens`); the counts a reference run gives. Raises Fallback
+    before it writes anything. People run `chunk` (default CHUNK) at a time,
+    rounded to whole batches, each chunk written back before the next, as
+    batches are."""
     found = plan(model, campaign, store.columns(), tokens, at)
     if isinstance(found, Unsupported):
         raise Fallback(found.reason)
@@ -71,55 +80,84 @@ def run_campaign(
     for guard in found.people_guards:
         if con.execute(f"SELECT count(*) FROM people p WHERE {guard.sql}").fetchone()[0]:
             raise Fallback(guard.reason)
-    # Set-wise statements are few and large: every thread helps (the store runs
-    # the reference on one, `store.commands.one_thread`, and is given it back).
-    con.execute("RESET threads")
-    try:
-        _enter(store, found)
-        _check(con, found)
-        _tables(con)
+    with _resources(con):
         try:
-            flow.run_waves(con, found, at, batch_size)
-        except flow.Runaway:
-            raise Fallback("trigger campaigns that start each other without end") from None
-        _changed(con, found)
-        result = _write(store, found, at, run, campaign.full_name)
-    except Fallback:
+            _entrants(con, found)
+            _check(con, found)
+        except Fallback:
+            _drop(con)
+            raise
+        size = max(1, (chunk or CHUNK) // BATCH_SIZE) * BATCH_SIZE
+        top = con.execute(f"SELECT max({RANK}) FROM mkc_entrants").fetchone()[0]
+        result = BatchesResult(campaign.full_name, store.count_people())
+        seq = int(store.meta("next_seq") or 1)
+        for lo in range(0, -1 if top is None else top + 1, size):
+            hi = lo + size - 1
+            if not con.execute(f"SELECT count(*) FROM mkc_entrants WHERE {RANK} BETWEEN {lo} AND {hi}").fetchone()[0]:
+                continue
+            _enter(store, found, lo, hi)
+            _tables(con)
+            flow.run_waves(con, found, at, BATCH_SIZE)
+            _changed(con, found)
+            entered, count = _write(store, found, at, run, seq)
+            result.entered += entered
+            result.activities += count
+            seq += count
+            _drop(con, keep="mkc_entrants")
         _drop(con)
-        raise
-    finally:
-        con.execute("SET threads = 1")
-    _drop(con)
+    store.set_meta("next_seq", seq)
     return result
 
 
-def _drop(con) -> None:
+@contextlib.contextmanager
+def _resources(con):
+    """Set-wise statements are few and large: every thread helps (the store
+    runs the reference on one, `store.commands.one_thread`, and gets that
+    back), and the memory DuckDB may use is more than the store's default,
+    unless MKC_DB_MEMORY says how much."""
+    memory = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute("RESET threads")
+    if "MKC_DB_MEMORY" not in os.environ:
+        con.execute(f"SET memory_limit = '{MEMORY}'")
+    try:
+        yield
+    finally:
+        con.execute("SET threads = 1")
+        con.execute(f"SET memory_limit = '{memory}'")
+
+
+MEMORY = "1GB"
+
+
+def _drop(con, keep: str = "") -> None:
     for table in TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+        if table != keep:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _enter(store: Store, p: Plan) -> None:
-    """The working table: who enters, with what the flows read and write."""
-    con = store.con
-    extra = []
-    for key, (column, _) in p.lists.items():
-        extra.append(f"{_in_list(key)} AS {quote(column)}")
-    for key, (column, _) in p.programs.items():
-        extra.append(f"{_status(key)} AS {quote(column)}")
-    for key, (column, _) in p.entries.items():
-        extra.append(f"{_entered(key)} AS {quote(column)}")
+def _entrants(con, p: Plan) -> None:
+    """Who enters, and their rank by `_pid` among everyone: the smart list
+    and the qualification rule, decided in one query before anything runs."""
     once = (
         f" AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.pid = p._pid AND e.campaign_key = {sql_text(p.key)})"
         if p.once
         else ""
     )
     con.execute(
-        f"CREATE TEMP TABLE mkc_cw AS SELECT p.*{''.join(', ' + e for e in extra)} "
+        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} "
         f"FROM (SELECT *, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people) AS p "
         f"WHERE ({p.filters}){once}"
     )
+
+
+def _enter(store: Store, p: Plan, lo: int, hi: int) -> None:
+    """The working table of the entrants ranked `lo`..`hi`, with what the flows read and write."""
+    con = store.con
+    con.execute(f"CREATE TEMP TABLE mkc_cw AS {_rows(p)} WHERE e.{RANK} BETWEEN {lo} AND {hi}")
+    columns = store.columns()
     for name in p.new:
-        con.execute(f"ALTER TABLE mkc_cw ADD COLUMN {quote(name)} VARCHAR")
+        if name not in columns:  # (a chunk before this one may have given it a column)
+            con.execute(f"ALTER TABLE mkc_cw ADD COLUMN {quote(name)} VARCHAR")
     for name, kind in p.fields.items():  # an empty text is no value (`fields_reader`)
         if name in p.new:
             continue
@@ -142,26 +180,38 @@ def _status(key: str) -> str:
     return f"(SELECT min(status) FROM program_members m WHERE m.pid = p._pid AND m.program_key = {sql_text(key)})"
 
 
+def _rows(p: Plan) -> str:
+    """SQL: the entrants' rows of `people`, with their rank, memberships and entries as columns."""
+    extra = []
+    for key, (column, _) in p.lists.items():
+        extra.append(f"{_in_list(key)} AS {quote(column)}")
+    for key, (column, _) in p.programs.items():
+        extra.append(f"{_status(key)} AS {quote(column)}")
+    for key, (column, _) in p.entries.items():
+        extra.append(f"{_entered(key)} AS {quote(column)}")
+    return (
+        f"SELECT p.*, e.{RANK}{''.join(', ' + e for e in extra)} FROM people p JOIN mkc_entrants e ON e._pid = p._pid"
+    )
+
+
 def _check(con, p: Plan) -> None:
-    """The data checks (`Plan.guards`), and values kept in `_extra` for fields the flows use."""
+    """The data checks (`Plan.guards`) over the entrants as they stand, and
+    what the store would rewrite otherwise than the engine: values kept in
+    `_extra`, a list or program twice for one person."""
     guards = list(p.guards)
-    if p.names:
-        names = ", ".join(sql_text(n) for n in p.names)
-        guards.append(
-            Guard(f"p._extra IS NOT NULL AND list_has_any(json_keys(p._extra), [{names}])", "values kept in _extra")
+    guards.append(Guard("p._extra IS NOT NULL", "values kept in _extra"))
+    guards.append(
+        Guard(
+            "(SELECT count(*) - count(DISTINCT list_key) FROM list_members m WHERE m.pid = p._pid) > 0 "
+            "OR (SELECT count(*) - count(DISTINCT program_key) FROM program_members m WHERE m.pid = p._pid) > 0",
+            "a person twice in one list or program",
         )
-    for key in p.programs:
-        guards.append(
-            Guard(
-                "(SELECT count(*) FROM program_members m WHERE m.pid = p._pid "
-                f"AND m.program_key = {sql_text(key)}) > 1",
-                "a person twice in one program",
-            )
-        )
-    if not guards:
-        return
+    )
+    new = "".join(f", CAST(NULL AS VARCHAR) AS {quote(name)}" for name in p.new)  # (empty for everyone yet)
     found = con.execute(
-        "SELECT " + ", ".join(f"coalesce(bool_or({g.sql}), false)" for g in guards) + " FROM mkc_cw p"
+        "SELECT "
+        + ", ".join(f"coalesce(bool_or({g.sql}), false)" for g in guards)
+        + f" FROM (SELECT *{new} FROM ({_rows(p)})) p"
     ).fetchone()
     for guard, hit in zip(guards, found):
         if hit:
@@ -177,8 +227,7 @@ def _tables(con) -> None:
 
 
 def _changed(con, p: Plan) -> None:
-    """Who changed (fields or memberships), and who of them the store rewrites
-    as the reference would not: values in `_extra`, a list twice."""
+    """Who changed: their fields, or their memberships."""
     fields = [f"p.{quote(name)} IS DISTINCT FROM {_was(p, name, kind)}" for name, kind in _written(p)]
     members = [f"p.{quote(column)} <> {_in_list(key)}" for key, (column, _) in p.lists.items()] + [
         f"p.{quote(column)} IS DISTINCT FROM {_status(key)}" for key, (column, _) in p.programs.items()
@@ -191,16 +240,6 @@ def _changed(con, p: Plan) -> None:
         f"UPDATE mkc_cw AS p SET {MEMBERS} = ({changed_members}), "
         f"{CHANGED} = ({changed_fields}) OR ({changed_members}) FROM people o WHERE o._pid = p._pid"
     )
-    extra, twice = con.execute(
-        f"SELECT coalesce(bool_or(p._extra IS NOT NULL), false), coalesce(bool_or(p.{MEMBERS} AND ("
-        "(SELECT count(*) - count(DISTINCT list_key) FROM list_members m WHERE m.pid = p._pid) > 0 OR "
-        "(SELECT count(*) - count(DISTINCT program_key) FROM program_members m WHERE m.pid = p._pid) > 0)), false) "
-        f"FROM mkc_cw p WHERE p.{CHANGED}"
-    ).fetchone()
-    if extra:
-        raise Fallback("values kept in _extra, for people the run changes")
-    if twice:
-        raise Fallback("a person twice in one list or program, whose memberships the run changes")
 
 
 def _was(p: Plan, name: str, kind: str) -> str:
@@ -215,7 +254,7 @@ def _written(p: Plan):
     return list(p.written.items())
 
 
-def _write(store: Store, p: Plan, at: dt.datetime, run: int, name: str) -> BatchesResult:
+def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tuple[int, int]:
     """What the run did, into the store's tables, as the reference writes it."""
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
@@ -232,7 +271,6 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, name: str) -> Batch
             f"AND p.{batch} IN (SELECT DISTINCT p.{batch} FROM mkc_cw p JOIN people o ON o._pid = p._pid "
             f"WHERE p.{CHANGED} AND p.{col} IS DISTINCT FROM {was})"
         )
-    first = int(store.meta("next_seq") or 1)
     count = con.execute("SELECT count(*) FROM mkc_acts").fetchone()[0]
     con.execute(
         f"INSERT INTO activities SELECT {first} + row_number() OVER (ORDER BY k) - 1, {run}, ?, pid, person, type, "
@@ -248,10 +286,7 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, name: str) -> Batch
         [at],
     )
     _write_members(con, p)
-    store.set_meta("next_seq", first + count)
-    people = con.execute("SELECT count(*) FROM people").fetchone()[0]
-    entered = con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0]
-    return BatchesResult(name, people, entered, count, False)
+    return con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0], count
 
 
 def _add_columns(store: Store, p: Plan) -> None:

@@ -16,6 +16,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).parent))
 from engines import AT, both, campaign, declared, imported, model_at, model_of, run  # noqa: E402
 from tables import dump  # noqa: E402
 
+from mkc.columnar import run as columnar_run  # noqa: E402
 from mkc.columnar.plan import Plan, Unsupported, plan  # noqa: E402
 from mkc.interpreter.tokens import parse_token_value  # noqa: E402
 from mkc.source import BadInput  # noqa: E402
@@ -104,7 +105,8 @@ def test_the_plan_covers_executables_and_the_trigger_campaigns_they_fire():
     assert set(found.new) == set()  # (columns unknown without a database)
 
 
-def test_people_over_several_batches_keep_the_reference_order(tmp_path):
+def test_people_over_several_batches_keep_the_reference_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(columnar_run, "CHUNK", 2000)  # two chunks, the first one batch
     rows = "".join(
         f"{i},N{i},{i % 50},{'' if i % 3 else i % 4},{('MQL', 'Open', '')[i % 3]},\n" for i in range(1, 2201)
     )
