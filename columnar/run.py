@@ -22,6 +22,8 @@ import contextlib
 import datetime as dt
 import os
 
+import duckdb
+
 from mkc.columnar import flow, order
 from mkc.columnar.plan import PREFIX, Guard, Plan, Unsupported, plan
 from mkc.columnar.values import sql_text
@@ -122,8 +124,9 @@ def _resources(con):
     try:
         yield
     finally:
-        con.execute("SET threads = 1")
-        con.execute(f"SET memory_limit = '{memory}'")
+        with contextlib.suppress(duckdb.Error):  # (after a failure: its error is the one to report)
+            con.execute("SET threads = 1")
+            con.execute(f"SET memory_limit = '{memory}'")
 
 
 MEMORY = "1GB"
