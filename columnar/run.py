@@ -47,6 +47,7 @@ TABLES = (
     "mkc_f",
     "mkc_wave",
     "mkc_next",
+    "mkc_seq",
     "mkc_lists",
     "mkc_programs",
 )
@@ -275,9 +276,12 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tupl
             f"WHERE p.{CHANGED} AND p.{col} IS DISTINCT FROM {was})"
         )
     count = con.execute("SELECT count(*) FROM mkc_acts").fetchone()[0]
+    # `seq` numbers the log in its order, sorting the keys alone; the rows are
+    # stored as they come (the log's order is `(time, seq)`, store/schema.py).
+    con.execute("CREATE TEMP TABLE mkc_seq AS SELECT k, row_number() OVER (ORDER BY k) AS n FROM mkc_acts")
     con.execute(
-        f"INSERT INTO activities SELECT {first} + row_number() OVER (ORDER BY k) - 1, {run}, ?, pid, person, type, "
-        "type_id, attributes, flow, via, target, line FROM mkc_acts ORDER BY k",
+        f"INSERT INTO activities SELECT {first} + s.n - 1, {run}, ?, a.pid, a.person, a.type, a.type_id, "
+        "a.attributes, a.flow, a.via, a.target, a.line FROM mkc_acts a JOIN mkc_seq s ON s.k = a.k",
         [at],
     )
     names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(campaign_name(load_key(key)))}" for key in p.entries)
