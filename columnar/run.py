@@ -80,9 +80,7 @@ def run_campaign(
         raise Fallback("waiting flows in the database")
     if store.count_people() > order.MAX_RANK:
         raise Fallback(f"more than {order.MAX_RANK:,} people")
-    for guard in found.people_guards:
-        if con.execute(f"SELECT count(*) FROM people p WHERE {guard.sql}").fetchone()[0]:
-            raise Fallback(guard.reason)
+    _guard(con, found.people_guards, "people p")
     with _resources(con):
         try:
             _entrants(con, found)
@@ -140,18 +138,21 @@ def _drop(con, keep: str = "") -> None:
 
 
 def _entrants(con, p: Plan) -> None:
-    """Who enters, and their rank by `_pid` among everyone: the smart list
-    and the qualification rule, decided in one query before anything runs."""
-    once = (
-        f" AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.pid = p._pid AND e.campaign_key = {sql_text(p.key)})"
-        if p.once
-        else ""
-    )
+    """Who enters, and their rank by `_pid` among everyone: the qualification
+    rule (a join against `entries`, first: on a second run of a `once`
+    campaign nobody is left for the smart list), then the smart list."""
     con.execute(
-        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} "
-        f"FROM (SELECT *, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people) AS p "
-        f"WHERE ({p.filters}){once}"
+        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people"
     )
+    if p.once:
+        con.execute(
+            f"DELETE FROM mkc_entrants WHERE _pid IN (SELECT pid FROM entries WHERE campaign_key = {sql_text(p.key)})"
+        )
+    if p.filters != "true" and con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
+        con.execute(
+            f"DELETE FROM mkc_entrants WHERE _pid NOT IN (SELECT p._pid FROM people p "
+            f"SEMI JOIN mkc_entrants e ON e._pid = p._pid WHERE {p.filters})"
+        )
 
 
 def _enter(store: Store, p: Plan, lo: int, hi: int) -> None:
@@ -211,13 +212,18 @@ def _check(con, p: Plan) -> None:
             "a person twice in one list or program",
         )
     )
+    if not con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
+        return
     new = "".join(f", CAST(NULL AS VARCHAR) AS {quote(name)}" for name in p.new)  # (empty for everyone yet)
-    found = con.execute(
-        "SELECT "
-        + ", ".join(f"coalesce(bool_or({g.sql}), false)" for g in guards)
-        + f" FROM (SELECT *{new} FROM ({_rows(p)})) p"
-    ).fetchone()
-    for guard, hit in zip(guards, found):
+    _guard(con, guards, f"(SELECT *{new} FROM ({_rows(p)})) p")
+
+
+def _guard(con, guards, rows: str) -> None:
+    """Fallback when a guard holds for one of `rows` (SQL naming its row `p`)."""
+    if not guards:
+        return
+    found = con.execute("SELECT " + ", ".join(f"coalesce(bool_or({g.sql}), false)" for g in guards) + f" FROM {rows}")
+    for guard, hit in zip(guards, found.fetchone()):
         if hit:
             raise Fallback(guard.reason)
 
