@@ -357,7 +357,7 @@ class _Compiler:
                 raise NotCompiled("a control character in a string")
             return Value.of(value)
         value = self.renderer.text(node, where.context, where.keys)
-        return value
+        return value if value.kind == "text" else Value(values.text(value), "text")  # (a token of a number)
 
     def constant(self, args: StepArgs, param: str, where, getter) -> object:
         """An argument that must not depend on the person."""

@@ -234,6 +234,28 @@ def test_the_engine_option_on_the_command_line(tmp_path):
     assert mkc("run", source, "--campaign", "W", "--db", db, "--engine", "auto", "--at", "2026-03-01T00:00") == 0
 
 
+TOKENS = """
+fields < engagement number >
+tokens < my.score_copy = "<<lead.lead_score>>" >
+email "E" < subject <<lead.lead_score:default=none>> >
+campaign C <
+  flow <
+    send_alert "E" to=<<lead.lead_score>>
+    send_alert "E" to=<<my.score_copy>>
+    send_email "E"
+    interesting_moment milestone "<<lead.engagement>>/<<lead.lead_score:default=->>"
+  >
+>
+"""
+
+
+def test_tokens_of_numbers_are_text(tmp_path):
+    model = model_of(TOKENS)
+    db = imported(tmp_path, PEOPLE)
+    said, _ = both(model, campaign(model, "Default.C"), db)
+    assert said == "mkc run: columnar engine"
+
+
 def test_at_is_the_time_of_every_activity(tmp_path):
     model = model_of(FLOW)
     db = imported(tmp_path, PEOPLE)
