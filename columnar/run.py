@@ -27,7 +27,7 @@ import duckdb
 from mkc.columnar import flow, order
 from mkc.columnar.plan import PREFIX, Guard, Plan, Unsupported, plan
 from mkc.columnar.values import sql_text
-from mkc.interpreter import BatchesResult
+from mkc.interpreter import BatchesResult, Limits
 from mkc.source import BadInput
 from mkc.store.batches import BATCH_SIZE, campaign_name
 from mkc.store.codec import load_key
@@ -378,13 +378,15 @@ def _write_members(con, p: Plan) -> None:
 ENGINES = ("auto", "columnar", "reference")
 
 
-def choose(store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, engine: str):
+def choose(store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, engine: str, limits=None):
     """`mkc run --engine`: (the columnar run's result, or None when the
     reference is to run it; the line that says which engine ran and why).
     `columnar` when the engine does not run the campaign is bad input."""
     if engine == "reference":
         return None, "reference interpreter (--engine reference)"
     try:
+        if limits is not None and limits.work < Limits().work:
+            raise Fallback("--max-work lowered (the reference counts the work a batch does)")
         return run_campaign(store, model, campaign, at, tokens, run), "columnar engine"
     except Fallback as why:
         if engine == "columnar":

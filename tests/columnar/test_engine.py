@@ -216,7 +216,10 @@ def test_the_engine_option_on_the_command_line(tmp_path):
     from mkc.cli import main
 
     source = tmp_path / "c.mkc"
-    source.write_text("campaign C < flow < change_score +1 > >\ncampaign W < flow < wait 1 day > >\n")
+    source.write_text(
+        "campaign C < flow < change_score +1 > >\ncampaign W < flow < wait 1 day > >\n"
+        "campaign E < flow < change_score +1 >; qualification every_time >\n"
+    )
     people = tmp_path / "p.csv"
     people.write_text(PEOPLE, encoding="utf-8")
     db = str(tmp_path / "s.duckdb")
@@ -232,6 +235,9 @@ def test_the_engine_option_on_the_command_line(tmp_path):
     assert mkc("run", source, "--campaign", "W", "--db", db, "--engine", "columnar") == 2
     assert mkc("run", source, "--campaign", "C", "--engine", "columnar") == 2  # no database
     assert mkc("run", source, "--campaign", "W", "--db", db, "--engine", "auto", "--at", "2026-03-01T00:00") == 0
+    # A lower --max-work: the reference, which counts the work, runs it (and stops it here).
+    assert mkc("run", source, "--campaign", "E", "--db", db, "--engine", "columnar", "--max-work", "3") == 2
+    assert mkc("run", source, "--campaign", "E", "--db", db, "--max-work", "3") == 1
 
 
 TOKENS = """
