@@ -114,9 +114,10 @@ def run_campaign(
 def _resources(con):
     """Set-wise statements are few and large: every thread helps (the store
     runs the reference on one, `store.commands.one_thread`, and gets that
-    back), and the memory DuckDB may use is more than the store's default,
-    unless MKC_DB_MEMORY says how much."""
-    memory = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    back), and more memory than the store's default, unless MKC_DB_MEMORY
+    says how much. The memory stays for the rest of the command: what the
+    run's temporary tables held is given back when the transaction ends, and
+    printing the log sorts it."""
     con.execute("RESET threads")
     if "MKC_DB_MEMORY" not in os.environ:
         con.execute(f"SET memory_limit = '{MEMORY}'")
@@ -125,7 +126,6 @@ def _resources(con):
     finally:
         with contextlib.suppress(duckdb.Error):  # (after a failure: its error is the one to report)
             con.execute("SET threads = 1")
-            con.execute(f"SET memory_limit = '{memory}'")
 
 
 MEMORY = "1GB"
