@@ -262,6 +262,40 @@ def test_tokens_of_numbers_are_text(tmp_path):
     assert said == "mkc run: columnar engine"
 
 
+FILTERED = """
+list "Hot"
+campaign C <
+  flow <
+    change_score +20
+    choice <
+      when lead_score >= 25 < change_data_value lead_status "Hot" >
+      default < change_data_value lead_status "Cold" >
+    >
+    add_to_list "Hot"
+  >
+>
+campaign OnHot <
+  smart_list <
+    trigger data_value_changes lead_status
+    filter lead_score > 26
+    filter first_name not_empty
+  >
+  flow < interesting_moment milestone "hot <<trigger.new_value>> from <<trigger.old_value:default=nothing>>" >
+>
+campaign OnList <
+  smart_list < trigger added_to_list "Hot"; filter lead_status = "hot" >
+  flow < change_score -1 >
+>
+"""
+
+
+def test_trigger_campaigns_filters_see_the_person_when_the_event_fires(tmp_path):
+    model = model_of(FILTERED)
+    db = imported(tmp_path, PEOPLE)
+    said, _ = both(model, campaign(model, "Default.C"), db, runs=2)
+    assert said == "mkc run: columnar engine"
+
+
 def test_at_is_the_time_of_every_activity(tmp_path):
     model = model_of(FLOW)
     db = imported(tmp_path, PEOPLE)
