@@ -296,6 +296,28 @@ def test_trigger_campaigns_filters_see_the_person_when_the_event_fires(tmp_path)
     assert said == "mkc run: columnar engine"
 
 
+EVERY = """
+list "L"
+campaign Score executable < flow < change_score +1 field=engagement >; qualification every_time >
+campaign C <
+  flow < execute_campaign Score; add_to_list "L"; change_score +2 >
+  qualification every_time
+>
+campaign OnScore <
+  smart_list < trigger score_is_changed >
+  flow < interesting_moment milestone "now <<trigger.new_value>>" >
+  qualification every_time
+>
+"""
+
+
+def test_every_time_campaigns_run_again(tmp_path):
+    model = model_of(EVERY)
+    db = imported(tmp_path, PEOPLE)
+    said, _ = both(model, campaign(model, "Default.C"), db, runs=3)
+    assert said == "mkc run: columnar engine"
+
+
 def test_at_is_the_time_of_every_activity(tmp_path):
     model = model_of(FLOW)
     db = imported(tmp_path, PEOPLE)
