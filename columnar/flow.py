@@ -31,11 +31,6 @@ from mkc.store.schema import quote
 TRIGGER_COLS = tuple(TRIGGER_COLUMNS.values())
 
 
-class Runaway(Exception):
-    """Trigger campaigns starting each other deeper than the order key holds
-    (`order.MAX_WAVE`): the reference runs them (and stops a loop)."""
-
-
 def run_waves(con, plan: Plan, at: dt.datetime, batch_size: int) -> None:
     """Run the plan's flows, wave by wave, into `mkc_acts` and `mkc_entries`."""
     flows = {i: flow for i, flow in enumerate([plan.main, *plan.triggers.values()])}
@@ -47,10 +42,8 @@ def run_waves(con, plan: Plan, at: dt.datetime, batch_size: int) -> None:
         + ", ".join("NULL" for _ in TRIGGER_COLS)
         + " FROM mkc_cw"
     )
-    wave = 0
+    wave = 0  # (the plan made sure the waves fit the order key: `plan._depth`)
     while con.execute("SELECT count(*) FROM mkc_next").fetchone()[0]:
-        if wave > order.MAX_WAVE:
-            raise Runaway
         con.execute("DROP TABLE IF EXISTS mkc_wave")
         con.execute(
             "CREATE TEMP TABLE mkc_wave AS "
