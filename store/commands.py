@@ -179,7 +179,7 @@ def run_campaign(
                     reading,
                     file,
                     engine if db is not None else "reference",
-                    say,
+                    say and db is not None,
                 )
             _print_run(store, run, fmt)
     except BadRows as err:
