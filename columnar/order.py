@@ -2,9 +2,9 @@
 the reference interpreter's log order (see `activities.py` for what it
 orders by), packed so that sorting a run's log is sorting numbers.
 
-From the top bit down: the batch (16 bits), the wave plus one (4 bits; 0
+From the top bit down: the batch (17 bits), the wave plus one (4 bits; 0
 orders a batch campaign's entries before everything its flows do), the
-person's rank by `_pid` (28 bits), then one slot of 14 bits per level of
+person's rank by `_pid` (27 bits), then one slot of 14 bits per level of
 the flow's path: the position of a step in its flow (8 bits) and the place
 of a trigger campaign among those one event starts (6 bits). A flow of wave
 w holds w slots; what it logs goes in slot w + 1.
@@ -12,12 +12,12 @@ w holds w slots; what it logs goes in slot w + 1.
 
 from __future__ import annotations
 
-BATCH, WAVE, RANK = 111, 107, 79
+BATCH, WAVE, RANK = 110, 106, 79
 SLOT, INDEX = 14, 6  # a slot's width, and the place's within it (the position's is above)
 MAX_WAVE = 4  # waves 0..4: slot 5 is the last
 MAX_POS = 255
 MAX_INDEX = 63
-MAX_RANK = (1 << 28) - 1
+MAX_RANK = (1 << 27) - 1  # (its batch, at 2,000 people a batch, fits 17 bits)
 
 
 def _shift(sql: str, bits: int) -> str:
