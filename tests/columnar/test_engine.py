@@ -318,6 +318,52 @@ def test_every_time_campaigns_run_again(tmp_path):
     assert said == "mkc run: columnar engine"
 
 
+MESSY_PEOPLE = '''Id,first_name,lead_score,engagement,lead_status,country,note
+1,  ,10,1.5,5,NL,
+2,ann,5,2,05,nl,"a ""q"""
+3,BOB,,2.0,mql ,Nl,\\
+4,Zed,7,0.25, MQL,,x
+5,,-3,,MQL,BE,"multi
+line"
+6,x,100,3, 5.0 ,DE,
+7,ÄÖ,20,1000,Nurture,fr,
+'''
+MESSY = """program P <
+  statuses ["A", "B", "C"]
+  tokens < my.tag = "t<<lead.country:default=none>>" >
+  list "L"
+  email "E" < subject "<<my.tag>> <<lead.engagement>> <<lead.lead_status:default=?>>" >
+  campaign Go <
+    flow <
+      change_score +2 field=engagement
+      change_data_value lead_status "5"
+      change_program_status P "B"
+      choice <
+        when country = "nl" < change_program_status P "C" >
+        when engagement > 3 < change_program_status P "B" >
+        default < do_nothing >
+      >
+      change_program_status P "A"
+      send_email "E"
+      change_data_value lead_status "MQL"
+      change_data_value note null
+    >
+  >
+  campaign OnMQL <
+    smart_list < trigger data_value_changes lead_status from="5" >
+    flow < interesting_moment milestone "<<trigger.old_value>> -> <<trigger.new_value>>" >
+  >
+>
+"""
+
+
+def test_messy_fields_numbers_as_text_and_statuses_that_never_move_back(tmp_path):
+    model = model_of(MESSY)
+    db = imported(tmp_path, MESSY_PEOPLE)
+    said, _ = both(model, campaign(model, "P.Go"), db, runs=2)
+    assert said == "mkc run: columnar engine"
+
+
 def test_at_is_the_time_of_every_activity(tmp_path):
     model = model_of(FLOW)
     db = imported(tmp_path, PEOPLE)
