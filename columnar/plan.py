@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import attrs
 
-from mkc.checker.bound import BoundStep
+from mkc.checker.bound import PARENT_CONTEXT, BoundStep
 from mkc.checker.model import CampaignInfo, Model
 from mkc.columnar import order, values
 from mkc.columnar.conditions import ConditionCompiler
@@ -39,6 +39,7 @@ from mkc.interpreter.flow import MAX_DEPTH, Engine
 from mkc.interpreter.runtime import ACTIVITY_TYPE_IDS, START, Runtime, StepFailure, Unresolved
 from mkc.interpreter.tokens import TokenContext, TokenError
 from mkc.stdlib import TRIGGERS
+from mkc.stdlib.activities import ACTIVITIES
 from mkc.stdlib.triggers import Event, produced_by, token_key
 from mkc.stdlib.values import as_number, same
 from mkc.store import codec
@@ -548,9 +549,10 @@ class _Compiler:
 
     def execute_campaign(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
         target = args.target("campaign")
-        use_parent = bool(
-            self.constant(args, "use_parent_token_context", where, args.value("use_parent_token_context"))
-        )
+        written = bound.args.get(PARENT_CONTEXT)
+        if not isinstance(written, (ast.Bool, bool, type(None))):  # (a token: the reference answers it when it runs)
+            raise NotCompiled(f"{PARENT_CONTEXT} given otherwise than true or false")
+        use_parent = bound.parent_context
         caller = where.campaign
         if target.kind != "executable":
             raise NotCompiled(f"a step that fails ({target.full_name} is not an executable campaign)")
@@ -571,11 +573,11 @@ class _Compiler:
         activity = self.log(
             "Executed Campaign",
             where,
-            [
-                ("campaign", Value.of(target.full_name)),
-                ("qualified", Value(f"f.{column}", "bool")),
-                ("use_parent_token_context", Value.of(use_parent)),
-            ],
+            zip(
+                ACTIVITIES["Executed Campaign"].attributes,  # campaign, qualified, the parent-context flag
+                (Value.of(target.full_name), Value(f"f.{column}", "bool"), Value.of(use_parent)),
+                strict=True,
+            ),
             target,
         )
         key = codec.dump_key(self.keys(target))
