@@ -123,6 +123,12 @@ def parse(file: str, show_ast: bool) -> None:
 @click.option("--until", metavar="DATETIME", help="With --db: let the clock run on to DATETIME after the run.")
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="With --people: a field's type.")
 @click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "columnar", "reference"]),
+    help="With --db: the columnar engine, the reference interpreter, or auto (the default: columnar "
+    "when it compiles the campaign). Given, or on a terminal, a line on stderr says which ran.",
+)
 @reading_options
 @_limit_options
 @color_option
@@ -138,6 +144,7 @@ def run_command(
     until: str | None,
     types: tuple[str, ...],
     skip_bad_rows: bool,
+    engine: str | None,
     reading,
     max_work: int | None,
     max_years: int | None,
@@ -154,6 +161,8 @@ def run_command(
         raise BadInput("--at, --token, --people, --db and --until go with --campaign")
     if until and not db:
         raise BadInput("--until goes with --db (without a database, a run goes on until nothing is left)")
+    if engine and not (campaign and db):
+        raise BadInput("--engine goes with --campaign and --db (other runs use the reference interpreter)")
     if (types or skip_bad_rows) and not people:
         raise BadInput("--type and --skip-bad-rows go with --people")
     if reading and not people:
@@ -191,6 +200,8 @@ def run_command(
                 fmt=fmt,
                 file=file,
                 limits=limits,
+                engine=engine or "auto",
+                say=engine is not None or sys.stderr.isatty(),
             )
         )
     if campaign is not None:
