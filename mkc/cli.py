@@ -130,6 +130,12 @@ def parse(file: str, show_ast: bool) -> None:
     "(a terminal gets this by default when a run logs more than 10,000).",
 )
 @click.option("--lines", is_flag=True, help="With --db or --people: print every activity, on a terminal too.")
+@click.option(
+    "--engine",
+    type=click.Choice(["auto", "columnar", "reference"]),
+    help="With --db: the columnar engine, the reference interpreter, or auto (the default: columnar "
+    "when it compiles the campaign). Given, or on a terminal, a line on stderr says which ran.",
+)
 @reading_options
 @_limit_options
 @color_option
@@ -147,6 +153,7 @@ def run_command(
     skip_bad_rows: bool,
     summary: bool,
     lines: bool,
+    engine: str | None,
     reading,
     max_work: int | None,
     max_years: int | None,
@@ -163,6 +170,8 @@ def run_command(
         raise BadInput("--at, --token, --people, --db and --until go with --campaign")
     if until and not db:
         raise BadInput("--until goes with --db (without a database, a run goes on until nothing is left)")
+    if engine and not (campaign and db):
+        raise BadInput("--engine goes with --campaign and --db (other runs use the reference interpreter)")
     if (types or skip_bad_rows) and not people:
         raise BadInput("--type and --skip-bad-rows go with --people")
     if reading and not people:
@@ -202,6 +211,8 @@ def run_command(
                 file=file,
                 limits=limits,
                 output=output,
+                engine=engine or "auto",
+                say=engine is not None or sys.stderr.isatty(),
             )
         )
     if campaign is not None:

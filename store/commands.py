@@ -19,6 +19,7 @@ import sys
 import click
 import duckdb
 
+from mkc.columnar.run import choose
 from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState
 from mkc.interpreter.records import Ids, record_json
@@ -145,10 +146,14 @@ def run_campaign(
     limits=None,
     reading=None,
     output: str = "lines",
+    engine: str = "auto",
+    say: bool = False,
 ) -> int:
     """Run one batch campaign over a database (`db`) and/or a person export
     (`people`, imported first); print the run's activities (`output`: lines,
-    summary, or auto: see store/run_summary.py); the exit status."""
+    summary, or auto: see store/run_summary.py); the exit status.
+    Over a database, `engine` (auto, columnar, reference) picks what runs it
+    (`mkc.columnar.run.choose`); `say`: tell which on stderr."""
     interp = Interpreter(model, schedules=False, limits=limits)
     try:
         campaign = interp.campaign(ref)
@@ -164,7 +169,20 @@ def run_campaign(
         with interruptible() as committing, store.transaction(committing):
             with long_lived(), one_thread(store):
                 run, result = _run(
-                    store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file
+                    store,
+                    interp,
+                    campaign,
+                    db,
+                    people,
+                    at,
+                    until,
+                    tokens,
+                    types,
+                    skip_bad_rows,
+                    reading,
+                    file,
+                    engine if db is not None else "reference",
+                    say,
                 )
             _print_run(store, run, fmt, output)
     except BadRows as err:
@@ -189,7 +207,7 @@ def run_campaign(
     return 1 if result.failed else 0
 
 
-def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file):
+def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file, engine, say):
     if people is not None:
         import_said(import_people(store, people, types, skip_bad_rows, reading))
     elif not store.count_people() and store.meta("next_run") == "1":
@@ -198,10 +216,14 @@ def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad
     save_ids(store, Ids.of_model(interp.model, handles=(), extra_fields=store.columns()))
     since, at, until = run_window(store, db, at, until)
     run = store.counter("next_run", 1)
-    source = StoreSource(store, run)
-    with Bar(source.total, f"{campaign.full_name}") as bar:
-        result = interp.run_batches(campaign, source, at, until, tokens, since=since, progress=bar.advance)
-    source.finish()
+    result, why = choose(store, interp.model, campaign, at, tokens, run, engine)
+    if say:
+        _err(f"mkc run: {why}")
+    if result is None:
+        source = StoreSource(store, run)
+        with Bar(source.total, f"{campaign.full_name}") as bar:
+            result = interp.run_batches(campaign, source, at, until, tokens, since=since, progress=bar.advance)
+        source.finish()
     if until is not None:
         store.set_meta("clock", until.isoformat())
     store.con.execute(
