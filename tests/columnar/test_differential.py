@@ -5,9 +5,10 @@ columnar` must leave the database exactly as `--engine reference` does
 pending waits, the run's counts) and print the same; run after run.
 
 Generated cases (diff_programs.py) run here by the few hundred, with fixed
-seeds; `MKC_LONG=1` runs thousands with fresh ones. Every batch campaign of
-examples/ and the bench campaign are compared too. Until `mkc.columnar`
-exists, both sides are the reference interpreter (diff_harness.ENGINES).
+seeds; `MKC_LONG=1` runs thousands with fresh ones (`MKC_DIFF_EXAMPLES=N`
+any number). Every batch campaign of examples/ and the bench campaign are
+compared too. The second side is `--engine auto`: the columnar engine where
+its plan takes the campaign, the fallback where it does not (diff_harness).
 
 A mismatch is reported with the case (program, people, runs) and the first
 differing row; a minimal reproducer of one found goes into REPRODUCERS.
@@ -15,13 +16,14 @@ differing row; a minimal reproducer of one found goes into REPRODUCERS.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import pathlib
 import sys
 import tempfile
 
 import pytest
-from diff_harness import ENGINES, compare, mkc
+from diff_harness import ENGINES, RAN_COLUMNAR, compare, mkc
 from diff_programs import Case, DrawChoices, case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,6 +36,11 @@ sys.path.insert(0, str(ROOT))  # `bench` is a folder of the repository, not an i
 from bench import people_csv  # noqa: E402
 
 LONG = bool(os.environ.get("MKC_LONG"))
+# The columnar engine compiles conditions with mkc.columnar.predicates (h18-sql's part): without it, it
+# hands every campaign with a filter to the fallback, which is still compared, but proves less.
+PREDICATES = importlib.util.find_spec("mkc.columnar") is not None and (
+    importlib.util.find_spec("mkc.columnar.predicates") is not None
+)
 EXAMPLES = int(os.environ.get("MKC_DIFF_EXAMPLES", 2000 if LONG else 40))
 
 
@@ -72,7 +79,7 @@ def test_the_generator_makes_programs_that_run():
 
     from diff_programs import RandomChoices
 
-    ran = logged = 0
+    ran = logged = columnar = 0
     for seed in range(12):
         c = case(RandomChoices(random.Random(seed)))
         with tempfile.TemporaryDirectory() as tmp:
@@ -85,7 +92,12 @@ def test_the_generator_makes_programs_that_run():
             assert "error" not in err, err + c.show()
             ran += code == 0
             logged += bool(out)
+            if ENGINES[1]:
+                code, _, err = mkc("run", tmp / "p.mkc", "--campaign", "Main", "--db", db, "--engine", ENGINES[1])
+                columnar += RAN_COLUMNAR in err
     assert ran == 12 and logged >= 8
+    if PREDICATES:  # a good share is the columnar engine's, not the fallback's
+        assert columnar >= 4
 
 
 # ---- the examples and the bench campaign ---------------------------------------------------
@@ -117,8 +129,10 @@ def test_the_bench_campaign(tmp_path):
     base = str(tmp_path / "base.duckdb")
     assert mkc("db", "import", tmp_path / "people.csv", "--db", base)[0] == 0
     runs = [("Nurture.Qualify", "2026-03-02T09:00", None), ("Nurture.Qualify", "2026-03-09T09:00", None)]
-    mismatches, _ = compare(tmp_path, str(ROOT / "bench" / "campaign.mkc"), base, runs)
+    mismatches, said = compare(tmp_path, str(ROOT / "bench" / "campaign.mkc"), base, runs)
     assert not mismatches, "\n".join(mismatches)
+    if PREDICATES:  # the "done when": the columnar engine runs the bench campaign
+        assert said[1::2] == [RAN_COLUMNAR] * 2, said
 
 
 # ---- the harness finds a difference ---------------------------------------------------------
