@@ -371,24 +371,40 @@ def _run(store: Store, model, names, at: dt.datetime, file: str) -> int:
             f"|| {in_mql}",
         ),
     ]
+    # Each activity's number without sorting them: per entrant, how many its main flow and its
+    # OnMQL flow log (a flag per step), summed over those before it (in its batch, and in the batches
+    # before); a step's number is then its flow's first plus the flags of the steps before it (a
+    # condition may be NULL, which WHERE reads as false: so is its flag).
+    flags = {
+        phase: [f"coalesce(({group[i][1]})::INTEGER, 0)" for i in range(len(group))]
+        for phase, group in ((0, steps), (1, triggered))
+    }
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE o AS
+        SELECT *, {first_seq} + before_all - mql_before AS main_first,
+                  {first_seq} + before_all - main_before + batch_main AS mql_first
+        FROM (
+            SELECT *,
+                   sum(n_main + n_mql) OVER (ORDER BY _pid) - n_main - n_mql AS before_all,
+                   sum(n_main) OVER (PARTITION BY batch ORDER BY _pid) - n_main AS main_before,
+                   sum(n_mql) OVER (PARTITION BY batch ORDER BY _pid) - n_mql AS mql_before,
+                   sum(n_main) OVER (PARTITION BY batch) AS batch_main
+            FROM (SELECT *, {" + ".join(flags[0])} AS n_main, {" + ".join(flags[1])} AS n_mql FROM e)
+        )
+    """)
     selects = []
     for phase, group in ((0, steps), (1, triggered)):
-        for k, condition, type_, attributes, flow, via, target, line in group:
+        first = "main_first" if phase == 0 else "mql_first"
+        for i, (_k, condition, type_, attributes, flow, via, target, line) in enumerate(group):
             type_id = TYPE_IDS[type_]
+            seq = " + ".join([first, *flags[phase][:i]])
             selects.append(
-                f"SELECT batch, {phase} AS phase, _pid, {k} AS k, id, {s(type_)} AS type, "
+                f"SELECT {seq} AS seq, {run} AS run, TIMESTAMP '{at}' AS time, _pid, id, {s(type_)} AS type, "
                 f"{'NULL' if type_id is None else type_id}::INTEGER AS type_id, {attributes} AS attributes, "
                 f"{s(flow)} AS flow, {via} AS via, {target}::VARCHAR AS target, "
-                f"{head} || {s(type_)} || {line} AS line FROM e WHERE {condition}"
+                f"{head} || {s(type_)} || {line} AS line FROM o WHERE {condition}"
             )
-    con.execute(
-        f"""
-        INSERT INTO activities
-        SELECT {first_seq - 1} + row_number() OVER (ORDER BY batch, phase, _pid, k), {run}, TIMESTAMP '{at}',
-               _pid, id, type, type_id, attributes, flow, via, target, line
-        FROM ({" UNION ALL ".join(selects)})
-        """
-    )
+    con.execute(f"INSERT INTO activities {' UNION ALL '.join(selects)}")
     activities = con.execute("SELECT count(*) FROM activities WHERE run = ?", [run]).fetchone()[0]
 
     # The people: new columns first (in the order the first changed person set them), then the values.

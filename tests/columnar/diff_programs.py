@@ -244,6 +244,21 @@ class _Gen:
         lines.append(">")
         return lines
 
+    def trigger(self) -> str:
+        """One of the triggers the engine fires from its steps, with or without a constraint."""
+        c = self.c
+        kind = c.pick(("data", "data", "score", "list", "status"))
+        if kind == "data":
+            field = c.pick(("lead_status", "lead_status", "tier", "country"))
+            to = f" to={_q(c.pick(('MQL', 'mql', 'NL', 'Top', 'Spring Nurture')))}" if c.chance(60) else ""
+            return f"data_value_changes {field}{to}"
+        if kind == "score":
+            return "score_is_changed" + c.pick(("", " field=lead_score", " field=number_of_employees"))
+        if kind == "list":
+            return f"added_to_list {_q(c.pick(LISTS))}"
+        to = f" to={_q(c.pick(STATUSES))}" if c.chance(50) else ""
+        return f"program_status_changes P{to}"
+
     # ---- the program, the people and the runs --------------------------------------------
 
     def program(self) -> str:
@@ -262,12 +277,10 @@ class _Gen:
             name = f"Exec{i + 1}"
             body += self.campaign(name, "executable", self.smart_list(c.int(0, 2)), c.int(1, 3))
             self.executables.append(name)
-        if c.chance(70):
-            field = c.pick(("lead_status", "lead_status", "tier"))
-            to = f" to={_q(c.pick(('MQL', 'mql', 'NL', 'Top')))}" if c.chance(60) else ""
-            trigger = [f"trigger data_value_changes {field}{to}"]
+        for name in ("OnChange", "OnOther")[: c.pick((0, 1, 1, 2))]:
+            trigger = [f"trigger {self.trigger()}"]
             trigger += [f"filter {self.condition(history=False)}" for _ in range(c.int(0, 1))]
-            body += self.campaign("OnChange", "trigger", trigger, c.int(1, 3))
+            body += self.campaign(name, "trigger", trigger, c.int(1, 3))
         body += self.campaign("Main", "batch", self.smart_list(c.int(0, 4)), c.int(1, 6))
         # Prep gives some people lists and program statuses before Main runs
         prep = [f"filter {self.condition(history=False)}"] if c.chance(70) else []
