@@ -85,9 +85,18 @@ def first_difference(a: dict[str, list], b: dict[str, list]) -> str | None:
 
 
 def run_args(
-    program: str, db: str, campaign: str, at: str, until: str | None, engine: str | None, people: str | None = None
+    program: str,
+    db: str,
+    campaign: str,
+    at: str,
+    until: str | None,
+    engine: str | None,
+    people: str | None = None,
+    tokens: tuple[str, ...] = (),
 ) -> list[str]:
     args = ["run", program, "--campaign", campaign, "--db", db, "--at", at, "--lines"]
+    for token in tokens:
+        args += ["--token", token]
     if people:
         args += ["--people", people]
     if until:
@@ -100,7 +109,7 @@ def run_args(
 def compare(
     tmp: pathlib.Path, program: str, base_db: str | None, runs, engines=ENGINES, people: str | None = None
 ) -> tuple[list[str], list[str]]:
-    """Run `runs` ((campaign, at, until)...) through each engine on its own
+    """Run `runs` ((campaign, at, until[, tokens])...) through each engine on its own
     copy of `base_db` (or a new database; `people`, a person export, is
     imported by the first run); after each run compare exit status, stdout,
     stderr minus the engine's own line, and every table. Returns
@@ -113,10 +122,12 @@ def compare(
         dbs.append(db)
     mismatches: list[str] = []
     said: list[str] = []
-    for number, (campaign, at, until) in enumerate(runs, 1):
+    for number, (campaign, at, until, *tokens) in enumerate(runs, 1):
+        tokens = tokens[0] if tokens else ()
         results = []
         for db, engine in zip(dbs, engines):
-            code, out, err = mkc(*run_args(program, db, campaign, at, until, engine, people if number == 1 else None))
+            first = people if number == 1 else None
+            code, out, err = mkc(*run_args(program, db, campaign, at, until, engine, first, tokens))
             lines = err.splitlines()
             said += [line for line in lines if _engine_line(line)]
             results.append((code, out, [line for line in lines if not _engine_line(line)]))

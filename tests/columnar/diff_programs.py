@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shlex
 
 import attrs
 from fuzz.generate import DrawChoices, RandomChoices  # noqa: F401  (tests/ is on the path)
@@ -41,6 +42,7 @@ HEADERS = {
     "created_at": "Created At",
 }
 TEXT_VALUES = ("NL", "nl", "Be", "DE", "us", "MQL", "mql", "Open", "Manager", "vp Sales", "12", "0", "x y", "Ä", "")
+TEXT_VALUES += ('O"Brien', "back\\slash", "2025-06-15", " padded ", "")  # quotes, escapes, a date, spaces
 NUMBER_VALUES = ("0", "5", "20", "50", "80", "-3", "7.5", "100", "", "", "")
 # a custom field's column is typed by what the export holds: text here, numbers in the program
 MESSY_NUMBERS = (*NUMBER_VALUES, "1e2", " 42", "abc", "12.0")
@@ -60,11 +62,14 @@ AT = ("2026-01-05T09:00", "2026-01-12T09:00", "2026-02-20T09:00")
 class Case:
     program: str
     people: str  # CSV text
-    runs: tuple[tuple[str, str, str | None], ...]  # (campaign, --at, --until or None)
+    runs: tuple[tuple, ...]  # (campaign, --at, --until or None, --token values)
 
     def show(self) -> str:
         """The case as text, to reproduce a mismatch by hand."""
-        runs = "\n".join(f"  run {c} --at {a}" + (f" --until {u}" if u else "") for c, a, u in self.runs)
+        runs = "\n".join(
+            f"  run {c} --at {a}" + (f" --until {u}" if u else "") + "".join(f" --token {shlex.quote(t)}" for t in t_)
+            for c, a, u, t_ in self.runs
+        )
         return f"--- program ---\n{self.program}\n--- people.csv ---\n{self.people}--- runs ---\n{runs}\n"
 
 
@@ -200,6 +205,8 @@ class _Gen:
         if action == "moment":
             text = c.pick(("<<lead.first_name:default=Someone>> at <<lead.lead_score>>", "<<my.label>> hit", "plain"))
             return f"interesting_moment {c.pick(('web', 'email', 'milestone'))} {_q(text)}"
+        if action == "wait" and c.chance(50):  # the engine's plan refuses waits: less often
+            action = "nothing"
         if action == "wait":
             if c.chance(15):
                 self.refused = True
@@ -231,7 +238,8 @@ class _Gen:
         return lines
 
     def qualification(self) -> str:
-        rules = ("", "", "qualification once", "qualification every_time", "qualification once_every 7 days")
+        rules = ("", "", "", "qualification once", "qualification every_time", "qualification every_time")
+        rules += ("qualification once_every 7 days",)  # the engine's plan refuses it: less often
         return self.c.pick(rules)
 
     def campaign(self, name: str, kind: str, smart_list: list[str], steps: int) -> list[str]:
@@ -312,11 +320,17 @@ class _Gen:
 
     def runs(self) -> tuple:
         c = self.c
-        runs = [("Prep", PREP_AT, None)] if c.chance(30) else []
-        runs.append(("Main", AT[0], None))
-        if c.chance(60):
-            runs.append(("Main", AT[1], AT[2] if c.chance(50) else None))
+        runs = [("Prep", PREP_AT, None, ())] if c.chance(30) else []
+        runs.append(("Main", AT[0], None, self.tokens()))
+        if c.chance(85):  # again: `once`, `every_time`, `once_every` decide who enters a second time
+            runs.append(("Main", AT[1], AT[2] if c.chance(50) else None, self.tokens()))
         return tuple(runs)
+
+    def tokens(self) -> tuple[str, ...]:
+        """API My Tokens for a run (`--token`), now and then."""
+        if not self.c.chance(20):
+            return ()
+        return (self.c.pick(("my.label=From the API", "my.bonus=+2", "my.owner=api@example.com")),)
 
 
 def case(c) -> Case:

@@ -124,8 +124,9 @@ def test_every_batch_campaign_of_the_examples(tmp_path, path, campaign):
 
 
 def test_the_bench_campaign(tmp_path):
-    """bench/campaign.mkc over generated people, twice (the second enters nobody)."""
-    people_csv.write(1_500, str(tmp_path / "people.csv"))
+    """bench/campaign.mkc over generated people (two batches: each logs its trigger flows after its
+    main flows), twice (the second enters nobody)."""
+    people_csv.write(2_400, str(tmp_path / "people.csv"))
     base = str(tmp_path / "base.duckdb")
     assert mkc("db", "import", tmp_path / "people.csv", "--db", base)[0] == 0
     runs = [("Nurture.Qualify", "2026-03-02T09:00", None), ("Nurture.Qualify", "2026-03-09T09:00", None)]
