@@ -100,6 +100,30 @@ def test_the_generator_makes_programs_that_run():
         assert columnar >= 4
 
 
+def test_the_generator_covers_what_the_engine_compiles():
+    """Every step and trigger the columnar engine compiles (its plan's own lists), and the rest of
+    the issue's constructs, appear in the generated cases; so do some the plan refuses."""
+    import random
+
+    from diff_programs import RandomChoices
+
+    cases = [case(RandomChoices(random.Random(seed))) for seed in range(300)]
+    text = "\n".join(c.program for c in cases)
+    wanted = ["logic", "choice", "when", "default", "use_parent_token_context=true", "execute_campaign Exec1\n"]
+    wanted += ["qualification once\n", "qualification every_time", "not ", " or ", " and "]
+    wanted += ["was_sent_email", "weekdays=", "wait ", "once_every"]  # refused: through the fallback
+    if importlib.util.find_spec("mkc.columnar") is not None:
+        from mkc.columnar.plan import STEPS, TRIGGER_STEPS
+
+        wanted += [f"{step} " for step in STEPS if step != "do_nothing"] + ["do_nothing"]
+        wanted += [f"trigger {trigger}" for trigger in TRIGGER_STEPS]
+    assert [w for w in wanted if w not in text] == []
+    assert any(tokens for c in cases for *_, tokens in c.runs)  # API My Tokens
+    assert any(len([r for r in c.runs if r[0] == "Main"]) == 2 for c in cases)  # twice in a row
+    people = "".join(c.people for c in cases)
+    assert all(v in people for v in ('"O""Brien"', ",,", "mql", "12.0", "abc", "2025-06-15"))
+
+
 # ---- the examples and the bench campaign ---------------------------------------------------
 
 
