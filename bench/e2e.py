@@ -20,9 +20,11 @@ its output to /dev/null, runs Nurture.Qualify of bench/campaign.mkc at
 Then every table of every copy must be the same (people, memberships,
 entries, the activity log with its order and lines, waits, counters, runs
 but their wall-clock start): if not, the benchmark stops and says where.
-Only then are the figures reported: seconds of each run, the ratio to the
-anchor, people per second (N over the first run's time) and the peak memory
-(the process's maximum resident set size). Written as JSON too.
+Only then are the figures reported: seconds of each run (wall clock, and
+the CPU seconds the process used: on a shared machine the wall clock is at
+the mercy of the others' load), the ratios to the anchor, people per second
+(N over the first run's time) and the peak memory (the process's maximum
+resident set size). Written as JSON too.
 """
 
 from __future__ import annotations
@@ -59,8 +61,10 @@ def has_columnar() -> bool:
     return importlib.util.find_spec("mkc.columnar") is not None
 
 
-def _timed(command: list[str]) -> tuple[float, float]:
-    """Run `command` (stdout to /dev/null): seconds and the process's peak RSS in MB."""
+def _timed(command: list[str]) -> tuple[float, float, float]:
+    """Run `command` (stdout to /dev/null): wall-clock seconds, the process's
+    peak RSS in MB and its CPU seconds (user and system: on a shared machine
+    less at the mercy of the others' load than the wall clock)."""
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
     err = proc.stderr.read()
@@ -69,7 +73,7 @@ def _timed(command: list[str]) -> tuple[float, float]:
     if os.waitstatus_to_exitcode(status) != 0:
         sys.stderr.write(err.decode(errors="replace"))
         raise SystemExit(f"{' '.join(command)}: failed")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def command(contender: str, db: str, at: dt.datetime) -> list[str]:
@@ -157,7 +161,7 @@ def measure(n: int, engines: tuple[str, ...], workdir: str | None = None) -> dic
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         csv_path, base = os.path.join(tmp, "people.csv"), os.path.join(tmp, "base.duckdb")
         people_csv.write(n, csv_path)
-        import_s, import_mb = _timed(
+        import_s, _, _ = _timed(
             [sys.executable, "-c", "from mkc.cli import main; main()", "db", "import", csv_path, "--db", base]
         )
         os.unlink(csv_path)
@@ -166,9 +170,15 @@ def measure(n: int, engines: tuple[str, ...], workdir: str | None = None) -> dic
         for contender in contenders:
             db = dbs[contender] = os.path.join(tmp, f"{contender}.duckdb")
             shutil.copyfile(base, db)
-            first_s, first_mb = _timed(command(contender, db, FIRST))
-            second_s, second_mb = _timed(command(contender, db, SECOND))
-            runs[contender] = {"seconds": first_s, "peak_mb": first_mb, "second_s": second_s, "second_mb": second_mb}
+            first_s, first_mb, first_cpu = _timed(command(contender, db, FIRST))
+            second_s, second_mb, _ = _timed(command(contender, db, SECOND))
+            runs[contender] = {
+                "seconds": first_s,
+                "cpu_s": first_cpu,
+                "peak_mb": first_mb,
+                "second_s": second_s,
+                "second_mb": second_mb,
+            }
             print(f"{n:>10,}  {contender:<10} {first_s:8.2f} s, again {second_s:6.2f} s", file=sys.stderr, flush=True)
         problems = differences(dbs)
         con = duckdb.connect(dbs[ANCHOR], read_only=True)
@@ -176,7 +186,7 @@ def measure(n: int, engines: tuple[str, ...], workdir: str | None = None) -> dic
             entered, activities = con.execute("SELECT entered, activities FROM runs ORDER BY run LIMIT 1").fetchone()
         finally:
             con.close()
-    anchor_s = runs[ANCHOR]["seconds"]
+    anchor_s, anchor_cpu = runs[ANCHOR]["seconds"], runs[ANCHOR]["cpu_s"]
     return {
         "people": n,
         "entered": entered,
@@ -189,6 +199,8 @@ def measure(n: int, engines: tuple[str, ...], workdir: str | None = None) -> dic
             name: {
                 "seconds": round(r["seconds"], 3),
                 "ratio_to_anchor": round(r["seconds"] / anchor_s, 2),
+                "cpu_s": round(r["cpu_s"], 3),
+                "cpu_ratio_to_anchor": round(r["cpu_s"] / anchor_cpu, 2),
                 "people_per_s": round(n / r["seconds"]),
                 "peak_mb": round(r["peak_mb"], 1),
                 "second_s": round(r["second_s"], 3),
@@ -201,7 +213,8 @@ def measure(n: int, engines: tuple[str, ...], workdir: str | None = None) -> dic
 
 def table(results: list[dict]) -> str:
     head = (
-        f"{'people':>10}  {'contender':<10}  {'seconds':>8}  {'/ anchor':>8}  {'people/s':>10}  {'peak MB':>8}  "
+        f"{'people':>10}  {'contender':<10}  {'seconds':>8}  {'/ anchor':>8}  {'CPU s':>7}  {'/ anchor':>8}  "
+        f"{'people/s':>10}  {'peak MB':>8}  "
         f"{'2nd run s':>9}  {'activities':>10}  same"
     )
     lines = [head, "-" * len(head)]
@@ -209,6 +222,7 @@ def table(results: list[dict]) -> str:
         for name, c in r["contenders"].items():
             lines.append(
                 f"{r['people']:>10,}  {name:<10}  {c['seconds']:>8.2f}  {c['ratio_to_anchor']:>8.2f}  "
+                f"{c['cpu_s']:>7.2f}  {c['cpu_ratio_to_anchor']:>8.2f}  "
                 f"{c['people_per_s']:>10,}  {c['peak_mb']:>8,.0f}  {c['second_s']:>9.2f}  {r['activities']:>10,}  "
                 f"{'yes' if r['identical'] else 'NO'}"
             )
