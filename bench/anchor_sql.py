@@ -107,7 +107,8 @@ def _run(store: Store, model, names, at: dt.datetime, file: str) -> int:
     columns = store.columns()
     for field, ctype in EXPECTED.items():
         if columns.get(field) != ctype:
-            raise NotForThis(f"people.{field} is {columns.get(field)}, not {ctype}")
+            found = f"is {columns[field]}" if field in columns else "is missing"
+            raise NotForThis(f"the column people.{field} {found}, not {ctype}: not a bench import")
     for field in ADDED:
         if field in columns and columns[field] != "VARCHAR":
             raise NotForThis(f"people.{field} is {columns[field]}, not VARCHAR")
@@ -476,12 +477,22 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--at", default=AT.isoformat(timespec="minutes"), help="the run's time")
     ap.add_argument("--file", default=str(workload.CAMPAIGN_FILE), help="the file name the run's row records")
     args = ap.parse_args(argv)
-    if not pathlib.Path(args.db).exists():
-        raise SystemExit(f"python -m bench.anchor_sql: {args.db}: no such file")
     try:
-        run(args.db, dt.datetime.fromisoformat(args.at), args.file)
+        at = dt.datetime.fromisoformat(args.at)
+    except ValueError:
+        _bad(f"--at {args.at}: not a date and time")
+    if not pathlib.Path(args.db).exists():
+        _bad(f"{args.db}: no such file")
+    try:
+        run(args.db, at, args.file)
     except NotForThis as err:
-        raise SystemExit(f"python -m bench.anchor_sql: {args.db}: {err}") from None
+        _bad(f"{args.db}: {err}")
+
+
+def _bad(message: str) -> None:
+    """Bad input: one line, exit status 2."""
+    print(f"python -m bench.anchor_sql: {message}", file=sys.stderr)
+    raise SystemExit(2)
 
 
 if __name__ == "__main__":

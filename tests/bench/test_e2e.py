@@ -71,3 +71,20 @@ def test_bad_engines_are_one_line():
     assert proc.returncode == 1 and proc.stderr.strip().splitlines() == [
         "python -m bench --e2e: --engines fast: choose from reference,columnar"
     ]
+
+
+def test_the_anchor_refuses_what_it_was_not_written_for(tmp_path):
+    """One line, exit status 2: a database whose people are not the bench's, a missing file."""
+    db = str(tmp_path / "s.duckdb")
+    mkc = [sys.executable, "-c", "from mkc.cli import main; main()"]
+    subprocess.run([*mkc, "db", "import", str(ROOT / "examples" / "people.csv"), "--db", db], check=True)
+    with duckdb.connect(db) as con:
+        con.execute("ALTER TABLE people DROP COLUMN engagement")
+    for args, message in (
+        ([db], f"{db}: the column people.engagement is missing, not BIGINT: not a bench import"),
+        ([str(tmp_path / "none.duckdb")], f"{tmp_path / 'none.duckdb'}: no such file"),
+        ([db, "--at", "soon"], "--at soon: not a date and time"),
+    ):
+        anchor = [sys.executable, "-m", "bench.anchor_sql", *args]
+        proc = subprocess.run(anchor, cwd=ROOT, capture_output=True, text=True)
+        assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"python -m bench.anchor_sql: {message}\n")
