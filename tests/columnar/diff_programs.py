@@ -189,6 +189,7 @@ class _Gen:
         if action == "data":
             field = c.pick(("lead_status", "lead_status", "tier", "country", "job_title", "visits"))
             value = c.pick(("MQL", "mql", "Nurture", "NL", "<<my.label>>", "<<lead.first_name:default=anon>> x"))
+            value = c.pick((value, value, "<<lead.created_at>>", "<<lead.lead_score>>"))
             if field == "visits":
                 value = c.pick(("12", "<<lead.lead_score>>"))
             return f"change_data_value {field} {'null' if c.chance(10) else _q(value)}"
@@ -203,7 +204,10 @@ class _Gen:
         if action == "alert":
             return f'send_alert {_q(EMAILS[1])} to="<<my.owner>>"'
         if action == "moment":
-            text = c.pick(("<<lead.first_name:default=Someone>> at <<lead.lead_score>>", "<<my.label>> hit", "plain"))
+            text = c.pick(
+                ("<<lead.first_name:default=Someone>> at <<lead.lead_score>>", "<<my.label>> hit", "plain")
+                + ("<<lead.created_at>> / <<lead.number_of_employees:default=none>>", "<<lead.visits>> <<my.bonus>>")
+            )
             return f"interesting_moment {c.pick(('web', 'email', 'milestone'))} {_q(text)}"
         if action == "wait" and c.chance(50):  # the engine's plan refuses waits: less often
             action = "nothing"

@@ -22,6 +22,7 @@ import pathlib
 import sys
 import tempfile
 
+import attrs
 import pytest
 from diff_harness import ENGINES, RAN_COLUMNAR, compare, mkc
 from diff_programs import Case, DrawChoices, case
@@ -158,6 +159,20 @@ def test_the_bench_campaign(tmp_path):
     assert not mismatches, "\n".join(mismatches)
     if PREDICATES:  # the issue's "done when": the columnar engine runs the bench campaign
         assert said[1::2] == [RAN_COLUMNAR] * 2, said
+
+
+def test_generated_programs_over_two_batches():
+    """A few generated programs over 2,100 people (the small export repeated): a batch of people
+    runs on its own, its trigger flows after its main flows, then the next batch."""
+    import random
+
+    from diff_programs import RandomChoices
+
+    for seed in (1, 7, 11):
+        c = case(RandomChoices(random.Random(seed)))
+        header, *rows = c.people.splitlines()
+        many = [f"{1000 + i},{rows[i % len(rows)].split(',', 1)[1]}" for i in range(2_100)]
+        assert_same(attrs.evolve(c, people="\n".join([header, *many]) + "\n"))
 
 
 # ---- the harness finds a difference ---------------------------------------------------------
