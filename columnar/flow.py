@@ -22,18 +22,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mkc.columnar import activities
+from mkc.columnar import activities, order
 from mkc.columnar.plan import Decide, Flow, Plan, Step
 from mkc.columnar.tokens import TRIGGER_COLUMNS
 from mkc.columnar.values import sql_text
 from mkc.store.schema import quote
 
 TRIGGER_COLS = tuple(TRIGGER_COLUMNS.values())
-MAX_WAVES = 1000  # trigger campaigns starting each other: the reference stops such a runaway itself
 
 
 class Runaway(Exception):
-    """Trigger campaigns that keep starting each other (the reference reports it)."""
+    """Trigger campaigns starting each other deeper than the order key holds
+    (`order.MAX_WAVE`): the reference runs them (and stops a loop)."""
 
 
 def run_waves(con, plan: Plan, at: dt.datetime, batch_size: int) -> None:
@@ -41,15 +41,15 @@ def run_waves(con, plan: Plan, at: dt.datetime, batch_size: int) -> None:
     flows = {i: flow for i, flow in enumerate([plan.main, *plan.triggers.values()])}
     index = {flow.campaign: i for i, flow in flows.items()}
     trigger_cols = ", ".join(f"{c} VARCHAR" for c in TRIGGER_COLS)
-    con.execute(f"CREATE TEMP TABLE mkc_next (pid BIGINT, k BIGINT[], flow INTEGER, {trigger_cols})")
+    con.execute(f"CREATE TEMP TABLE mkc_next (pid BIGINT, k HUGEINT, flow INTEGER, {trigger_cols})")
     con.execute(
-        f"INSERT INTO mkc_next SELECT _pid, [{quote('mkc$rk')} // {batch_size}, 0, {quote('mkc$rk')}], 0, "
+        f"INSERT INTO mkc_next SELECT _pid, {order.start(quote('mkc$rk'), batch_size)}, 0, "
         + ", ".join("NULL" for _ in TRIGGER_COLS)
         + " FROM mkc_cw"
     )
     wave = 0
     while con.execute("SELECT count(*) FROM mkc_next").fetchone()[0]:
-        if wave > MAX_WAVES:
+        if wave > order.MAX_WAVE:
             raise Runaway
         con.execute("DROP TABLE IF EXISTS mkc_wave")
         con.execute(
@@ -74,7 +74,7 @@ def run_waves(con, plan: Plan, at: dt.datetime, batch_size: int) -> None:
                     f"CREATE TEMP TABLE mkc_f AS SELECT pid, k, {', '.join(TRIGGER_COLS)}{columns} "
                     f"FROM mkc_wave WHERE round = {r} AND flow = {i}"
                 )
-                _run_flow(con, flow, wave + 1, at, index)
+                _run_flow(con, flow, wave, at, index)
         wave += 1
     for table in ("mkc_f", "mkc_wave", "mkc_next"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
@@ -94,7 +94,7 @@ def _run_flow(con, flow: Flow, wave: int, at: dt.datetime, index: dict) -> None:
 
 
 def _step(con, op: Step, where: str, rows: str, wave: int, at: dt.datetime, index: dict) -> None:
-    key = f"list_append(f.k, {op.pos})"
+    key = order.at("f.k", wave, op.pos)
     if op.activity is not None:
         a = op.activity
         con.execute(
@@ -112,8 +112,8 @@ def _step(con, op: Step, where: str, rows: str, wave: int, at: dt.datetime, inde
         for fire in op.fires:
             tokens = dict(fire.tokens)
             cols = ", ".join(tokens.get(c, "CAST(NULL AS VARCHAR)") for c in TRIGGER_COLS)
-            child = f"list_concat([f.k[1], {wave}], f.k[3:], [{op.pos}, {fire.index}])"
-            entry = f"list_concat(f.k, [{op.pos}, {fire.index}])"
+            child = order.child("f.k", wave, op.pos, fire.index)
+            entry = order.at("f.k", wave, op.pos, fire.index)
             selects.append(
                 f"SELECT p._pid, {child}, {entry}, {fire.index}, {cols} {rows} WHERE {where} AND ({fire.matches})"
             )

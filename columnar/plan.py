@@ -29,7 +29,7 @@ import attrs
 
 from mkc.checker.bound import BoundStep
 from mkc.checker.model import CampaignInfo, Model
-from mkc.columnar import values
+from mkc.columnar import order, values
 from mkc.columnar.conditions import ConditionCompiler
 from mkc.columnar.tokens import NotCompiled, Renderer
 from mkc.columnar.values import Value, sql_text
@@ -198,8 +198,6 @@ class _Compiler:
         self.json_text: set[str] = set()  # text columns whose values reach JSON text
         self.compared: set[str] = set()  # text columns compared as `same` does
         self.triggers: dict[CampaignInfo, Flow | None] = {}
-        self.added: set[str] = set()
-        self.removed: set[str] = set()
         self.flow_columns: list[str] = []
 
     # ---- the campaigns -------------------------------------------------------------
@@ -220,8 +218,7 @@ class _Compiler:
                 if flow is None:
                     pending = True
                     self.triggers[trigger] = self.flow(trigger, None, trigger)
-        if self.added & self.removed:
-            raise NotCompiled("a list both added to and removed from")
+        _depth(main, self.triggers)
         if self.new_fields.keys() & self.conditions.columns.read:
             raise NotCompiled("a condition on a field that gets its column in this run")
         changed = [*self.lists, *self.programs]
@@ -286,6 +283,8 @@ class _Compiler:
 
     def next_pos(self) -> int:
         self.pos += 1
+        if self.pos > order.MAX_POS:
+            raise NotCompiled(f"a flow of more than {order.MAX_POS} steps, executables included")
         return self.pos
 
     def items(self, items, campaign, context, keys, callers, reach, ops) -> None:
@@ -358,7 +357,7 @@ class _Compiler:
                 raise NotCompiled("a control character in a string")
             return Value.of(value)
         value = self.renderer.text(node, where.context, where.keys)
-        return value
+        return value if value.kind == "text" else Value(values.text(value), "text")  # (a token of a number)
 
     def constant(self, args: StepArgs, param: str, where, getter) -> object:
         """An argument that must not depend on the person."""
@@ -382,6 +381,8 @@ class _Compiler:
         field = args.field("field")
         change, shown = self.constant(args, "change", where, args.score("change"))
         value = self.field(field)
+        if self.columns is None:  # (only what compiles is asked: the kind of column is not known)
+            value = Value(value.sql, "int")
         if value is None or value.kind not in ("int", "number"):
             raise NotCompiled(f"change_score on {field}, which has no number column")
         if value.kind == "int" and not isinstance(change.amount, int):
@@ -517,7 +518,6 @@ class _Compiler:
     def add_to_list(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
         static_list = args.target("list")
         column = self.list_column(static_list)
-        self.added.add(column)
         activity = self.log("Add to List", where, [("list", Value.of(static_list.name))], static_list)
         fires = self.fires("Add to List", static_list.name, where, "true", None, None, {"list": static_list})
         ops.append(Step(self.next_pos(), where.reach, f"NOT p.{quote(column)}", activity, ((column, "true"),), fires))
@@ -525,7 +525,6 @@ class _Compiler:
     def remove_from_list(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
         static_list = args.target("list")
         column = self.list_column(static_list)
-        self.removed.add(column)
         activity = self.log("Remove from List", where, [("list", Value.of(static_list.name))], static_list)
         ops.append(Step(self.next_pos(), where.reach, f"p.{quote(column)}", activity, ((column, "false"),)))
 
@@ -609,6 +608,8 @@ class _Compiler:
             spec = TRIGGERS[trigger]
             for campaign, env, calls in self.engine.listeners(trigger):
                 index += 1
+                if index > order.MAX_INDEX:
+                    raise NotCompiled(f"more than {order.MAX_INDEX} trigger campaigns listening for one step")
                 if not campaign.active:
                     continue
                 try:
@@ -700,6 +701,21 @@ class _Where:
     reach: str
     flow: str
     via: tuple[str, ...]
+
+
+def _depth(main: Flow, triggers: dict) -> None:
+    """Trigger campaigns start one wave after the flow that fires them: the
+    waves must fit the order key (`order.MAX_WAVE`), which a loop never does."""
+    flows = {main.campaign: main, **triggers}
+    fired = {c: {fire.campaign for op in f.ops if isinstance(op, Step) for fire in op.fires} for c, f in flows.items()}
+
+    def deepest(campaign, path: tuple) -> int:
+        if campaign in path:
+            raise NotCompiled("trigger campaigns that start each other")
+        return max((1 + deepest(c, (*path, campaign)) for c in fired[campaign]), default=0)
+
+    if deepest(main.campaign, ()) > order.MAX_WAVE:
+        raise NotCompiled(f"trigger campaigns starting each other more than {order.MAX_WAVE} deep")
 
 
 # Python's `str.strip()` whitespace within ASCII, and `as_number`'s pattern.

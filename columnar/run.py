@@ -18,12 +18,16 @@ campaign in the same transaction instead.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 
-from mkc.columnar import flow
+import duckdb
+
+from mkc.columnar import flow, order
 from mkc.columnar.plan import PREFIX, Guard, Plan, Unsupported, plan
 from mkc.columnar.values import sql_text
-from mkc.interpreter import BatchesResult
+from mkc.interpreter import BatchesResult, Limits
 from mkc.source import BadInput
 from mkc.store.batches import BATCH_SIZE, campaign_name
 from mkc.store.codec import load_key
@@ -34,6 +38,7 @@ RANK = quote(f"{PREFIX}rk")
 CHANGED = quote(f"{PREFIX}changed")
 MEMBERS = quote(f"{PREFIX}members")
 TABLES = (
+    "mkc_entrants",
     "mkc_cw",
     "mkc_acts",
     "mkc_entries",
@@ -42,6 +47,7 @@ TABLES = (
     "mkc_f",
     "mkc_wave",
     "mkc_next",
+    "mkc_seq",
     "mkc_lists",
     "mkc_programs",
 )
@@ -55,64 +61,108 @@ class Fallback(Exception):
         self.reason = reason
 
 
+CHUNK = 250_000  # people whose flows run together (whole batches): bounds the run's temporary tables
+
+
 def run_campaign(
-    store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, batch_size: int = BATCH_SIZE
+    store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, chunk: int | None = None
 ) -> BatchesResult:
     """Run `campaign` at `at` over every person of `store` (run number `run`,
-    API My Tokens `tokens`); the counts a reference run gives. Raises Fallback."""
+    API My Tokens `tokens`); the counts a reference run gives. Raises Fallback
+    before it writes anything. People run `chunk` (default CHUNK) at a time,
+    rounded to whole batches, each chunk written back before the next, as
+    batches are."""
     found = plan(model, campaign, store.columns(), tokens, at)
     if isinstance(found, Unsupported):
         raise Fallback(found.reason)
     con = store.con
     if con.execute("SELECT count(*) FROM waits").fetchone()[0]:
         raise Fallback("waiting flows in the database")
-    for guard in found.people_guards:
-        if con.execute(f"SELECT count(*) FROM people p WHERE {guard.sql}").fetchone()[0]:
-            raise Fallback(guard.reason)
-    try:
-        _enter(store, found)
-        _check(con, found)
-        _tables(con)
+    if store.count_people() > order.MAX_RANK:
+        raise Fallback(f"more than {order.MAX_RANK:,} people")
+    _guard(con, found.people_guards, "people p")
+    with _resources(con):
         try:
-            flow.run_waves(con, found, at, batch_size)
-        except flow.Runaway:
-            raise Fallback("trigger campaigns that start each other without end") from None
-        _changed(con, found)
-        result = _write(store, found, at, run, campaign.full_name)
-    except Fallback:
+            _entrants(con, found)
+            _check(con, found)
+        except Fallback:
+            _drop(con)
+            raise
+        size = max(1, (chunk or CHUNK) // BATCH_SIZE) * BATCH_SIZE
+        top = con.execute(f"SELECT max({RANK}) FROM mkc_entrants").fetchone()[0]
+        result = BatchesResult(campaign.full_name, store.count_people())
+        seq = int(store.meta("next_seq") or 1)
+        for lo in range(0, -1 if top is None else top + 1, size):
+            hi = lo + size - 1
+            if not con.execute(f"SELECT count(*) FROM mkc_entrants WHERE {RANK} BETWEEN {lo} AND {hi}").fetchone()[0]:
+                continue
+            _enter(store, found, lo, hi)
+            _tables(con)
+            flow.run_waves(con, found, at, BATCH_SIZE)
+            _changed(con, found)
+            entered, count = _write(store, found, at, run, seq)
+            result.entered += entered
+            result.activities += count
+            seq += count
+            _drop(con, keep="mkc_entrants")
         _drop(con)
-        raise
-    _drop(con)
+    store.set_meta("next_seq", seq)
     return result
 
 
-def _drop(con) -> None:
+@contextlib.contextmanager
+def _resources(con):
+    """Set-wise statements are few and large: every thread helps (the store
+    runs the reference on one, `store.commands.one_thread`, and gets that
+    back), and more memory than the store's default, unless MKC_DB_MEMORY
+    says how much. The memory stays for the rest of the command: what the
+    run's temporary tables held is given back when the transaction ends, and
+    printing the log sorts it."""
+    con.execute("RESET threads")
+    if "MKC_DB_MEMORY" not in os.environ:
+        con.execute(f"SET memory_limit = '{MEMORY}'")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):  # (after a failure: its error is the one to report)
+            con.execute("SET threads = 1")
+
+
+MEMORY = "1GB"
+
+
+def _drop(con, keep: str = "") -> None:
     for table in TABLES:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
+        if table != keep:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _enter(store: Store, p: Plan) -> None:
-    """The working table: who enters, with what the flows read and write."""
-    con = store.con
-    extra = []
-    for key, (column, _) in p.lists.items():
-        extra.append(f"{_in_list(key)} AS {quote(column)}")
-    for key, (column, _) in p.programs.items():
-        extra.append(f"{_status(key)} AS {quote(column)}")
-    for key, (column, _) in p.entries.items():
-        extra.append(f"{_entered(key)} AS {quote(column)}")
-    once = (
-        f" AND NOT EXISTS (SELECT 1 FROM entries e WHERE e.pid = p._pid AND e.campaign_key = {sql_text(p.key)})"
-        if p.once
-        else ""
-    )
+def _entrants(con, p: Plan) -> None:
+    """Who enters, and their rank by `_pid` among everyone: the qualification
+    rule (a join against `entries`, first: on a second run of a `once`
+    campaign nobody is left for the smart list), then the smart list."""
     con.execute(
-        f"CREATE TEMP TABLE mkc_cw AS SELECT p.*{''.join(', ' + e for e in extra)} "
-        f"FROM (SELECT *, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people) AS p "
-        f"WHERE ({p.filters}){once}"
+        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people"
     )
+    if p.once:
+        con.execute(
+            f"DELETE FROM mkc_entrants WHERE _pid IN (SELECT pid FROM entries WHERE campaign_key = {sql_text(p.key)})"
+        )
+    if p.filters != "true" and con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
+        con.execute(
+            f"DELETE FROM mkc_entrants WHERE _pid NOT IN (SELECT p._pid FROM people p "
+            f"SEMI JOIN mkc_entrants e ON e._pid = p._pid WHERE {p.filters})"
+        )
+
+
+def _enter(store: Store, p: Plan, lo: int, hi: int) -> None:
+    """The working table of the entrants ranked `lo`..`hi`, with what the flows read and write."""
+    con = store.con
+    con.execute(f"CREATE TEMP TABLE mkc_cw AS {_rows(p)} WHERE e.{RANK} BETWEEN {lo} AND {hi}")
+    columns = store.columns()
     for name in p.new:
-        con.execute(f"ALTER TABLE mkc_cw ADD COLUMN {quote(name)} VARCHAR")
+        if name not in columns:  # (a chunk before this one may have given it a column)
+            con.execute(f"ALTER TABLE mkc_cw ADD COLUMN {quote(name)} VARCHAR")
     for name, kind in p.fields.items():  # an empty text is no value (`fields_reader`)
         if name in p.new:
             continue
@@ -135,43 +185,59 @@ def _status(key: str) -> str:
     return f"(SELECT min(status) FROM program_members m WHERE m.pid = p._pid AND m.program_key = {sql_text(key)})"
 
 
+def _rows(p: Plan) -> str:
+    """SQL: the entrants' rows of `people`, with their rank, memberships and entries as columns."""
+    extra = []
+    for key, (column, _) in p.lists.items():
+        extra.append(f"{_in_list(key)} AS {quote(column)}")
+    for key, (column, _) in p.programs.items():
+        extra.append(f"{_status(key)} AS {quote(column)}")
+    for key, (column, _) in p.entries.items():
+        extra.append(f"{_entered(key)} AS {quote(column)}")
+    return (
+        f"SELECT p.*, e.{RANK}{''.join(', ' + e for e in extra)} FROM people p JOIN mkc_entrants e ON e._pid = p._pid"
+    )
+
+
 def _check(con, p: Plan) -> None:
-    """The data checks (`Plan.guards`), and values kept in `_extra` for fields the flows use."""
+    """The data checks (`Plan.guards`) over the entrants as they stand, and
+    what the store would rewrite otherwise than the engine: values kept in
+    `_extra`, a list or program twice for one person."""
     guards = list(p.guards)
-    if p.names:
-        names = ", ".join(sql_text(n) for n in p.names)
-        guards.append(
-            Guard(f"p._extra IS NOT NULL AND list_has_any(json_keys(p._extra), [{names}])", "values kept in _extra")
+    guards.append(Guard("p._extra IS NOT NULL", "values kept in _extra"))
+    guards.append(
+        Guard(
+            "(SELECT count(*) - count(DISTINCT list_key) FROM list_members m WHERE m.pid = p._pid) > 0 "
+            "OR (SELECT count(*) - count(DISTINCT program_key) FROM program_members m WHERE m.pid = p._pid) > 0",
+            "a person twice in one list or program",
         )
-    for key in p.programs:
-        guards.append(
-            Guard(
-                "(SELECT count(*) FROM program_members m WHERE m.pid = p._pid "
-                f"AND m.program_key = {sql_text(key)}) > 1",
-                "a person twice in one program",
-            )
-        )
+    )
+    if not con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
+        return
+    new = "".join(f", CAST(NULL AS VARCHAR) AS {quote(name)}" for name in p.new)  # (empty for everyone yet)
+    _guard(con, guards, f"(SELECT *{new} FROM ({_rows(p)})) p")
+
+
+def _guard(con, guards, rows: str) -> None:
+    """Fallback when a guard holds for one of `rows` (SQL naming its row `p`)."""
     if not guards:
         return
-    found = con.execute(
-        "SELECT " + ", ".join(f"coalesce(bool_or({g.sql}), false)" for g in guards) + " FROM mkc_cw p"
-    ).fetchone()
-    for guard, hit in zip(guards, found):
+    found = con.execute("SELECT " + ", ".join(f"coalesce(bool_or({g.sql}), false)" for g in guards) + f" FROM {rows}")
+    for guard, hit in zip(guards, found.fetchone()):
         if hit:
             raise Fallback(guard.reason)
 
 
 def _tables(con) -> None:
     con.execute(
-        "CREATE TEMP TABLE mkc_acts (k BIGINT[], pid BIGINT, person VARCHAR, type VARCHAR, type_id INTEGER, "
+        "CREATE TEMP TABLE mkc_acts (k HUGEINT, pid BIGINT, person VARCHAR, type VARCHAR, type_id INTEGER, "
         "attributes VARCHAR, flow VARCHAR, via VARCHAR, target VARCHAR, line VARCHAR)"
     )
-    con.execute("CREATE TEMP TABLE mkc_entries (k BIGINT[], pid BIGINT, campaign_key VARCHAR)")
+    con.execute("CREATE TEMP TABLE mkc_entries (k HUGEINT, pid BIGINT, campaign_key VARCHAR)")
 
 
 def _changed(con, p: Plan) -> None:
-    """Who changed (fields or memberships), and who of them the store rewrites
-    as the reference would not: values in `_extra`, a list twice."""
+    """Who changed: their fields, or their memberships."""
     fields = [f"p.{quote(name)} IS DISTINCT FROM {_was(p, name, kind)}" for name, kind in _written(p)]
     members = [f"p.{quote(column)} <> {_in_list(key)}" for key, (column, _) in p.lists.items()] + [
         f"p.{quote(column)} IS DISTINCT FROM {_status(key)}" for key, (column, _) in p.programs.items()
@@ -184,16 +250,6 @@ def _changed(con, p: Plan) -> None:
         f"UPDATE mkc_cw AS p SET {MEMBERS} = ({changed_members}), "
         f"{CHANGED} = ({changed_fields}) OR ({changed_members}) FROM people o WHERE o._pid = p._pid"
     )
-    extra, twice = con.execute(
-        f"SELECT coalesce(bool_or(p._extra IS NOT NULL), false), coalesce(bool_or(p.{MEMBERS} AND ("
-        "(SELECT count(*) - count(DISTINCT list_key) FROM list_members m WHERE m.pid = p._pid) > 0 OR "
-        "(SELECT count(*) - count(DISTINCT program_key) FROM program_members m WHERE m.pid = p._pid) > 0)), false) "
-        f"FROM mkc_cw p WHERE p.{CHANGED}"
-    ).fetchone()
-    if extra:
-        raise Fallback("values kept in _extra, for people the run changes")
-    if twice:
-        raise Fallback("a person twice in one list or program, whose memberships the run changes")
 
 
 def _was(p: Plan, name: str, kind: str) -> str:
@@ -208,7 +264,7 @@ def _written(p: Plan):
     return list(p.written.items())
 
 
-def _write(store: Store, p: Plan, at: dt.datetime, run: int, name: str) -> BatchesResult:
+def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tuple[int, int]:
     """What the run did, into the store's tables, as the reference writes it."""
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
@@ -225,26 +281,25 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, name: str) -> Batch
             f"AND p.{batch} IN (SELECT DISTINCT p.{batch} FROM mkc_cw p JOIN people o ON o._pid = p._pid "
             f"WHERE p.{CHANGED} AND p.{col} IS DISTINCT FROM {was})"
         )
-    first = int(store.meta("next_seq") or 1)
     count = con.execute("SELECT count(*) FROM mkc_acts").fetchone()[0]
+    # `seq` numbers the log in its order, sorting the keys alone; the rows are
+    # stored as they come (the log's order is `(time, seq)`, store/schema.py).
+    con.execute("CREATE TEMP TABLE mkc_seq AS SELECT k, row_number() OVER (ORDER BY k) AS n FROM mkc_acts")
     con.execute(
-        f"INSERT INTO activities SELECT {first} + row_number() OVER (ORDER BY k) - 1, {run}, ?, pid, person, type, "
-        "type_id, attributes, flow, via, target, line FROM mkc_acts ORDER BY k",
+        f"INSERT INTO activities SELECT {first} + s.n - 1, {run}, ?, a.pid, a.person, a.type, a.type_id, "
+        "a.attributes, a.flow, a.via, a.target, a.line FROM mkc_acts a JOIN mkc_seq s ON s.k = a.k",
         [at],
     )
     names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(campaign_name(load_key(key)))}" for key in p.entries)
     con.execute(
         f"INSERT INTO entries SELECT pid, campaign_key, CASE campaign_key {names} "
         f"WHEN {sql_text(p.key)} THEN {sql_text(campaign_name(load_key(p.key)))} END, ?, {run} FROM ("
-        f"SELECT [{RANK} // {BATCH_SIZE}, -1, {RANK}] AS k, _pid AS pid, {sql_text(p.key)} AS campaign_key FROM mkc_cw "
+        f"SELECT {order.entered(RANK, BATCH_SIZE)} AS k, _pid AS pid, {sql_text(p.key)} AS campaign_key FROM mkc_cw "
         "UNION ALL SELECT k, pid, campaign_key FROM mkc_entries) ORDER BY k",
         [at],
     )
     _write_members(con, p)
-    store.set_meta("next_seq", first + count)
-    people = con.execute("SELECT count(*) FROM people").fetchone()[0]
-    entered = con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0]
-    return BatchesResult(name, people, entered, count, False)
+    return con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0], count
 
 
 def _add_columns(store: Store, p: Plan) -> None:
@@ -269,26 +324,33 @@ def _add_columns(store: Store, p: Plan) -> None:
 
 def _write_members(con, p: Plan) -> None:
     """The memberships of those whose memberships changed, rewritten whole
-    (`write_members`): what they had, in the order read, without the lists
-    they left, then what they joined, in the order joined."""
+    (`write_members`), in the order of the person's dicts: what they had and
+    kept, in the order read, then what they joined (or left and joined
+    again), in the order of their last joining."""
     if not p.lists and not p.programs:
         return
     lists = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.lists.items())
     list_names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(name)}" for key, (_, name) in p.lists.items())
-    kept = f"coalesce(CASE m.list_key {lists} END, true)" if lists else "true"
+    joined = (
+        "EXISTS (SELECT 1 FROM mkc_acts a WHERE a.pid = m.pid AND a.target = m.list_key AND a.type = 'Add to List')"
+    )
+    kept = f"coalesce(CASE m.list_key {lists} END, true) AND NOT {joined}" if lists else "true"
     con.execute(
-        f"CREATE TEMP TABLE mkc_lists AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, [] :: BIGINT[] AS k, m.pid, "
+        f"CREATE TEMP TABLE mkc_lists AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, CAST(0 AS HUGEINT) AS k, "
+        f"m.pid, "
         f"m.list_key, m.list FROM list_members m JOIN mkc_cw p ON p._pid = m.pid WHERE p.{MEMBERS} AND {kept}"
     )
     if p.lists:
+        member = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.lists.items())
         con.execute(
-            f"INSERT INTO mkc_lists SELECT p.{RANK}, 1, 0, a.k, a.pid, a.target, CASE a.target {list_names} END "
-            f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List'"
+            f"INSERT INTO mkc_lists SELECT p.{RANK}, 1, 0, max(a.k), a.pid, a.target, CASE a.target {list_names} END "
+            f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List' "
+            f"AND CASE a.target {member} END GROUP BY p.{RANK}, a.pid, a.target"
         )
     statuses = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.programs.items())
     status = f"coalesce(CASE m.program_key {statuses} END, m.status)" if statuses else "m.status"
     con.execute(
-        f"CREATE TEMP TABLE mkc_programs AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, [] :: BIGINT[] AS k, "
+        f"CREATE TEMP TABLE mkc_programs AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, CAST(0 AS HUGEINT) AS k, "
         f"m.pid, m.program_key, m.program, {status} AS status "
         f"FROM program_members m JOIN mkc_cw p ON p._pid = m.pid WHERE p.{MEMBERS}"
     )
@@ -316,13 +378,15 @@ def _write_members(con, p: Plan) -> None:
 ENGINES = ("auto", "columnar", "reference")
 
 
-def choose(store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, engine: str):
+def choose(store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, engine: str, limits=None):
     """`mkc run --engine`: (the columnar run's result, or None when the
     reference is to run it; the line that says which engine ran and why).
     `columnar` when the engine does not run the campaign is bad input."""
     if engine == "reference":
         return None, "reference interpreter (--engine reference)"
     try:
+        if limits is not None and limits.work < Limits().work:
+            raise Fallback("--max-work lowered (the reference counts the work a batch does)")
         return run_campaign(store, model, campaign, at, tokens, run), "columnar engine"
     except Fallback as why:
         if engine == "columnar":

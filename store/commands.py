@@ -216,7 +216,7 @@ def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad
     save_ids(store, Ids.of_model(interp.model, handles=(), extra_fields=store.columns()))
     since, at, until = run_window(store, db, at, until)
     run = store.counter("next_run", 1)
-    result, why = choose(store, interp.model, campaign, at, tokens, run, engine)
+    result, why = choose(store, interp.model, campaign, at, tokens, run, engine, interp.limits)
     if say:
         _err(f"mkc run: {why}")
     if result is None:

@@ -1,8 +1,10 @@
 """Every table of an mkc database, in a canonical order, to compare the
 columnar engine's result with the reference interpreter's on copies of one
 database: each table's rows in their stored order (rowid: the order rows
-were written, which a run's write-back decides), every column as text,
-except `runs.started` (the wall clock)."""
+were written, which a run's write-back decides, and in which a run reads
+memberships back), the activity log in its own order (`seq`; its rows'
+storage order means nothing, store/schema.py), every column as text, except
+`runs.started` (the wall clock)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ def dump(path: str) -> dict[str, list[tuple]]:
         for table in TABLES:
             names = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if (table, r[0]) not in SKIP]
             select = ", ".join(f"CAST({quote(n)} AS VARCHAR)" for n in names)
-            found[table] = [tuple(names), *con.execute(f"SELECT {select} FROM {table} ORDER BY rowid").fetchall()]
+            order = "seq" if table == "activities" else "rowid"
+            found[table] = [tuple(names), *con.execute(f"SELECT {select} FROM {table} ORDER BY {order}").fetchall()]
         return found
     finally:
         con.close()

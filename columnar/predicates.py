@@ -1,0 +1,589 @@
+"""Smart lists and conditions as SQL: a pure compiler (issue 18), nothing runs here.
+
+`smart_list(sl, scope, ctx)` and `condition(cond, scope, ctx)` give a SQL
+boolean expression, never NULL, that is true for exactly the people for whom
+the reference interpreter's `Conditions.qualifies` / `Conditions.holds`
+(interpreter/conditions.py) answers true, with Marketo's operator quirks as
+docs/semantics.md pins them (stdlib/conditions.py `FIELD_TESTS`,
+stdlib/values.py). What cannot be matched exactly raises `Unsupported`,
+naming the construct: the caller runs that campaign through the reference
+interpreter instead, so the answer is never a different one.
+
+The SQL reads one row of the store's `people` table (store/schema.py) under
+the alias `p` (`FROM people AS p`): the typed field columns, `p._pid` and
+`p._extra`. Membership conditions are `EXISTS` subqueries over the store's
+`list_members` and `program_members` tables by `pid`, with the keys the store
+keeps (`codec.dump_key` of the runtime's key). `field_value(name, columns)`
+is a person's field as text (`values.text`, NULL when empty), as the
+interpreter reads it from such a row (`store.batches.fields_reader`); `field`
+gives every view of it the operators use (`Field`).
+
+`ctx` is a `Context`: the people's columns (`Store.columns()`), the clock's
+`now` (for `in_past`/`in_future`), a `Runtime` over the model (references
+resolve through `runtime.resolve`, keys come from `runtime.keys`) and,
+optionally, the `TokenContext` that answers `my.*`, `system.*`, `campaign.*`,
+`program.*` and `trigger.*` tokens in operands once for everyone. A token that
+depends on the person (`lead.*`, `member.status`, a My Token holding one) is
+Unsupported.
+
+A few values the SQL does not model raise a DuckDB error when a row holds
+them (the query fails instead of answering differently): a NaN in a DOUBLE
+column, an `_extra` value that is a list or another tagged value than a
+date or a date-time, numeric text in non-ASCII digits (Python reads `"١٢"`
+as 12), a whole number of 1e38 or more shown as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+
+import attrs
+
+from mkc.grammar import ast
+from mkc.grammar import logic as logic_line
+from mkc.grammar.walk import atoms
+from mkc.interpreter.conditions import Conditions
+from mkc.interpreter.runtime import Runtime, Unresolved
+from mkc.interpreter.tokens import TokenContext, TokenError, Tokens, needs_tokens
+from mkc.stdlib import CONDITIONS
+from mkc.stdlib.values import as_number, duration_delta, from_literal, text, within
+from mkc.store import codec
+from mkc.store.schema import quote
+
+
+class Unsupported(Exception):
+    """A construct the SQL cannot answer exactly; `reason` names it."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@attrs.frozen
+class Context:
+    """What compiling needs besides the condition (see the module's docstring)."""
+
+    columns: Mapping[str, str]  # field -> DuckDB column type, as `Store.columns()`
+    now: dt.datetime
+    runtime: Runtime  # resolves references and gives their keys
+    tokens: TokenContext | None = None  # answers non-person tokens in operands; None: tokens are Unsupported
+
+
+# ---- SQL text -------------------------------------------------------------------------
+
+TRUE, FALSE = "TRUE", "FALSE"
+
+
+def _text(value: str) -> str:
+    if "\x00" in value:
+        raise Unsupported("a text with a NUL character")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _number(value: int | float) -> str:
+    """A number operand as a DOUBLE. Every field number is compared as a
+    DOUBLE: exact against an operand below 2**53 (a field number beyond it
+    rounds to 2**53 or further, so it stays on the same side)."""
+    if not math.isfinite(value) or abs(value) >= 2**53:
+        raise Unsupported(f"the number {value} (only numbers below 2**53 compare exactly in SQL)")
+    return f"CAST('{float(value)!r}' AS DOUBLE)"
+
+
+def _timestamp(value: dt.datetime) -> str:
+    return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
+
+
+def _bool(value: bool) -> str:
+    return TRUE if value else FALSE
+
+
+def _any(terms: list[str]) -> str:
+    return "(" + " OR ".join(terms) + ")" if terms else FALSE
+
+
+def _all(terms: list[str]) -> str:
+    return "(" + " AND ".join(terms) + ")" if terms else TRUE
+
+
+def _not(sql: str) -> str:
+    return f"(NOT {sql})"
+
+
+# Python's `str.strip()` removes what `str.isspace()` calls space, Unicode's included.
+_SPACE = "[" + "".join(f"\\x{{{ord(c):x}}}" for c in map(chr, range(0x110000)) if c.isspace()) + "]"
+# What `str.casefold()` changes beyond DuckDB's `lower()` (which agrees with
+# Python's `lower()` except that `İ` lowers to a bare `i`): mapped one by one,
+# only in text that holds one of them.
+_FOLDS = [(c, c.casefold()) for c in map(chr, range(0x110000)) if c.lower() == c and c.casefold() != c]
+_FOLDED = "[" + "".join(f"\\x{{{ord(c):x}}}" for c, _ in _FOLDS) + "]"
+
+
+def fold(sql: str) -> str:
+    """`str.casefold()` of a VARCHAR: `lower()` for ASCII text (as a byte
+    count equal to the character count says), else exactly Python's folding."""
+    lowered = f"lower(replace({sql}, '\u0130', 'i\u0307'))"
+    chain = lowered
+    for c, folded in _FOLDS:
+        chain = f"replace({chain}, '{c}', {_text(folded)})"
+    return (
+        f"(CASE WHEN strlen({sql}) = length({sql}) THEN lower({sql}) "
+        f"WHEN regexp_matches({lowered}, '{_FOLDED}') THEN {chain} ELSE {lowered} END)"
+    )
+
+
+def _strip(sql: str) -> str:
+    return f"regexp_replace({sql}, '^{_SPACE}+|{_SPACE}+$', '', 'g')"
+
+
+def _fail(what: str) -> str:
+    return f"error({_text('mkc: ' + what + ' (a value the columnar engine does not model)')})"
+
+
+def _number_of_text(sql: str) -> str:
+    """`values.as_number` of text: a number written in ASCII digits, after stripping."""
+    t = _strip(sql)
+    return (
+        f"(CASE WHEN regexp_full_match({t}, '[+-]?[0-9]+(\\.[0-9]+)?') THEN TRY_CAST({t} AS DOUBLE) "
+        f"WHEN regexp_full_match({t}, '[+-]?\\p{{Nd}}+(\\.\\p{{Nd}}+)?') THEN {_fail('a number in non-ASCII digits')} "
+        "END)"
+    )
+
+
+# `values.as_datetime` of text: `YYYY-MM-DD`, then ` HH:MM` or `THH:MM`, then
+# `:SS`, in ASCII digits (`datetime.fromisoformat` refuses others), a valid
+# date of year 1 or later and a valid time.
+_DATETIME = "[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?)?"
+
+
+def _time_of_text(sql: str) -> str:
+    t = _strip(sql)
+    return (
+        f"(CASE WHEN regexp_full_match({t}, '{_DATETIME}') AND NOT starts_with({t}, '0000') "
+        f"THEN TRY_CAST(replace({t}, 'T', ' ') AS TIMESTAMP) END)"
+    )
+
+
+def _bool_of_text(sql: str) -> str:
+    """`values._bool` of non-empty text: `true`/`false` in any case, stripped; else NULL."""
+    folded = fold(_strip(sql))
+    return f"(CASE {folded} WHEN 'true' THEN TRUE WHEN 'false' THEN FALSE END)"
+
+
+def _number_text(sql: str) -> str:
+    """`values.text` of a DOUBLE: a whole number as an integer, others as Python's `repr`."""
+    return (
+        f"(CASE WHEN isnan({sql}) THEN {_fail('NaN')} WHEN isinf({sql}) THEN CAST({sql} AS VARCHAR) "
+        f"WHEN {sql} <> trunc({sql}) THEN CAST({sql} AS VARCHAR) "
+        f"WHEN abs({sql}) < 1e38 THEN CAST(CAST({sql} AS HUGEINT) AS VARCHAR) "
+        f"ELSE {_fail('a whole number of 1e38 or more as text')} END)"
+    )
+
+
+def _datetime_text(sql: str) -> str:
+    """`values.text` of a date-time: `YYYY-MM-DDTHH:MM` (`ast.format_datetime`)."""
+    return f"(lpad(CAST(year({sql}) AS VARCHAR), 4, '0') || strftime({sql}, '-%m-%dT%H:%M'))"
+
+
+# ---- a person's field -----------------------------------------------------------------
+
+
+@attrs.frozen
+class Field:
+    """A person's field as SQL over `p`, in the views the operators read.
+    `empty` is never NULL; the others are NULL when the value has no such view."""
+
+    empty: str  # BOOLEAN: never set, null or "" (`values.is_empty`)
+    text: str  # VARCHAR: `values.text(value)` (undefined when empty)
+    number: str  # DOUBLE: `values.as_number(value)` (NULL when empty)
+    time: str  # TIMESTAMP: `values.as_datetime(value)` (NULL when empty)
+    boolean: str  # BOOLEAN: true/false for a boolean or its text, else NULL (undefined when empty)
+
+
+def _column_views(sql: str, ctype: str, name: str) -> tuple[str, str, str, str, str]:
+    """(present, text, number, time, boolean) of a typed column's value."""
+    null = "NULL"
+    if ctype == "VARCHAR":
+        return f"({sql} IS NOT NULL AND {sql} <> '')", sql, _number_of_text(sql), _time_of_text(sql), _bool_of_text(sql)
+    present = f"({sql} IS NOT NULL)"
+    if ctype == "BIGINT":
+        return present, f"CAST({sql} AS VARCHAR)", f"CAST({sql} AS DOUBLE)", null, null
+    if ctype == "DOUBLE":
+        number = f"(CASE WHEN isnan({sql}) THEN {_fail('NaN')} ELSE {sql} END)"
+        return present, _number_text(sql), number, null, null
+    if ctype == "BOOLEAN":
+        return present, f"(CASE WHEN {sql} THEN 'true' ELSE 'false' END)", null, null, sql
+    if ctype == "DATE":
+        return present, f"CAST({sql} AS VARCHAR)", null, f"CAST({sql} AS TIMESTAMP)", null
+    if ctype == "TIMESTAMP":
+        return present, _datetime_text(sql), null, sql, null
+    raise Unsupported(f"the column `{name}` of type {ctype}")
+
+
+def _extra_views(name: str) -> tuple[str, str, str, str, str]:
+    """(empty, text, number, time, boolean) of the field's value in `_extra`
+    (JSON by store/codec.py: plain JSON values, dates and date-times tagged)."""
+    if any(c in name for c in '"\\') or not name.isprintable():
+        raise Unsupported(f"the field name {name!r} in a JSON path")
+    path = f'$."{name}"'
+    kind_of = f"json_type(p._extra, '{path}')"
+    raw = f"json_extract_string(p._extra, '{path}')"
+    tagged = f"json_extract_string(p._extra, '{path}.v')"
+    # JSON numbers: Python wrote an int as digits (perhaps too many for any
+    # integer type), a float with a point or an exponent.
+    kind = (
+        f"(CASE WHEN {kind_of} IS NULL OR {kind_of} = 'NULL' THEN NULL "
+        f"WHEN {kind_of} IN ('VARCHAR', 'BOOLEAN') THEN {kind_of} "
+        f"WHEN {kind_of} IN ('BIGINT', 'UBIGINT', 'HUGEINT') THEN 'INT' "
+        f"WHEN {kind_of} = 'DOUBLE' THEN (CASE WHEN regexp_full_match({raw}, '-?[0-9]+') THEN 'INT' ELSE 'FLOAT' END) "
+        f"WHEN {kind_of} = 'OBJECT' AND json_extract_string(p._extra, '{path}.\"$\"') IN ('date', 'datetime') "
+        f"THEN json_extract_string(p._extra, '{path}.\"$\"') "
+        f"ELSE {_fail(f'the field `{name}` holding a list or another value in _extra')} END)"
+    )
+    empty = f"({kind} IS NULL OR ({kind} = 'VARCHAR' AND {raw} = ''))"
+    text_ = (
+        f"(CASE {kind} WHEN 'FLOAT' THEN {_number_text(f'CAST({raw} AS DOUBLE)')} "
+        f"WHEN 'date' THEN {tagged} WHEN 'datetime' THEN {_datetime_text(f'CAST({tagged} AS TIMESTAMP)')} "
+        f"ELSE {raw} END)"
+    )
+    number = (
+        f"(CASE {kind} WHEN 'VARCHAR' THEN {_number_of_text(raw)} WHEN 'INT' THEN CAST({raw} AS DOUBLE) "
+        f"WHEN 'FLOAT' THEN CAST({raw} AS DOUBLE) END)"
+    )
+    time = (
+        f"(CASE {kind} WHEN 'VARCHAR' THEN {_time_of_text(raw)} "
+        f"WHEN 'date' THEN CAST({tagged} AS TIMESTAMP) WHEN 'datetime' THEN CAST({tagged} AS TIMESTAMP) END)"
+    )
+    boolean = f"(CASE {kind} WHEN 'VARCHAR' THEN {_bool_of_text(raw)} WHEN 'BOOLEAN' THEN {raw} = 'true' END)"
+    return empty, text_, number, time, boolean
+
+
+def field(name: str, columns: Mapping[str, str]) -> Field:
+    """The field `name` of the person `p`, as `store.batches.fields_reader`
+    reads it: its column (by its exact name) when that holds a value (not
+    NULL, not ""), else its value in `_extra`, else empty."""
+    extra = _extra_views(name)
+    ctype = columns.get(name)
+    if ctype is None:
+        return Field(*extra)
+    present, *own = _column_views(f"p.{quote(name)}", ctype, name)
+    views = [f"(CASE WHEN {present} THEN {column} ELSE {other} END)" for column, other in zip(own, extra[1:])]
+    return Field(f"(CASE WHEN {present} THEN FALSE ELSE {extra[0]} END)", *views)
+
+
+def field_value(name: str, columns: Mapping[str, str]) -> str:
+    """A person's field as the interpreter shows it (`values.text`): VARCHAR, NULL when empty."""
+    f = field(name, columns)
+    return f"(CASE WHEN {f.empty} THEN NULL ELSE {f.text} END)"
+
+
+# ---- field operators (stdlib/conditions.py FIELD_TESTS, stdlib/values.py) -------------------
+
+
+def _equals(f: Field, operand) -> str:
+    """`values.equals(value, operand)`."""
+    if isinstance(operand, bool):
+        return f"coalesce(CASE WHEN {f.empty} THEN FALSE ELSE {f.boolean} END = {_bool(operand)}, FALSE)"
+    if operand is None or operand == "":
+        return f.empty
+    if isinstance(operand, (int, float)):
+        return (
+            f"coalesce(CASE WHEN {f.empty} THEN {_bool(operand == 0)} ELSE {f.number} = {_number(operand)} END, FALSE)"
+        )
+    if isinstance(operand, dt.datetime):
+        return f"coalesce({f.time} = {_timestamp(operand)}, FALSE)"
+    if isinstance(operand, dt.date):
+        return f"coalesce(CAST({f.time} AS DATE) = DATE '{operand.isoformat()}', FALSE)"
+    same = f"{fold(f.text)} = {_text(text(operand).casefold())}"
+    other = as_number(operand)
+    if other is not None:
+        same = f"(CASE WHEN {f.number} IS NOT NULL THEN {f.number} = {_number(other)} ELSE {same} END)"
+    return f"(NOT {f.empty} AND coalesce({same}, FALSE))"
+
+
+def _member(f: Field, operands) -> str:
+    """`any(equals(value, v) for v in operands)`: the texts that are no number in one `IN`."""
+    try:
+        values = list(operands)
+    except TypeError:
+        raise Unsupported(f"`in` with {operands!r}, which is not a list") from None
+    plain = [v for v in values if isinstance(v, str) and v != "" and as_number(v) is None]
+    terms = [_equals(f, v) for v in values if not (isinstance(v, str) and v in plain)]
+    if plain:
+        folded = sorted({v.casefold() for v in plain})
+        terms.insert(0, f"(NOT {f.empty} AND coalesce({fold(f.text)} IN ({', '.join(map(_text, folded))}), FALSE))")
+    return _any(terms)
+
+
+def _order(f: Field, operand, op: str) -> str:
+    """`values.order(value, operand)` checked by `op` (`<`, `>`, `<=`, `>=`)."""
+    if isinstance(operand, (int, float)) and not isinstance(operand, bool):
+        return f"coalesce((CASE WHEN {f.empty} THEN 0 ELSE {f.number} END) {op} {_number(operand)}, FALSE)"
+    if isinstance(operand, dt.datetime):
+        return f"coalesce({f.time} {op} {_timestamp(operand)}, FALSE)"
+    if isinstance(operand, dt.date):
+        return f"coalesce(CAST({f.time} AS DATE) {op} DATE '{operand.isoformat()}', FALSE)"
+    if operand is None or isinstance(operand, (bool, tuple)):
+        return FALSE
+    return f"(NOT {f.empty} AND coalesce({fold(f.text)} {op} {_text(text(operand).casefold())}, FALSE))"
+
+
+# text operators: check(folded text, folded operand), and the answer for an empty field
+_TEXT_OPS = {
+    "contains": ("contains({}, {})", False),
+    "not_contains": ("NOT contains({}, {})", True),
+    "starts_with": ("starts_with({}, {})", False),
+    "not_starts_with": ("NOT starts_with({}, {})", True),
+    "ends_with": ("suffix({}, {})", False),
+}
+# date operators: the comparison, and the answer for an empty field (`before` matches it)
+_DATE_OPS = {"before": ("<", True), "on_or_before": ("<=", True), "after": (">", False), "on_or_after": (">=", False)}
+
+
+def _field_test(f: Field, op: str, operands: list, now: dt.datetime) -> str:
+    """The SQL of `FIELD_TESTS[op](value, operands, now)`."""
+    if op == "=":
+        return _equals(f, operands[0])
+    if op == "!=":
+        return _not(_equals(f, operands[0]))
+    if op in ("<", ">", "<=", ">="):
+        return _order(f, operands[0], op)
+    if op == "in":
+        return _member(f, operands[0])
+    if op == "not_in":
+        return _not(_member(f, operands[0]))
+    if op in _TEXT_OPS:
+        check, when_empty = _TEXT_OPS[op]
+        test = check.format(fold(f.text), _text(text(operands[0]).casefold()))
+        return f"(CASE WHEN {f.empty} THEN {_bool(when_empty)} ELSE coalesce({test}, FALSE) END)"
+    if op in _DATE_OPS:
+        compare, when_empty = _DATE_OPS[op]
+        test = _order(f, operands[0], compare) if isinstance(operands[0], dt.date) else FALSE
+        return f"(CASE WHEN {f.empty} THEN {_bool(when_empty)} ELSE {test} END)"
+    if op in ("in_past", "in_future"):
+        if not isinstance(operands[0], ast.Duration):
+            raise Unsupported(f"`{op}` with {operands[0]!r}, which is not a duration")
+        start, end = within(now, duration_delta(operands[0]), op == "in_past")
+        return f"coalesce({f.time} BETWEEN {_timestamp(start)} AND {_timestamp(end)}, FALSE)"
+    if op == "between":
+        return f"({_order(f, operands[0], '>=')} AND {_order(f, operands[1], '<=')})"
+    if op == "is_empty":
+        return f.empty
+    if op == "not_empty":
+        return _not(f.empty)
+    raise Unsupported(f"the operator `{op}`")
+
+
+# ---- conditions and smart lists ---------------------------------------------------------
+
+
+@attrs.frozen
+class _Pred:
+    """A compiled condition: `sql`, and where the reference would raise
+    instead of answering (Unresolved, TokenError): `raises` (SQL, None: never)
+    and `why`."""
+
+    sql: str
+    raises: str | None = None
+    why: str = ""
+
+
+class _PersonDependent(Exception):
+    """A token's value read the person (`lead.*`, `member.status`)."""
+
+
+class _NoPerson:
+    """The runtime as tokens see it when no person is known: reading a person raises."""
+
+    def __init__(self, runtime: Runtime, now: dt.datetime):
+        self._runtime = runtime
+        self.now = now
+
+    def __getattr__(self, name):
+        return getattr(self._runtime, name)
+
+    @property
+    def people(self):
+        raise _PersonDependent
+
+    def person(self, handle):
+        raise _PersonDependent
+
+
+_PROBE = "\x00no person"  # a handle no person has: a token that reads the person tries to
+
+
+class _Compiler:
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.rt = ctx.runtime
+        self.conditions = Conditions(ctx.runtime)  # the reference's own validity check
+        self._fields: dict[str, Field] = {}
+        self._assets: dict[tuple[int, int], str] = {}  # node -> its SQL
+        self._bodies: dict[tuple[int, int], tuple] = {}  # node -> (smart list, scope)
+        self._reach: dict[tuple[int, int], set] = {}
+        self._depth = 0
+
+    def field(self, name: str) -> Field:
+        found = self._fields.get(name)
+        if found is None:
+            found = self._fields[name] = field(name, self.ctx.columns)
+        return found
+
+    def value(self, node):
+        """An operand's run-time value: its literal, or its tokens answered for everyone."""
+        if not needs_tokens(node):
+            return from_literal(node)
+        if self.ctx.tokens is None:
+            raise Unsupported(f"the token operand {node} (no token context given)")
+        tokens = Tokens(_NoPerson(self.rt, self.ctx.now), self.ctx.tokens, _PROBE)
+        try:
+            return tokens.value(node)
+        except _PersonDependent:
+            raise Unsupported(f"the operand {node}, whose tokens depend on the person") from None
+
+    # -- conditions
+
+    def cond(self, cond, scope) -> _Pred:
+        if isinstance(cond, ast.Not):
+            inner = self.cond(cond.cond, scope)
+            return _Pred(_not(inner.sql), inner.raises, inner.why)
+        if isinstance(cond, (ast.And, ast.Or)):
+            return self.chain(isinstance(cond, ast.And), [self.cond(t, scope) for t in ast.terms(cond)])
+        if isinstance(cond, ast.FieldCond):
+            try:
+                operands = [self.value(v) for v in cond.operands]
+            except TokenError as err:
+                return _Pred(FALSE, TRUE, str(err))
+            return _Pred(_field_test(self.field(cond.field), cond.op, operands, self.ctx.now))
+        return self.named(cond, scope)
+
+    @staticmethod
+    def chain(conjunction: bool, preds: list[_Pred]) -> _Pred:
+        """`a and b and ...` (or `or`), evaluated left to right up to the term
+        that decides it: a term raises only where the terms before it did not decide."""
+        raises, why, before = [], "", []
+        for pred in preds:
+            if pred.raises is not None:
+                raises.append(_all([*before, pred.raises]))
+                why = why or pred.why
+            before.append(pred.sql if conjunction else _not(pred.sql))
+        sql = (_all if conjunction else _any)([p.sql for p in preds])
+        return _Pred(sql, _any(raises) if raises else None, why)
+
+    def named(self, cond: ast.FuncCond, scope) -> _Pred:
+        spec = CONDITIONS.get(cond.name)
+        if spec is None:
+            return _Pred(FALSE, TRUE, f"`{cond.name}` is not a condition")
+        if cond.name not in ("member_of_list", "member_of_program", "member_of_smart_list"):
+            raise Unsupported(f"`{cond.name}` reads history")
+        args = spec.signature.bind(cond.args, cond.kwargs)
+        kind = spec.signature.params[0].type
+        try:
+            target = self.rt.resolve(kind, args[spec.signature.params[0].name], scope)
+        except Unresolved as err:
+            return _Pred(FALSE, TRUE, str(err))
+        if kind == "smart_list":
+            return _Pred(self.asset(target, scope))
+        key = _text(codec.dump_key(self.rt.keys(target)))
+        if kind == "list":
+            return _Pred(f"EXISTS (SELECT 1 FROM list_members AS m WHERE m.pid = p._pid AND m.list_key = {key})")
+        member = f"SELECT 1 FROM program_members AS m WHERE m.pid = p._pid AND m.program_key = {key}"
+        if args["status"] is None:
+            return _Pred(f"EXISTS ({member})")
+        has_status = f"EXISTS ({member} AND m.status IS NOT NULL)"
+        try:
+            wanted = str(self.value(args["status"]))  # (as `_Env.text`: str, not values.text)
+        except TokenError as err:  # asked only of members
+            return _Pred(FALSE, has_status, str(err))
+        return _Pred(f"EXISTS ({member} AND m.status IS NOT NULL AND {fold('m.status')} = {_text(wanted.casefold())})")
+
+    # -- smart lists
+
+    def smart_list(self, smart_list: ast.SmartList | None, scope) -> str:
+        if smart_list is None:
+            return TRUE
+        valid = self.conditions.valid(smart_list, scope)
+        if not smart_list.filters or not valid:
+            return _bool(valid and not smart_list.filters)
+        preds = [self.cond(f.cond, scope) for f in smart_list.filters]
+        combined = _logic(smart_list.logic.text if smart_list.logic else "all", [p.sql for p in preds])
+        raises = [p.raises for p in preds if p.raises is not None]
+        # Each filter is evaluated, and one that cannot be makes the whole list false.
+        return f"(NOT {_any(raises)} AND {combined})" if raises else combined
+
+    def asset(self, asset: ast.SmartListAsset, scope) -> str:
+        """`member_of_smart_list`: the asset's smart list in its own scope;
+        nobody for one on a loop of smart lists naming each other."""
+        node = self.node(asset, scope)
+        found = self._assets.get(node)
+        if found is None:
+            if node in self.reach(node):
+                found = FALSE
+            else:
+                self._depth += 1
+                if self._depth > 50:
+                    raise Unsupported("smart lists naming smart lists more than 50 deep")
+                try:
+                    found = self.smart_list(*self._bodies[node])
+                finally:
+                    self._depth -= 1
+            self._assets[node] = found
+        return found
+
+    def node(self, asset: ast.SmartListAsset, scope) -> tuple[int, int]:
+        scope = self.rt.keys.scope_of.get(id(asset), scope)
+        node = (id(asset.body), id(scope))
+        self._bodies.setdefault(node, (asset.body, scope))
+        return node
+
+    def targets(self, node: tuple[int, int]) -> list[tuple[int, int]]:
+        """The assets a valid smart list names in `member_of_smart_list` (as the reference's `_targets`)."""
+        body, scope = self._bodies[node]
+        if not self.conditions.valid(body, scope):
+            return []
+        spec, found = CONDITIONS["member_of_smart_list"], []
+        for f in body.filters:
+            for atom in atoms(f.cond):
+                if isinstance(atom, ast.FuncCond) and atom.name == spec.name:
+                    ref = spec.signature.bind(atom.args, atom.kwargs)["smart_list"]
+                    found.append(self.node(self.rt.resolve("smart_list", ref, scope), scope))
+        return found
+
+    def reach(self, start: tuple[int, int]) -> set:
+        """The nodes reachable from `start` in one step or more."""
+        found = self._reach.get(start)
+        if found is None:
+            found, todo = set(), [start]
+            while todo:
+                for target in self.targets(todo.pop()):
+                    if target not in found:
+                        found.add(target)
+                        todo.append(target)
+            self._reach[start] = found
+        return found
+
+
+def _logic(text_: str, filters: list[str]) -> str:
+    """The logic line over the filters' SQL (grammar/logic.py's tree; the
+    smart list is valid, so every number names a filter)."""
+    tree = logic_line.parse(text_, mixed=True)
+    if type(tree) is logic_line.Every:
+        return (_all if tree.word == "all" else _any)(filters)
+    return logic_line.folded(tree, lambda f: filters[f.number - 1], _not, _all, _any)
+
+
+def condition(cond, scope, ctx: Context) -> str:
+    """SQL true for exactly the people for whom `Conditions.holds(cond, ...)`
+    is true. Unsupported also where the reference would raise for someone
+    (a reference that names nothing, a token without an answer)."""
+    pred = _Compiler(ctx).cond(cond, scope)
+    if pred.raises is not None:
+        raise Unsupported(f"a condition that fails when evaluated: {pred.why}")
+    return pred.sql
+
+
+def smart_list(sl: ast.SmartList | None, scope, ctx: Context) -> str:
+    """SQL true for exactly the people `Conditions.qualifies(sl, scope, ...)` admits."""
+    return _Compiler(ctx).smart_list(sl, scope)

@@ -1,0 +1,304 @@
+"""The columnar engine against the reference interpreter: every table
+byte-identical (tables.py), output too, for the bench campaign, the
+examples' batch campaigns, data that needs care, and runs after runs; what
+falls back, and why; the `--engine` option."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pathlib
+import sys
+
+import pytest
+
+sys.path.insert(0, str(pathlib.Path(__file__).parent))
+
+from engines import AT, both, campaign, declared, imported, model_at, model_of, run  # noqa: E402
+from tables import dump  # noqa: E402
+
+from mkc.columnar import run as columnar_run  # noqa: E402
+from mkc.columnar.plan import Plan, Unsupported, plan  # noqa: E402
+from mkc.interpreter.tokens import parse_token_value  # noqa: E402
+from mkc.source import BadInput  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+EXAMPLES = sorted((ROOT / "examples").glob("*.mkc"))
+
+FLOW = """
+tokens < my.sender = "ops@example.com" >
+program Scoring <
+  tokens < my.score = +5  my.tier = "none" >
+  list "Scored"
+  campaign Score executable <
+    flow <
+      change_score <<my.score>>
+      change_data_value score_tier "<<my.tier>>"
+      add_to_list "Scored"
+    >
+  >
+>
+program Nurture <
+  statuses ["Invited", "Engaged", "Qualified"]
+  tokens < my.label = "Spring \\"26\\""  my.tier = "warm"  my.greeting = "Hi <<lead.first_name:default=you>>" >
+  list "Members"
+  email "Welcome" < subject "<<my.greeting>>, <<my.label>>" >
+  email "Alert" < subject "MQL" >
+  campaign Go <
+    flow <
+      execute_campaign Scoring.Score use_parent_token_context=true
+      execute_campaign Scoring.Score
+      change_program_status Nurture "Engaged"
+      add_to_list "Members"
+      send_email "Welcome"
+      interesting_moment milestone "<<lead.first_name:default=Someone>> (<<lead.lead_score>>) in <<my.label>>"
+      change_data_value last_touch "<<campaign.name>> on <<system.date>>"
+      change_data_value lead_status "MQL"
+      change_score +1 field=engagement
+      change_program_status Nurture "Invited"
+    >
+  >
+  campaign OnMQL <
+    smart_list < trigger data_value_changes lead_status to="MQL" >
+    flow <
+      change_program_status Nurture "Qualified"
+      send_alert "Alert" to="<<my.sender>>"
+      interesting_moment milestone "MQL: <<trigger.old_value:default=new>> to <<trigger.new_value>>"
+      remove_from_list "Members"
+    >
+  >
+  campaign OnList <
+    smart_list < trigger added_to_list "Members" >
+    flow < change_score =7 field=engagement >
+    qualification every_time
+  >
+  campaign OnScore <
+    smart_list < trigger score_is_changed field=engagement >
+    flow < interesting_moment milestone "engagement <<trigger.old_value>> to <<trigger.new_value>>" >
+  >
+>
+"""
+
+PEOPLE = """Id,first_name,lead_score,engagement,lead_status,score_note
+1,Ann,10,,,
+2,,5,3,mql,
+3,"Bob ""B"" \\ back",,1,Open,x
+4,Zoë,7,2,,
+5,,,,MQL,
+6,"line
+break",12,0,Nurture,
+7,Émile,-3,5,  MQL  ,
+"""
+
+
+def test_a_flow_of_every_step_matches_the_reference(tmp_path):
+    model = model_of(FLOW)
+    db = imported(tmp_path, PEOPLE)
+    said, _ = both(model, campaign(model, "Nurture.Go"), db, runs=2)
+    assert said == "mkc run: columnar engine"
+
+
+def test_the_plan_covers_executables_and_the_trigger_campaigns_they_fire():
+    model = model_of(FLOW)
+    found = plan(model, campaign(model, "Nurture.Go"))
+    assert isinstance(found, Plan)
+    assert {c.full_name for c in found.triggers} == {"Nurture.OnMQL", "Nurture.OnList", "Nurture.OnScore"}
+    assert set(found.new) == set()  # (columns unknown without a database)
+
+
+def test_people_over_several_batches_keep_the_reference_order(tmp_path, monkeypatch):
+    monkeypatch.setattr(columnar_run, "CHUNK", 2000)  # two chunks, the first one batch
+    rows = "".join(
+        f"{i},N{i},{i % 50},{'' if i % 3 else i % 4},{('MQL', 'Open', '')[i % 3]},\n" for i in range(1, 2201)
+    )
+    model = model_of(FLOW)
+    db = imported(tmp_path, "Id,first_name,lead_score,engagement,lead_status,score_note\n" + rows)
+    said, _ = both(model, campaign(model, "Nurture.Go"), db)
+    assert said == "mkc run: columnar engine"
+
+
+def test_api_tokens_reach_the_flow(tmp_path):
+    model = model_of(FLOW)
+    db = imported(tmp_path, PEOPLE)
+    tokens = {"label": parse_token_value("Autumn"), "score": parse_token_value("+9")}
+    said, _ = both(model, campaign(model, "Nurture.Go"), db, tokens=tokens)
+    assert said == "mkc run: columnar engine"
+
+
+def test_the_bench_campaign_matches_the_reference_and_runs_again(tmp_path):
+    pytest.importorskip("mkc.columnar.predicates")
+    from bench.people_csv import write
+
+    source = tmp_path / "people.csv"
+    write(300, str(source))
+    model = model_at(ROOT / "bench" / "campaign.mkc")
+    db = imported(tmp_path, source.read_text(encoding="utf-8"))
+    said, each = both(model, campaign(model, "Nurture.Qualify"), db, runs=2)
+    assert each == ["mkc run: columnar engine"] * 2
+
+
+def _batch_campaigns():
+    for path in EXAMPLES:
+        model = model_at(path)
+        for c in model.campaigns:
+            if c.kind == "batch":
+                yield pytest.param(path, c.full_name, id=f"{path.stem}:{c.full_name}")
+
+
+@pytest.mark.parametrize(("path", "name"), list(_batch_campaigns()))
+def test_every_example_batch_campaign_matches_the_reference(tmp_path, path, name):
+    model = model_at(path)
+    db = declared(tmp_path, model)
+    said, _ = both(model, campaign(model, name), db, runs=2)
+    assert said.startswith("mkc run: ")
+
+
+ACCEPTED = {
+    ("nested_executables", "Onboarding.Start"),
+    ("token_inheritance", "Ops.ParentA"),
+    ("token_inheritance", "Ops.ParentB"),
+}
+
+
+@pytest.mark.parametrize(("stem", "name"), sorted(ACCEPTED))
+def test_examples_the_engine_runs(stem, name):
+    model = model_at(ROOT / "examples" / f"{stem}.mkc")
+    assert isinstance(plan(model, campaign(model, name)), Plan)
+
+
+FALLBACKS = [
+    ("campaign C < flow < wait 1 day; change_score +1 > >", "wait steps"),
+    ("campaign T < smart_list < trigger campaign_is_requested >; flow < do_nothing > >\n"
+     "campaign C < flow < request_campaign T > >", "request campaign steps"),
+    ("campaign C < flow < change_score +1 >; qualification once_every 7 days >",
+     "the qualification rule once_every (Default.C)"),
+    ("campaign C < flow < remove_from_flow this_campaign > >", "remove from flow steps"),
+    ("campaign C < flow < delete_person > >", "delete person steps"),
+    ("campaign T < smart_list < trigger fills_out_form \"x\" >; flow < do_nothing > >\n"
+     "campaign C < flow < change_score +1 > >", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "reason"), FALLBACKS)
+def test_what_the_plan_refuses_is_named(text, reason):
+    model = model_of(text)
+    found = plan(model, campaign(model, "Default.C"))
+    if reason is None:
+        assert isinstance(found, Plan)
+    else:
+        assert found == Unsupported(reason)
+
+
+def test_a_fallback_gives_the_reference_result(tmp_path):
+    model = model_of("campaign C < flow < change_score +1; wait 1 day; change_score +2 > >")
+    db = imported(tmp_path, PEOPLE)
+    said, _ = both(model, campaign(model, "Default.C"), db, runs=2)
+    assert said == "mkc run: reference interpreter (the columnar engine does not run Default.C: wait steps)"
+
+
+def test_data_the_engine_does_not_render_exactly_falls_back(tmp_path):
+    model = model_of(FLOW)
+    db = imported(tmp_path, PEOPLE.replace("Zoë", "Zo\x1ce"))
+    said, _ = both(model, campaign(model, "Nurture.Go"), db)
+    assert "control character" in said and said.startswith("mkc run: reference interpreter")
+
+
+def test_engine_columnar_refuses_in_one_line(tmp_path):
+    model = model_of("campaign C < flow < wait 1 day > >")
+    db = imported(tmp_path, PEOPLE)
+    before = dump(db)
+    with pytest.raises(BadInput) as refused:
+        run(model, campaign(model, "Default.C"), db, "columnar")
+    assert str(refused.value) == "--engine columnar: the columnar engine does not run Default.C: wait steps"
+    assert dump(db) == before
+
+
+def test_the_engine_option_on_the_command_line(tmp_path):
+    from mkc.cli import main
+
+    source = tmp_path / "c.mkc"
+    source.write_text(
+        "campaign C < flow < change_score +1 > >\ncampaign W < flow < wait 1 day > >\n"
+        "campaign E < flow < change_score +1 >; qualification every_time >\n"
+    )
+    people = tmp_path / "p.csv"
+    people.write_text(PEOPLE, encoding="utf-8")
+    db = str(tmp_path / "s.duckdb")
+
+    def mkc(*args):
+        try:
+            main([str(a) for a in args])
+        except SystemExit as stop:
+            return stop.code
+        return 0
+
+    assert mkc("run", source, "--campaign", "C", "--people", people, "--db", db, "--engine", "columnar") == 0
+    assert mkc("run", source, "--campaign", "W", "--db", db, "--engine", "columnar") == 2
+    assert mkc("run", source, "--campaign", "C", "--engine", "columnar") == 2  # no database
+    assert mkc("run", source, "--campaign", "W", "--db", db, "--engine", "auto", "--at", "2026-03-01T00:00") == 0
+    # A lower --max-work: the reference, which counts the work, runs it (and stops it here).
+    assert mkc("run", source, "--campaign", "E", "--db", db, "--engine", "columnar", "--max-work", "3") == 2
+    assert mkc("run", source, "--campaign", "E", "--db", db, "--max-work", "3") == 1
+
+
+TOKENS = """
+fields < engagement number >
+tokens < my.score_copy = "<<lead.lead_score>>" >
+email "E" < subject <<lead.lead_score:default=none>> >
+campaign C <
+  flow <
+    send_alert "E" to=<<lead.lead_score>>
+    send_alert "E" to=<<my.score_copy>>
+    send_email "E"
+    interesting_moment milestone "<<lead.engagement>>/<<lead.lead_score:default=->>"
+  >
+>
+"""
+
+
+def test_tokens_of_numbers_are_text(tmp_path):
+    model = model_of(TOKENS)
+    db = imported(tmp_path, PEOPLE)
+    said, _ = both(model, campaign(model, "Default.C"), db)
+    assert said == "mkc run: columnar engine"
+
+
+FILTERED = """
+list "Hot"
+campaign C <
+  flow <
+    change_score +20
+    choice <
+      when lead_score >= 25 < change_data_value lead_status "Hot" >
+      default < change_data_value lead_status "Cold" >
+    >
+    add_to_list "Hot"
+  >
+>
+campaign OnHot <
+  smart_list <
+    trigger data_value_changes lead_status
+    filter lead_score > 26
+    filter first_name not_empty
+  >
+  flow < interesting_moment milestone "hot <<trigger.new_value>> from <<trigger.old_value:default=nothing>>" >
+>
+campaign OnList <
+  smart_list < trigger added_to_list "Hot"; filter lead_status = "hot" >
+  flow < change_score -1 >
+>
+"""
+
+
+def test_trigger_campaigns_filters_see_the_person_when_the_event_fires(tmp_path):
+    model = model_of(FILTERED)
+    db = imported(tmp_path, PEOPLE)
+    said, _ = both(model, campaign(model, "Default.C"), db, runs=2)
+    assert said == "mkc run: columnar engine"
+
+
+def test_at_is_the_time_of_every_activity(tmp_path):
+    model = model_of(FLOW)
+    db = imported(tmp_path, PEOPLE)
+    when = dt.datetime(2027, 6, 30, 23, 59)
+    said, _ = both(model, campaign(model, "Nurture.Go"), db, at=when)
+    assert said == "mkc run: columnar engine" and when != AT
