@@ -54,6 +54,15 @@ DATE_VALUES = (
     "2026-02-01",
     "",
 )
+# Conditions most people meet (an empty score is 0; `before` matches an empty date).
+BROAD = (
+    "lead_score >= 0",
+    'country != "zz"',
+    "created_at before 2026-01-05T09:00",
+    'not member_of_list "Beta"',
+    "not email is_empty",
+    'job_title not_contains "qq"',
+)
 PREP_AT = "2026-01-02T09:00"
 AT = ("2026-01-05T09:00", "2026-01-12T09:00", "2026-02-20T09:00")
 
@@ -146,7 +155,11 @@ class _Gen:
         return f"not {condition}" if self.c.chance(15) else condition
 
     def smart_list(self, filters: int) -> list[str]:
-        lines = [f"filter {self.negated(self.condition())}" for _ in range(filters)]
+        """`filters` filters, about half of them ones most people pass (else few enter anything)."""
+        lines = [
+            f"filter {self.c.pick(BROAD) if self.c.chance(50) else self.negated(self.condition())}"
+            for _ in range(filters)
+        ]
         if filters > 1 and self.c.chance(60):
             lines.append(f"logic {_q(self.logic(filters))}")
         return lines
@@ -309,7 +322,7 @@ class _Gen:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["Id", *(HEADERS[f] for f in fields)])
-        for i in range(c.int(1, 16)):
+        for i in range(c.int(3, 16)):
             row = [str(1000 + i)]
             for f in fields:
                 values = NUMBER_VALUES if f in NUMBER else DATE_VALUES if f in DATE else TEXT_VALUES
