@@ -143,17 +143,19 @@ def _run(store: Store, model, names, at: dt.datetime, file: str) -> int:
     # Who enters, and everything their flow decides, one row each.
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE e AS
-        WITH numbered AS (
-            SELECT p.*, (row_number() OVER (ORDER BY _pid) - 1) // {BATCH_SIZE} AS batch FROM people p
-        ),
-        entering AS (
-            SELECT p._pid, p.id, p.batch, p.email, p.first_name, p.country, p.job_title, p.lead_status,
-                   p.lead_score, p.engagement, {tier} AS score_tier,
-                   {touch} AS last_touch
-            FROM numbered p
-            WHERE coalesce(p.lead_score, 0) >= 20
+        WITH entering AS (
+            SELECT p._pid, p.id, p.email, p.first_name, p.country, p.job_title, p.lead_status,
+                   p.lead_score, p.engagement, {tier} AS score_tier, {touch} AS last_touch
+            FROM people p
+            WHERE p._pid NOT IN (SELECT pid FROM entries WHERE campaign_key = {s(qualify_key)})
+              AND coalesce(p.lead_score, 0) >= 20
               AND (lower(p.country) IN ('nl', 'be', 'de', 'fr') OR contains(lower(p.job_title), 'manager'))
-              AND p._pid NOT IN (SELECT pid FROM entries WHERE campaign_key = {s(qualify_key)})
+        ),
+        numbered AS (  -- each entrant's batch: its place among all people, by _pid
+            SELECT en.*, b.batch
+            FROM entering en
+            JOIN (SELECT _pid, (row_number() OVER (ORDER BY _pid) - 1) // {BATCH_SIZE} AS batch FROM people) b
+              USING (_pid)
         ),
         flags AS (
             SELECT en.*,
@@ -166,7 +168,7 @@ def _run(store: Store, model, names, at: dt.datetime, file: str) -> int:
                    EXISTS (SELECT 1 FROM list_members l WHERE l.pid = en._pid AND l.list_key = {s(members)})
                      AS in_members,
                    en._pid IN (SELECT pid FROM entries WHERE campaign_key = {s(on_mql_key)}) AS ran_on_mql
-            FROM entering en
+            FROM numbered en
         ),
         scored AS (
             SELECT f.*,
