@@ -7,6 +7,7 @@
     python -m bench --profile                # and cProfile's top entries
     python -m bench --no-gc                  # both runs with the garbage collector off
     python -m bench --json out.json          # default: bench/results.json
+    python -m bench --e2e                    # end to end from DuckDB, against a SQL anchor: bench/e2e.py
 
 For each size N, in a fresh process (so peak memory is that run's): N people
 are generated (bench/people.py), the batch campaign of bench/campaign.mkc
@@ -45,7 +46,7 @@ import tempfile
 import time
 from functools import partial
 
-from . import big_workspace, people, workload
+from . import big_workspace, e2e, people, workload
 
 DEFAULT_SIZES = (100_000, 1_000_000)
 SMALL = 2_000
@@ -220,6 +221,14 @@ def _timed(fn) -> float:
     return time.perf_counter() - start
 
 
+def _sizes(text: str) -> list[int]:
+    """`100000` or `100000,1000000`."""
+    try:
+        return [int(part) for part in text.split(",") if part]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: not a number of people") from None
+
+
 # ---- the table ------------------------------------------------------------------------------
 
 
@@ -258,17 +267,33 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument("--sizes", type=int, nargs="+", metavar="N", help="numbers of people (default 100000 1000000)")
+    ap.add_argument(
+        "--sizes", type=_sizes, nargs="+", metavar="N", help="numbers of people (default 100000 1000000; or 1000,2000)"
+    )
     ap.add_argument("--small", action="store_true", help=f"{SMALL:,} people only, for CI")
     ap.add_argument("--profile", action="store_true", help="also profile the interpreter (at each size)")
     ap.add_argument("--no-check", action="store_true", help="skip timing `mkc check` on 1,000 campaigns")
     ap.add_argument("--no-gc", action="store_true", help="time both runs with the cyclic garbage collector off")
     ap.add_argument("--repeat", type=int, default=1, metavar="R", help="best time of R runs of each (default 1)")
     ap.add_argument("--label", default="", help="a label stored in the JSON (e.g. before, after)")
-    ap.add_argument("--json", type=pathlib.Path, default=RESULTS, help=f"where to write the results ({RESULTS.name})")
+    ap.add_argument(
+        "--json", type=pathlib.Path, help=f"where to write the results ({RESULTS.name}; --e2e: {e2e.RESULTS.name})"
+    )
+    ap.add_argument("--e2e", action="store_true", help="end to end from DuckDB: the engines and the SQL anchor")
+    ap.add_argument(
+        "--engines", nargs="+", default=[",".join(e2e.ENGINES)], metavar="E", help="with --e2e: reference,columnar"
+    )
+    ap.add_argument("--workdir", metavar="DIR", help="with --e2e: where the databases go (default: the temp dir)")
     ap.add_argument("--in-process", action="store_true", help="measure every size in this process")
     ap.add_argument("--worker", type=int, metavar="N", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.sizes:
+        args.sizes = [n for group in args.sizes for n in group]
+    if args.e2e:
+        args.json = args.json or e2e.RESULTS
+        e2e.main(args)
+        return
+    args.json = args.json or RESULTS
 
     if args.worker is not None:  # one size, asked for by the parent process
         args.json.write_text(json.dumps(measure(args.worker, args.profile, not args.no_gc, args.repeat)))

@@ -124,6 +124,13 @@ def parse(file: str, show_ast: bool) -> None:
 @click.option("--type", "types", multiple=True, metavar="FIELD=TYPE", help="With --people: a field's type.")
 @click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
 @click.option(
+    "--summary",
+    is_flag=True,
+    help="With --db or --people: print the activities' counts per type instead of every line "
+    "(a terminal gets this by default when a run logs more than 10,000).",
+)
+@click.option("--lines", is_flag=True, help="With --db or --people: print every activity, on a terminal too.")
+@click.option(
     "--engine",
     type=click.Choice(["auto", "columnar", "reference"]),
     help="With --db: the columnar engine, the reference interpreter, or auto (the default: columnar "
@@ -144,6 +151,8 @@ def run_command(
     until: str | None,
     types: tuple[str, ...],
     skip_bad_rows: bool,
+    summary: bool,
+    lines: bool,
     engine: str | None,
     reading,
     max_work: int | None,
@@ -167,6 +176,7 @@ def run_command(
         raise BadInput("--type and --skip-bad-rows go with --people")
     if reading and not people:
         raise BadInput("--encoding, --delimiter, --decimal and --date-format go with --people")
+    output = _run_output(summary, lines, people or db)
     column_types = _parse_types(types)
     until_time = _datetime_option("--until", until)
     if campaign is not None and scenarios:
@@ -200,6 +210,7 @@ def run_command(
                 fmt=fmt,
                 file=file,
                 limits=limits,
+                output=output,
                 engine=engine or "auto",
                 say=engine is not None or sys.stderr.isatty(),
             )
@@ -229,6 +240,20 @@ def run_command(
         raise BadInput(f"{file}: {err}") from None
     interpreter.write(out, results, fmt, Ids.of_model(model))
     sys.exit(0 if all(r.passed for r in results) else 1)
+
+
+def _run_output(summary: bool, lines: bool, store: str | None) -> str:
+    """How a run over a database or export prints its log: `summary`,
+    `lines`, or `auto` (a summary on a terminal for a long log; an explicit
+    --format asks for lines)."""
+    if summary and lines:
+        raise BadInput("--summary and --lines cannot be used together")
+    if (summary or lines) and not store:
+        raise BadInput("--summary and --lines go with --db or --people")
+    if summary:
+        return "summary"
+    explicit_format = click.get_current_context().get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+    return "lines" if lines or explicit_format else "auto"
 
 
 def _database_fields(db: str | None, must_exist: bool = False) -> dict[str, str]:

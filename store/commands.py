@@ -25,6 +25,7 @@ from mkc.interpreter import Interpreter, InterpreterError, PersonState
 from mkc.interpreter.records import Ids, record_json
 from mkc.output import StdoutFailed
 from mkc.source import BadInput
+from mkc.store import run_summary
 from mkc.store.batches import StoreSource, add_people
 from mkc.store.csv_import import BadRows, import_people
 from mkc.store.db import MEMORY_LIMIT, Store
@@ -144,11 +145,13 @@ def run_campaign(
     file: str,
     limits=None,
     reading=None,
+    output: str = "lines",
     engine: str = "auto",
     say: bool = False,
 ) -> int:
     """Run one batch campaign over a database (`db`) and/or a person export
-    (`people`, imported first); print the run's activities; the exit status.
+    (`people`, imported first); print the run's activities (`output`: lines,
+    summary, or auto: see store/run_summary.py); the exit status.
     Over a database, `engine` (auto, columnar, reference) picks what runs it
     (`mkc.columnar.run.choose`); `say`: tell which on stderr."""
     interp = Interpreter(model, schedules=False, limits=limits)
@@ -181,7 +184,7 @@ def run_campaign(
                     engine if db is not None else "reference",
                     say and db is not None,
                 )
-            _print_run(store, run, fmt)
+            _print_run(store, run, fmt, output)
     except BadRows as err:
         store.discard()
         bad_rows(err)
@@ -251,9 +254,19 @@ def _show(when: dt.datetime) -> str:
     return ast.format_datetime(when)
 
 
-def _print_run(store: Store, run: int, fmt: str) -> None:
-    """The run's activities, in the log's order, as text or JSON Lines (REST records)."""
+def _print_run(store: Store, run: int, fmt: str, output: str = "lines") -> None:
+    """The run's activities, in the log's order, as text or JSON Lines (REST
+    records); or their counts per type (store/run_summary.py)."""
     out = sys.stdout
+    if output != "lines":
+        summary = run_summary.counts(store.con, run)
+        isatty = getattr(out, "isatty", None)
+        if run_summary.wants_summary(output, summary["activities"], bool(isatty and isatty())):
+            if output == "auto":
+                _err(run_summary.how_to_get_lines(summary["activities"]))
+            out.write(run_summary.summary_json(summary) if fmt == "jsonl" else run_summary.summary_text(summary))
+            out.flush()
+            return
     if fmt == "jsonl":
         records = activity_records(store, run)
         while batch := list(itertools.islice(records, 10_000)):

@@ -1,0 +1,356 @@
+"""Programs and people for the differential suite (issue 18).
+
+`case(c)` makes one case from a source of choices (`DrawChoices` under
+hypothesis, `RandomChoices` for a seed): a program built from what the
+columnar engine compiles (a batch campaign `Main` with filters joined by
+`logic`, choices, executables with and without the parent's token context,
+list, status, score, data value, email, alert and moment steps, waits, a
+`data_value_changes` trigger campaign, `once` / `every_time` / `once_every`
+rules), now and then something it is expected to refuse (a history filter, a
+weekday wait) so the fallback is compared too; a person export with messy
+fields (empty, mixed case, numeric text, dates, values that do not fit their
+column's type); and the runs to make, one after the other, over one
+database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shlex
+
+import attrs
+from fuzz.generate import DrawChoices, RandomChoices  # noqa: F401  (tests/ is on the path)
+
+STATUSES = ("Invited", "Engaged", "Qualified")
+LISTS = ("Alpha", "Beta")
+EMAILS = ("Hello", "Alert")
+# field -> type, as the program declares or knows them (and the export's header for each)
+TEXT = ("email", "first_name", "country", "lead_status", "job_title", "tier")
+NUMBER = ("lead_score", "number_of_employees", "visits")
+DATE = ("created_at",)
+HEADERS = {
+    "email": "Email Address",
+    "first_name": "First Name",
+    "country": "Country",
+    "lead_status": "Lead Status",
+    "job_title": "Job Title",
+    "tier": "Tier",
+    "lead_score": "Lead Score",
+    "number_of_employees": "Number of Employees",
+    "visits": "Visits",
+    "created_at": "Created At",
+}
+TEXT_VALUES = ("NL", "nl", "Be", "DE", "us", "MQL", "mql", "Open", "Manager", "vp Sales", "12", "0", "x y", "Ä", "")
+TEXT_VALUES += ('O"Brien', "back\\slash", "2025-06-15", " padded ", "")  # quotes, escapes, a date, spaces
+NUMBER_VALUES = ("0", "5", "20", "50", "80", "-3", "7.5", "100", "", "", "")
+# a custom field's column is typed by what the export holds: text here, numbers in the program
+MESSY_NUMBERS = (*NUMBER_VALUES, "1e2", " 42", "abc", "12.0")
+DATE_VALUES = (
+    "2025-01-01T00:00:00Z",
+    "2025-06-15T10:30:00Z",
+    "2025-12-31",
+    "2026-01-04T23:59:00Z",
+    "2026-02-01",
+    "",
+)
+# Conditions most people meet (an empty score is 0; `before` matches an empty date).
+BROAD = (
+    "lead_score >= 0",
+    'country != "zz"',
+    "created_at before 2026-01-05T09:00",
+    'not member_of_list "Beta"',
+    "not email is_empty",
+    'job_title not_contains "qq"',
+)
+PREP_AT = "2026-01-02T09:00"
+AT = ("2026-01-05T09:00", "2026-01-12T09:00", "2026-02-20T09:00")
+
+
+@attrs.frozen
+class Case:
+    program: str
+    people: str  # CSV text
+    runs: tuple[tuple, ...]  # (campaign, --at, --until or None, --token values)
+
+    def show(self) -> str:
+        """The case as text, to reproduce a mismatch by hand."""
+        runs = "\n".join(
+            f"  run {c} --at {a}" + (f" --until {u}" if u else "") + "".join(f" --token {shlex.quote(t)}" for t in t_)
+            for c, a, u, t_ in self.runs
+        )
+        return f"--- program ---\n{self.program}\n--- people.csv ---\n{self.people}--- runs ---\n{runs}\n"
+
+
+def _q(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class _Gen:
+    def __init__(self, c):
+        self.c = c
+        self.executables: list[str] = []
+        self.refused = False  # something the engine is expected to hand to the fallback
+        self.visits_text = False  # the export's visits column holds text (so no change_score on it)
+
+    # ---- conditions ---------------------------------------------------------------
+
+    def condition(self, history: bool = True) -> str:
+        c = self.c
+        kind = c.int(0, 9)
+        if kind == 0:
+            return f"member_of_list {_q(c.pick(LISTS))}"
+        if kind == 1:
+            status = f" status={_q(c.pick(STATUSES))}" if c.chance(50) else ""
+            return f"member_of_program P{status}"
+        if kind == 2 and history and c.chance(30):
+            self.refused = True
+            return c.pick((f"was_sent_email {_q(EMAILS[0])}", "was_executed_campaign Main"))
+        if kind <= 4:
+            return self.number_condition()
+        if kind == 5:
+            return self.date_condition()
+        return self.text_condition()
+
+    def text_condition(self) -> str:
+        c = self.c
+        field = c.pick(TEXT)
+        op = c.pick(("=", "!=", "in", "not_in", "contains", "not_contains", "starts_with", "not_starts_with")
+                    + ("ends_with", "is_empty", "not_empty"))  # fmt: skip
+        if op in ("is_empty", "not_empty"):
+            return f"{field} {op}"
+        if op in ("in", "not_in"):
+            values = [c.pick(TEXT_VALUES[:-1]) for _ in range(c.int(1, 3))]
+            return f"{field} {op} [{', '.join(map(_q, values))}]"
+        return f"{field} {op} {_q(c.pick(TEXT_VALUES))}"
+
+    def number_condition(self) -> str:
+        c = self.c
+        field = c.pick(NUMBER)
+        op = c.pick(("=", "!=", "<", ">", "<=", ">=", "in", "not_in", "between", "is_empty", "not_empty"))
+        numbers = ("0", "5", "20", "50", "80", "-3", "7.5", "100")
+        if op in ("is_empty", "not_empty"):
+            return f"{field} {op}"
+        if op in ("in", "not_in"):
+            return f"{field} {op} [{', '.join(c.pick(numbers) for _ in range(c.int(1, 3)))}]"
+        if op == "between":
+            lo, hi = sorted((c.pick(numbers), c.pick(numbers)), key=float)
+            return f"{field} between {lo} and {hi}"
+        return f"{field} {op} {c.pick(numbers)}"
+
+    def date_condition(self) -> str:
+        c = self.c
+        op = c.pick(("before", "after", "on_or_before", "on_or_after", "in_past", "in_future", "between", "is_empty"))
+        dates = ("2025-01-01T00:00", "2025-06-15T10:30", "2025-12-31T00:00", "2026-01-05T09:00")
+        if op == "is_empty":
+            return f"created_at {op}"
+        if op in ("in_past", "in_future"):
+            return f"created_at {op} {c.pick(('7 days', '30 days', '12 months', '2 hours'))}"
+        if op == "between":
+            lo, hi = sorted((c.pick(dates), c.pick(dates)))
+            return f"created_at between {lo} and {hi}"
+        return f"created_at {op} {c.pick(dates)}"
+
+    def negated(self, condition: str) -> str:
+        return f"not {condition}" if self.c.chance(15) else condition
+
+    def smart_list(self, filters: int) -> list[str]:
+        """`filters` filters, about half of them ones most people pass (else few enter anything)."""
+        lines = [
+            f"filter {self.c.pick(BROAD) if self.c.chance(50) else self.negated(self.condition())}"
+            for _ in range(filters)
+        ]
+        if filters > 1 and self.c.chance(60):
+            lines.append(f"logic {_q(self.logic(filters))}")
+        return lines
+
+    def logic(self, n: int) -> str:
+        c = self.c
+        if c.chance(20):
+            return c.pick(("all", "any"))
+        numbers = list(range(1, n + 1))
+        terms = []
+        while numbers:
+            if len(numbers) >= 2 and c.chance(40):
+                a, b = numbers.pop(0), numbers.pop(0)
+                terms.append(f"({a} {c.pick(('and', 'or'))} {'not ' if c.chance(20) else ''}{b})")
+            else:
+                terms.append(f"{'not ' if c.chance(15) else ''}{numbers.pop(0)}")
+        return f" {c.pick(('and', 'or'))} ".join(terms)
+
+    def when(self) -> str:
+        c = self.c
+        first = self.negated(self.condition(history=False))
+        if c.chance(30):
+            return f"{first} {c.pick(('and', 'or'))} {self.condition(history=False)}"
+        return first
+
+    # ---- steps ----------------------------------------------------------------------
+
+    def step(self, kind: str, action: str | None = None) -> str:
+        c = self.c
+        actions = ["score", "data", "list", "status", "email", "alert", "moment", "nothing"]
+        if kind != "executable":
+            actions += ["wait"]
+        if kind == "batch" and self.executables:
+            actions += ["execute", "execute"]
+        action = action or c.pick(actions)
+        if action == "score":
+            change = c.pick(("+10", "-5", "+1", "=50", "=-2", "<<my.bonus>>"))
+            field = c.pick(("", "", " field=number_of_employees") + (() if self.visits_text else (" field=visits",)))
+            return f"change_score {change}{field}"
+        if action == "data":
+            field = c.pick(("lead_status", "lead_status", "tier", "country", "job_title", "visits"))
+            value = c.pick(("MQL", "mql", "Nurture", "NL", "<<my.label>>", "<<lead.first_name:default=anon>> x"))
+            value = c.pick((value, value, "<<lead.created_at>>", "<<lead.lead_score>>"))
+            if field == "visits":
+                value = c.pick(("12", "<<lead.lead_score>>"))
+            return f"change_data_value {field} {'null' if c.chance(10) else _q(value)}"
+        if action == "list":
+            action = c.pick(("add", "add", "remove"))
+        if action in ("add", "remove"):
+            return f"{action}_{'to' if action == 'add' else 'from'}_list {_q(c.pick(LISTS))}"
+        if action == "status":
+            return f"change_program_status P {_q(c.pick(STATUSES))}"
+        if action == "email":
+            return f"send_email {_q(EMAILS[0])}"
+        if action == "alert":
+            return f'send_alert {_q(EMAILS[1])} to="<<my.owner>>"'
+        if action == "moment":
+            text = c.pick(
+                ("<<lead.first_name:default=Someone>> at <<lead.lead_score>>", "<<my.label>> hit", "plain")
+                + ("<<lead.created_at>> / <<lead.number_of_employees:default=none>>", "<<lead.visits>> <<my.bonus>>")
+            )
+            return f"interesting_moment {c.pick(('web', 'email', 'milestone'))} {_q(text)}"
+        if action == "wait" and c.chance(50):  # the engine's plan refuses waits: less often
+            action = "nothing"
+        if action == "wait":
+            if c.chance(15):
+                self.refused = True
+                return f"wait {c.int(1, 3)} days weekdays=[mon, tue, wed, thu, fri] at=09:00"
+            return f"wait {c.int(1, 10)} {c.pick(('days', 'hours'))}"
+        if action == "execute":
+            parent = " use_parent_token_context=true" if c.chance(50) else ""
+            return f"execute_campaign {c.pick(self.executables)}{parent}"
+        return "do_nothing"
+
+    def choice(self, kind: str) -> list[str]:
+        c = self.c
+        action = c.pick(("score", "data", "add", "remove", "status", "moment", "email"))
+        lines = ["choice <"]
+        for _ in range(c.int(1, 3)):
+            lines.append(f"  when {self.when()} < {self.step(kind, 'nothing' if c.chance(15) else action)} >")
+        if c.chance(60):
+            lines.append(f"  default < {self.step(kind, 'nothing' if c.chance(40) else action)} >")
+        lines.append(">")
+        return lines
+
+    def flow(self, kind: str, steps: int) -> list[str]:
+        lines: list[str] = []
+        for _ in range(steps):
+            if self.c.chance(25):
+                lines += self.choice(kind)
+            else:
+                lines.append(self.step(kind))
+        return lines
+
+    def qualification(self) -> str:
+        rules = ("", "", "", "qualification once", "qualification every_time", "qualification every_time")
+        rules += ("qualification once_every 7 days",)  # the engine's plan refuses it: less often
+        return self.c.pick(rules)
+
+    def campaign(self, name: str, kind: str, smart_list: list[str], steps: int) -> list[str]:
+        lines = [f"campaign {name}{' executable' if kind == 'executable' else ''} <"]
+        if smart_list:
+            lines += ["  smart_list <", *(f"    {line}" for line in smart_list), "  >"]
+        lines += ["  flow <", *(f"    {line}" for line in self.flow(kind, steps)), "  >"]
+        if q := self.qualification():
+            lines.append(f"  {q}")
+        lines.append(">")
+        return lines
+
+    def trigger(self) -> str:
+        """One of the triggers the engine fires from its steps, with or without a constraint."""
+        c = self.c
+        kind = c.pick(("data", "data", "score", "list", "status"))
+        if kind == "data":
+            field = c.pick(("lead_status", "lead_status", "tier", "country"))
+            to = f" to={_q(c.pick(('MQL', 'mql', 'NL', 'Top', 'Spring Nurture')))}" if c.chance(60) else ""
+            return f"data_value_changes {field}{to}"
+        if kind == "score":
+            return "score_is_changed" + c.pick(("", " field=lead_score", " field=number_of_employees"))
+        if kind == "list":
+            return f"added_to_list {_q(c.pick(LISTS))}"
+        to = f" to={_q(c.pick(STATUSES))}" if c.chance(50) else ""
+        return f"program_status_changes P{to}"
+
+    # ---- the program, the people and the runs --------------------------------------------
+
+    def program(self) -> str:
+        c = self.c
+        lines = [
+            'tokens < my.owner = "ops@example.com"  my.bonus = +3  my.label = "Top" >',
+            "program P <",
+            f"  statuses [{', '.join(map(_q, STATUSES))}]",
+            f'  tokens < my.bonus = {c.pick(("+7", "-2", "=30"))}  my.label = "Spring Nurture" >',
+            *(f"  list {_q(name)}" for name in LISTS),
+            f'  email {_q(EMAILS[0])} < subject "Hi <<lead.first_name:default=there>>, <<my.label>>" >',
+            f'  email {_q(EMAILS[1])} < subject "Look: <<lead.email>> (<<lead.lead_score>>)" >',
+        ]
+        body: list[str] = []
+        for i in range(c.int(0, 2)):
+            name = f"Exec{i + 1}"
+            body += self.campaign(name, "executable", self.smart_list(c.int(0, 2)), c.int(1, 3))
+            self.executables.append(name)
+        for name in ("OnChange", "OnOther")[: c.pick((0, 1, 1, 2))]:
+            trigger = [f"trigger {self.trigger()}"]
+            trigger += [f"filter {self.condition(history=False)}" for _ in range(c.int(0, 1))]
+            body += self.campaign(name, "trigger", trigger, c.int(1, 3))
+        body += self.campaign("Main", "batch", self.smart_list(c.int(0, 4)), c.int(1, 6))
+        # Prep gives some people lists and program statuses before Main runs
+        prep = [f"filter {self.condition(history=False)}"] if c.chance(70) else []
+        steps = [f"change_program_status P {_q(c.pick(STATUSES[:2]))}", f"add_to_list {_q(c.pick(LISTS))}"]
+        body += ["campaign Prep <", *(f"  smart_list < {line} >" for line in prep)]
+        body += [f"  flow < {'; '.join(steps)} >", "  qualification every_time", ">"]
+        lines += [f"  {line}" for line in body]
+        lines.append(">")
+        return "\n".join(lines) + "\n"
+
+    def people(self) -> str:
+        c = self.c
+        fields = [f for f in (*TEXT, *NUMBER, *DATE) if f == "email" or c.chance(80)]
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["Id", *(HEADERS[f] for f in fields)])
+        for i in range(c.int(3, 16)):
+            row = [str(1000 + i)]
+            for f in fields:
+                values = NUMBER_VALUES if f in NUMBER else DATE_VALUES if f in DATE else TEXT_VALUES
+                if f == "visits" and c.chance(50):
+                    values = MESSY_NUMBERS
+                    self.visits_text = True
+                if f == "email":
+                    values = (f"p{i}@example.com", f"P{i}@Example.com", "", "not an email")
+                row.append(c.pick(values))
+            writer.writerow(row)
+        return out.getvalue()
+
+    def runs(self) -> tuple:
+        c = self.c
+        runs = [("Prep", PREP_AT, None, ())] if c.chance(30) else []
+        runs.append(("Main", AT[0], None, self.tokens()))
+        if c.chance(85):  # again: `once`, `every_time`, `once_every` decide who enters a second time
+            runs.append(("Main", AT[1], AT[2] if c.chance(50) else None, self.tokens()))
+        return tuple(runs)
+
+    def tokens(self) -> tuple[str, ...]:
+        """API My Tokens for a run (`--token`), now and then."""
+        if not self.c.chance(20):
+            return ()
+        return (self.c.pick(("my.label=From the API", "my.bonus=+2", "my.owner=api@example.com")),)
+
+
+def case(c) -> Case:
+    gen = _Gen(c)
+    people = gen.people()  # first: the program keeps to the column types the export makes
+    return Case(gen.program(), people, gen.runs())
