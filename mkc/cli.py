@@ -13,6 +13,7 @@ from mkc.diagnostics import DiagnosticError, print_diagnostics
 from mkc.golden_command import test_command
 from mkc.output import StdoutFailed, guarded_stdout
 from mkc.reading_options import reading_options
+from mkc.scale.options import spread_of, spread_options
 from mkc.source import BadInput, read_source
 from mkc.terminal import color_option
 
@@ -125,6 +126,7 @@ def parse(file: str, show_ast: bool) -> None:
 @click.option("--skip-bad-rows", is_flag=True, help="With --people: import the good rows, report the bad.")
 @reading_options
 @_limit_options
+@spread_options
 @color_option
 def run_command(
     file: str,
@@ -141,6 +143,8 @@ def run_command(
     reading,
     max_work: int | None,
     max_years: int | None,
+    workers: int | None,
+    ray: str | None,
 ) -> None:
     """Run FILE's scenarios and print their transcripts, or run one batch
     campaign with --campaign and print its activity log: over the file's people,
@@ -164,11 +168,13 @@ def run_command(
         raise BadInput("--scenario and --campaign cannot be used together")
     when = _datetime_option("--at", at)
     overrides = _token_options(tokens)
-    loaded = load_path(file, _database_fields(db))
+    known = _database_fields(db)
+    loaded = load_path(file, known)
     print_diagnostics(loaded.diagnostics, loaded.sources)
     if loaded.has_errors or loaded.model is None:
         sys.exit(1)
     model = loaded.model
+    spread = spread_of(workers, ray, loaded, known, campaign, people, db)
     limits = _limits(max_work, max_years)
     out = sys.stdout
     if campaign is not None and overrides:
@@ -191,6 +197,7 @@ def run_command(
                 fmt=fmt,
                 file=file,
                 limits=limits,
+                spread=spread,
             )
         )
     if campaign is not None:

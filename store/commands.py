@@ -143,9 +143,11 @@ def run_campaign(
     file: str,
     limits=None,
     reading=None,
+    spread=None,
 ) -> int:
     """Run one batch campaign over a database (`db`) and/or a person export
-    (`people`, imported first); print the run's activities; the exit status."""
+    (`people`, imported first); print the run's activities; the exit status.
+    With `spread` (mkc.scale.run.Spread), it is spread over workers."""
     interp = Interpreter(model, schedules=False, limits=limits)
     try:
         campaign = interp.campaign(ref)
@@ -161,7 +163,7 @@ def run_campaign(
         with interruptible() as committing, store.transaction(committing):
             with long_lived(), one_thread(store):
                 run, result = _run(
-                    store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file
+                    store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file, spread
                 )
             _print_run(store, run, fmt)
     except BadRows as err:
@@ -186,7 +188,7 @@ def run_campaign(
     return 1 if result.failed else 0
 
 
-def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file):
+def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file, spread):
     if people is not None:
         import_said(import_people(store, people, types, skip_bad_rows, reading))
     elif not store.count_people() and store.meta("next_run") == "1":
@@ -197,7 +199,12 @@ def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad
     run = store.counter("next_run", 1)
     source = StoreSource(store, run)
     with Bar(source.total, f"{campaign.full_name}") as bar:
-        result = interp.run_batches(campaign, source, at, until, tokens, since=since, progress=bar.advance)
+        if spread is None:
+            result = interp.run_batches(campaign, source, at, until, tokens, since=since, progress=bar.advance)
+        else:
+            from mkc.scale.run import run_spread
+
+            result = run_spread(spread, source, campaign, at, until, tokens, since, interp.limits, bar.advance)
     source.finish()
     if until is not None:
         store.set_meta("clock", until.isoformat())
