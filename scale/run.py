@@ -68,10 +68,20 @@ def _worker_main(task: Task) -> None:
     run_task(task)
 
 
+def _context():
+    """Workers forked from a server process that has loaded mkc once (a fresh
+    interpreter: nothing of the parent's state, its open database least of
+    all); spawned where there is no fork."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["mkc.scale.worker", "mkc.load"])
+    return ctx
+
+
 def _run_local(tasks: list[Task]) -> None:
-    """Each partition on a process of its own (spawned: a fresh interpreter,
-    nothing inherited); the first to fail stops the others."""
-    ctx = multiprocessing.get_context("spawn")
+    """Each partition on a process of its own; the first to fail stops the others."""
+    ctx = _context()
     procs = {ctx.Process(target=_worker_main, args=(t,), name=f"mkc partition {t.part}"): t for t in tasks}
     try:
         for proc in procs:
