@@ -44,7 +44,15 @@ def run_spread(
     spread: Spread, source: StoreSource, campaign, at, until, tokens, since, limits, progress
 ) -> BatchesResult:
     """Run `campaign` over `source`'s people, spread; write the merged results through `source`."""
-    ray = _ray(spread.ray) if spread.ray is not None else None
+    ray, started = _ray(spread.ray, spread.workers) if spread.ray is not None else (None, False)
+    try:
+        return _run(spread, ray, source, campaign, at, until, tokens, since, limits, progress)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _run(spread, ray, source, campaign, at, until, tokens, since, limits, progress) -> BatchesResult:
     parts = spread.workers or (_cluster_cpus(ray) if ray is not None else os.cpu_count() or 1)
     ranges = source.ranges()
     with tempfile.TemporaryDirectory(prefix="mkc-scale-") as folder:
@@ -56,7 +64,7 @@ def run_spread(
         if ray is None:
             _run_local(tasks)
         else:
-            _run_ray(ray, tasks, spread.ray)
+            _run_ray(ray, tasks)
         return merge_results(source, [t.out for t in tasks], len(ranges), progress)
 
 
@@ -113,27 +121,32 @@ def _ended(code: int) -> str:
 # ---- Ray ---------------------------------------------------------------------------
 
 
-def _ray(address: str):
+def _ray(address: str, workers: int | None):
+    """Ray, connected: to the cluster already connected to in this process
+    (a program that runs mkc's command in its own session), else to `address`,
+    or a cluster started on this machine for the run; and whether this run
+    connected (it then shuts the connection, and its own cluster, down)."""
     try:
         import ray
     except ImportError:
         raise BadInput("--ray needs Ray, which is not installed: pip install 'mkc[ray]'") from None
-    if not ray.is_initialized():
-        try:
-            if address == LOCAL_RAY:
-                ray.init(include_dashboard=False, log_to_driver=False, configure_logging=False)
-            else:
-                ray.init(address=address, log_to_driver=False, configure_logging=False)
-        except Exception as err:  # Ray raises many kinds (ConnectionError, RuntimeError, ValueError)
-            raise BadInput(f"--ray {address}: cannot start or reach the cluster ({_first_line(err)})") from None
-    return ray
+    if ray.is_initialized():
+        return ray, False
+    try:
+        if address == LOCAL_RAY:
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        else:
+            ray.init(address=address, log_to_driver=False, configure_logging=False)
+    except Exception as err:  # Ray raises many kinds (ConnectionError, RuntimeError, ValueError)
+        raise BadInput(f"--ray {address}: cannot start or reach the cluster ({_first_line(err)})") from None
+    return ray, True
 
 
 def _cluster_cpus(ray) -> int:
     return max(1, int(ray.cluster_resources().get("CPU", 1)))
 
 
-def _run_ray(ray, tasks: list[Task], address: str) -> None:
+def _run_ray(ray, tasks: list[Task]) -> None:
     """Each partition as a Ray task; its slice goes through Ray's object
     store, and so does its result (a worker may be on another machine)."""
     remote = ray.remote(max_retries=0)(run_task)
@@ -154,8 +167,6 @@ def _run_ray(ray, tasks: list[Task], address: str) -> None:
         for ref in refs:
             with contextlib.suppress(Exception):  # (one that has finished: nothing to cancel)
                 ray.cancel(ref, force=True)
-        if address == LOCAL_RAY:
-            ray.shutdown()
 
 
 def _first_line(err: BaseException) -> str:

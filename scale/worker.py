@@ -30,7 +30,9 @@ from mkc.store.db import Store
 from mkc.store.schema import DDL
 
 # For mkc's own tests only: `kill:K` makes the worker of partition K kill
-# itself, `raise:K` fail with an exception, once it has started.
+# itself, `raise:K` fail with an exception, once it has started. Read by the
+# parent, and handed to the workers with the job (a forkserver keeps the
+# environment it started with).
 FAULT_ENV = "MKC_SCALE_TEST_FAULT"
 
 # The slice of one partition: table -> the order its rows are loaded in
@@ -63,6 +65,7 @@ class Job:
     tokens: dict
     limits: Limits
     run: int
+    fault: str = attrs.field(factory=lambda: os.environ.get(FAULT_ENV, ""))
 
 
 @attrs.frozen
@@ -80,7 +83,6 @@ class Task:
 
 def run_task(task: Task) -> bytes | None:
     """Run one partition; its result file (`task.out`), or its bytes."""
-    _fault(task.part)
     with tempfile.TemporaryDirectory(prefix="mkc-part-") as scratch:
         inputs = task.inputs
         if not isinstance(inputs, str):
@@ -90,6 +92,7 @@ def run_task(task: Task) -> bytes | None:
         out = task.out or os.path.join(scratch, "result")
         with open(out, "wb") as fh:
             try:
+                _fault(task.job.fault, task.part)
                 counts = _run(task, inputs, fh)
             except InterpreterError as err:  # a runaway: the whole run stops, as it does on one process
                 pickle.dump(("runaway", str(err)), fh)
@@ -100,8 +103,7 @@ def run_task(task: Task) -> bytes | None:
         return None if task.out else pathlib.Path(out).read_bytes()
 
 
-def _fault(part: int) -> None:
-    fault = os.environ.get(FAULT_ENV, "")
+def _fault(fault: str, part: int) -> None:
     how, _, which = fault.partition(":")
     if which == str(part):
         if how == "kill":
