@@ -33,4 +33,3 @@ def test_ray_local_cluster_equals_one_process(capsys, tmp_path, local_cluster):
     ]
     twin_runs(capsys, tmp_path, runs, ["--ray", "--workers", "2"])
     assert ray.is_initialized()  # (a cluster the run did not start is left running)
-
