@@ -26,6 +26,7 @@ from mkc.output import StdoutFailed
 from mkc.source import BadInput
 from mkc.store.batches import StoreSource, add_people
 from mkc.store.csv_import import BadRows, import_people
+from mkc.store.datasets import ROWS_PER_FILE
 from mkc.store.db import MEMORY_LIMIT, Store
 from mkc.store.export import activity_records, export
 from mkc.store.progress import Bar
@@ -296,11 +297,19 @@ def _print_import(path: str, db: str, result) -> None:
     sys.stdout.flush()
 
 
-def db_export(out: str, db: str, what: str, changed: bool, fmt: str | None = None, headers: str = "marketo") -> None:
+def db_export(
+    out: str,
+    db: str,
+    what: str,
+    changed: bool,
+    fmt: str | None = None,
+    headers: str = "marketo",
+    rows_per_file: int | None = None,
+) -> None:
     # An older database too, as it is: exporting is the way out of a migration that a value stops.
     store = Store.open(db, create=False, older=True)
     try:
-        count = export(store, out, what, changed, fmt, headers)
+        count = export(store, out, what, changed, fmt, headers, rows_per_file or ROWS_PER_FILE)
     except BaseException as err:
         if _interrupted(err):
             _err("mkc: interrupted")
