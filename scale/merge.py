@@ -45,10 +45,13 @@ def _by_key(rows: pa.Table) -> pa.Table:
     return rows.sort_by("_key").drop_columns(["_key"])
 
 
-def merge_results(source: StoreSource, files: list[str], batches: int, progress=None) -> BatchesResult:
+def merge_results(
+    source: StoreSource, files: list[str], batches: int, progress=None
+) -> tuple[BatchesResult, list[dict]]:
     """Write the partitions' results (their result files, in partition order)
-    through `source`, batch by batch; the run's counts. A partition's runaway
-    stops the run as it would on one process (an InterpreterError)."""
+    through `source`, batch by batch; the run's counts, and each partition's
+    people, seconds and peak memory (bytes). A partition's runaway stops the
+    run as it would on one process (an InterpreterError)."""
     streams = [open(path, "rb") for path in files]  # noqa: SIM115 (closed below)
     try:
         for _ in range(batches):
@@ -56,15 +59,16 @@ def merge_results(source: StoreSource, files: list[str], batches: int, progress=
             source.apply(merge_plans([plan for _, _, plan in records]))
             if progress is not None:
                 progress(sum(count for _, count, _ in records))
-        result = BatchesResult("")
+        result, figures = BatchesResult(""), []
         for part, stream in enumerate(streams):
-            counts = _next(stream, part, len(files), "done")[1]
+            _, counts, seconds, peak = _next(stream, part, len(files), "done")
+            figures.append({"partition": part, "people": counts.people, "seconds": seconds, "peak_bytes": peak})
             result.campaign = counts.campaign
             result.people += counts.people
             result.entered += counts.entered
             result.activities += counts.activities
             result.failed = result.failed or counts.failed
-        return result
+        return result, figures
     finally:
         for stream in streams:
             stream.close()

@@ -8,12 +8,15 @@ as for a run on one process.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import multiprocessing.connection
 import os
 import pathlib
+import resource
 import signal
 import tempfile
+import time
 
 import attrs
 
@@ -24,6 +27,9 @@ from mkc.scale.worker import Job, Task, run_task
 from mkc.source import BadInput
 from mkc.store.batches import StoreSource
 
+# A file to write a spread run's figures to, as JSON (slices, workers, merge:
+# seconds and peak memory): what bench/scale.py reads.
+STATS_ENV = "MKC_SCALE_STATS"
 LOCAL_RAY = "local"  # `--ray` without an address: a Ray cluster on this machine, for this run
 
 
@@ -55,8 +61,10 @@ def run_spread(
 def _run(spread, ray, source, campaign, at, until, tokens, since, limits, progress) -> BatchesResult:
     parts = spread.workers or (_cluster_cpus(ray) if ray is not None else os.cpu_count() or 1)
     ranges = source.ranges()
+    clock = [time.perf_counter()]
     with tempfile.TemporaryDirectory(prefix="mkc-scale-") as folder:
         slices = write_slices(source.store, parts, folder)
+        clock.append(time.perf_counter())
         job = Job(
             spread.program, spread.fields, campaign.full_name, ranges, since, at, until, tokens, limits, source.run
         )
@@ -65,7 +73,27 @@ def _run(spread, ray, source, campaign, at, until, tokens, since, limits, progre
             _run_local(tasks)
         else:
             _run_ray(ray, tasks)
-        return merge_results(source, [t.out for t in tasks], len(ranges), progress)
+        clock.append(time.perf_counter())
+        result, partitions = merge_results(source, [t.out for t in tasks], len(ranges), progress)
+        clock.append(time.perf_counter())
+    if os.environ.get(STATS_ENV):
+        _write_stats(os.environ[STATS_ENV], clock, partitions)
+    return result
+
+
+def _write_stats(path: str, clock: list[float], partitions: list[dict]) -> None:
+    """The run's figures as JSON (the benchmark's, bench/scale.py): seconds to
+    write the slices, for the workers (the slowest), to merge; each
+    partition's; the parent's peak resident memory (bytes)."""
+    figures = {
+        "slices_seconds": clock[1] - clock[0],
+        "workers_seconds": clock[2] - clock[1],
+        "merge_seconds": clock[3] - clock[2],
+        "partitions": partitions,
+        "parent_peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(figures, fh, indent=1)
 
 
 # ---- local processes ---------------------------------------------------------------

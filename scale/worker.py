@@ -15,8 +15,10 @@ import datetime as dt
 import os
 import pathlib
 import pickle
+import resource
 import signal
 import tempfile
+import time
 
 import attrs
 import duckdb
@@ -91,6 +93,7 @@ def run_task(task: Task) -> bytes | None:
             inputs = scratch
         out = task.out or os.path.join(scratch, "result")
         with open(out, "wb") as fh:
+            began = time.perf_counter()
             try:
                 _fault(task.job.fault, task.part)
                 counts = _run(task, inputs, fh)
@@ -99,7 +102,9 @@ def run_task(task: Task) -> bytes | None:
             except Exception as err:
                 pickle.dump(("failed", f"{type(err).__name__}: {err}"), fh)
             else:
-                pickle.dump(("done", counts), fh)
+                # With the counts, what the run took here: seconds, and the peak resident memory in bytes.
+                peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+                pickle.dump(("done", counts, time.perf_counter() - began, peak), fh)
         return None if task.out else pathlib.Path(out).read_bytes()
 
 
