@@ -108,7 +108,7 @@ class KeyedQueue(WorkQueue):
 class KeyedRuntime(Runtime):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._queue = KeyedQueue(self)
+        self._queue = self.queue = KeyedQueue(self)
 
 
 class KeyedInterpreter(Interpreter):
@@ -125,7 +125,7 @@ class KeyedInterpreter(Interpreter):
 
     @property
     def queue(self) -> KeyedQueue:
-        return self.runtime._queue
+        return self.runtime.queue
 
     def _resume(self, wait, campaign) -> bool:
         seq = number_key(self.wait_seqs[self._resumed])
