@@ -55,7 +55,7 @@ def twin_runs(capsys, tmp_path: pathlib.Path, runs: list[list], spread: list) ->
         said = []
         for args in runs:
             code, out, err = run_mkc(capsys, "run", *args, "--db", db, *extra)
-            assert code in (0, 1), err
+            assert code in (0, 1) and "error[" not in err, err  # (a step may fail: 1; the file has no errors)
             said.append((code, out))
         logs.append(said)
     assert logs[0] == logs[1]

@@ -7,7 +7,7 @@ benchmark's campaign."""
 from __future__ import annotations
 
 import pytest
-from scale_helpers import RICH, ROOT, people_csv, twin_runs, write_campaigns
+from scale_helpers import RICH, ROOT, dump, people_csv, twin_runs, write_campaigns
 
 from bench.people_csv import write as write_people
 from mkc.load import load_path
@@ -39,13 +39,42 @@ def test_rich_program_run_after_run(capsys, tmp_path):
     program, people = write_campaigns(tmp_path, RICH), people_csv(tmp_path, 60)
     runs = [
         [program, "--campaign", "Webinar.Invite", "--people", people, "--at", "2026-01-05T09:00"],
-        [program, "--campaign", "Scoring", "--until", "2026-01-06T10:00"],
+        [program, "--campaign", "Scoring", "--until", "2026-01-06T10:00", "--token", "my.bonus=+9"],
         [program, "--campaign", "Removal"],
         [program, "--campaign", "Mailed", "--until", "2026-01-09T00:00"],
         [program, "--campaign", "Cleanup", "--until", "2026-02-01T00:00"],
     ]
     log, _ = twin_runs(capsys, tmp_path, runs, ["--workers", "3"])
     assert all(out for _, out in log)
+
+
+def test_waits_of_a_campaign_the_program_no_longer_has_are_kept(capsys, tmp_path):
+    """A second program without the campaign that left the waits: they are
+    handed back as they were, in their order, beside the new run's."""
+    first, people = write_campaigns(tmp_path, RICH), people_csv(tmp_path, 30)
+    second = write_campaigns(tmp_path, RICH.replace("campaign Followup", "campaign Later"), "second.mkc")
+    runs = [
+        [
+            first,
+            "--campaign",
+            "Webinar.Invite",
+            "--people",
+            people,
+            "--at",
+            "2026-01-05T09:00",
+            "--until",
+            "2026-01-08T09:00",
+        ],
+        [second, "--campaign", "Scoring", "--until", "2026-01-09T00:00"],
+    ]
+    twin_runs(capsys, tmp_path, runs, ["--workers", "2"])
+    kept = dump(str(tmp_path / "spread.duckdb"))["waits"]
+    assert any(row[4] == "Webinar.Followup" for row in kept)
+
+
+def test_no_people(capsys, tmp_path):
+    program = write_campaigns(tmp_path, RICH.split("people <")[0])
+    twin_runs(capsys, tmp_path, [[program, "--campaign", "Scoring"]], ["--workers", "2"])
 
 
 def test_generated_people_every_way_of_queueing(capsys, tmp_path):
