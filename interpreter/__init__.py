@@ -127,6 +127,10 @@ class BatchesResult:
 
 
 class Interpreter:
+    # The world's class: mkc.scale's workers use one whose queue gives every
+    # item an order key, so that partitions of a run merge in the log's order.
+    runtime_class = Runtime
+
     def __init__(self, model: Model, start: dt.datetime = START, schedules: bool = True, limits: Limits | None = None):
         self.model = model
         self.limits = limits or Limits()
@@ -137,7 +141,7 @@ class Interpreter:
         `start`, every trigger campaign's own `active`, and (with `schedules`)
         every batch campaign's own `schedule` queued."""
         self.model = model or self.model
-        self.runtime = Runtime(self.model, start, self.limits)
+        self.runtime = self.runtime_class(self.model, start, self.limits)
         self.engine = Engine(self.runtime)
         if schedules:
             self.engine.schedule_declared()
@@ -302,18 +306,18 @@ class Interpreter:
 
     def _waiting(self) -> list[Wait]:
         """The campaign flows still queued, as `Wait`s, in the order they would run."""
+        return [w for when, item in self.runtime.pending if (w := self._wait_of(when, item)) is not None]
+
+    def _wait_of(self, when: dt.datetime, item) -> Wait | None:
+        """A queued item as a `Wait` to keep, if it is a campaign flow still going on."""
         rt = self.runtime
-        waits = []
-        for when, item in rt.pending:
-            run = getattr(item, "run", None)
-            if run is None or run.campaign is None or run.steps is not None or run.cancelled or run.finished:
-                continue
-            if run.person in rt.people:
-                trigger = dict(run.context.trigger) if run.context.trigger is not None else None
-                waits.append(
-                    Wait(when, run.person, rt.keys(run.campaign), item.index, dict(run.context.overrides), trigger)
-                )
-        return waits
+        run = getattr(item, "run", None)
+        if run is None or run.campaign is None or run.steps is not None or run.cancelled or run.finished:
+            return None
+        if run.person not in rt.people:
+            return None
+        trigger = dict(run.context.trigger) if run.context.trigger is not None else None
+        return Wait(when, run.person, rt.keys(run.campaign), item.index, dict(run.context.overrides), trigger)
 
 
 def scenario_named(model: Model, name: str, file: str | None = None) -> ast.Scenario:

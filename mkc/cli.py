@@ -13,6 +13,7 @@ from mkc.diagnostics import DiagnosticError, print_diagnostics
 from mkc.golden_command import test_command
 from mkc.output import StdoutFailed, guarded_stdout
 from mkc.reading_options import reading_options
+from mkc.scale.options import spread_of, spread_options
 from mkc.source import BadInput, read_source
 from mkc.terminal import color_option
 
@@ -138,6 +139,7 @@ def parse(file: str, show_ast: bool) -> None:
 )
 @reading_options
 @_limit_options
+@spread_options
 @color_option
 def run_command(
     file: str,
@@ -157,6 +159,8 @@ def run_command(
     reading,
     max_work: int | None,
     max_years: int | None,
+    workers: int | None,
+    ray: str | None,
 ) -> None:
     """Run FILE's scenarios and print their transcripts, or run one batch
     campaign with --campaign and print its activity log: over the file's people,
@@ -183,11 +187,15 @@ def run_command(
         raise BadInput("--scenario and --campaign cannot be used together")
     when = _datetime_option("--at", at)
     overrides = _token_options(tokens)
-    loaded = load_path(file, _database_fields(db))
+    known = _database_fields(db)
+    loaded = load_path(file, known)
     print_diagnostics(loaded.diagnostics, loaded.sources)
     if loaded.has_errors or loaded.model is None:
         sys.exit(1)
     model = loaded.model
+    spread = spread_of(workers, ray, loaded, known, campaign, people, db)
+    if spread is not None and engine == "columnar":
+        raise BadInput("--engine columnar does not go with --workers or --ray (workers run the reference interpreter)")
     limits = _limits(max_work, max_years)
     out = sys.stdout
     if campaign is not None and overrides:
@@ -213,6 +221,7 @@ def run_command(
                 output=output,
                 engine=engine or "auto",
                 say=engine is not None or sys.stderr.isatty(),
+                spread=spread,
             )
         )
     if campaign is not None:
@@ -296,6 +305,7 @@ def db_group() -> None:
     "import",
     epilog="\b\nExamples:\n  mkc db import people.csv --db state.duckdb --type lead_score=number\n"
     "  mkc db import excel.csv --db state.duckdb --encoding cp1252 --delimiter ';' --date-format d/m/y\n"
+    "  mkc db import people/ --db state.duckdb   (a folder of .parquet files)\n"
     "Exit status: 0; 2 bad input (every bad row is reported as FILE:LINE: message, and nothing is imported).",
 )
 @click.argument("file", metavar="FILE")
@@ -310,7 +320,8 @@ def db_group() -> None:
 @click.option("--skip-bad-rows", is_flag=True, help="Import the good rows; report the bad ones and leave them out.")
 @reading_options
 def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows: bool, reading) -> None:
-    """Import FILE, a Marketo person export (CSV, or .parquet), into the database: a column
+    """Import FILE, a Marketo person export (CSV, .parquet, or a folder of .parquet files read
+    in name order: a Parquet dataset), into the database: a column
     of a standard field is that field, of its type ("Email Address" -> email, "Lead Score" ->
     lead_score, a number); others become snake_case fields of inferred types; the Id column
     is each person's key. An Id already there updates that person."""
@@ -324,7 +335,8 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     "export",
     epilog="\b\nExamples:\n  mkc db export activities.jsonl --db state.duckdb\n"
     "  mkc db export people.csv --db state.duckdb --what people\n"
-    "  mkc db export - --db state.duckdb --what people --changed | head",
+    "  mkc db export - --db state.duckdb --what people --changed | head\n"
+    "  mkc db export people/ --db state.duckdb --what people --format parquet",
 )
 @click.argument("out", metavar="OUT")
 @click.option("--db", required=True, metavar="PATH", help="The database.")
@@ -349,14 +361,24 @@ def db_import_command(file: str, db: str, types: tuple[str, ...], skip_bad_rows:
     show_default=True,
     help="With --what people: Marketo's column headers (Lead Score), or the fields' names (lead_score).",
 )
-def db_export_command(out: str, db: str, what: str, changed: bool, fmt: str | None, headers: str) -> None:
+@click.option(
+    "--rows-per-file",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="With --format parquet to a folder (a Parquet dataset): at most N rows in each file (default 1000000).",
+)
+def db_export_command(
+    out: str, db: str, what: str, changed: bool, fmt: str | None, headers: str, rows_per_file: int | None
+) -> None:
     """Write the activity log (Marketo-style activity records), or the people, to OUT
-    (- for standard output): its extension picks the format, .jsonl, .csv or .parquet."""
+    (- for standard output): its extension picks the format, .jsonl, .csv or .parquet.
+    With --format parquet, a folder OUT (or a path without an extension) gets a
+    Parquet dataset: part-00000.parquet, part-00001.parquet, ..."""
     from mkc.store.commands import db_export
 
     if changed and what != "people":
         raise BadInput("--changed goes with --what people")
-    db_export(out, db, what, changed, fmt, headers)
+    db_export(out, db, what, changed, fmt, headers, rows_per_file)
 
 
 @db_group.command("info", epilog="Example:  mkc db info --db state.duckdb")

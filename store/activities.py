@@ -43,13 +43,16 @@ def _via_json(via: tuple) -> str:
     return text
 
 
-def columns(activities: list[Activity], pids: dict[str, int], first_seq: int, run: int) -> Columns:
-    """The rows of `activities`, numbered from `first_seq`, as `bulk` columns;
-    `pids` gives each person's `_pid`."""
+def columns(activities: list[Activity], pids: dict[str, int], first_seq: int | None = None, run: int = 0) -> Columns:
+    """The rows of `activities`, numbered from `first_seq` in `run` (None: without
+    those two columns, numbered when written), as `bulk` columns; `pids` gives
+    each person's `_pid`."""
     key = codec.dump_key
-    return {
-        "seq": ("BIGINT", range(first_seq, first_seq + len(activities))),
-        "run": ("BIGINT", [run] * len(activities)),
+    numbered: Columns = {}
+    if first_seq is not None:
+        numbered["seq"] = ("BIGINT", range(first_seq, first_seq + len(activities)))
+        numbered["run"] = ("BIGINT", [run] * len(activities))
+    return numbered | {
         "time": ("TIMESTAMP", [a.time for a in activities]),
         "pid": ("BIGINT", [pids.get(a.person) for a in activities]),
         "person": ("VARCHAR", [a.person for a in activities]),

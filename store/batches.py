@@ -9,6 +9,9 @@ however many people the database has.
 
 from __future__ import annotations
 
+import attrs
+import pyarrow as pa
+
 from mkc.interpreter.runtime import Activity, BatchChanges, PeopleBatch, PersonState, Wait
 from mkc.store import activities, bulk, codec
 from mkc.store.db import Store, column_type, fits, storable
@@ -27,6 +30,27 @@ _NO_CONTEXT = codec.dumps({"my": {}})  # a waiting flow's token context, when it
 def campaign_name(key: tuple) -> str:
     """`Program.Campaign` from a campaign key (kind, workspace, program, campaign)."""
     return f"{key[-2]}.{key[-1]}"
+
+
+@attrs.define
+class BatchWrite:
+    """What writing back one batch puts in the database (`StoreSource.plan`):
+    the `_pid` range read; the changed people (by `_pid`, in its order), the
+    fields that changed for any of them, those whose memberships changed and
+    the pids that had memberships before; the pids deleted; the new
+    activities, entries and waits as Arrow tables, in the order written, without
+    `seq` and `run`; whether the batch had stored waits (they are replaced)."""
+
+    range: tuple[int, int]
+    people: list[tuple[int, PersonState]]
+    fields: set[str]
+    members: list[tuple[int, PersonState]]
+    had: list[int]
+    deleted: list[int]
+    activities: pa.Table
+    entries: pa.Table
+    waits: pa.Table
+    had_waits: bool
 
 
 class StoreSource:
@@ -126,44 +150,73 @@ class StoreSource:
     # ---- writing -------------------------------------------------------------------
 
     def write(self, changes: BatchChanges) -> None:
+        self.apply(self.plan(changes))
+
+    def plan(self, changes: BatchChanges) -> BatchWrite:
+        """What writing back the last batch's `changes` puts in the database,
+        worked out without writing: rows as Arrow tables, sequence numbers not
+        yet given (`apply` gives them). Partitions of one batch, planned apart,
+        merge into the batch's plan (mkc.scale)."""
         pids = self._pids
-        con = self.con
-        if changes.people:
-            self._write_people(changes.people)
-        if changes.deleted:
-            gone = [pids[h] for h in changes.deleted]
+        people, fields, members = self._changed_people(changes.people)
+        had = [pids[s.handle] for s in members if s.handle in self._members]
+        keys = [key for key, _, _ in changes.entries]
+        entries = bulk.arrow(
+            {
+                "pid": ("BIGINT", [pids[handle] for _, handle, _ in changes.entries]),
+                "campaign_key": ("VARCHAR", [codec.dump_key(k) for k in keys]),
+                "campaign": ("VARCHAR", [campaign_name(k) for k in keys]),
+                "time": ("TIMESTAMP", [when for _, _, when in changes.entries]),
+            }
+        )
+        plan = BatchWrite(
+            self._range,
+            [(pids[s.handle], s) for s in people],
+            fields,
+            [(pids[s.handle], s) for s in members],
+            had,
+            [pids[h] for h in changes.deleted],
+            bulk.arrow(activities.columns(changes.activities, pids)),
+            entries,
+            self._wait_rows(changes.waits),
+            self._waits,
+        )
+        self._pids, self._rows, self._members = {}, {}, {}
+        return plan
+
+    def apply(self, plan: BatchWrite) -> None:
+        """Write a batch's plan, numbering its activities, then its waits, from the next `seq`."""
+        store, con = self.store, self.con
+        if plan.people:
+            write_people(store, plan.people, True, plan.fields)
+            write_members(store, plan.members, plan.had)
+        if plan.deleted:
             for table, key in (
                 ("people", "_pid"),
                 ("list_members", "pid"),
                 ("program_members", "pid"),
                 ("entries", "pid"),
             ):
-                bulk.delete(con, table, key, gone)
-        if changes.activities:
-            bulk.insert(con, "activities", activities.columns(changes.activities, pids, self._seq, self.run))
-            self._seq += len(changes.activities)
-        if changes.entries:
-            keys = [key for key, _, _ in changes.entries]
-            bulk.insert(
-                con,
-                "entries",
-                {
-                    "pid": ("BIGINT", [pids[handle] for _, handle, _ in changes.entries]),
-                    "campaign_key": ("VARCHAR", [codec.dump_key(k) for k in keys]),
-                    "campaign": ("VARCHAR", [campaign_name(k) for k in keys]),
-                    "time": ("TIMESTAMP", [when for _, _, when in changes.entries]),
-                    "run": ("BIGINT", [self.run] * len(keys)),
-                },
-            )
-        if self._waits:  # the batch's stored waits are replaced by those still waiting
-            con.execute("DELETE FROM waits WHERE pid BETWEEN ? AND ?", list(self._range))
-        if changes.waits:
-            self._write_waits(changes.waits)
-        self._pids, self._rows, self._members = {}, {}, {}
+                bulk.delete(con, table, key, plan.deleted)
+        if plan.activities.num_rows:
+            self._insert_numbered("activities", plan.activities)
+        if plan.entries.num_rows:
+            bulk.insert_table(con, "entries", bulk.with_column(plan.entries, "run", "BIGINT", self.run))
+        if plan.had_waits:  # the batch's stored waits are replaced by those still waiting
+            con.execute("DELETE FROM waits WHERE pid BETWEEN ? AND ?", list(plan.range))
+        if plan.waits.num_rows:
+            self._insert_numbered("waits", plan.waits)
 
-    def _write_people(self, people: list[PersonState]) -> None:
-        """The changed people: only the fields that changed for someone in the
-        batch, and the memberships of those whose memberships changed."""
+    def _insert_numbered(self, table: str, rows) -> None:
+        first, self._seq = self._seq, self._seq + rows.num_rows
+        rows = bulk.with_column(rows, "seq", "BIGINT", range(first, self._seq))
+        if table == "activities":
+            rows = bulk.with_column(rows, "run", "BIGINT", self.run)
+        bulk.insert_table(self.con, table, rows)
+
+    def _changed_people(self, people: list[PersonState]) -> tuple[list[PersonState], set[str], list[PersonState]]:
+        """The changed people; the fields that changed for someone in the
+        batch (only those are written); those whose memberships changed."""
         fields_of = self._fields_of  # the batch's columns, as it was read
         fields, members = set(), []
         for state in people:
@@ -176,12 +229,9 @@ class StoreSource:
             lists, programs = self._members.get(state.handle, ({}, {}))
             if state.lists != lists or state.programs != programs:
                 members.append(state)
-        pids = self._pids
-        write_people(self.store, [(pids[s.handle], s) for s in people], True, fields)
-        had = [pids[s.handle] for s in members if s.handle in self._members]
-        write_members(self.store, [(pids[s.handle], s) for s in members], had)
+        return people, fields, members
 
-    def _write_waits(self, waits: list[Wait]) -> None:
+    def _wait_rows(self, waits: list[Wait]):
         contexts = []
         for w in waits:
             if not w.overrides and w.trigger is None:  # most waits: no API My Tokens, no trigger
@@ -191,19 +241,15 @@ class StoreSource:
             if w.trigger is not None:
                 context["trigger"] = w.trigger
             contexts.append(codec.dumps(context))
-        first, self._seq = self._seq, self._seq + len(waits)
-        bulk.insert(
-            self.con,
-            "waits",
+        return bulk.arrow(
             {
                 "pid": ("BIGINT", [self._pids[w.person] for w in waits]),
                 "due": ("TIMESTAMP", [w.due for w in waits]),
-                "seq": ("BIGINT", range(first, self._seq)),
                 "campaign_key": ("VARCHAR", [codec.dump_key(w.campaign) for w in waits]),
                 "campaign": ("VARCHAR", [campaign_name(w.campaign) for w in waits]),
                 "step": ("INTEGER", [w.step for w in waits]),
                 "context": ("VARCHAR", contexts),
-            },
+            }
         )
 
     def finish(self) -> None:

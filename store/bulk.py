@@ -34,7 +34,7 @@ _POOL = pa.system_memory_pool()
 Columns = dict[str, tuple[str, object]]
 
 
-def _table(columns: Columns) -> pa.Table:
+def arrow(columns: Columns) -> pa.Table:
     return pa.table(
         {name: pa.array(values, ARROW_TYPES[ctype], memory_pool=_POOL) for name, (ctype, values) in columns.items()}
     )
@@ -46,7 +46,11 @@ def _run(con: duckdb.DuckDBPyConnection, columns: Columns, sql: str) -> None:
     Not `con.register`, which keeps the table in memory until the transaction
     ends (a run's whole output, again), nor a relation's `query`, which binds
     the statement once more (twice the time of a small statement)."""
-    _mkc_rows = _table(columns)  # noqa: F841 (read by the statement, by name)
+    _run_table(con, arrow(columns), sql)
+
+
+def _run_table(con: duckdb.DuckDBPyConnection, rows: pa.Table, sql: str) -> None:
+    _mkc_rows = rows  # noqa: F841 (read by the statement, by name)
     con.execute(sql)
 
 
@@ -54,6 +58,19 @@ def insert(con: duckdb.DuckDBPyConnection, table: str, columns: Columns) -> None
     """Add rows to `table` (columns not given are NULL)."""
     names = ", ".join(quote(n) for n in columns)
     _run(con, columns, f"INSERT INTO {table} ({names}) SELECT {names} FROM {_VIEW}")
+
+
+def insert_table(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Add the rows of an Arrow table to `table`, by column name."""
+    names = ", ".join(quote(n) for n in rows.column_names)
+    _run_table(con, rows, f"INSERT INTO {table} ({names}) SELECT {names} FROM {_VIEW}")
+
+
+def with_column(rows: pa.Table, name: str, ctype: str, values) -> pa.Table:
+    """`rows` with one more column: `values` (a sequence), or one value for every row."""
+    if not isinstance(values, (range, list)):
+        values = [values] * rows.num_rows
+    return rows.append_column(name, pa.array(values, ARROW_TYPES[ctype], memory_pool=_POOL))
 
 
 def update(con: duckdb.DuckDBPyConnection, table: str, key: str, columns: Columns) -> None:

@@ -28,6 +28,7 @@ from mkc.source import BadInput
 from mkc.store import run_summary
 from mkc.store.batches import StoreSource, add_people
 from mkc.store.csv_import import BadRows, import_people
+from mkc.store.datasets import ROWS_PER_FILE
 from mkc.store.db import MEMORY_LIMIT, Store
 from mkc.store.export import activity_records, export
 from mkc.store.progress import Bar
@@ -148,12 +149,14 @@ def run_campaign(
     output: str = "lines",
     engine: str = "auto",
     say: bool = False,
+    spread=None,
 ) -> int:
     """Run one batch campaign over a database (`db`) and/or a person export
     (`people`, imported first); print the run's activities (`output`: lines,
     summary, or auto: see store/run_summary.py); the exit status.
     Over a database, `engine` (auto, columnar, reference) picks what runs it
-    (`mkc.columnar.run.choose`); `say`: tell which on stderr."""
+    (`mkc.columnar.run.choose`); `say`: tell which on stderr. With `spread`
+    (mkc.scale.run.Spread), the reference interpreter runs it over workers."""
     interp = Interpreter(model, schedules=False, limits=limits)
     try:
         campaign = interp.campaign(ref)
@@ -183,6 +186,7 @@ def run_campaign(
                     file,
                     engine if db is not None else "reference",
                     say and db is not None,
+                    spread,
                 )
             _print_run(store, run, fmt, output)
     except BadRows as err:
@@ -207,7 +211,9 @@ def run_campaign(
     return 1 if result.failed else 0
 
 
-def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file, engine, say):
+def _run(
+    store, interp, campaign, db, people, at, until, tokens, types, skip_bad_rows, reading, file, engine, say, spread
+):
     if people is not None:
         import_said(import_people(store, people, types, skip_bad_rows, reading))
     elif not store.count_people() and store.meta("next_run") == "1":
@@ -216,13 +222,21 @@ def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad
     save_ids(store, Ids.of_model(interp.model, handles=(), extra_fields=store.columns()))
     since, at, until = run_window(store, db, at, until)
     run = store.counter("next_run", 1)
-    result, why = choose(store, interp.model, campaign, at, tokens, run, engine, interp.limits)
+    if spread is not None:
+        result, why = None, _spread_engine(spread)
+    else:
+        result, why = choose(store, interp.model, campaign, at, tokens, run, engine, interp.limits)
     if say:
         _err(f"mkc run: {why}")
     if result is None:
         source = StoreSource(store, run)
         with Bar(source.total, f"{campaign.full_name}") as bar:
-            result = interp.run_batches(campaign, source, at, until, tokens, since=since, progress=bar.advance)
+            if spread is None:
+                result = interp.run_batches(campaign, source, at, until, tokens, since=since, progress=bar.advance)
+            else:
+                from mkc.scale.run import run_spread
+
+                result = run_spread(spread, source, campaign, at, until, tokens, since, interp.limits, bar.advance)
         source.finish()
     if until is not None:
         store.set_meta("clock", until.isoformat())
@@ -231,6 +245,14 @@ def _run(store, interp, campaign, db, people, at, until, tokens, types, skip_bad
         [run, file, campaign.full_name, since, at, until, result.people, result.entered, result.activities],
     )
     return run, result
+
+
+def _spread_engine(spread) -> str:
+    """The stderr line's words for a spread run: its workers run the reference interpreter."""
+    where = f"{spread.workers} worker processes" if spread.ray is None else "Ray workers"
+    if spread.ray is not None and spread.workers:
+        where = f"{spread.workers} Ray workers"
+    return f"reference interpreter on {where} (--workers and --ray run the reference interpreter)"
 
 
 def run_window(store: Store, db: str | None, at: dt.datetime | None, until: dt.datetime | None):
@@ -324,11 +346,19 @@ def _print_import(path: str, db: str, result) -> None:
     sys.stdout.flush()
 
 
-def db_export(out: str, db: str, what: str, changed: bool, fmt: str | None = None, headers: str = "marketo") -> None:
+def db_export(
+    out: str,
+    db: str,
+    what: str,
+    changed: bool,
+    fmt: str | None = None,
+    headers: str = "marketo",
+    rows_per_file: int | None = None,
+) -> None:
     # An older database too, as it is: exporting is the way out of a migration that a value stops.
     store = Store.open(db, create=False, older=True)
     try:
-        count = export(store, out, what, changed, fmt, headers)
+        count = export(store, out, what, changed, fmt, headers, rows_per_file or ROWS_PER_FILE)
     except BaseException as err:
         if _interrupted(err):
             _err("mkc: interrupted")

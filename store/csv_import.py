@@ -50,7 +50,7 @@ import attrs
 
 from mkc.source import BadInput
 from mkc.stdlib.fields import standard_field
-from mkc.store import bulk, cells, csv_dialect
+from mkc.store import bulk, cells, csv_dialect, datasets
 from mkc.store.cells import Reading
 from mkc.store.db import Store
 from mkc.store.progress import Bar
@@ -156,7 +156,9 @@ class _Staging:
         self.options = options
         self.dialect: csv_dialect.Dialect | None = None
         self.reading = cells.DEFAULT
-        self.parquet = path.casefold().endswith(".parquet")
+        # A Parquet file, or a dataset: a folder of them, read in name order.
+        self.files = datasets.files(path) if os.path.isdir(path) else [path]
+        self.parquet = os.path.isdir(path) or path.casefold().endswith(".parquet")
         self.headers: list[str] = []
         self.fields: list[str] = []  # each column's field ('' for the key)
         self.key = -1  # the key column
@@ -279,7 +281,7 @@ class _Staging:
     def read_parquet(self) -> int:
         con = self.store.con
         try:
-            described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [self.path]).fetchall()
+            described = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [self.files]).fetchall()
         except Exception as err:  # duckdb.Error: not a Parquet file
             raise BadInput(f"{self.path}: cannot read it as Parquet ({str(err).splitlines()[0]})") from None
         headers = [r[0] for r in described]
@@ -289,10 +291,12 @@ class _Staging:
         values = ", ".join(
             f"NULLIF({'trim' if i == self.key else ''}(CAST({quote(h)} AS VARCHAR)), '')" for i, h in enumerate(headers)
         )
+        # Rows numbered across the files, in name order, then each file's order.
         con.execute(
-            f"INSERT INTO _stage SELECT file_row_number + 1, {values} "
-            "FROM read_parquet(?, file_row_number = true) ORDER BY file_row_number",
-            [self.path],
+            f"INSERT INTO _stage SELECT row_number() OVER (ORDER BY list_position(?, filename), file_row_number), "
+            f"{values} FROM read_parquet(?, file_row_number = true, filename = true) "
+            "ORDER BY list_position(?, filename), file_row_number",
+            [self.files, self.files, self.files],
         )
         for (line,) in con.execute(f"SELECT _line FROM _stage WHERE c{self.key} IS NULL ORDER BY _line").fetchall():
             self.fail(line, "no Id")
@@ -329,8 +333,6 @@ def import_people(
     types = dict(types or {})
     if not os.path.exists(path):
         raise BadInput(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise BadInput(f"{path}: is a directory, not a person export")
     stage = _Staging(store, path, options or ImportOptions())
     stage.read()
     if stage.header_errors:

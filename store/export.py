@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from mkc.interpreter.records import Ids, record_json, rest_record
 from mkc.source import BadInput
 from mkc.stdlib.fields import standard_field
-from mkc.store import codec
+from mkc.store import codec, datasets
 from mkc.store.db import Store
 from mkc.store.rest_ids import load_ids
 from mkc.store.schema import quote
@@ -84,24 +84,33 @@ def activity_records(
 
 
 def _write_activities(store: Store, path: str, fmt: str) -> int:
-    records = activity_records(store)
     count = 0
     if fmt == "json":
+        records = activity_records(store)
         with open(path, "w", encoding="utf-8") as out:
             while batch := list(itertools.islice(records, 10_000)):
                 out.write("".join(record_json(r) + "\n" for r in batch))
                 count += len(batch)
         return count
-    fields = [pa.field(name, t) for name, t in zip(ACTIVITY_COLUMNS, (*_ARROW_TYPES, pa.string()))]
-    schema = pa.schema(fields)
-    writer = pq.ParquetWriter(path, schema) if fmt == "parquet" else pa_csv.CSVWriter(path, schema)
+    writer = pq.ParquetWriter(path, ACTIVITY_SCHEMA) if fmt == "parquet" else pa_csv.CSVWriter(path, ACTIVITY_SCHEMA)
     with writer:
-        while batch := list(itertools.islice(records, 10_000)):
-            columns = {name: [r[name] for r in batch] for name in ACTIVITY_COLUMNS[:-1]}
-            columns["attributes"] = [json.dumps(r["attributes"], ensure_ascii=False) for r in batch]
-            writer.write_table(pa.table(columns, schema=schema))
-            count += len(batch)
+        for table in activity_tables(store):
+            writer.write_table(table)
+            count += table.num_rows
     return count
+
+
+ACTIVITY_SCHEMA = pa.schema([pa.field(name, t) for name, t in zip(ACTIVITY_COLUMNS, (*_ARROW_TYPES, pa.string()))])
+
+
+def activity_tables(store: Store):
+    """The log's REST records as Arrow tables of up to 10,000 rows, in the log's
+    order, `attributes` as JSON text (the CSV and Parquet exports)."""
+    records = activity_records(store)
+    while batch := list(itertools.islice(records, 10_000)):
+        columns = {name: [r[name] for r in batch] for name in ACTIVITY_COLUMNS[:-1]}
+        columns["attributes"] = [json.dumps(r["attributes"], ensure_ascii=False) for r in batch]
+        yield pa.table(columns, schema=ACTIVITY_SCHEMA)
 
 
 def _sql_text(value: str) -> str:
@@ -201,18 +210,27 @@ def export(
     changed: bool = False,
     fmt: str | None = None,
     headers: str = "marketo",
+    rows_per_file: int = datasets.ROWS_PER_FILE,
 ) -> int:
     """Write the export to `out` (`-`: standard output) in `fmt` (default: by
     `out`'s extension; to standard output, JSON Lines for activities and CSV
-    for people); returns the number of records."""
+    for people); Parquet to a folder is a dataset of files of up to
+    `rows_per_file` rows (datasets.py). Returns the number of records."""
     stdout = out == "-"
     if fmt is None:
         fmt = ("json" if what == "activities" else "csv") if stdout else output_format(out)
     else:
         fmt = FORMATS["." + fmt]
+    query = None if what == "activities" else people_query(store, changed, fmt, headers)
+    if not stdout and datasets.is_dataset(out, fmt):
+        store.con.execute("SET threads = 1")  # (as `_write`: the log sorted within DuckDB's memory, in order)
+        if query is None:
+            schema, tables = ACTIVITY_SCHEMA, activity_tables(store)
+        else:
+            schema, tables = datasets.query_tables(store.con, query)
+        return datasets.write(out, schema, tables, rows_per_file)
     if not stdout:
         _writable(out)
-    query = None if what == "activities" else people_query(store, changed, fmt, headers)
     if stdout:  # written whole to a file first: standard output may be a pipe, or a terminal
         with tempfile.TemporaryDirectory(prefix="mkc-export-") as folder:
             path = os.path.join(folder, "export")

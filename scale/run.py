@@ -1,0 +1,202 @@
+"""A run spread over workers: `mkc run ... --db PATH --workers N` (local
+processes) or `--ray [ADDRESS]` (a Ray cluster). The parent writes each
+partition's slice, the workers run (worker.py), and the parent merges their
+results into the run's transaction (merge.py); the caller prints and commits
+as for a run on one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import multiprocessing.connection
+import os
+import pathlib
+import resource
+import signal
+import tempfile
+import time
+
+import attrs
+
+from mkc.interpreter import BatchesResult
+from mkc.scale.merge import PartitionFailed, merge_results
+from mkc.scale.partition import write_slices
+from mkc.scale.worker import Job, Task, run_task
+from mkc.source import BadInput
+from mkc.store.batches import StoreSource
+
+# A file to write a spread run's figures to, as JSON (slices, workers, merge:
+# seconds and peak memory): what bench/scale.py reads.
+STATS_ENV = "MKC_SCALE_STATS"
+LOCAL_RAY = "local"  # `--ray` without an address: a Ray cluster on this machine, for this run
+
+
+@attrs.frozen
+class Spread:
+    """How a run is spread: `workers` partitions (None with Ray: one per CPU of
+    the cluster), on local processes, or on Ray (`ray`: the cluster's address,
+    or LOCAL_RAY). The workers load the `program` (the file's Source, or a
+    project file's path) knowing the database's `fields`, as the parent did."""
+
+    workers: int | None
+    ray: str | None
+    program: object
+    fields: dict
+
+
+def run_spread(
+    spread: Spread, source: StoreSource, campaign, at, until, tokens, since, limits, progress
+) -> BatchesResult:
+    """Run `campaign` over `source`'s people, spread; write the merged results through `source`."""
+    ray, started = _ray(spread.ray, spread.workers) if spread.ray is not None else (None, False)
+    try:
+        return _run(spread, ray, source, campaign, at, until, tokens, since, limits, progress)
+    finally:
+        if started:
+            ray.shutdown()
+
+
+def _run(spread, ray, source, campaign, at, until, tokens, since, limits, progress) -> BatchesResult:
+    parts = spread.workers or (_cluster_cpus(ray) if ray is not None else os.cpu_count() or 1)
+    ranges = source.ranges()
+    clock = [time.perf_counter()]
+    with tempfile.TemporaryDirectory(prefix="mkc-scale-") as folder:
+        slices = write_slices(source.store, parts, folder)
+        clock.append(time.perf_counter())
+        job = Job(
+            spread.program, spread.fields, campaign.full_name, ranges, since, at, until, tokens, limits, source.run
+        )
+        tasks = [Task(part, parts, job, where, os.path.join(where, "result")) for part, where in enumerate(slices)]
+        if ray is None:
+            _run_local(tasks)
+        else:
+            _run_ray(ray, tasks)
+        clock.append(time.perf_counter())
+        result, partitions = merge_results(source, [t.out for t in tasks], len(ranges), progress)
+        clock.append(time.perf_counter())
+    if os.environ.get(STATS_ENV):
+        _write_stats(os.environ[STATS_ENV], clock, partitions)
+    return result
+
+
+def _write_stats(path: str, clock: list[float], partitions: list[dict]) -> None:
+    """The run's figures as JSON (the benchmark's, bench/scale.py): seconds to
+    write the slices, for the workers (the slowest), to merge; each
+    partition's; the parent's peak resident memory (bytes)."""
+    figures = {
+        "slices_seconds": clock[1] - clock[0],
+        "workers_seconds": clock[2] - clock[1],
+        "merge_seconds": clock[3] - clock[2],
+        "partitions": partitions,
+        "parent_peak_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+    }
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(figures, fh, indent=1)
+
+
+# ---- local processes ---------------------------------------------------------------
+
+
+def _worker_main(task: Task) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # (Ctrl-C reaches the whole group: the parent stops the workers)
+    run_task(task)
+
+
+def _context():
+    """Workers forked from a server process that has loaded mkc once (a fresh
+    interpreter: nothing of the parent's state, its open database least of
+    all); spawned where there is no fork."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["mkc.scale.worker", "mkc.load"])
+    return ctx
+
+
+def _run_local(tasks: list[Task]) -> None:
+    """Each partition on a process of its own; the first to fail stops the others."""
+    ctx = _context()
+    procs = {ctx.Process(target=_worker_main, args=(t,), name=f"mkc partition {t.part}"): t for t in tasks}
+    try:
+        for proc in procs:
+            proc.start()
+        running = dict(procs)
+        while running:
+            for sentinel in multiprocessing.connection.wait([p.sentinel for p in running]):
+                proc = next(p for p in running if p.sentinel == sentinel)
+                task = running.pop(proc)
+                proc.join()
+                if proc.exitcode != 0:
+                    raise PartitionFailed(f"partition {task.part} of {task.parts} failed: {_ended(proc.exitcode)}")
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+
+
+def _ended(code: int) -> str:
+    if code < 0:
+        try:
+            return f"its worker was killed ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"its worker was killed (signal {-code})"
+    return f"its worker exited with status {code}"
+
+
+# ---- Ray ---------------------------------------------------------------------------
+
+
+def _ray(address: str, workers: int | None):
+    """Ray, connected: to the cluster already connected to in this process
+    (a program that runs mkc's command in its own session), else to `address`,
+    or a cluster started on this machine for the run; and whether this run
+    connected (it then shuts the connection, and its own cluster, down)."""
+    try:
+        import ray
+    except ImportError:
+        raise BadInput("--ray needs Ray, which is not installed: pip install 'mkc[ray]'") from None
+    if ray.is_initialized():
+        return ray, False
+    try:
+        if address == LOCAL_RAY:
+            ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False, configure_logging=False)
+        else:
+            ray.init(address=address, log_to_driver=False, configure_logging=False)
+    except Exception as err:  # Ray raises many kinds (ConnectionError, RuntimeError, ValueError)
+        raise BadInput(f"--ray {address}: cannot start or reach the cluster ({_first_line(err)})") from None
+    return ray, True
+
+
+def _cluster_cpus(ray) -> int:
+    return max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+
+def _run_ray(ray, tasks: list[Task]) -> None:
+    """Each partition as a Ray task; its slice goes through Ray's object
+    store, and so does its result (a worker may be on another machine)."""
+    remote = ray.remote(max_retries=0)(run_task)
+    refs = []
+    for task in tasks:
+        files = {p.name: p.read_bytes() for p in pathlib.Path(task.inputs).iterdir()}
+        refs.append(remote.remote(attrs.evolve(task, inputs=files, out=None)))
+    try:
+        for task, ref in zip(tasks, refs):
+            try:
+                data = ray.get(ref)
+            except Exception as err:
+                raise PartitionFailed(
+                    f"partition {task.part} of {task.parts} failed on Ray: {_first_line(err)}"
+                ) from None
+            pathlib.Path(task.out).write_bytes(data)
+    finally:
+        for ref in refs:
+            with contextlib.suppress(Exception):  # (one that has finished: nothing to cancel)
+                ray.cancel(ref, force=True)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__

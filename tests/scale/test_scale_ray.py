@@ -1,0 +1,35 @@
+"""`--ray`: the run spread over a Ray cluster on this machine (two CPUs)
+equals the run on one process."""
+
+from __future__ import annotations
+
+import pytest
+from scale_helpers import ROOT, twin_runs
+
+from bench.people_csv import write as write_people
+
+ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'mkc[ray]')")
+
+
+@pytest.fixture
+def local_cluster():
+    """A cluster on this machine, which the runs find connected; skips,
+    saying why, where Ray cannot start one here."""
+    try:
+        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    except Exception as err:
+        pytest.skip(f"Ray cannot start a local cluster here: {err}")
+    yield
+    ray.shutdown()
+
+
+def test_ray_local_cluster_equals_one_process(capsys, tmp_path, local_cluster):
+    people = str(tmp_path / "people.csv")
+    write_people(2500, people)
+    program = str(ROOT / "tests" / "scale" / "data" / "mixed.mkc")
+    runs = [
+        [program, "--campaign", "Main", "--people", people, "--at", "2026-02-02T09:00", "--until", "2026-02-03T12:00"],
+        [program, "--campaign", "Main", "--until", "2026-02-20T00:00"],
+    ]
+    twin_runs(capsys, tmp_path, runs, ["--ray", "--workers", "2"])
+    assert ray.is_initialized()  # (a cluster the run did not start is left running)
