@@ -90,7 +90,8 @@ class ConditionCompiler:
                 yield f"isnan({col}) OR abs({col}) >= 1e38", f"NaN or a huge number in {name}"
             elif ctype == "VARCHAR":
                 digits = f"regexp_full_match({col}, '\\s*[+-]?[\\p{{Nd}}.]+\\s*')"
-                yield f"regexp_matches({col}, '[^\\x00-\\x7f]') AND {digits}", f"a number in non-ASCII digits in {name}"
+                # (more bytes than characters: not ASCII, found faster than by a regular expression)
+                yield f"strlen({col}) <> length({col}) AND {digits}", f"a number in non-ASCII digits in {name}"
         if self.columns.read:
             names = ", ".join("'" + n.replace("'", "''") + "'" for n in sorted(self.columns.read))
             yield f"p._extra IS NOT NULL AND list_has_any(json_keys(p._extra), [{names}])", "values kept in _extra"

@@ -48,11 +48,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-import sys
 from collections.abc import Mapping
 
 import attrs
 
+from mkc.columnar import unicode_tables
 from mkc.grammar import ast
 from mkc.grammar import logic as logic_line
 from mkc.grammar.walk import atoms
@@ -137,7 +137,7 @@ def _class(chars) -> str:
 @functools.cache
 def _unicode() -> tuple:
     """What Python's `str.strip()` and `str.casefold()` do beyond ASCII, as
-    SQL constants, worked out once (a pass over every code point):
+    SQL constants, worked out once (`unicode_tables`):
 
     - `space`: what `str.strip()` removes (what `str.isspace()` calls space);
     - `special`: the characters whose folding is not DuckDB's `lower()`
@@ -145,20 +145,12 @@ def _unicode() -> tuple:
     - `folds`: those that fold further than they lower (`ß` to `ss`): after
       `lower()` the common ones are mapped always, the rare ones (`rare`, as
       `sources` and `|`-separated `targets`) only in text that holds one."""
-    space, special, folds = [], ["\u0130"], {}
-    for c in map(chr, range(sys.maxunicode + 1)):
-        if c.isspace():
-            space.append(c)
-        lower, folded = c.lower(), c.casefold()
-        if lower != folded:
-            special.append(c)
-            if lower == c:
-                folds[c] = folded
+    space, special, folds = unicode_tables.tables()
     rare = [c for c in folds if c not in _COMMON]
     assert "|" not in "".join(folds.values())
     return (
         _class(space),
-        _class(special),
+        _class("\u0130" + special),
         {c: folds[c] for c in _COMMON},
         _class(rare),
         _text("".join(rare)),

@@ -80,7 +80,6 @@ def run_campaign(
         raise Fallback("waiting flows in the database")
     if store.count_people() > order.MAX_RANK:
         raise Fallback(f"more than {order.MAX_RANK:,} people")
-    _guard(con, found.people_guards, "people p")
     with _resources(con):
         try:
             _entrants(con, found)
@@ -140,15 +139,18 @@ def _drop(con, keep: str = "") -> None:
 def _entrants(con, p: Plan) -> None:
     """Who enters, and their rank by `_pid` among everyone: the qualification
     rule (a join against `entries`, first: on a second run of a `once`
-    campaign nobody is left for the smart list), then the smart list."""
+    campaign nobody is left for the smart list), then the smart list, over
+    people whose fields its predicates can read (`Plan.people_guards`)."""
+    entered = f"SELECT pid FROM entries WHERE campaign_key = {sql_text(p.key)}" if p.once else ""
     con.execute(
-        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people"
+        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} FROM (SELECT _pid, "
+        f"row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people)"
+        + (f" WHERE NOT EXISTS ({entered} AND pid = _pid)" if entered else "")
     )
-    if p.once:
-        con.execute(
-            f"DELETE FROM mkc_entrants WHERE _pid IN (SELECT pid FROM entries WHERE campaign_key = {sql_text(p.key)})"
-        )
-    if p.filters != "true" and con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
+    if not con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
+        return
+    _guard(con, p.people_guards, "people p SEMI JOIN mkc_entrants e ON e._pid = p._pid")
+    if p.filters != "true":
         con.execute(
             f"DELETE FROM mkc_entrants WHERE _pid NOT IN (SELECT p._pid FROM people p "
             f"SEMI JOIN mkc_entrants e ON e._pid = p._pid WHERE {p.filters})"

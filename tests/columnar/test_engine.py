@@ -370,3 +370,15 @@ def test_at_is_the_time_of_every_activity(tmp_path):
     when = dt.datetime(2027, 6, 30, 23, 59)
     said, _ = both(model, campaign(model, "Nurture.Go"), db, at=when)
     assert said == "mkc run: columnar engine" and when != AT
+
+
+def test_only_the_people_a_smart_list_is_asked_about_need_values_it_can_read(tmp_path):
+    # A number in Arabic-Indic digits in score_note: the SQL predicates do not
+    # read it as Python does, so a run where the smart list is asked about its
+    # person falls back. Once everyone has entered, the second run asks about
+    # nobody: the columnar engine runs it (and logs nothing), as fast as it can.
+    model = model_of('campaign C < smart_list < filter score_note != "x" >; flow < change_score +1 > >')
+    db = imported(tmp_path, PEOPLE.replace("Open,x", "Open,\u0661\u0662"))
+    _, each = both(model, campaign(model, "Default.C"), db, runs=2)
+    assert each[0].startswith("mkc run: reference interpreter") and "non-ASCII digits" in each[0]
+    assert each[1] == "mkc run: columnar engine"
