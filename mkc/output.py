@@ -97,3 +97,13 @@ def guarded_stdout():
         sys.stdout.flush()
     finally:
         sys.stdout = stream
+
+
+def goes_nowhere(stream) -> bool:
+    """Whether `stream` is the null device (`> /dev/null`): what is written to
+    it is thrown away, so a command need not make it (GNU tar does the same)."""
+    try:
+        here, null = os.fstat(stream.fileno()), os.stat(os.devnull)
+    except (AttributeError, OSError, ValueError):  # no descriptor (a test's buffer), or a closed one
+        return False
+    return (here.st_dev, here.st_ino, here.st_rdev) == (null.st_dev, null.st_ino, null.st_rdev)

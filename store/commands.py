@@ -23,7 +23,7 @@ from mkc.columnar.run import choose
 from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState
 from mkc.interpreter.records import Ids, record_json
-from mkc.output import StdoutFailed
+from mkc.output import StdoutFailed, goes_nowhere
 from mkc.source import BadInput
 from mkc.store import run_summary
 from mkc.store.batches import StoreSource, add_people
@@ -278,8 +278,12 @@ def _show(when: dt.datetime) -> str:
 
 def _print_run(store: Store, run: int, fmt: str, output: str = "lines") -> None:
     """The run's activities, in the log's order, as text or JSON Lines (REST
-    records); or their counts per type (store/run_summary.py)."""
+    records); or their counts per type (store/run_summary.py). Nothing is
+    made for the null device: a million lines to /dev/null would cost more
+    than the run (see docs/columnar.md)."""
     out = sys.stdout
+    if goes_nowhere(out):
+        return
     if output != "lines":
         summary = run_summary.counts(store.con, run)
         isatty = getattr(out, "isatty", None)

@@ -4,6 +4,7 @@ then not kept), and numbers beyond a number's range are bad rows."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import pathlib
@@ -311,3 +312,25 @@ def test_numbers_beyond_a_numbers_range_are_bad_rows(tmp_path, capsys):
         f"{path}:{n}" for n in (2, 3, 4, 5)
     ]
     assert all("is not a number (lead_score is number in" in line for line in err.splitlines()[:-1])
+
+
+def test_the_null_device_gets_no_log_made_and_the_run_is_kept(tmp_path, capsys):
+    """`> /dev/null`: the lines would be thrown away, so none are made (a
+    million lines cost more than the run); the run itself is the same."""
+    from mkc.output import goes_nowhere
+
+    with open(os.devnull, "w") as null, open(tmp_path / "f.txt", "w") as file:
+        assert goes_nowhere(null) and not goes_nowhere(file)
+    assert not goes_nowhere(io.StringIO())
+    mkc_file = write_campaigns(tmp_path)
+    dbs = []
+    people = people_csv(tmp_path, 30)
+    for name, out in (("to_null.duckdb", subprocess.DEVNULL), ("to_pipe.duckdb", subprocess.PIPE)):
+        db = str(tmp_path / name)
+        proc = _real_mkc("run", mkc_file, "--campaign", "Every", "--people", people, "--db", db, stdout=out)
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        assert out == subprocess.DEVNULL or proc.stdout.count("\n") >= 30
+        dbs.append(db)
+    null, pipe = (content(db) for db in dbs)
+    assert len(null.pop("runs")) == len(pipe.pop("runs")) == 1  # (a run's row holds the wall clock)
+    assert null == pipe and null["activities"]
