@@ -55,7 +55,6 @@ import attrs
 from mkc.columnar import unicode_tables
 from mkc.grammar import ast
 from mkc.grammar import logic as logic_line
-from mkc.grammar.walk import atoms
 from mkc.interpreter.conditions import Conditions
 from mkc.interpreter.runtime import Runtime, Unresolved
 from mkc.interpreter.tokens import TokenContext, TokenError, Tokens, needs_tokens
@@ -518,7 +517,6 @@ class _Compiler:
         self.conditions = Conditions(ctx.runtime)  # the reference's own validity check
         self._fields: dict[str, Field] = {}
         self._assets: dict[tuple[int, int], str] = {}  # node -> its SQL
-        self._bodies: dict[tuple[int, int], tuple] = {}  # node -> (smart list, scope)
         self._reach: dict[tuple[int, int], set] = {}
         self._depth = 0
 
@@ -613,7 +611,7 @@ class _Compiler:
     def asset(self, asset: ast.SmartListAsset, scope) -> str:
         """`member_of_smart_list`: the asset's smart list in its own scope;
         nobody for one on a loop of smart lists naming each other."""
-        node = self.node(asset, scope)
+        node = self.conditions.node(asset, scope)
         found = self._assets.get(node)
         if found is None:
             if node in self.reach(node):
@@ -623,29 +621,10 @@ class _Compiler:
                 if self._depth > 50:
                     raise Unsupported("smart lists naming smart lists more than 50 deep")
                 try:
-                    found = self.smart_list(*self._bodies[node])
+                    found = self.smart_list(*self.conditions.bodies[node])
                 finally:
                     self._depth -= 1
             self._assets[node] = found
-        return found
-
-    def node(self, asset: ast.SmartListAsset, scope) -> tuple[int, int]:
-        scope = self.rt.keys.scope_of.get(id(asset), scope)
-        node = (id(asset.body), id(scope))
-        self._bodies.setdefault(node, (asset.body, scope))
-        return node
-
-    def targets(self, node: tuple[int, int]) -> list[tuple[int, int]]:
-        """The assets a valid smart list names in `member_of_smart_list` (as the reference's `_targets`)."""
-        body, scope = self._bodies[node]
-        if not self.conditions.valid(body, scope):
-            return []
-        spec, found = CONDITIONS["member_of_smart_list"], []
-        for f in body.filters:
-            for atom in atoms(f.cond):
-                if isinstance(atom, ast.FuncCond) and atom.name == spec.name:
-                    ref = spec.signature.bind(atom.args, atom.kwargs)["smart_list"]
-                    found.append(self.node(self.rt.resolve("smart_list", ref, scope), scope))
         return found
 
     def reach(self, start: tuple[int, int]) -> set:
@@ -654,7 +633,7 @@ class _Compiler:
         if found is None:
             found, todo = set(), [start]
             while todo:
-                for target in self.targets(todo.pop()):
+                for target in self.conditions.targets(todo.pop()):
                     if target not in found:
                         found.add(target)
                         todo.append(target)

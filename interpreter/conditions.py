@@ -33,7 +33,7 @@ class Conditions:
         # (id(asset), id(scope)) -> (asset, scope, its node, its `_order` once asked for from outside)
         self._members: dict[tuple[int, int], tuple] = {}
         self._known: dict[tuple[int, int], bool] | None = None  # answers while `member_of` evaluates
-        self._bodies: dict[tuple[int, int], tuple] = {}  # node -> (smart list, scope), see `_node`
+        self.bodies: dict[tuple[int, int], tuple] = {}  # node -> (smart list, scope), see `node`
         self._lists: dict[tuple[int, int], tuple] = {}  # (id(smart list), id(scope)) -> (smart list, scope, pred)
 
     def holds(self, cond, person: PersonView, scope, tokens: Tokens) -> bool:
@@ -120,7 +120,7 @@ class Conditions:
         and their answers are kept until this one is known."""
         found = self._members.get((id(asset), id(scope)))
         if found is None:
-            found = self._members[id(asset), id(scope)] = (asset, scope, self._node(asset, scope), [])
+            found = self._members[id(asset), id(scope)] = (asset, scope, self.node(asset, scope), [])
         _, _, node, order = found
         known = self._known
         if known is not None:  # inside the loop below: what it asks for came before it
@@ -137,17 +137,18 @@ class Conditions:
             self._known = None
         return known[node]
 
-    def _node(self, asset: ast.SmartListAsset, scope) -> tuple[int, int]:
+    def node(self, asset: ast.SmartListAsset, scope) -> tuple[int, int]:
         """An asset's node in the graph of smart lists: its body in its own
         scope (where `scope` names it when it has none)."""
         scope = self.rt.keys.scope_of.get(id(asset), scope)
         key = (id(asset.body), id(scope))
-        self._bodies.setdefault(key, (asset.body, scope))
+        self.bodies.setdefault(key, (asset.body, scope))
         return key
 
-    def _targets(self, node: tuple[int, int]) -> list[tuple[int, int]]:
-        """The assets a valid smart list names in `member_of_smart_list`."""
-        body, scope = self._bodies[node]
+    def targets(self, node: tuple[int, int]) -> list[tuple[int, int]]:
+        """The assets a valid smart list names in `member_of_smart_list` (the
+        columnar engine's predicates walk the same graph)."""
+        body, scope = self.bodies[node]
         if not self.valid(body, scope):
             return []  # it qualifies nobody, asking nothing
         spec, found = CONDITIONS["member_of_smart_list"], []
@@ -155,7 +156,7 @@ class Conditions:
             for atom in atoms(f.cond):
                 if isinstance(atom, ast.FuncCond) and atom.name == spec.name:
                     ref = spec.signature.bind(atom.args, atom.kwargs)["smart_list"]
-                    found.append(self._node(self.rt.resolve("smart_list", ref, scope), scope))
+                    found.append(self.node(self.rt.resolve("smart_list", ref, scope), scope))
         return found
 
     def _order(self, start: tuple[int, int]) -> list[tuple[tuple[int, int], Callable]]:
@@ -175,7 +176,7 @@ class Conditions:
             index[node] = low[node] = len(index)
             stack.append(node)
             on_stack.add(node)
-            edges[node] = self._targets(node)
+            edges[node] = self.targets(node)
             work.append((node, iter(edges[node])))
 
         work: list = []
@@ -210,7 +211,7 @@ class Conditions:
                 needed.update(fresh)
                 todo += fresh
         return [
-            (node, nobody if node in looped else self.smart_list(*self._bodies[node]))
+            (node, nobody if node in looped else self.smart_list(*self.bodies[node]))
             for node in order
             if node in needed
         ]
