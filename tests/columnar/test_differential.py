@@ -4,9 +4,9 @@ columnar` must leave the database exactly as `--engine reference` does
 (the log with its lines and attributes, people, memberships, entries,
 pending waits, the run's counts) and print the same; run after run.
 
-Generated cases (diff_programs.py) run here by the few hundred, with fixed
-seeds; `MKC_LONG=1` runs thousands with fresh ones (`MKC_DIFF_EXAMPLES=N`
-any number). Every batch campaign of examples/ and the bench campaign are
+Generated cases (diff_programs.py): forty in CI (each a program run two or
+three times by both engines: some 35 s), with fixed seeds; `MKC_LONG=1`
+runs 2,000 with fresh ones (`MKC_DIFF_EXAMPLES=N` any number). Every batch campaign of examples/ and the bench campaign are
 compared too. The second side is `--engine auto`: the columnar engine where
 its plan takes the campaign, the fallback where it does not (diff_harness).
 
