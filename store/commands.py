@@ -101,11 +101,16 @@ def _interrupted(err: BaseException) -> bool:
     return type(err) is RuntimeError and "interrupted" in str(err).casefold()
 
 
-def _duckdb_says(err: Exception) -> str:
-    """A DuckDB failure (out of memory, a full disk) in one line."""
+def _duckdb_says(err: Exception, store: Store | None = None) -> str:
+    """A DuckDB failure (out of memory, a full disk) in one line; out of
+    memory says the limit the command ran with (the columnar engine sets its
+    own), read once the transaction is rolled back."""
     text = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     if isinstance(err, duckdb.OutOfMemoryException):
-        text += f" (DuckDB may use {os.environ.get('MKC_DB_MEMORY', MEMORY_LIMIT)}: set MKC_DB_MEMORY, e.g. 1GB)"
+        limit = os.environ.get("MKC_DB_MEMORY", MEMORY_LIMIT)
+        with contextlib.suppress(duckdb.Error, AttributeError):
+            limit = store.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        text += f" (DuckDB may use {limit}: set MKC_DB_MEMORY, e.g. 4GB)"
     return text
 
 
@@ -116,7 +121,7 @@ def _duckdb_failed(store: Store, err: Exception, unchanged: str = "") -> int:
     damaged = store.failure(err)
     if damaged is not None:
         raise damaged from None
-    _err(f"mkc: error: {_duckdb_says(err)}{unchanged}")
+    _err(f"mkc: error: {_duckdb_says(err, store)}{unchanged}")
     return 1
 
 

@@ -382,3 +382,9 @@ def test_only_the_people_a_smart_list_is_asked_about_need_values_it_can_read(tmp
     _, each = both(model, campaign(model, "Default.C"), db, runs=2)
     assert each[0].startswith("mkc run: reference interpreter") and "non-ASCII digits" in each[0]
     assert each[1] == "mkc run: columnar engine"
+
+
+def test_the_runs_memory_grows_with_the_people():
+    # What a chunk's dropped tables keep until the commit grows with the people (10M ran out of 1 GB).
+    assert columnar_run.memory(0) == columnar_run.memory(1_000_000) == 1024
+    assert columnar_run.memory(10_000_000) == 2500
