@@ -6,9 +6,10 @@ pending waits, the run's counts) and print the same; run after run.
 
 Generated cases (diff_programs.py): forty in CI (each a program run two or
 three times by both engines: some 35 s), with fixed seeds; `MKC_LONG=1`
-runs 2,000 with fresh ones (`MKC_DIFF_EXAMPLES=N` any number). Every batch campaign of examples/ and the bench campaign are
-compared too. The second side is `--engine auto`: the columnar engine where
-its plan takes the campaign, the fallback where it does not (diff_harness).
+runs 2,000 with fresh ones (`MKC_DIFF_EXAMPLES=N` any number). Every
+batch campaign of examples/ and the bench campaign are compared too. The
+second side is `--engine auto`: the columnar engine where its plan takes
+the campaign, the fallback where it does not (diff_harness).
 
 A mismatch is reported with the case (program, people, runs) and the first
 differing row; a minimal reproducer of one found goes into REPRODUCERS.
