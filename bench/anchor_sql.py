@@ -28,11 +28,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import pathlib
 import sys
 
+from mkc.columnar.run import memory
 from mkc.grammar import ast
 from mkc.interpreter.records import Ids
+from mkc.output import goes_nowhere
 from mkc.store import codec
 from mkc.store.batches import BATCH_SIZE
 from mkc.store.db import Store
@@ -86,10 +89,14 @@ def run(db: str, at: dt.datetime = AT, file: str = str(workload.CAMPAIGN_FILE), 
     names = baseline.Names.of(model)
     store = Store.open(db, create=True)  # to write (migrated if older)
     con = store.con
+    if "MKC_DB_MEMORY" not in os.environ:  # the memory the columnar engine gets for the same people
+        con.execute(f"SET memory_limit = '{memory(store.count_people())}MB'")
     try:
         with store.transaction():
             count = _run(store, model, names, at, file)
             out = out or sys.stdout
+            if goes_nowhere(out):  # as `mkc run`: no log made for the null device
+                return count
             cursor = con.execute("SELECT line FROM activities WHERE run = ? ORDER BY time, seq", [_RUN[0]])
             while rows := cursor.fetchmany(10_000):
                 out.write("".join(row[0] + "\n" for row in rows))
