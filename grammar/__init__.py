@@ -390,4 +390,6 @@ def _span_of(item):
     from mkc.grammar.transform import _Ext, _Name
     from mkc.source import unpack_span
 
-    return unpack_span(item._span) if type(item) in (_Ext, _Name) else item.span  # those keep theirs packed
+    if type(item) in (_Ext, _Name):
+        return unpack_span(item._span)  # those keep theirs packed
+    return getattr(item, "span", None)  # (a token the parser has not reduced has none)

@@ -151,6 +151,15 @@ def test_a_when_without_its_block_before_a_named_thing_is_a_diagnostic_not_a_cra
     assert err.value.diagnostics and all(d.span is not None for d in err.value.diagnostics)
 
 
+def test_a_when_whose_field_meets_parentheses_is_a_diagnostic_not_a_crash():
+    # Found by the fuzz campaign: the hint looked for the span of a token the parser had not reduced.
+    text = 'campaign C <\n  flow <\n    choice <\n      when country ((( "NL" < change_score +5 >\n    >\n  >\n>\n'
+    with pytest.raises(DiagnosticError) as err:
+        parse(text, "t.mkc")
+    (d,) = err.value.diagnostics
+    assert d.code == "syntax" and (d.span.line, d.span.column) == (4, 20)
+
+
 def test_a_field_named_like_a_keyword_opens_a_line_of_a_person_or_fields_block():
     # A shared separator rule let LALR merge every block's state after a new
     # line, so the lexer read `email` or `list` there as the keyword.
