@@ -349,11 +349,10 @@ def _write_members(con, p: Plan) -> None:
         f"m.list_key, m.list FROM list_members m JOIN mkc_cw p ON p._pid = m.pid WHERE p.{MEMBERS} AND {kept}"
     )
     if p.lists:
-        member = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.lists.items())
         con.execute(
             f"INSERT INTO mkc_lists SELECT p.{RANK}, 1, 0, max(a.k), a.pid, a.target, CASE a.target {list_names} END "
             f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List' "
-            f"AND CASE a.target {member} END GROUP BY p.{RANK}, a.pid, a.target"
+            f"AND CASE a.target {lists} END GROUP BY p.{RANK}, a.pid, a.target"
         )
     statuses = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.programs.items())
     status = f"coalesce(CASE m.program_key {statuses} END, m.status)" if statuses else "m.status"

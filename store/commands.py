@@ -19,7 +19,6 @@ import sys
 import click
 import duckdb
 
-from mkc.columnar.run import choose
 from mkc.grammar import ast
 from mkc.interpreter import Interpreter, InterpreterError, PersonState
 from mkc.interpreter.records import Ids, record_json
@@ -230,6 +229,8 @@ def _run(
     if spread is not None:
         result, why = None, _spread_engine(spread)
     else:
+        from mkc.columnar.run import choose  # (only a run needs the engine: db import, export and info do not)
+
         result, why = choose(store, interp.model, campaign, at, tokens, run, engine, interp.limits)
     if say:
         _err(f"mkc run: {why}")
@@ -254,9 +255,10 @@ def _run(
 
 def _spread_engine(spread) -> str:
     """The stderr line's words for a spread run: its workers run the reference interpreter."""
-    where = f"{spread.workers} worker processes" if spread.ray is None else "Ray workers"
-    if spread.ray is not None and spread.workers:
-        where = f"{spread.workers} Ray workers"
+    if spread.ray is None:
+        where = f"{spread.workers} worker processes"
+    else:
+        where = f"{spread.workers} Ray workers" if spread.workers else "Ray workers"
     return f"reference interpreter on {where} (--workers and --ray run the reference interpreter)"
 
 
