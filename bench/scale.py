@@ -8,12 +8,12 @@ workers run, and the columnar engine, for comparison), with `--workers 1`, `--wo
 `--ray --workers 2` (a Ray cluster started on this machine for the run; left
 out with --no-ray or where Ray is not installed), each command in a process
 of its own, in the same run so that the ratios compare like with like on a
-shared machine. Every spread run must leave the same activities and people as
-the run on one process (checked on digests of the tables) before any figure
-is shown.
+shared machine. Every spread run must leave the same tables as the run on
+one process (checked on digests of every table, bench/e2e.py's
+`fingerprint`) before any figure is shown.
 
 Reported: seconds (wall clock, the whole command: start-up, slices, workers,
-merge, printing the log to /dev/null), speed-up over one process, scaling
+merge; the log goes to /dev/null, so none is made), speed-up over one process, scaling
 efficiency (speed-up / workers), and from the run's own figures
 (MKC_SCALE_STATS): seconds to write the slices, for the workers and to merge;
 the slowest partition's seconds and people/s; the peak memory of each worker
@@ -33,9 +33,8 @@ import sys
 import tempfile
 import time
 
-import duckdb
-
 from bench import people_csv
+from bench.e2e import fingerprint
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 AT = dt.datetime(2026, 3, 2).isoformat(timespec="minutes")
@@ -72,16 +71,6 @@ def timed(args: list[str], env: dict) -> tuple[float, float]:
     return time.perf_counter() - start, usage.ru_maxrss / 1024
 
 
-def digest(db: str) -> tuple:
-    """What must be the same after every configuration: the activities (every
-    column but the wall-clock), people, memberships, waits, entries."""
-    with duckdb.connect(db, read_only=True) as con:
-        return tuple(
-            con.execute(f"SELECT count(*), bit_xor(hash(t)) FROM {table} t").fetchone()
-            for table in ("activities", "people", "list_members", "program_members", "waits", "entries")
-        )
-
-
 def measure(n: int, ray: bool) -> list[dict]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="mkc-bench-scale-") as tmp:
@@ -96,7 +85,7 @@ def measure(n: int, ray: bool) -> list[dict]:
             seconds, peak = timed(
                 ["run", CAMPAIGN, "--campaign", "Nurture.Qualify", "--db", db, "--at", AT, *extra], env
             )
-            found = digest(db)
+            found = fingerprint(db)  # every table, as the end-to-end bench compares them
             if expected is None:
                 expected = found
             elif found != expected:
