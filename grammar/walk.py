@@ -7,6 +7,7 @@ nests as deep as it is long, and a file may hold thousands of items.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 
 import attrs
@@ -32,15 +33,10 @@ def nodes(root) -> Iterator:
         stack.extend(reversed(children))
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
+@functools.cache
 def _child_fields(cls: type) -> tuple[str, ...]:
     """The attributes of a node class that may hold nodes: all but its spans."""
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        names = _CHILD_FIELDS[cls] = tuple(f.name for f in attrs.fields(cls) if not f.alias.endswith("span"))
-    return names
+    return tuple(f.name for f in attrs.fields(cls) if not f.alias.endswith("span"))
 
 
 def steps(items: Iterable) -> Iterator[ast.Step]:
