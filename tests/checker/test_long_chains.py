@@ -4,7 +4,7 @@ a RecursionError (issue 13).
 
 Every check here runs on a shallow stack (`shallow`), so recursion along a
 chain or a sequence fails even where Python's default limit would let it
-pass. The flat sequences have 1,000 items; MKC_LONG_TESTS=1 makes them 5,000.
+pass. The flat sequences have 1,000 items; MKC_LONG=1 makes them 5,000.
 """
 
 import os
@@ -20,7 +20,7 @@ from mkc.load import load_source
 from mkc.source import Source
 
 CHAIN = 1000
-FLAT = 5000 if os.environ.get("MKC_LONG_TESTS") else 1000
+FLAT = 5000 if os.environ.get("MKC_LONG") else 1000
 
 
 def shallow(frames: int = 150):

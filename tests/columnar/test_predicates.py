@@ -7,7 +7,7 @@ with no column at all) are written into a real store's `people` table; each
 one is read back the way a run reads it (`store.batches.fields_reader`) and
 the reference's `Conditions.holds` / `qualifies` is asked, and the compiled
 SQL is evaluated over the table. They must agree for everyone.
-MKC_LONG_TESTS=1 runs thousands of examples instead of a few hundred.
+MKC_LONG=1 runs thousands of examples instead of a few hundred.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from mkc.store.db import Store
 from mkc.store.schema import quote
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
-LONG = bool(os.environ.get("MKC_LONG_TESTS"))
+LONG = bool(os.environ.get("MKC_LONG"))
 NOW = dt.datetime(2026, 1, 10, 12, 0)
 
 PROGRAM = """
@@ -614,7 +614,7 @@ def walk_whens(flow):
 
 def test_casefold_matches_python_for_every_character():
     """`fold` against `str.casefold` for the characters it maps and a sample
-    of the rest (every code point with MKC_LONG_TESTS)."""
+    of the rest (every code point with MKC_LONG)."""
     special = (i for i in range(0x110000) if chr(i).lower() != chr(i).casefold())
     points = range(0x110000) if LONG else sorted({*range(0x300), *special, 0x130})
     chars = [chr(i) for i in points if not 0xD800 <= i <= 0xDFFF and i]

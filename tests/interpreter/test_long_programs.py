@@ -6,7 +6,7 @@ chain or a loop of a thousand smart lists through `member_of_smart_list`, and
 Each program goes through `mkc run` (its scenario), `run_campaign` and
 `mkc explain`, on a shallow stack (`shallow`), so recursion along the program
 fails even where Python's default limit would let it pass. The long ones have
-1,000 items; MKC_LONG_TESTS=1 makes them 5,000.
+1,000 items; MKC_LONG=1 makes them 5,000.
 """
 
 import os
@@ -21,7 +21,7 @@ from mkc.interpreter import run_campaign
 from mkc.load import load_source
 from mkc.source import Source
 
-LONG = 5000 if os.environ.get("MKC_LONG_TESTS") else 1000
+LONG = 5000 if os.environ.get("MKC_LONG") else 1000
 
 PEOPLE = """people <
   person ann < email "ann@example.com" lead_score 9000 >

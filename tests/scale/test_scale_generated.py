@@ -2,7 +2,7 @@
 drawn at random (waits of random lengths, data changes that fire triggers,
 list changes, requests, executables, choices, Remove from Flow, deletes), run
 spread and on one process over generated people: the same database and log.
-Two programs in CI; MKC_LONG_TESTS=1 runs twenty."""
+Two programs in CI; MKC_LONG=1 runs twenty."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from scale_helpers import twin_runs
 
 from bench.people_csv import write as write_people
 
-SEEDS = range(20) if os.environ.get("MKC_LONG_TESTS") else range(2)
+SEEDS = range(20) if os.environ.get("MKC_LONG") else range(2)
 STATUSES = ["A", "B", "C"]
 
 

@@ -26,7 +26,7 @@ from collections import Counter
 import pytest
 from store_helpers import content, database_after_one_run, run_mkc, spawn_mkc
 
-LONG = os.environ.get("MKC_LONG") == "1"
+LONG = bool(os.environ.get("MKC_LONG"))
 SEED = int(os.environ.get("MKC_CRASH_SEED", "13"))
 KILLS, TERMS = (40, 10) if LONG else (3, 1)
 N = 3000  # people: a run of a second or two
