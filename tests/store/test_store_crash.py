@@ -11,7 +11,7 @@ The moments are random but seeded: MKC_CRASH_SEED (default 13) makes a
 failure repeatable. CI stops 3 runs with SIGKILL and 1 with SIGTERM; the long
 mode, MKC_LONG=1, stops 40 with SIGKILL and 10 with SIGTERM:
 
-    MKC_LONG=1 python -m pytest tests/store/test_store_crash.py -s
+    MKC_LONG=1 python -m pytest tests/store/test_store_crash.py -n0 -s
 """
 
 from __future__ import annotations
