@@ -25,6 +25,9 @@ flow's row `f`.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+
 import attrs
 
 from mkc.checker.bound import PARENT_CONTEXT, BoundStep
@@ -41,7 +44,7 @@ from mkc.interpreter.tokens import TokenContext, TokenError
 from mkc.stdlib import TRIGGERS
 from mkc.stdlib.activities import ACTIVITIES
 from mkc.stdlib.triggers import Event, produced_by, token_key
-from mkc.stdlib.values import as_number, same
+from mkc.stdlib.values import as_number, duration_delta, same
 from mkc.store import codec
 from mkc.store.db import storable
 from mkc.store.schema import quote
@@ -105,7 +108,7 @@ class Fire:
     tokens: tuple[tuple[str, str], ...]  # flow column (TRIGGER_COLUMNS) -> SQL text
     filters: str  # its smart list's filters over the person after the step
     entered: str  # its entry column in the working table
-    once: bool  # its qualification rule is `once` (else every_time)
+    once: bool  # its qualification rule keeps out who entered (`once`, `once_every`; else every_time)
     key: str  # its key (JSON)
 
 
@@ -152,7 +155,7 @@ class Plan:
     main: Flow
     triggers: dict  # trigger campaign -> its Flow
     filters: str  # the main campaign's smart list over `p`
-    once: bool  # the main campaign's rule is `once` (else every_time)
+    once: bool  # the main campaign's rule keeps out who entered (`once`, `once_every`; else every_time)
     key: str  # the main campaign's key (JSON)
     lists: dict  # list key JSON -> (working column, list name)
     programs: dict  # program key JSON -> (working column, program name)
@@ -163,6 +166,7 @@ class Plan:
     people_guards: tuple[Guard, ...]  # checks over every person (the conditions' fields)
     names: tuple[str, ...]  # every field the flows read or write, with a column or not
     new: tuple[str, ...] = ()  # fields without a column that steps write (text): they get one
+    recent: dict = {}  # campaign key JSON -> SQL moment: `once_every`, earlier entries up to it do not count
 
 
 def plan(model: Model, campaign: CampaignInfo, columns: dict | None = None, tokens: dict | None = None, at=START):
@@ -183,6 +187,8 @@ class _Compiler:
         self.new = frozenset(new)  # fields without a column that steps write (they get one)
         self.new_fields: dict[str, None] = dict.fromkeys(new)
         self.rt = Runtime(model, at)
+        self.at = at
+        self.recent: dict[str, str] = {}
         self.engine = Engine(self.rt)
         self.columns = columns
         self.tokens = tokens
@@ -241,15 +247,30 @@ class _Compiler:
             tuple(Guard(sql, why) for sql, why in self.conditions.guards()),
             tuple(sorted(self.names)),
             tuple(self.new_fields),
+            dict(self.recent),
         )
 
     def rule(self, campaign: CampaignInfo) -> bool:
-        """Whether the campaign's qualification rule is `once` (False: every_time)."""
+        """Whether the campaign's qualification rule keeps out someone who
+        entered (False: every_time). `once_every D` keeps them out when their
+        last entry is less than D before the run (`Runtime.may_enter`): an
+        entry of this run always, an earlier one when it is later than `at -
+        D`, noted in `recent` for the join against `entries`."""
         rule = campaign.qualification
         mode = rule.mode if rule else "once"
-        if mode not in ("once", "every_time"):
+        if mode not in ("once", "every_time", "once_every"):
             raise NotCompiled(f"the qualification rule {mode} ({campaign.full_name})")
-        return mode == "once"
+        if mode == "once_every" and rule.period is not None:
+            period = duration_delta(rule.period)  # (None: longer than the clock's range, so never again)
+            if period is not None and period <= dt.timedelta(0):  # (an entry of this run would not count)
+                raise NotCompiled(f"the qualification rule once_every {rule.period} ({campaign.full_name})")
+            since = None
+            if period is not None:
+                with contextlib.suppress(OverflowError):  # (before the clock's range: every entry counts)
+                    since = self.at - period
+            if since is not None:
+                self.recent[codec.dump_key(self.keys(campaign))] = f"TIMESTAMP '{since.isoformat(sep=' ')}'"
+        return mode != "every_time"
 
     def entry_column(self, campaign: CampaignInfo) -> str:
         key = codec.dump_key(self.keys(campaign))

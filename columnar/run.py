@@ -147,11 +147,11 @@ def _entrants(con, p: Plan) -> None:
     rule (a join against `entries`, first: on a second run of a `once`
     campaign nobody is left for the smart list), then the smart list, over
     people whose fields its predicates can read (`Plan.people_guards`)."""
-    entered = f"SELECT pid FROM entries WHERE campaign_key = {sql_text(p.key)}" if p.once else ""
+    entered = f"SELECT n.pid FROM entries n WHERE {_counted(p, p.key)}" if p.once else ""
     con.execute(
         f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} FROM (SELECT _pid, "
         f"row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people)"
-        + (f" WHERE NOT EXISTS ({entered} AND pid = _pid)" if entered else "")
+        + (f" WHERE NOT EXISTS ({entered} AND n.pid = _pid)" if entered else "")
     )
     if not con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
         return
@@ -183,9 +183,17 @@ def _in_list(key: str) -> str:
     return f"EXISTS (SELECT 1 FROM list_members m WHERE m.pid = p._pid AND m.list_key = {sql_text(key)})"
 
 
-def _entered(key: str) -> str:
-    """SQL: whether the person `p` entered the campaign (key JSON) before this run."""
-    return f"EXISTS (SELECT 1 FROM entries e WHERE e.pid = p._pid AND e.campaign_key = {sql_text(key)})"
+def _entered(p: Plan, key: str) -> str:
+    """SQL: whether the person `p` entered the campaign (key JSON) before this
+    run, by an entry its qualification rule counts."""
+    return f"EXISTS (SELECT 1 FROM entries n WHERE n.pid = p._pid AND {_counted(p, key)})"
+
+
+def _counted(p: Plan, key: str) -> str:
+    """SQL over a row `n` of `entries`: an entry into the campaign (key JSON)
+    that its qualification rule counts (`once_every`: the recent ones, `Plan.recent`)."""
+    since = p.recent.get(key)
+    return f"n.campaign_key = {sql_text(key)}" + (f" AND n.time > {since}" if since else "")
 
 
 def _status(key: str) -> str:
@@ -201,7 +209,7 @@ def _rows(p: Plan) -> str:
     for key, (column, _) in p.programs.items():
         extra.append(f"{_status(key)} AS {quote(column)}")
     for key, (column, _) in p.entries.items():
-        extra.append(f"{_entered(key)} AS {quote(column)}")
+        extra.append(f"{_entered(p, key)} AS {quote(column)}")
     return (
         f"SELECT p.*, e.{RANK}{''.join(', ' + e for e in extra)} FROM people p JOIN mkc_entrants e ON e._pid = p._pid"
     )

@@ -256,8 +256,10 @@ class _Gen:
 
     def qualification(self) -> str:
         rules = ("", "", "", "qualification once", "qualification every_time", "qualification every_time")
-        rules += ("qualification once_every 7 days",)  # the engine's plan refuses it: less often
-        return self.c.pick(rules)
+        rule = self.c.pick((*rules, "qualification once_every"))
+        if rule.endswith("once_every"):  # the runs are 7 days apart (AT): the period, just under it, just over it
+            rule += " " + self.c.pick(("7 days", "1 week", "167 hours", "8 days"))
+        return rule
 
     def campaign(self, name: str, kind: str, smart_list: list[str], steps: int) -> list[str]:
         lines = [f"campaign {name}{' executable' if kind == 'executable' else ''} <"]

@@ -169,8 +169,6 @@ FALLBACKS = [
     ("campaign C < flow < wait 1 day; change_score +1 > >", "wait steps"),
     ("campaign T < smart_list < trigger campaign_is_requested >; flow < do_nothing > >\n"
      "campaign C < flow < request_campaign T > >", "request campaign steps"),
-    ("campaign C < flow < change_score +1 >; qualification once_every 7 days >",
-     "the qualification rule once_every (Default.C)"),
     ("campaign C < flow < remove_from_flow this_campaign > >", "remove from flow steps"),
     ("campaign C < flow < delete_person > >", "delete person steps"),
     ("campaign T < smart_list < trigger fills_out_form \"x\" >; flow < do_nothing > >\n"
@@ -316,6 +314,37 @@ def test_every_time_campaigns_run_again(tmp_path):
     db = imported(tmp_path, PEOPLE)
     said, _ = both(model, campaign(model, "Default.C"), db, runs=3)
     assert said == "mkc run: columnar engine"
+
+
+ONCE_EVERY = """
+list "L"
+campaign Bump executable < flow < change_score +1 field=engagement >; qualification once_every 2 days >
+campaign C <
+  flow < execute_campaign Bump; execute_campaign Bump; add_to_list "L"; remove_from_list "L"; change_score +2 >
+  qualification every_time
+>
+campaign OnScore <
+  smart_list < trigger score_is_changed >
+  flow < interesting_moment milestone "now <<trigger.new_value>>" >
+  qualification once_every 1 day
+>
+campaign OnList <
+  smart_list < trigger added_to_list "L" >
+  flow < change_score +1 field=engagement >
+  qualification once_every 36 hours
+>
+campaign D < smart_list < filter lead_score > 6 >; flow < change_score -1 >; qualification once_every 2 days >
+"""
+
+
+@pytest.mark.parametrize("name", ["Default.C", "Default.D"])
+def test_once_every_counts_from_the_last_entry(tmp_path, name):
+    # Runs a day apart: an entry two days back (the period exactly) lets the person in
+    # again, one a day back does not, nor one of the same run (Bump executed twice).
+    model = model_of(ONCE_EVERY)
+    db = imported(tmp_path, PEOPLE)
+    _, each = both(model, campaign(model, name), db, runs=4)
+    assert each == ["mkc run: columnar engine"] * 4
 
 
 MESSY_PEOPLE = '''Id,first_name,lead_score,engagement,lead_status,country,note
