@@ -153,6 +153,8 @@ def test_every_example_batch_campaign_matches_the_reference(tmp_path, path, name
 
 
 ACCEPTED = {
+    ("lead_scoring", "Decay.Monthly"),
+    ("recurring_batch", "Digest.Weekly Digest"),
     ("nested_executables", "Onboarding.Start"),
     ("token_inheritance", "Ops.ParentA"),
     ("token_inheritance", "Ops.ParentB"),
