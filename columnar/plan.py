@@ -31,7 +31,7 @@ import datetime as dt
 import attrs
 
 from mkc.checker.bound import PARENT_CONTEXT, BoundStep
-from mkc.checker.model import CampaignInfo, Model
+from mkc.checker.model import CampaignInfo, Model, ProgramInfo
 from mkc.columnar import order, values
 from mkc.columnar.conditions import ConditionCompiler
 from mkc.columnar.tokens import NotCompiled, Renderer
@@ -194,7 +194,7 @@ class _Compiler:
         self.tokens = tokens
         self.keys = self.rt.keys
         self.renderer = Renderer(self.rt, self.field)
-        self.conditions = ConditionCompiler(self.rt, columns, at)
+        self.conditions = ConditionCompiler(self.rt, columns, at, self.member_column)
         self.pos = 0
         self.lists: dict[str, tuple[str, str]] = {}
         self.programs: dict[str, tuple[str, str]] = {}
@@ -228,9 +228,6 @@ class _Compiler:
         _depth(main, self.triggers)
         if self.new_fields.keys() & self.conditions.columns.read:
             raise NotCompiled("a condition on a field that gets its column in this run")
-        changed = [*self.lists, *self.programs]
-        if any(key.replace("'", "''") in sql for sql in self.conditions.live_members for key in changed):
-            raise NotCompiled("a condition on a membership the flow changes")
         return Plan(
             campaign,
             main,
@@ -470,10 +467,7 @@ class _Compiler:
         program = args.target("program")
         wanted = self.constant(args, "status", where, args.text("status"))
         statuses = program.statuses
-        key = codec.dump_key(self.keys(program))
-        if key not in self.programs:
-            self.programs[key] = (f"{PREFIX}p{len(self.programs)}", program.name)
-        column = self.programs[key][0]
+        column = self.program_column(program)
         status = wanted
         if statuses:
             spelled = {}
@@ -536,6 +530,17 @@ class _Compiler:
         if key not in self.lists:
             self.lists[key] = (f"{PREFIX}l{len(self.lists)}", static_list.name)
         return self.lists[key][0]
+
+    def program_column(self, program) -> str:
+        key = codec.dump_key(self.keys(program))
+        if key not in self.programs:
+            self.programs[key] = (f"{PREFIX}p{len(self.programs)}", program.name)
+        return self.programs[key][0]
+
+    def member_column(self, target) -> str | None:
+        """The working table's column of a list or program a condition in the
+        middle of a flow reads: the membership as the flow left it."""
+        return self.program_column(target) if isinstance(target, ProgramInfo) else self.list_column(target)
 
     def add_to_list(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
         static_list = args.target("list")
