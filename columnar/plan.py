@@ -60,6 +60,7 @@ STEPS = (
     "send_alert",
     "interesting_moment",
     "execute_campaign",
+    "request_campaign",
     "do_nothing",
 )
 # The triggers whose events the engine fires: trigger -> the step that fires it.
@@ -68,6 +69,7 @@ TRIGGER_STEPS = {
     "score_is_changed": "change_score",
     "added_to_list": "add_to_list",
     "program_status_changes": "change_program_status",
+    "campaign_is_requested": "request_campaign",
 }
 PREFIX = "mkc$"  # the working table's own columns (memberships, entries) start with it
 
@@ -624,6 +626,36 @@ class _Compiler:
         )
         self.items(target.steps, target, context, keys, inner.callers, inner.reach, ops)
 
+    def request_campaign(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
+        """Request Campaign: logged, then the requested campaign's `campaign_is_requested`
+        trigger fires for it alone (`Engine.request`): it starts as a trigger campaign does,
+        in the next wave, after the flows of this one."""
+        target = args.target("campaign")
+        if target.kind == "executable":
+            raise NotCompiled(f"a step that fails ({target.full_name} is executable)")
+        if not any(t.name == "campaign_is_requested" for t in target.triggers):
+            raise NotCompiled(f"a step that fails ({target.full_name} cannot be requested)")
+        source = "flow_action"
+        activity = self.log(
+            "Request Campaign", where, [("campaign", Value.of(target.full_name)), ("source", Value.of(source))], target
+        )
+        event = Event("campaign_is_requested", "", target.name, {"campaign": target, "source": source})
+        fires = ()
+        for campaign, env, calls in self.engine.listeners("campaign_is_requested"):
+            if campaign is target and campaign.active and self.requested(env, calls, event):
+                spec = TRIGGERS["campaign_is_requested"]
+                tokens = (("t_name", sql_text(event.name)), ("t_title", sql_text(spec.title)))
+                fires = (self.fire(campaign, 1, "true", tokens),)
+        ops.append(Step(self.next_pos(), where.reach, None, activity, (), fires))
+
+    @staticmethod
+    def requested(env, calls, event: Event) -> bool:
+        """Whether one of the campaign's `campaign_is_requested` triggers takes the event (`Engine.fire`)."""
+        try:
+            return any(TRIGGERS[event.trigger].matches(env, call, event) for call in calls)
+        except (Unresolved, TokenError):
+            return False
+
     # ---- events --------------------------------------------------------------------
 
     def fires(self, activity: str, name: str, where, changed: str, old, new, data: dict) -> tuple[Fire, ...]:
@@ -651,23 +683,25 @@ class _Compiler:
                 if spec.has_token("old_value"):
                     tokens.append(("t_old", values.text(old)))
                     tokens.append(("t_new", values.text(new)))
-                if campaign not in self.triggers:
-                    self.triggers[campaign] = None
-                once = self.rule(campaign)
-                filters = self.conditions.smart_list(campaign, TokenContext(campaign), live=True)
-                found.append(
-                    Fire(
-                        campaign,
-                        index,
-                        f"({changed}) AND (" + " OR ".join(matches) + ")",
-                        tuple(tokens),
-                        filters,
-                        self.entry_column(campaign),
-                        once,
-                        codec.dump_key(self.keys(campaign)),
-                    )
-                )
+                found.append(self.fire(campaign, index, f"({changed}) AND (" + " OR ".join(matches) + ")", tokens))
         return tuple(found)
+
+    def fire(self, campaign: CampaignInfo, index: int, matches: str, tokens) -> Fire:
+        """A trigger campaign an event starts (see `Fire`), its flow compiled with the plan's."""
+        if campaign not in self.triggers:
+            self.triggers[campaign] = None
+        once = self.rule(campaign)
+        filters = self.conditions.smart_list(campaign, TokenContext(campaign), live=True)
+        return Fire(
+            campaign,
+            index,
+            matches,
+            tuple(tokens),
+            filters,
+            self.entry_column(campaign),
+            once,
+            codec.dump_key(self.keys(campaign)),
+        )
 
     def matches(
         self, trigger: str, env, call: dict, name: str, data: dict, old: Value | None, new: Value | None

@@ -306,12 +306,21 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tupl
         "a.attributes, a.flow, a.via, a.target, a.line FROM mkc_acts a JOIN mkc_seq s ON s.k = a.k",
         [at],
     )
+    # The reference keeps a batch's entries in a dict by campaign and person (`Runtime.changes`): first
+    # those who had entered before, in the order `entries` first holds them (`PeopleBatches.batch` reads
+    # them grouped, on one thread: in that order), then the others in the order of their first entry;
+    # a person's entries into one campaign together.
     names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(campaign_name(load_key(key)))}" for key in p.entries)
     con.execute(
-        f"INSERT INTO entries SELECT pid, campaign_key, CASE campaign_key {names} "
-        f"WHEN {sql_text(p.key)} THEN {sql_text(campaign_name(load_key(p.key)))} END, ?, {run} FROM ("
+        "WITH made AS (SELECT *, min(k) OVER (PARTITION BY pid, campaign_key) AS first FROM ("
         f"SELECT {order.entered(RANK, BATCH_SIZE)} AS k, _pid AS pid, {sql_text(p.key)} AS campaign_key FROM mkc_cw "
-        "UNION ALL SELECT k, pid, campaign_key FROM mkc_entries) ORDER BY k",
+        "UNION ALL SELECT k, pid, campaign_key FROM mkc_entries)), "
+        "had AS (SELECT e.pid, e.campaign_key, min(e.rowid) AS r FROM entries e "
+        "SEMI JOIN made m ON m.pid = e.pid AND m.campaign_key = e.campaign_key GROUP BY e.pid, e.campaign_key) "
+        f"INSERT INTO entries SELECT m.pid, m.campaign_key, CASE m.campaign_key {names} "
+        f"WHEN {sql_text(p.key)} THEN {sql_text(campaign_name(load_key(p.key)))} END, ?, {run} "
+        "FROM made m LEFT JOIN had h ON h.pid = m.pid AND h.campaign_key = m.campaign_key "
+        f"ORDER BY {order.batch('m.first')}, h.r IS NULL, h.r, m.first, m.k",
         [at],
     )
     _write_members(con, p)
