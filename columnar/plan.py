@@ -262,7 +262,9 @@ class _Compiler:
         if mode == "once_every" and rule.period is not None:
             period = duration_delta(rule.period)  # (None: longer than the clock's range, so never again)
             if period is not None and period <= dt.timedelta(0):  # (an entry of this run would not count)
-                raise NotCompiled(f"the qualification rule once_every {rule.period} ({campaign.full_name})")
+                raise NotCompiled(
+                    f"the qualification rule once_every {rule.period}: under a microsecond ({campaign.full_name})"
+                )
             since = None
             if period is not None:
                 with contextlib.suppress(OverflowError):  # (before the clock's range: every entry counts)

@@ -174,6 +174,10 @@ FALLBACKS = [
     ("campaign C < flow < wait 1 day; change_score +1 > >", "wait steps"),
     ("campaign T < smart_list < trigger campaign_is_requested >; flow < do_nothing > >\n"
      "campaign C < flow < request_campaign T > >", None),
+    ("campaign C < flow < change_score +1 >; qualification once_every 0.000000001 minutes >",
+     "the qualification rule once_every 1e-09 minutes: under a microsecond (Default.C)"),
+    ("campaign T < smart_list < trigger campaign_is_requested >; flow < request_campaign T > >\n"
+     "campaign C < flow < request_campaign T > >", "trigger campaigns that start each other"),
     ("campaign C < flow < remove_from_flow this_campaign > >", "remove from flow steps"),
     ("campaign C < flow < delete_person > >", "delete person steps"),
     ("campaign T < smart_list < trigger fills_out_form \"x\" >; flow < do_nothing > >\n"
