@@ -325,6 +325,14 @@ def test_every_time_campaigns_run_again(tmp_path):
     assert said == "mkc run: columnar engine"
 
 
+def runs_on_the_engine(tmp_path, text: str, name: str, runs: int) -> None:
+    """The campaign over PEOPLE, `runs` times a day apart, by each engine (the same
+    tables and output: `both`); the columnar engine ran it each time."""
+    model = model_of(text)
+    _, each = both(model, campaign(model, name), imported(tmp_path, PEOPLE), runs=runs)
+    assert each == ["mkc run: columnar engine"] * runs
+
+
 ONCE_EVERY = """
 list "L"
 campaign Bump executable < flow < change_score +1 field=engagement >; qualification once_every 2 days >
@@ -350,10 +358,7 @@ campaign D < smart_list < filter lead_score > 6 >; flow < change_score -1 >; qua
 def test_once_every_counts_from_the_last_entry(tmp_path, name):
     # Runs a day apart: an entry two days back (the period exactly) lets the person in
     # again, one a day back does not, nor one of the same run (Bump executed twice).
-    model = model_of(ONCE_EVERY)
-    db = imported(tmp_path, PEOPLE)
-    _, each = both(model, campaign(model, name), db, runs=4)
-    assert each == ["mkc run: columnar engine"] * 4
+    runs_on_the_engine(tmp_path, ONCE_EVERY, name, 4)
 
 
 MEMBERS = """
@@ -410,10 +415,7 @@ program P <
 def test_conditions_see_memberships_as_the_flow_left_them(tmp_path):
     # Choices, an executable's smart list and trigger campaigns' filters ask about
     # lists and a program that earlier steps of the run (and earlier runs) changed.
-    model = model_of(MEMBERS)
-    db = imported(tmp_path, PEOPLE)
-    _, each = both(model, campaign(model, "P.Go"), db, runs=4)
-    assert each == ["mkc run: columnar engine"] * 4
+    runs_on_the_engine(tmp_path, MEMBERS, "P.Go", 4)
 
 
 REQUESTS = """
@@ -460,10 +462,7 @@ def test_requested_campaigns_run_after_the_flow_that_requests_them(tmp_path):
     # The requested flow is queued: it runs after the caller's (which never sees its tag),
     # in the order requested among the trigger campaigns started, its smart list and
     # qualification rule asked when requested, its source matched.
-    model = model_of(REQUESTS)
-    db = imported(tmp_path, PEOPLE)
-    _, each = both(model, campaign(model, "Default.C"), db, runs=2)
-    assert each == ["mkc run: columnar engine"] * 2
+    runs_on_the_engine(tmp_path, REQUESTS, "Default.C", 2)
 
 
 ENTRIES = """
@@ -480,10 +479,7 @@ def test_entries_are_written_in_the_reference_order(tmp_path):
     # A person's entries into one campaign are written together (OnScore twice, before X);
     # those who had entered a campaign before come first, in the order the table holds them
     # (X admits more people each run, as their score grows).
-    model = model_of(ENTRIES)
-    db = imported(tmp_path, PEOPLE)
-    _, each = both(model, campaign(model, "Default.C"), db, runs=3)
-    assert each == ["mkc run: columnar engine"] * 3
+    runs_on_the_engine(tmp_path, ENTRIES, "Default.C", 3)
 
 
 MESSY_PEOPLE = '''Id,first_name,lead_score,engagement,lead_status,country,note
