@@ -541,7 +541,7 @@ class _Compiler:
             self.programs[key] = (f"{PREFIX}p{len(self.programs)}", program.name)
         return self.programs[key][0]
 
-    def member_column(self, target) -> str | None:
+    def member_column(self, target) -> str:
         """The working table's column of a list or program a condition in the
         middle of a flow reads: the membership as the flow left it."""
         return self.program_column(target) if isinstance(target, ProgramInfo) else self.list_column(target)
@@ -642,12 +642,12 @@ class _Compiler:
             "Request Campaign", where, [("campaign", Value.of(target.full_name)), ("source", Value.of(source))], target
         )
         event = Event("campaign_is_requested", "", target.name, {"campaign": target, "source": source})
-        fires = ()
-        for campaign, env, calls in self.engine.listeners("campaign_is_requested"):
-            if campaign is target and campaign.active and self.requested(env, calls, event):
-                spec = TRIGGERS["campaign_is_requested"]
-                tokens = (("t_name", sql_text(event.name)), ("t_title", sql_text(spec.title)))
-                fires = (self.fire(campaign, 1, "true", tokens),)
+        title = TRIGGERS[event.trigger].title
+        fires = tuple(
+            self.fire(campaign, 1, "true", (("t_name", sql_text(event.name)), ("t_title", sql_text(title))))
+            for campaign, env, calls in self.engine.listeners(event.trigger)
+            if campaign is target and campaign.active and self.requested(env, calls, event)
+        )
         ops.append(Step(self.next_pos(), where.reach, None, activity, (), fires))
 
     @staticmethod
