@@ -5,9 +5,11 @@ engine's door to `mkc.columnar.predicates` (the compiler of conditions,
 `live`: the condition is asked in the middle of a run (a choice, an
 executable's smart list, a trigger campaign's filters), where `p` is the
 run's working table, whose field columns (and `_extra`) are the person's
-values then; memberships are read from the store's tables, as they stood
-before the run, so a live condition on a list or program the run changes
-does not compile (`Plan` checks that once it knows what the run changes).
+values then, and whose membership columns (`members`, given by the plan:
+one for each list or program a live condition reads, as for each one a step
+changes) are the person's memberships as the flow left them. Otherwise
+(the batch campaign's smart list, before the run) memberships are read from
+the store's tables.
 
 The predicates raise a DuckDB error for a few values they do not model (see
 their docstring); an error would end the run's transaction, so the run
@@ -50,12 +52,12 @@ class _Reading(Mapping):
 
 
 class ConditionCompiler:
-    def __init__(self, runtime, columns: dict | None, at):
+    def __init__(self, runtime, columns: dict | None, at, members=None):
         self.rt = runtime
         self.columns = _Reading(columns if columns is not None else {})
         self.known = columns is not None
         self.at = at
-        self.live_members: list[str] = []  # the SQL of live conditions that read memberships
+        self.members = members  # list or program -> its column in the working table (`predicates.Context`)
 
     def smart_list(self, campaign, context, live: bool) -> str:
         """The campaign's filters (and logic) as SQL; 'true' when it has none."""
@@ -72,13 +74,11 @@ class ConditionCompiler:
             from mkc.columnar import predicates
         except ImportError:  # (the compiler of conditions is not there yet)
             raise NotCompiled("filters and choice conditions (no SQL predicates)") from None
-        ctx = predicates.Context(self.columns, self.at, self.rt, context)
+        ctx = predicates.Context(self.columns, self.at, self.rt, context, self.members if live else None)
         try:
             sql = getattr(predicates, what)(node, campaign.scope, ctx)
         except predicates.Unsupported as err:
             raise NotCompiled(err.reason) from None
-        if live and ("list_members" in sql or "program_members" in sql):
-            self.live_members.append(sql)
         return f"({sql})"
 
     def guards(self):

@@ -34,6 +34,11 @@ def entered(rank: str, batch_size: int) -> str:
     return f"({_shift(f'{rank} // {batch_size}', BATCH)} + {_shift(rank, RANK)})"
 
 
+def batch(key: str) -> str:
+    """SQL: the batch of a key."""
+    return f"({key} >> {BATCH})"
+
+
 def at(key: str, wave: int, pos: int, index: int = 0) -> str:
     """SQL: the key of what the step at `pos` of a flow of `wave` (key `key`)
     logs; with `index`, of the trigger campaign it starts in that place."""

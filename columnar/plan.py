@@ -25,10 +25,13 @@ flow's row `f`.
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+
 import attrs
 
 from mkc.checker.bound import PARENT_CONTEXT, BoundStep
-from mkc.checker.model import CampaignInfo, Model
+from mkc.checker.model import CampaignInfo, Model, ProgramInfo
 from mkc.columnar import order, values
 from mkc.columnar.conditions import ConditionCompiler
 from mkc.columnar.tokens import NotCompiled, Renderer
@@ -41,7 +44,7 @@ from mkc.interpreter.tokens import TokenContext, TokenError
 from mkc.stdlib import TRIGGERS
 from mkc.stdlib.activities import ACTIVITIES
 from mkc.stdlib.triggers import Event, produced_by, token_key
-from mkc.stdlib.values import as_number, same
+from mkc.stdlib.values import as_number, duration_delta, same
 from mkc.store import codec
 from mkc.store.db import storable
 from mkc.store.schema import quote
@@ -57,6 +60,7 @@ STEPS = (
     "send_alert",
     "interesting_moment",
     "execute_campaign",
+    "request_campaign",
     "do_nothing",
 )
 # The triggers whose events the engine fires: trigger -> the step that fires it.
@@ -65,6 +69,7 @@ TRIGGER_STEPS = {
     "score_is_changed": "change_score",
     "added_to_list": "add_to_list",
     "program_status_changes": "change_program_status",
+    "campaign_is_requested": "request_campaign",
 }
 PREFIX = "mkc$"  # the working table's own columns (memberships, entries) start with it
 
@@ -105,7 +110,7 @@ class Fire:
     tokens: tuple[tuple[str, str], ...]  # flow column (TRIGGER_COLUMNS) -> SQL text
     filters: str  # its smart list's filters over the person after the step
     entered: str  # its entry column in the working table
-    once: bool  # its qualification rule is `once` (else every_time)
+    once: bool  # its qualification rule keeps out who entered (`once`, `once_every`; else every_time)
     key: str  # its key (JSON)
 
 
@@ -152,7 +157,7 @@ class Plan:
     main: Flow
     triggers: dict  # trigger campaign -> its Flow
     filters: str  # the main campaign's smart list over `p`
-    once: bool  # the main campaign's rule is `once` (else every_time)
+    once: bool  # the main campaign's rule keeps out who entered (`once`, `once_every`; else every_time)
     key: str  # the main campaign's key (JSON)
     lists: dict  # list key JSON -> (working column, list name)
     programs: dict  # program key JSON -> (working column, program name)
@@ -163,6 +168,7 @@ class Plan:
     people_guards: tuple[Guard, ...]  # checks over every person (the conditions' fields)
     names: tuple[str, ...]  # every field the flows read or write, with a column or not
     new: tuple[str, ...] = ()  # fields without a column that steps write (text): they get one
+    recent: dict = {}  # campaign key JSON -> SQL moment: `once_every`, earlier entries up to it do not count
 
 
 def plan(model: Model, campaign: CampaignInfo, columns: dict | None = None, tokens: dict | None = None, at=START):
@@ -183,12 +189,14 @@ class _Compiler:
         self.new = frozenset(new)  # fields without a column that steps write (they get one)
         self.new_fields: dict[str, None] = dict.fromkeys(new)
         self.rt = Runtime(model, at)
+        self.at = at
+        self.recent: dict[str, str] = {}
         self.engine = Engine(self.rt)
         self.columns = columns
         self.tokens = tokens
         self.keys = self.rt.keys
         self.renderer = Renderer(self.rt, self.field)
-        self.conditions = ConditionCompiler(self.rt, columns, at)
+        self.conditions = ConditionCompiler(self.rt, columns, at, self.member_column)
         self.pos = 0
         self.lists: dict[str, tuple[str, str]] = {}
         self.programs: dict[str, tuple[str, str]] = {}
@@ -222,9 +230,6 @@ class _Compiler:
         _depth(main, self.triggers)
         if self.new_fields.keys() & self.conditions.columns.read:
             raise NotCompiled("a condition on a field that gets its column in this run")
-        changed = [*self.lists, *self.programs]
-        if any(key.replace("'", "''") in sql for sql in self.conditions.live_members for key in changed):
-            raise NotCompiled("a condition on a membership the flow changes")
         return Plan(
             campaign,
             main,
@@ -241,15 +246,32 @@ class _Compiler:
             tuple(Guard(sql, why) for sql, why in self.conditions.guards()),
             tuple(sorted(self.names)),
             tuple(self.new_fields),
+            dict(self.recent),
         )
 
     def rule(self, campaign: CampaignInfo) -> bool:
-        """Whether the campaign's qualification rule is `once` (False: every_time)."""
+        """Whether the campaign's qualification rule keeps out someone who
+        entered (False: every_time). `once_every D` keeps them out when their
+        last entry is less than D before the run (`Runtime.may_enter`): an
+        entry of this run always, an earlier one when it is later than `at -
+        D`, noted in `recent` for the join against `entries`."""
         rule = campaign.qualification
         mode = rule.mode if rule else "once"
-        if mode not in ("once", "every_time"):
+        if mode not in ("once", "every_time", "once_every"):
             raise NotCompiled(f"the qualification rule {mode} ({campaign.full_name})")
-        return mode == "once"
+        if mode == "once_every" and rule.period is not None:
+            period = duration_delta(rule.period)  # (None: longer than the clock's range, so never again)
+            if period is not None and period <= dt.timedelta(0):  # (an entry of this run would not count)
+                raise NotCompiled(
+                    f"the qualification rule once_every {rule.period}: under a microsecond ({campaign.full_name})"
+                )
+            since = None
+            if period is not None:
+                with contextlib.suppress(OverflowError):  # (before the clock's range: every entry counts)
+                    since = self.at - period
+            if since is not None:
+                self.recent[codec.dump_key(self.keys(campaign))] = f"TIMESTAMP '{since.isoformat(sep=' ')}'"
+        return mode != "every_time"
 
     def entry_column(self, campaign: CampaignInfo) -> str:
         key = codec.dump_key(self.keys(campaign))
@@ -449,10 +471,7 @@ class _Compiler:
         program = args.target("program")
         wanted = self.constant(args, "status", where, args.text("status"))
         statuses = program.statuses
-        key = codec.dump_key(self.keys(program))
-        if key not in self.programs:
-            self.programs[key] = (f"{PREFIX}p{len(self.programs)}", program.name)
-        column = self.programs[key][0]
+        column = self.program_column(program)
         status = wanted
         if statuses:
             spelled = {}
@@ -515,6 +534,17 @@ class _Compiler:
         if key not in self.lists:
             self.lists[key] = (f"{PREFIX}l{len(self.lists)}", static_list.name)
         return self.lists[key][0]
+
+    def program_column(self, program) -> str:
+        key = codec.dump_key(self.keys(program))
+        if key not in self.programs:
+            self.programs[key] = (f"{PREFIX}p{len(self.programs)}", program.name)
+        return self.programs[key][0]
+
+    def member_column(self, target) -> str:
+        """The working table's column of a list or program a condition in the
+        middle of a flow reads: the membership as the flow left it."""
+        return self.program_column(target) if isinstance(target, ProgramInfo) else self.list_column(target)
 
     def add_to_list(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
         static_list = args.target("list")
@@ -598,6 +628,36 @@ class _Compiler:
         )
         self.items(target.steps, target, context, keys, inner.callers, inner.reach, ops)
 
+    def request_campaign(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
+        """Request Campaign: logged, then the requested campaign's `campaign_is_requested`
+        trigger fires for it alone (`Engine.request`): it starts as a trigger campaign does,
+        in the next wave, after the flows of this one."""
+        target = args.target("campaign")
+        if target.kind == "executable":
+            raise NotCompiled(f"a step that fails ({target.full_name} is executable)")
+        if not any(t.name == "campaign_is_requested" for t in target.triggers):
+            raise NotCompiled(f"a step that fails ({target.full_name} cannot be requested)")
+        source = "flow_action"
+        activity = self.log(
+            "Request Campaign", where, [("campaign", Value.of(target.full_name)), ("source", Value.of(source))], target
+        )
+        event = Event("campaign_is_requested", "", target.name, {"campaign": target, "source": source})
+        title = TRIGGERS[event.trigger].title
+        fires = tuple(
+            self.fire(campaign, 1, "true", (("t_name", sql_text(event.name)), ("t_title", sql_text(title))))
+            for campaign, env, calls in self.engine.listeners(event.trigger)
+            if campaign is target and campaign.active and self.requested(env, calls, event)
+        )
+        ops.append(Step(self.next_pos(), where.reach, None, activity, (), fires))
+
+    @staticmethod
+    def requested(env, calls, event: Event) -> bool:
+        """Whether one of the campaign's `campaign_is_requested` triggers takes the event (`Engine.fire`)."""
+        try:
+            return any(TRIGGERS[event.trigger].matches(env, call, event) for call in calls)
+        except (Unresolved, TokenError):
+            return False
+
     # ---- events --------------------------------------------------------------------
 
     def fires(self, activity: str, name: str, where, changed: str, old, new, data: dict) -> tuple[Fire, ...]:
@@ -625,23 +685,25 @@ class _Compiler:
                 if spec.has_token("old_value"):
                     tokens.append(("t_old", values.text(old)))
                     tokens.append(("t_new", values.text(new)))
-                if campaign not in self.triggers:
-                    self.triggers[campaign] = None
-                once = self.rule(campaign)
-                filters = self.conditions.smart_list(campaign, TokenContext(campaign), live=True)
-                found.append(
-                    Fire(
-                        campaign,
-                        index,
-                        f"({changed}) AND (" + " OR ".join(matches) + ")",
-                        tuple(tokens),
-                        filters,
-                        self.entry_column(campaign),
-                        once,
-                        codec.dump_key(self.keys(campaign)),
-                    )
-                )
+                found.append(self.fire(campaign, index, f"({changed}) AND (" + " OR ".join(matches) + ")", tokens))
         return tuple(found)
+
+    def fire(self, campaign: CampaignInfo, index: int, matches: str, tokens) -> Fire:
+        """A trigger campaign an event starts (see `Fire`), its flow compiled with the plan's."""
+        if campaign not in self.triggers:
+            self.triggers[campaign] = None
+        once = self.rule(campaign)
+        filters = self.conditions.smart_list(campaign, TokenContext(campaign), live=True)
+        return Fire(
+            campaign,
+            index,
+            matches,
+            tuple(tokens),
+            filters,
+            self.entry_column(campaign),
+            once,
+            codec.dump_key(self.keys(campaign)),
+        )
 
     def matches(
         self, trigger: str, env, call: dict, name: str, data: dict, old: Value | None, new: Value | None

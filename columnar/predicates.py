@@ -13,7 +13,8 @@ The SQL reads one row of the store's `people` table (store/schema.py), or
 any relation with its columns, under the alias `p` (`FROM people AS p`): the
 typed field columns, `p._pid` and `p._extra`. Membership conditions are `EXISTS` subqueries over the store's
 `list_members` and `program_members` tables by `pid`, with the keys the store
-keeps (`codec.dump_key` of the runtime's key). `field_value(name, columns)`
+keeps (`codec.dump_key` of the runtime's key), or read a column of `p` where
+`Context.members` names one. `field_value(name, columns)`
 is a person's field as text (`values.text`, NULL when empty), as the
 interpreter reads it from such a row (`store.batches.fields_reader`); `field`
 gives every view of it the operators use (`Field`).
@@ -48,7 +49,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import attrs
 
@@ -80,6 +81,9 @@ class Context:
     now: dt.datetime
     runtime: Runtime  # resolves references and gives their keys
     tokens: TokenContext | None = None  # answers non-person tokens in operands; None: tokens are Unsupported
+    # `members(target)`: the column of `p` holding the person's membership of a list (BOOLEAN) or program
+    # (its status, NULL: none) when `p` has one (a run's working table), else None: the stored tables
+    members: Callable[[object], str | None] | None = None
 
 
 # ---- SQL text -------------------------------------------------------------------------
@@ -581,6 +585,9 @@ class _Compiler:
             return _Pred(FALSE, TRUE, str(err))
         if kind == "smart_list":
             return _Pred(self.asset(target, scope))
+        column = self.ctx.members(target) if self.ctx.members is not None else None
+        if column is not None:
+            return self.member(kind, args, f"p.{quote(column)}")
         key = _text(codec.dump_key(self.rt.keys(target)))
         if kind == "list":
             return _Pred(f"EXISTS (SELECT 1 FROM list_members AS m WHERE m.pid = p._pid AND m.list_key = {key})")
@@ -593,6 +600,19 @@ class _Compiler:
         except TokenError as err:  # asked only of members
             return _Pred(FALSE, has_status, str(err))
         return _Pred(f"EXISTS ({member} AND m.status IS NOT NULL AND {fold('m.status')} = {_text(wanted.casefold())})")
+
+    def member(self, kind: str, args: dict, column: str) -> _Pred:
+        """`member_of_list` / `member_of_program` over a column of `p` (`Context.members`)."""
+        if kind == "list":
+            return _Pred(f"coalesce({column}, false)")
+        has_status = f"{column} IS NOT NULL"
+        if args["status"] is None:
+            return _Pred(has_status)
+        try:
+            wanted = str(self.value(args["status"]))
+        except TokenError as err:
+            return _Pred(FALSE, has_status, str(err))
+        return _Pred(f"coalesce({fold(column)} = {_text(wanted.casefold())}, false)")
 
     # -- smart lists
 

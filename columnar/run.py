@@ -147,11 +147,11 @@ def _entrants(con, p: Plan) -> None:
     rule (a join against `entries`, first: on a second run of a `once`
     campaign nobody is left for the smart list), then the smart list, over
     people whose fields its predicates can read (`Plan.people_guards`)."""
-    entered = f"SELECT pid FROM entries WHERE campaign_key = {sql_text(p.key)}" if p.once else ""
+    entered = f"SELECT n.pid FROM entries n WHERE {_counted(p, p.key)}" if p.once else ""
     con.execute(
         f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} FROM (SELECT _pid, "
         f"row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people)"
-        + (f" WHERE NOT EXISTS ({entered} AND pid = _pid)" if entered else "")
+        + (f" WHERE NOT EXISTS ({entered} AND n.pid = _pid)" if entered else "")
     )
     if not con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
         return
@@ -183,9 +183,17 @@ def _in_list(key: str) -> str:
     return f"EXISTS (SELECT 1 FROM list_members m WHERE m.pid = p._pid AND m.list_key = {sql_text(key)})"
 
 
-def _entered(key: str) -> str:
-    """SQL: whether the person `p` entered the campaign (key JSON) before this run."""
-    return f"EXISTS (SELECT 1 FROM entries e WHERE e.pid = p._pid AND e.campaign_key = {sql_text(key)})"
+def _entered(p: Plan, key: str) -> str:
+    """SQL: whether the person `p` entered the campaign (key JSON) before this
+    run, by an entry its qualification rule counts."""
+    return f"EXISTS (SELECT 1 FROM entries n WHERE n.pid = p._pid AND {_counted(p, key)})"
+
+
+def _counted(p: Plan, key: str) -> str:
+    """SQL over a row `n` of `entries`: an entry into the campaign (key JSON)
+    that its qualification rule counts (`once_every`: the recent ones, `Plan.recent`)."""
+    since = p.recent.get(key)
+    return f"n.campaign_key = {sql_text(key)}" + (f" AND n.time > {since}" if since else "")
 
 
 def _status(key: str) -> str:
@@ -201,7 +209,7 @@ def _rows(p: Plan) -> str:
     for key, (column, _) in p.programs.items():
         extra.append(f"{_status(key)} AS {quote(column)}")
     for key, (column, _) in p.entries.items():
-        extra.append(f"{_entered(key)} AS {quote(column)}")
+        extra.append(f"{_entered(p, key)} AS {quote(column)}")
     return (
         f"SELECT p.*, e.{RANK}{''.join(', ' + e for e in extra)} FROM people p JOIN mkc_entrants e ON e._pid = p._pid"
     )
@@ -298,12 +306,21 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tupl
         "a.attributes, a.flow, a.via, a.target, a.line FROM mkc_acts a JOIN mkc_seq s ON s.k = a.k",
         [at],
     )
+    # The reference keeps a batch's entries in a dict by campaign and person (`Runtime.changes`): first
+    # those who had entered before, in the order `entries` first holds them (`PeopleBatches.batch` reads
+    # them grouped, on one thread: in that order), then the others in the order of their first entry;
+    # a person's entries into one campaign together.
     names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(campaign_name(load_key(key)))}" for key in p.entries)
     con.execute(
-        f"INSERT INTO entries SELECT pid, campaign_key, CASE campaign_key {names} "
-        f"WHEN {sql_text(p.key)} THEN {sql_text(campaign_name(load_key(p.key)))} END, ?, {run} FROM ("
+        "WITH made AS (SELECT *, min(k) OVER (PARTITION BY pid, campaign_key) AS first FROM ("
         f"SELECT {order.entered(RANK, BATCH_SIZE)} AS k, _pid AS pid, {sql_text(p.key)} AS campaign_key FROM mkc_cw "
-        "UNION ALL SELECT k, pid, campaign_key FROM mkc_entries) ORDER BY k",
+        "UNION ALL SELECT k, pid, campaign_key FROM mkc_entries)), "
+        "had AS (SELECT e.pid, e.campaign_key, min(e.rowid) AS r FROM entries e "
+        "SEMI JOIN made m ON m.pid = e.pid AND m.campaign_key = e.campaign_key GROUP BY e.pid, e.campaign_key) "
+        f"INSERT INTO entries SELECT m.pid, m.campaign_key, CASE m.campaign_key {names} "
+        f"WHEN {sql_text(p.key)} THEN {sql_text(campaign_name(load_key(p.key)))} END, ?, {run} "
+        "FROM made m LEFT JOIN had h ON h.pid = m.pid AND h.campaign_key = m.campaign_key "
+        f"ORDER BY {order.batch('m.first')}, h.r IS NULL, h.r, m.first, m.k",
         [at],
     )
     _write_members(con, p)

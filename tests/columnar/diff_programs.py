@@ -4,8 +4,9 @@
 hypothesis, `RandomChoices` for a seed): a program built from what the
 columnar engine compiles (a batch campaign `Main` with filters joined by
 `logic`, choices, executables with and without the parent's token context,
-list, status, score, data value, email, alert and moment steps, waits, a
-`data_value_changes` trigger campaign, `once` / `every_time` / `once_every`
+list, status, score, data value, email, alert and moment steps, waits,
+trigger campaigns (each trigger the engine fires, `campaign_is_requested`
+with `request_campaign` steps), `once` / `every_time` / `once_every`
 rules), now and then something it is expected to refuse (a history filter, a
 weekday wait) so the fallback is compared too; a person export with messy
 fields (empty, mixed case, numeric text, dates, values that do not fit their
@@ -90,6 +91,7 @@ class _Gen:
     def __init__(self, c):
         self.c = c
         self.executables: list[str] = []
+        self.requestable: list[str] = []  # trigger campaigns with a campaign_is_requested trigger
         self.refused = False  # something the engine is expected to hand to the fallback
         self.visits_text = False  # the export's visits column holds text (so no change_score on it)
 
@@ -194,6 +196,8 @@ class _Gen:
             actions += ["wait"]
         if kind == "batch" and self.executables:
             actions += ["execute", "execute"]
+        if self.requestable:
+            actions += ["request", "request"]
         action = action or c.pick(actions)
         if action == "score":
             change = c.pick(("+10", "-5", "+1", "=50", "=-2", "<<my.bonus>>"))
@@ -229,6 +233,8 @@ class _Gen:
                 self.refused = True
                 return f"wait {c.int(1, 3)} days weekdays=[mon, tue, wed, thu, fri] at=09:00"
             return f"wait {c.int(1, 10)} {c.pick(('days', 'hours'))}"
+        if action == "request":
+            return f"request_campaign {self.c.pick(self.requestable)}"
         if action == "execute":
             parent = " use_parent_token_context=true" if c.chance(50) else ""
             return f"execute_campaign {c.pick(self.executables)}{parent}"
@@ -256,8 +262,10 @@ class _Gen:
 
     def qualification(self) -> str:
         rules = ("", "", "", "qualification once", "qualification every_time", "qualification every_time")
-        rules += ("qualification once_every 7 days",)  # the engine's plan refuses it: less often
-        return self.c.pick(rules)
+        rule = self.c.pick((*rules, "qualification once_every"))
+        if rule.endswith("once_every"):  # the runs are 7 days apart (AT): the period, just under it, just over it
+            rule += " " + self.c.pick(("7 days", "1 week", "167 hours", "8 days"))
+        return rule
 
     def campaign(self, name: str, kind: str, smart_list: list[str], steps: int) -> list[str]:
         lines = [f"campaign {name}{' executable' if kind == 'executable' else ''} <"]
@@ -272,7 +280,9 @@ class _Gen:
     def trigger(self) -> str:
         """One of the triggers the engine fires from its steps, with or without a constraint."""
         c = self.c
-        kind = c.pick(("data", "data", "score", "list", "status"))
+        kind = c.pick(("data", "data", "score", "list", "status", "requested"))
+        if kind == "requested":
+            return "campaign_is_requested" + c.pick(("", ' source="flow_action"'))
         if kind == "data":
             field = c.pick(("lead_status", "lead_status", "tier", "country"))
             to = f" to={_q(c.pick(('MQL', 'mql', 'NL', 'Top', 'Spring Nurture')))}" if c.chance(60) else ""
@@ -306,6 +316,8 @@ class _Gen:
             trigger = [f"trigger {self.trigger()}"]
             trigger += [f"filter {self.condition(history=False)}" for _ in range(c.int(0, 1))]
             body += self.campaign(name, "trigger", trigger, c.int(1, 3))
+            if "campaign_is_requested" in trigger[0]:
+                self.requestable.append(name)  # (requested by the campaigns that follow: never in a loop)
         body += self.campaign("Main", "batch", self.smart_list(c.int(0, 4)), c.int(1, 6))
         # Prep gives some people lists and program statuses before Main runs
         prep = [f"filter {self.condition(history=False)}"] if c.chance(70) else []

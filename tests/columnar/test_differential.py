@@ -113,7 +113,8 @@ def test_the_generator_covers_what_the_engine_compiles():
     text = "\n".join(c.program for c in cases)
     wanted = ["logic", "choice", "when", "default", "use_parent_token_context=true", "execute_campaign Exec1\n"]
     wanted += ["qualification once\n", "qualification every_time", "not ", " or ", " and "]
-    wanted += ["was_sent_email", "weekdays=", "wait ", "once_every"]  # refused: through the fallback
+    wanted += ["once_every 7 days", "once_every 167 hours"]
+    wanted += ["was_sent_email", "weekdays=", "wait "]  # refused: through the fallback
     if importlib.util.find_spec("mkc.columnar") is not None:
         from mkc.columnar.plan import STEPS, TRIGGER_STEPS
 
