@@ -336,7 +336,7 @@ class _Compiler:
     def step(self, node: ast.Step, campaign: CampaignInfo, context, keys, callers, reach, ops) -> None:
         name = node.name
         if name not in STEPS:
-            raise NotCompiled(f"{name.replace('_', ' ')} steps" if name != "wait" else "wait steps")
+            raise NotCompiled(f"{name.replace('_', ' ')} steps")
         bound = self.model.bound.step(campaign, node)
         if bound is None or bound.spec is None:
             raise NotCompiled(f"the step {name} ({campaign.full_name})")
