@@ -104,9 +104,8 @@ def run_campaign(
         seq = int(store.meta("next_seq") or 1)
         for lo in range(0, -1 if top is None else top + 1, size):
             hi = lo + size - 1
-            entering = con.execute(f"SELECT count(*) FROM mkc_entrants WHERE {RANK} BETWEEN {lo} AND {hi}").fetchone()[
-                0
-            ]
+            chunk_sql = f"SELECT count(*) FROM mkc_entrants WHERE {RANK} BETWEEN {lo} AND {hi}"
+            entering = con.execute(chunk_sql).fetchone()[0]
             rewrite = stored is not None and waits.within(con, lo, hi)  # (the batches' stored waits, renumbered)
             if not entering and not rewrite:
                 continue
