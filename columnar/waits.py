@@ -32,6 +32,8 @@ import attrs
 
 from mkc.columnar import order
 from mkc.columnar.values import json, sql_text
+from mkc.grammar import ast
+from mkc.interpreter.runtime import StepFailure
 from mkc.store import bulk, codec
 from mkc.store.batches import campaign_name, wait_context
 
@@ -65,15 +67,11 @@ class Clock:
         self.now = now
 
     def fail(self, reason: str):
-        from mkc.interpreter.runtime import StepFailure
-
         raise StepFailure(reason)
 
 
 def has_wait(items) -> bool:
     """Whether a flow's items (steps and choices) hold a wait step."""
-    from mkc.grammar import ast
-
     for item in items:
         if isinstance(item, ast.Choice):
             branches = [w.step for w in item.whens] + ([item.default] if item.default is not None else [])
