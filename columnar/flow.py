@@ -8,8 +8,8 @@ The run's tables (temporary, in the store's connection):
   steps update it in place;
 - `mkc_f` (`f`): the flows being run: the person, the order key `k` (see
   `activities.py`), the `trigger.*` texts, and the columns ops decide;
-- `mkc_acts`, `mkc_entries`: what the run logged and the entries it recorded,
-  each with its order key;
+- `mkc_acts`, `mkc_entries`, `mkc_waits`: what the run logged, the entries
+  it recorded and the flows that wait (`waits.py`), each with its order key;
 - `mkc_next`: the trigger campaigns' flows started, for the next wave.
 
 A person's flows run one after the other, as the reference runs them: a
@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from mkc.columnar import activities, order
+from mkc.columnar import activities, order, waits
 from mkc.columnar.plan import Decide, Flow, Plan, Step
 from mkc.columnar.tokens import TRIGGER_COLUMNS
 from mkc.columnar.values import sql_text
 from mkc.store.schema import quote
 
-TRIGGER_COLS = tuple(TRIGGER_COLUMNS.values())
+TRIGGER_COLS = (*TRIGGER_COLUMNS.values(), waits.CONTEXT)
 
 
 def run_waves(con, plan: Plan, at: dt.datetime, batch_size: int) -> None:
@@ -77,6 +77,9 @@ def _run_flow(con, flow: Flow, wave: int, at: dt.datetime, index: dict) -> None:
     """One campaign's flow for the rows of `mkc_f`."""
     rows = "FROM mkc_f f JOIN mkc_cw p ON p._pid = f.pid"
     for op in flow.ops:
+        if isinstance(op, waits.Wait):
+            waits.record(con, op, wave)
+            continue
         if isinstance(op, Decide):
             con.execute(
                 f"UPDATE mkc_f AS f SET {op.column} = {op.sql} FROM mkc_cw p WHERE p._pid = f.pid AND ({op.reach})"

@@ -32,7 +32,7 @@ import attrs
 
 from mkc.checker.bound import PARENT_CONTEXT, BoundStep
 from mkc.checker.model import CampaignInfo, Model, ProgramInfo
-from mkc.columnar import order, values
+from mkc.columnar import order, values, waits
 from mkc.columnar.conditions import ConditionCompiler
 from mkc.columnar.tokens import NotCompiled, Renderer
 from mkc.columnar.values import Value, sql_text
@@ -46,6 +46,7 @@ from mkc.stdlib.activities import ACTIVITIES
 from mkc.stdlib.triggers import Event, produced_by, token_key
 from mkc.stdlib.values import as_number, duration_delta, same
 from mkc.store import codec
+from mkc.store.batches import campaign_name, wait_context
 from mkc.store.db import storable
 from mkc.store.schema import quote
 
@@ -62,6 +63,7 @@ STEPS = (
     "execute_campaign",
     "request_campaign",
     "do_nothing",
+    "wait",
 )
 # The triggers whose events the engine fires: trigger -> the step that fires it.
 TRIGGER_STEPS = {
@@ -169,23 +171,36 @@ class Plan:
     names: tuple[str, ...]  # every field the flows read or write, with a column or not
     new: tuple[str, ...] = ()  # fields without a column that steps write (text): they get one
     recent: dict = {}  # campaign key JSON -> SQL moment: `once_every`, earlier entries up to it do not count
+    waits: bool = False  # a flow has a wait step
+    campaign_keys: tuple[str, ...] = ()  # the key of every campaign of the model (whose stored waits go on)
 
 
-def plan(model: Model, campaign: CampaignInfo, columns: dict | None = None, tokens: dict | None = None, at=START):
-    """The campaign's `Plan` for a run at `at` (`system.*`), or `Unsupported`
-    saying why not (see the module's docstring)."""
+def plan(
+    model: Model,
+    campaign: CampaignInfo,
+    columns: dict | None = None,
+    tokens: dict | None = None,
+    at=START,
+    until=None,
+):
+    """The campaign's `Plan` for a run at `at` (`system.*`) whose work goes
+    on until `until` (default `at`: a wait ending by then would go on in the
+    run), or `Unsupported` saying why not (see the module's docstring)."""
     try:
-        found = _Compiler(model, columns, tokens or {}, at).campaign(campaign)
+        found = _Compiler(model, columns, tokens or {}, at, until=until).campaign(campaign)
         if found.new:  # again, now that the fields that get a column are known, for who reads them
-            found = _Compiler(model, columns, tokens or {}, at, found.new).campaign(campaign)
+            found = _Compiler(model, columns, tokens or {}, at, found.new, until).campaign(campaign)
         return found
     except NotCompiled as err:
         return Unsupported(str(err))
 
 
 class _Compiler:
-    def __init__(self, model: Model, columns: dict | None, tokens: dict, at, new=()):
+    def __init__(self, model: Model, columns: dict | None, tokens: dict, at, new=(), until=None):
         self.model = model
+        self.at = at
+        self.until = until or at
+        self.top = 0  # the top-level item of the flow being compiled (a wait goes on after it)
         self.new = frozenset(new)  # fields without a column that steps write (they get one)
         self.new_fields: dict[str, None] = dict.fromkeys(new)
         self.rt = Runtime(model, at)
@@ -230,6 +245,7 @@ class _Compiler:
         _depth(main, self.triggers)
         if self.new_fields.keys() & self.conditions.columns.read:
             raise NotCompiled("a condition on a field that gets its column in this run")
+        flows = [main, *self.triggers.values()]
         return Plan(
             campaign,
             main,
@@ -247,6 +263,8 @@ class _Compiler:
             tuple(sorted(self.names)),
             tuple(self.new_fields),
             dict(self.recent),
+            waits=any(isinstance(op, waits.Wait) for f in flows for op in f.ops),
+            campaign_keys=tuple(codec.dump_key(self.keys(c)) for c in self.model.campaigns),
         )
 
     def rule(self, campaign: CampaignInfo) -> bool:
@@ -288,7 +306,7 @@ class _Compiler:
             keys = self.trigger_keys(trigger)
             context = TokenContext(trigger)
         ops: list = []
-        self.items(campaign.steps, campaign, context, keys, (), "true", ops)
+        self.items(campaign.steps, campaign, context, keys, (), "true", ops, top=True)
         return Flow(campaign, tuple(ops), tuple(self.flow_columns))
 
     def trigger_keys(self, campaign: CampaignInfo) -> frozenset:
@@ -310,12 +328,20 @@ class _Compiler:
             raise NotCompiled(f"a flow of more than {order.MAX_POS} steps, executables included")
         return self.pos
 
-    def items(self, items, campaign, context, keys, callers, reach, ops) -> None:
-        for item in items:
+    def items(self, items, campaign, context, keys, callers, reach, ops, top=False) -> None:
+        """Flow items for the rows that `reach` them (`top`: a campaign's
+        own flow); those that wait at one reach none of the items after it."""
+        for index, item in enumerate(items):
+            if top:
+                self.top = index
+            before = len(self.flow_columns)
             if isinstance(item, ast.Choice):
                 self.choice(item, campaign, context, keys, callers, reach, ops)
             else:
                 self.step(item, campaign, context, keys, callers, reach, ops)
+            for column in self.flow_columns[before:]:
+                if column.startswith("w"):
+                    reach = f"({reach}) AND f.{column} IS NULL"
 
     def choice(self, choice: ast.Choice, campaign, context, keys, callers, reach, ops) -> None:
         pos = self.next_pos()
@@ -332,7 +358,7 @@ class _Compiler:
     def step(self, node: ast.Step, campaign: CampaignInfo, context, keys, callers, reach, ops) -> None:
         name = node.name
         if name not in STEPS:
-            raise NotCompiled(f"{name.replace('_', ' ')} steps" if name != "wait" else "wait steps")
+            raise NotCompiled(f"{name.replace('_', ' ')} steps")
         bound = self.model.bound.step(campaign, node)
         if bound is None or bound.spec is None:
             raise NotCompiled(f"the step {name} ({campaign.full_name})")
@@ -643,8 +669,11 @@ class _Compiler:
         )
         event = Event("campaign_is_requested", "", target.name, {"campaign": target, "source": source})
         title = TRIGGERS[event.trigger].title
+        tokens = [("t_name", sql_text(event.name)), ("t_title", sql_text(title))]
+        if waits.has_wait(target.steps):  # (its waits keep the event)
+            tokens.append((waits.CONTEXT, waits.trigger_context(event.name, title, None, None)))
         fires = tuple(
-            self.fire(campaign, 1, "true", (("t_name", sql_text(event.name)), ("t_title", sql_text(title))))
+            self.fire(campaign, 1, "true", tokens)
             for campaign, env, calls in self.engine.listeners(event.trigger)
             if campaign is target and campaign.active and self.requested(env, calls, event)
         )
@@ -657,6 +686,31 @@ class _Compiler:
             return any(TRIGGERS[event.trigger].matches(env, call, event) for call in calls)
         except (Unresolved, TokenError):
             return False
+
+    def wait(self, bound: BoundStep, args: StepArgs, where, ops) -> None:
+        """The flow stops here for those who reach it, until the wait's end:
+        one time for everyone (every flow of the run runs at `at`), worked
+        out by the reference's own step (`waits.Clock`)."""
+        campaign = where.campaign
+        if campaign.kind not in ("batch", "trigger") or where.callers:
+            raise NotCompiled("a step that fails (a wait in an executable campaign)")
+        for name in ("duration", "weekdays", "at", "until"):
+            arg = args.args.get(name)
+            if arg is not None and not self.renderer.person_free(arg.node, where.context, where.keys):
+                raise NotCompiled("a wait that depends on the person")
+        effect = bound.spec.compile(args)
+        due = self.renderer.constant(lambda tokens: effect(waits.Clock(tokens, self.at)), where.context)
+        if due <= self.until:
+            raise NotCompiled("a wait that ends by the end of the run (it goes on in the run)")
+        pos = self.next_pos()
+        column = f"w{pos}"
+        self.flow_columns.append(column)
+        # A trigger flow's context holds its event (`Fire.tokens`); the batch campaign's, the API My Tokens.
+        context = f"f.{waits.CONTEXT}" if where.keys is not None else sql_text(wait_context(self.tokens, None))
+        key = self.keys(campaign)
+        ops.append(
+            waits.Wait(pos, where.reach, column, due, self.top + 1, codec.dump_key(key), campaign_name(key), context)
+        )
 
     # ---- events --------------------------------------------------------------------
 
@@ -685,6 +739,8 @@ class _Compiler:
                 if spec.has_token("old_value"):
                     tokens.append(("t_old", values.text(old)))
                     tokens.append(("t_new", values.text(new)))
+                if waits.has_wait(campaign.steps):  # (its waits keep the event)
+                    tokens.append((waits.CONTEXT, waits.trigger_context(name, spec.title, old, new)))
                 found.append(self.fire(campaign, index, f"({changed}) AND (" + " OR ".join(matches) + ")", tokens))
         return tuple(found)
 

@@ -24,7 +24,7 @@ import os
 
 import duckdb
 
-from mkc.columnar import flow, order
+from mkc.columnar import flow, order, waits
 from mkc.columnar.plan import PREFIX, Guard, Plan, Unsupported, plan
 from mkc.columnar.values import sql_text
 from mkc.interpreter import BatchesResult, Limits
@@ -50,6 +50,7 @@ TABLES = (
     "mkc_seq",
     "mkc_lists",
     "mkc_programs",
+    *waits.TABLES,
 )
 
 
@@ -65,23 +66,32 @@ CHUNK = 250_000  # people whose flows run together (whole batches): bounds the r
 
 
 def run_campaign(
-    store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, chunk: int | None = None
+    store: Store,
+    model,
+    campaign,
+    at: dt.datetime,
+    tokens: dict,
+    run: int,
+    chunk: int | None = None,
+    until: dt.datetime | None = None,
 ) -> BatchesResult:
     """Run `campaign` at `at` over every person of `store` (run number `run`,
-    API My Tokens `tokens`); the counts a reference run gives. Raises Fallback
-    before it writes anything. People run `chunk` (default CHUNK) at a time,
-    rounded to whole batches, each chunk written back before the next, as
-    batches are."""
-    found = plan(model, campaign, store.columns(), tokens, at)
+    API My Tokens `tokens`), its work going on until `until` (default `at`);
+    the counts a reference run gives. Raises Fallback before it writes
+    anything. People run `chunk` (default CHUNK) at a time, rounded to whole
+    batches, each chunk written back before the next, as batches are."""
+    until = until or at
+    found = plan(model, campaign, store.columns(), tokens, at, until)
     if isinstance(found, Unsupported):
         raise Fallback(found.reason)
     con = store.con
-    if con.execute("SELECT count(*) FROM waits").fetchone()[0]:
-        raise Fallback("waiting flows in the database")
     if store.count_people() > order.MAX_RANK:
         raise Fallback(f"more than {order.MAX_RANK:,} people")
     with _resources(con, store.count_people()):
         try:
+            stored, due = waits.stored(con, found.campaign_keys, until, BATCH_SIZE)
+            if due:
+                raise Fallback("waiting flows in the database that go on in this run")
             _entrants(con, found)
             _check(con, found)
         except Fallback:
@@ -89,21 +99,29 @@ def run_campaign(
             raise
         size = max(1, (chunk or CHUNK) // BATCH_SIZE) * BATCH_SIZE
         top = con.execute(f"SELECT max({RANK}) FROM mkc_entrants").fetchone()[0]
+        top = max((t for t in (top, stored) if t is not None), default=None)
         result = BatchesResult(campaign.full_name, store.count_people())
         seq = int(store.meta("next_seq") or 1)
         for lo in range(0, -1 if top is None else top + 1, size):
             hi = lo + size - 1
-            if not con.execute(f"SELECT count(*) FROM mkc_entrants WHERE {RANK} BETWEEN {lo} AND {hi}").fetchone()[0]:
+            chunk_sql = f"SELECT count(*) FROM mkc_entrants WHERE {RANK} BETWEEN {lo} AND {hi}"
+            entering = con.execute(chunk_sql).fetchone()[0]
+            rewrite = stored is not None and waits.within(con, lo, hi)  # (the batches' stored waits, renumbered)
+            if not entering and not rewrite:
                 continue
-            _enter(store, found, lo, hi)
             _tables(con)
-            flow.run_waves(con, found, at, BATCH_SIZE)
-            _changed(con, found)
-            entered, count = _write(store, found, at, run, seq)
+            if entering:
+                _enter(store, found, lo, hi)
+                flow.run_waves(con, found, at, BATCH_SIZE)
+                _changed(con, found)
+            written = waits.prepare(con, lo, hi, BATCH_SIZE, rewrite) if found.waits or rewrite else 0
+            entered, count = _write(store, found, at, run, seq, written) if entering else (0, 0)
+            if written:
+                waits.write(con, seq, rewrite)
             result.entered += entered
             result.activities += count
-            seq += count
-            _drop(con, keep="mkc_entrants")
+            seq += count + written
+            _drop(con, keep=("mkc_entrants", *waits.KEEP))
         _drop(con)
     store.set_meta("next_seq", seq)
     return result
@@ -136,9 +154,9 @@ def memory(people: int) -> int:
     return max(1024, people // 4000)
 
 
-def _drop(con, keep: str = "") -> None:
+def _drop(con, keep: tuple[str, ...] = ()) -> None:
     for table in TABLES:
-        if table != keep:
+        if table not in keep:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -250,6 +268,7 @@ def _tables(con) -> None:
         "attributes VARCHAR, flow VARCHAR, via VARCHAR, target VARCHAR, line VARCHAR)"
     )
     con.execute("CREATE TEMP TABLE mkc_entries (k HUGEINT, pid BIGINT, campaign_key VARCHAR)")
+    waits.tables(con)
 
 
 def _changed(con, p: Plan) -> None:
@@ -280,8 +299,9 @@ def _written(p: Plan):
     return list(p.written.items())
 
 
-def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tuple[int, int]:
-    """What the run did, into the store's tables, as the reference writes it."""
+def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int, waiting: int = 0) -> tuple[int, int]:
+    """What the run did, into the store's tables, as the reference writes it
+    (`waiting`: the chunk's waits, each batch's numbered after its activities)."""
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
     batch = f"{RANK} // {BATCH_SIZE}"
@@ -301,6 +321,8 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tupl
     # `seq` numbers the log in its order, sorting the keys alone; the rows are
     # stored as they come (the log's order is `(time, seq)`, store/schema.py).
     con.execute("CREATE TEMP TABLE mkc_seq AS SELECT k, row_number() OVER (ORDER BY k) AS n FROM mkc_acts")
+    if waiting:
+        waits.shift(con)
     con.execute(
         f"INSERT INTO activities SELECT {first} + s.n - 1, {run}, ?, a.pid, a.person, a.type, a.type_id, "
         "a.attributes, a.flow, a.via, a.target, a.line FROM mkc_acts a JOIN mkc_seq s ON s.k = a.k",
@@ -402,7 +424,9 @@ def _write_members(con, p: Plan) -> None:
 ENGINES = ("auto", "columnar", "reference")
 
 
-def choose(store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, engine: str, limits=None):
+def choose(
+    store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, engine: str, limits=None, until=None
+):
     """`mkc run --engine`: (the columnar run's result, or None when the
     reference is to run it; the line that says which engine ran and why).
     `columnar` when the engine does not run the campaign is bad input."""
@@ -411,7 +435,7 @@ def choose(store: Store, model, campaign, at: dt.datetime, tokens: dict, run: in
     try:
         if limits is not None and limits.work < Limits().work:
             raise Fallback("--max-work lowered (the reference counts the work a batch does)")
-        return run_campaign(store, model, campaign, at, tokens, run), "columnar engine"
+        return run_campaign(store, model, campaign, at, tokens, run, until=until), "columnar engine"
     except Fallback as why:
         if engine == "columnar":
             raise BadInput(

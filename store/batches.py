@@ -32,6 +32,16 @@ def campaign_name(key: tuple) -> str:
     return f"{key[-2]}.{key[-1]}"
 
 
+def wait_context(overrides: dict, trigger: dict | None) -> str:
+    """A waiting flow's token context as the `waits` table keeps it: API My Tokens and `trigger.*`."""
+    if not overrides and trigger is None:  # most waits: no API My Tokens, no trigger
+        return _NO_CONTEXT
+    context = {"my": overrides}
+    if trigger is not None:
+        context["trigger"] = trigger
+    return codec.dumps(context)
+
+
 @attrs.define
 class BatchWrite:
     """What writing back one batch puts in the database (`StoreSource.plan`):
@@ -232,15 +242,7 @@ class StoreSource:
         return people, fields, members
 
     def _wait_rows(self, waits: list[Wait]):
-        contexts = []
-        for w in waits:
-            if not w.overrides and w.trigger is None:  # most waits: no API My Tokens, no trigger
-                contexts.append(_NO_CONTEXT)
-                continue
-            context = {"my": w.overrides}
-            if w.trigger is not None:
-                context["trigger"] = w.trigger
-            contexts.append(codec.dumps(context))
+        contexts = [wait_context(w.overrides, w.trigger) for w in waits]
         return bulk.arrow(
             {
                 "pid": ("BIGINT", [self._pids[w.person] for w in waits]),

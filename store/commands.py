@@ -231,7 +231,7 @@ def _run(
     else:
         from mkc.columnar.run import choose  # (only a run needs the engine: db import, export and info do not)
 
-        result, why = choose(store, interp.model, campaign, at, tokens, run, engine, interp.limits)
+        result, why = choose(store, interp.model, campaign, at, tokens, run, engine, interp.limits, until)
     if say:
         _err(f"mkc run: {why}")
     if result is None:

@@ -4,14 +4,17 @@
 hypothesis, `RandomChoices` for a seed): a program built from what the
 columnar engine compiles (a batch campaign `Main` with filters joined by
 `logic`, choices, executables with and without the parent's token context,
-list, status, score, data value, email, alert and moment steps, waits,
-trigger campaigns (each trigger the engine fires, `campaign_is_requested`
-with `request_campaign` steps), `once` / `every_time` / `once_every`
-rules), now and then something it is expected to refuse (a history filter, a
-weekday wait) so the fallback is compared too; a person export with messy
-fields (empty, mixed case, numeric text, dates, values that do not fit their
-column's type); and the runs to make, one after the other, over one
-database.
+list, status, score, data value, email, alert and moment steps, waits of
+every form in batch and trigger flows and in choices, trigger campaigns
+(each trigger the engine fires, `campaign_is_requested` with
+`request_campaign` steps), `once` / `every_time` / `once_every` rules), now
+and then something it is expected to refuse (a history filter, a wait that
+ends within the run) so the fallback is compared too; a person export with
+messy fields (empty, mixed case, numeric text, dates, values that do not fit
+their column's type); and the runs to make, one after the other, over one
+database, at `--at`/`--until` times that fall before, between and after the
+waits' ends (a run whose clock passes a stored wait goes to the fallback,
+which resumes it).
 """
 
 from __future__ import annotations
@@ -66,6 +69,10 @@ BROAD = (
 )
 PREP_AT = "2026-01-02T09:00"
 AT = ("2026-01-05T09:00", "2026-01-12T09:00", "2026-02-20T09:00")
+# Second runs: an hour or a day after the first (before most waits end), or a week (after most).
+AGAIN = ("2026-01-05T10:00", "2026-01-06T09:00", AT[1], AT[1])
+# Wait forms; `until=` before the first run's --at goes on at once (refused: through the fallback).
+WAIT_UNTIL = ("2026-01-05T08:00", "2026-01-07T12:00", "2026-01-20T00:00", "2026-03-01T09:30")
 
 
 @attrs.frozen
@@ -226,13 +233,8 @@ class _Gen:
                 + ("<<lead.created_at>> / <<lead.number_of_employees:default=none>>", "<<lead.visits>> <<my.bonus>>")
             )
             return f"interesting_moment {c.pick(('web', 'email', 'milestone'))} {_q(text)}"
-        if action == "wait" and c.chance(50):  # the engine's plan refuses waits: less often
-            action = "nothing"
         if action == "wait":
-            if c.chance(15):
-                self.refused = True
-                return f"wait {c.int(1, 3)} days weekdays=[mon, tue, wed, thu, fri] at=09:00"
-            return f"wait {c.int(1, 10)} {c.pick(('days', 'hours'))}"
+            return self.wait()
         if action == "request":
             return f"request_campaign {self.c.pick(self.requestable)}"
         if action == "execute":
@@ -240,9 +242,26 @@ class _Gen:
             return f"execute_campaign {c.pick(self.executables)}{parent}"
         return "do_nothing"
 
+    def wait(self) -> str:
+        c = self.c
+        form = c.int(0, 9)
+        if form <= 3:
+            return f"wait {c.int(1, 10)} {c.pick(('days', 'hours', 'minutes', 'weeks'))}"
+        if form <= 5:
+            days = c.pick(("[mon, tue, wed, thu, fri]", "[sat]", "[tue, thu]"))
+            at = f" at={c.pick(('09:00', '00:00', '17:45'))}" if c.chance(60) else ""
+            return f"wait {c.int(1, 3)} {c.pick(('days', 'hours'))} weekdays={days}{at}"
+        if form <= 7:
+            return f"wait {c.int(1, 2)} {c.pick(('days', 'hours'))} at={c.pick(('08:30', '09:00', '23:59'))}"
+        until = c.pick(WAIT_UNTIL)
+        self.refused = self.refused or until < AT[0]
+        return f"wait until={until}"
+
     def choice(self, kind: str) -> list[str]:
         c = self.c
         action = c.pick(("score", "data", "add", "remove", "status", "moment", "email"))
+        if kind != "executable" and c.chance(15):
+            action = "wait"
         lines = ["choice <"]
         for _ in range(c.int(1, 3)):
             lines.append(f"  when {self.when()} < {self.step(kind, 'nothing' if c.chance(15) else action)} >")
@@ -352,7 +371,11 @@ class _Gen:
         runs = [("Prep", PREP_AT, None, ())] if c.chance(30) else []
         runs.append(("Main", AT[0], None, self.tokens()))
         if c.chance(85):  # again: `once`, `every_time`, `once_every` decide who enters a second time
-            runs.append(("Main", AT[1], AT[2] if c.chance(50) else None, self.tokens()))
+            again = c.pick(AGAIN)
+            until = c.pick((None, None, "2026-01-05T12:00", AT[2])) if again < AT[1] else c.pick((None, AT[2]))
+            runs.append(("Main", again, until if until is None or until > again else None, self.tokens()))
+            if c.chance(30):  # later still: every wait so far ends by then (the fallback resumes them)
+                runs.append(("Main", AT[2], None, self.tokens()))
         return tuple(runs)
 
     def tokens(self) -> tuple[str, ...]:

@@ -37,8 +37,8 @@ def campaign(model, full_name: str):
     return next(c for c in model.campaigns if c.full_name == full_name)
 
 
-def run(model, info, db: str, engine: str, at: dt.datetime = AT, tokens=None, people: str | None = None):
-    """`mkc run --campaign --db DB --engine ENGINE`: (exit status, stdout, stderr)."""
+def run(model, info, db: str, engine: str, at: dt.datetime = AT, tokens=None, people: str | None = None, until=None):
+    """`mkc run --campaign --db DB --engine ENGINE [--until]`: (exit status, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = run_campaign(
@@ -47,7 +47,7 @@ def run(model, info, db: str, engine: str, at: dt.datetime = AT, tokens=None, pe
             db=db,
             people=people,
             at=at,
-            until=None,
+            until=until,
             tokens=tokens or {},
             types={},
             skip_bad_rows=False,

@@ -171,7 +171,12 @@ def test_examples_the_engine_runs(stem, name):
 
 
 FALLBACKS = [
-    ("campaign C < flow < wait 1 day; change_score +1 > >", "wait steps"),
+    # (the plan's run is at the clock's start, 2026-01-01T00:00, and goes on until then)
+    ("campaign C < flow < wait until=2026-01-01T00:00; change_score +1 > >",
+     "a wait that ends by the end of the run (it goes on in the run)"),
+    ("campaign C < flow < wait 99999999 days > >",
+     "a step that fails (this wait would end after 9999-12-31T23:59, the end of the clock)"),
+    ("campaign C < flow < wait 1 day; change_score +1 > >", None),
     ("campaign T < smart_list < trigger campaign_is_requested >; flow < do_nothing > >\n"
      "campaign C < flow < request_campaign T > >", None),
     ("campaign C < flow < change_score +1 >; qualification once_every 0.000000001 minutes >",
@@ -196,10 +201,15 @@ def test_what_the_plan_refuses_is_named(text, reason):
 
 
 def test_a_fallback_gives_the_reference_result(tmp_path):
-    model = model_of("campaign C < flow < change_score +1; wait 1 day; change_score +2 > >")
+    # The first run leaves waits ending a day later; the second, then, would resume them: the reference runs it.
+    model = model_of("campaign C < flow < change_score +1; wait 1 day; change_score +2 >; qualification every_time >")
     db = imported(tmp_path, PEOPLE)
-    said, _ = both(model, campaign(model, "Default.C"), db, runs=2)
-    assert said == "mkc run: reference interpreter (the columnar engine does not run Default.C: wait steps)"
+    _, each = both(model, campaign(model, "Default.C"), db, runs=2)
+    assert each == [
+        "mkc run: columnar engine",
+        "mkc run: reference interpreter (the columnar engine does not run Default.C: "
+        "waiting flows in the database that go on in this run)",
+    ]
 
 
 def test_data_the_engine_does_not_render_exactly_falls_back(tmp_path):
@@ -210,12 +220,15 @@ def test_data_the_engine_does_not_render_exactly_falls_back(tmp_path):
 
 
 def test_engine_columnar_refuses_in_one_line(tmp_path):
-    model = model_of("campaign C < flow < wait 1 day > >")
+    model = model_of("campaign C < flow < wait until=2026-01-01T00:00 > >")
     db = imported(tmp_path, PEOPLE)
     before = dump(db)
     with pytest.raises(BadInput) as refused:
         run(model, campaign(model, "Default.C"), db, "columnar")
-    assert str(refused.value) == "--engine columnar: the columnar engine does not run Default.C: wait steps"
+    assert str(refused.value) == (
+        "--engine columnar: the columnar engine does not run Default.C: "
+        "a wait that ends by the end of the run (it goes on in the run)"
+    )
     assert dump(db) == before
 
 
@@ -224,7 +237,7 @@ def test_the_engine_option_on_the_command_line(tmp_path):
 
     source = tmp_path / "c.mkc"
     source.write_text(
-        "campaign C < flow < change_score +1 > >\ncampaign W < flow < wait 1 day > >\n"
+        "campaign C < flow < change_score +1 > >\ncampaign W < flow < wait until=2026-01-01T00:00 > >\n"
         "campaign E < flow < change_score +1 >; qualification every_time >\n"
     )
     people = tmp_path / "p.csv"
