@@ -148,3 +148,33 @@ def test_stored_waits_over_several_batches_and_chunks(tmp_path, monkeypatch):
         [(full, "Default.A", AT, None), (full, "Default.B", AT + hour, None), (full, "Default.A", AT + DAY, None)],
     )
     assert said == [COLUMNAR] * 3
+
+
+REQUESTED = """
+program P <
+  campaign T <
+    smart_list < trigger campaign_is_requested >
+    flow < change_score +2; wait 2 days; change_score +3 >
+  >
+  campaign S <
+    smart_list < trigger score_is_changed >
+    flow < wait 1 day; interesting_moment web "<<trigger.name>> <<trigger.old_value>>" >
+  >
+  campaign C <
+    smart_list < filter lead_score > 0 >
+    flow < request_campaign P.T; change_score +1 >
+  >
+>
+"""
+
+
+def test_a_requested_campaign_waits_with_its_event(tmp_path):
+    """A campaign that Request Campaign starts keeps its event (`trigger.*`:
+    the campaign's name, "Campaign is Requested") in its waits' context, as
+    a campaign a data change starts does."""
+    model = model_of(REQUESTED)
+    db = imported(tmp_path, PEOPLE)
+    said, _ = both(model, campaign(model, "P.C"), db)
+    assert said == COLUMNAR
+    rows = dump(f"{db}.col1")["waits"][1:]
+    assert any('"triggername":"Campaign is Requested"' in r[-1] for r in rows)
