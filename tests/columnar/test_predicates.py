@@ -323,14 +323,14 @@ class World:
             people.append(state)
         return people
 
-    def sql(self, predicate: str) -> list[bool]:
-        return [r[0] for r in self.store.con.execute(f"SELECT {predicate} FROM people AS p ORDER BY _pid").fetchall()]
+    def sql(self, predicate: str, rows: str = "people") -> list[bool]:
+        return [r[0] for r in self.store.con.execute(f"SELECT {predicate} FROM {rows} AS p ORDER BY _pid").fetchall()]
 
-    def sql_or_none(self, predicate: str) -> list[bool] | None:
+    def sql_or_none(self, predicate: str, rows: str = "people") -> list[bool] | None:
         """The answers, or None when a row holds a value the SQL does not model
         (the query fails on purpose: the engine falls back, never answers differently)."""
         try:
-            return self.sql(predicate)
+            return self.sql(predicate, rows)
         except duckdb.Error as err:
             if predicates.NOT_MODELLED not in str(err):
                 raise
@@ -348,6 +348,24 @@ class World:
             except (Unresolved, TokenError) as err:
                 answers.append(err)
         return answers
+
+    def member_column(self, target) -> str:
+        """`Context.members`: the lists' and the program's columns of `with_members`."""
+        return "m$p" if target is self.program else f"m${target.name}"
+
+    def with_members(self) -> str:
+        """`people` with a column per list (in it) and for the program (the status, NULL: none),
+        as a run's working table holds them."""
+        lists = "".join(
+            f", EXISTS (SELECT 1 FROM list_members m WHERE m.pid = p._pid AND m.list_key = "
+            f"'{codec.dump_key(self.rt.keys(target))}') AS {quote(self.member_column(target))}"
+            for target in self.lists.values()
+        )
+        status = (
+            f"(SELECT min(status) FROM program_members m WHERE m.pid = p._pid AND m.program_key = "
+            f"'{codec.dump_key(self.rt.keys(self.program))}') AS {quote(self.member_column(self.program))}"
+        )
+        return f"(SELECT p.*{lists}, {status} FROM people p)"
 
 
 WORLD = World()
@@ -393,6 +411,23 @@ def test_smart_lists_agree_with_the_reference(rows, data):
             assert "below 2**53" in err.reason, err.reason
             continue
         agree(people, reference, WORLD.sql_or_none(sql), sl)
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people_rows(), st.data())
+def test_conditions_on_membership_columns_agree_with_the_reference(rows, data):
+    """Asked in the middle of a run: memberships from the working table's columns (`Context.members`)."""
+    people = WORLD.load(rows)
+    ctx = attrs.evolve(WORLD.ctx, members=WORLD.member_column)
+    for cond in data.draw(st.lists(conditions(rows), min_size=1, max_size=4)):
+        reference = WORLD.reference(people, lambda c, view, tokens, cond=cond: c.holds(cond, view, WORLD.scope, tokens))
+        try:
+            sql = predicates.condition(cond, WORLD.scope, ctx)
+        except Unsupported as err:
+            assert "below 2**53" in err.reason or "fails when evaluated" in err.reason, err.reason
+            continue
+        assert "list_members" not in sql and "program_members" not in sql
+        agree(people, reference, WORLD.sql_or_none(sql, WORLD.with_members()), cond)
 
 
 # ---- unit tests: the quirks, one by one ------------------------------------------------------
