@@ -129,7 +129,9 @@ class StoreSource:
         entries = {
             (load_key(key), handles[pid]): when
             for pid, key, when in con.execute(
-                "SELECT pid, campaign_key, max(time) FROM entries WHERE pid BETWEEN ? AND ? GROUP BY pid, campaign_key",
+                # in the order they were first written (the dict's order is the order entries are written back)
+                "SELECT pid, campaign_key, max(time) FROM entries WHERE pid BETWEEN ? AND ? "
+                "GROUP BY pid, campaign_key ORDER BY min(rowid)",
                 [lo, hi],
             ).fetchall()
             if pid in handles
