@@ -97,7 +97,7 @@ def run_campaign(
                 continue
             _enter(store, found, lo, hi)
             _tables(con)
-            flow.run_waves(con, found, at, BATCH_SIZE)
+            flow.run_waves(con, found, flow.Log(run, at), BATCH_SIZE)
             _changed(con, found)
             entered, count = _write(store, found, at, run, seq)
             result.entered += entered
@@ -237,10 +237,7 @@ def _guard(con, guards, rows: str) -> None:
 
 
 def _tables(con) -> None:
-    con.execute(
-        "CREATE TEMP TABLE mkc_acts (k HUGEINT, pid BIGINT, person VARCHAR, type VARCHAR, type_id INTEGER, "
-        "attributes VARCHAR, flow VARCHAR, via VARCHAR, target VARCHAR, line VARCHAR)"
-    )
+    con.execute("CREATE TEMP TABLE mkc_acts (k HUGEINT, seq BIGINT, pid BIGINT, type VARCHAR, target VARCHAR)")
     con.execute("CREATE TEMP TABLE mkc_entries (k HUGEINT, pid BIGINT, campaign_key VARCHAR)")
 
 
@@ -277,7 +274,7 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tupl
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
     batch = f"{RANK} // {BATCH_SIZE}"
-    _add_columns(store, p)
+    _add_columns(store, p, run)
     for field, kind in _written(p):
         if field in p.new and field not in store.columns():
             continue  # nobody has it: no column
@@ -290,13 +287,16 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tupl
             f"WHERE p.{CHANGED} AND p.{col} IS DISTINCT FROM {was})"
         )
     count = con.execute("SELECT count(*) FROM mkc_acts").fetchone()[0]
-    # `seq` numbers the log in its order, sorting the keys alone; the rows are
-    # stored as they come (the log's order is `(time, seq)`, store/schema.py).
-    con.execute("CREATE TEMP TABLE mkc_seq AS SELECT k, row_number() OVER (ORDER BY k) AS n FROM mkc_acts")
+    # `seq` numbers the log in its order, sorting the keys alone; the rows were
+    # stored as the steps logged them, with placeholders (`flow.py`; the log's
+    # order is `(time, seq)`, store/schema.py).
     con.execute(
-        f"INSERT INTO activities SELECT {first} + s.n - 1, {run}, ?, a.pid, a.person, a.type, a.type_id, "
-        "a.attributes, a.flow, a.via, a.target, a.line FROM mkc_acts a JOIN mkc_seq s ON s.k = a.k",
-        [at],
+        "CREATE TEMP TABLE mkc_seq AS SELECT * FROM (SELECT seq, row_number() OVER (ORDER BY k) AS n FROM mkc_acts) "
+        "ORDER BY seq"
+    )
+    con.execute(
+        f"UPDATE activities AS a SET seq = {first} + s.n - 1 FROM mkc_seq s "
+        f"WHERE a.seq < 0 AND a.run = {run} AND a.seq = s.seq"
     )
     names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(campaign_name(load_key(key)))}" for key in p.entries)
     con.execute(
@@ -310,7 +310,7 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tupl
     return con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0], count
 
 
-def _add_columns(store: Store, p: Plan) -> None:
+def _add_columns(store: Store, p: Plan, run: int) -> None:
     """Columns for the new fields someone has now, added in the order
     `write_people` adds them: by the first person who has any, in the order
     that person's fields were set."""
@@ -322,9 +322,10 @@ def _add_columns(store: Store, p: Plan) -> None:
             firsts[name] = first
     for rank in sorted(set(firsts.values())):
         for (name,) in con.execute(
-            "SELECT json_extract_string(a.attributes, '$.field') AS name FROM mkc_acts a JOIN mkc_cw p "
-            f"ON p._pid = a.pid WHERE p.{RANK} = ? AND a.type = 'Change Data Value' GROUP BY name ORDER BY min(a.k)",
-            [rank],
+            "SELECT json_extract_string(l.attributes, '$.field') AS name FROM mkc_acts a JOIN mkc_cw p "
+            "ON p._pid = a.pid JOIN activities l ON l.seq = a.seq AND l.run = ? "
+            f"WHERE p.{RANK} = ? AND a.type = 'Change Data Value' GROUP BY name ORDER BY min(a.k)",
+            [run, rank],
         ).fetchall():
             if name in firsts and name not in store.columns():
                 store.add_column(name, "VARCHAR")
