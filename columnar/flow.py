@@ -13,9 +13,11 @@ The run's tables (temporary, in the store's connection):
   statement and person) that `run.py` numbers once the chunk is done; the
   rows are built and compressed once, and leave memory as DuckDB writes
   them out;
-- `mkc_acts`: for each row logged, its order key, its placeholder, and what
-  the write-back reads (person, type, target); `mkc_entries`: the entries
-  recorded, with their order keys;
+- `mkc_acts`: for each row logged, its order key, its placeholder and the
+  person; `mkc_logged`: each logging statement's activity type and target
+  (the placeholder tells the statement: `order.statement`), so the rows
+  kept per activity stay small; `mkc_entries`: the entries recorded, with
+  their order keys;
 - `mkc_next`: the trigger campaigns' flows started, for the next wave.
 
 A person's flows run one after the other, as the reference runs them: a
@@ -108,17 +110,16 @@ def _step(con, op: Step, where: str, rows: str, wave: int, log: Log, index: dict
     if op.activity is not None:
         a = op.activity
         seq = order.placeholder(log.statements, f"p.{quote('mkc$rk')}")
-        log.statements += 1
         target = sql_text(a.target) if a.target else "NULL"
+        con.execute(f"INSERT INTO mkc_logged VALUES ({log.statements}, {sql_text(a.type)}, {target})")
+        log.statements += 1
         con.execute(
             f"INSERT INTO activities SELECT {seq}, {log.run}, ?, p._pid, p.id, {sql_text(a.type)}, "
             f"{a.type_id if a.type_id is not None else 'NULL'}, {activities.attributes(a)}, {sql_text(a.flow)}, "
             f"{sql_text(activities.via(a))}, {target}, {activities.line(a, log.at, 'p.id')} {rows} WHERE {where}",
             [log.at],
         )
-        con.execute(
-            f"INSERT INTO mkc_acts SELECT {key}, {seq}, p._pid, {sql_text(a.type)}, {target} {rows} WHERE {where}"
-        )
+        con.execute(f"INSERT INTO mkc_acts SELECT {key}, {seq}, p._pid {rows} WHERE {where}")
     if op.enters is not None:
         column, campaign_key = op.enters
         con.execute(f"INSERT INTO mkc_entries SELECT {key}, p._pid, {sql_text(campaign_key)} {rows} WHERE {where}")

@@ -54,3 +54,8 @@ def placeholder(statement: int, rank: str) -> str:
     numbering updates them in their stored order (scattered, that update
     was ten times slower)."""
     return f"({statement * (MAX_RANK + 1) - (1 << 62)} + {rank})"
+
+
+def statement(seq: str) -> str:
+    """SQL: the statement a placeholder `seq` was logged by."""
+    return f"(({seq} + {1 << 62}) // {MAX_RANK + 1})"

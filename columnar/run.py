@@ -41,6 +41,7 @@ TABLES = (
     "mkc_entrants",
     "mkc_cw",
     "mkc_acts",
+    "mkc_logged",
     "mkc_entries",
     "mkc_cand",
     "mkc_adm",
@@ -50,6 +51,12 @@ TABLES = (
     "mkc_seq",
     "mkc_lists",
     "mkc_programs",
+)
+
+# What the run logged, with each row's type and target (`flow.py`: `mkc_acts`, `mkc_logged`).
+ACTS = (
+    "(SELECT a.k, a.pid, l.type, l.target FROM mkc_acts a "
+    f"JOIN mkc_logged l ON l.statement = {order.statement('a.seq')})"
 )
 
 
@@ -237,7 +244,8 @@ def _guard(con, guards, rows: str) -> None:
 
 
 def _tables(con) -> None:
-    con.execute("CREATE TEMP TABLE mkc_acts (k HUGEINT, seq BIGINT, pid BIGINT, type VARCHAR, target VARCHAR)")
+    con.execute("CREATE TEMP TABLE mkc_acts (k HUGEINT, seq BIGINT, pid BIGINT)")
+    con.execute("CREATE TEMP TABLE mkc_logged (statement BIGINT, type VARCHAR, target VARCHAR)")
     con.execute("CREATE TEMP TABLE mkc_entries (k HUGEINT, pid BIGINT, campaign_key VARCHAR)")
 
 
@@ -324,7 +332,7 @@ def _add_columns(store: Store, p: Plan, run: int) -> None:
         for (name,) in con.execute(
             "SELECT json_extract_string(l.attributes, '$.field') AS name FROM mkc_acts a JOIN mkc_cw p "
             "ON p._pid = a.pid JOIN activities l ON l.seq = a.seq AND l.run = ? "
-            f"WHERE p.{RANK} = ? AND a.type = 'Change Data Value' GROUP BY name ORDER BY min(a.k)",
+            f"WHERE p.{RANK} = ? AND l.type = 'Change Data Value' GROUP BY name ORDER BY min(a.k)",
             [run, rank],
         ).fetchall():
             if name in firsts and name not in store.columns():
@@ -340,9 +348,7 @@ def _write_members(con, p: Plan) -> None:
         return
     lists = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.lists.items())
     list_names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(name)}" for key, (_, name) in p.lists.items())
-    joined = (
-        "EXISTS (SELECT 1 FROM mkc_acts a WHERE a.pid = m.pid AND a.target = m.list_key AND a.type = 'Add to List')"
-    )
+    joined = f"EXISTS (SELECT 1 FROM {ACTS} a WHERE a.pid = m.pid AND a.target = m.list_key AND a.type = 'Add to List')"
     kept = f"coalesce(CASE m.list_key {lists} END, true) AND NOT {joined}" if lists else "true"
     con.execute(
         f"CREATE TEMP TABLE mkc_lists AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, CAST(0 AS HUGEINT) AS k, "
@@ -352,7 +358,7 @@ def _write_members(con, p: Plan) -> None:
     if p.lists:
         con.execute(
             f"INSERT INTO mkc_lists SELECT p.{RANK}, 1, 0, max(a.k), a.pid, a.target, CASE a.target {list_names} END "
-            f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List' "
+            f"FROM {ACTS} a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List' "
             f"AND CASE a.target {lists} END GROUP BY p.{RANK}, a.pid, a.target"
         )
     statuses = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.programs.items())
@@ -369,7 +375,7 @@ def _write_members(con, p: Plan) -> None:
             f"SELECT p.{RANK} AS rk, a.k, a.pid, a.target, CASE a.target {program_names} END AS program, "
             f"CASE a.target {statuses} END AS status, "
             "row_number() OVER (PARTITION BY a.pid, a.target ORDER BY a.k) AS n "
-            f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Change Program Status' "
+            f"FROM {ACTS} a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Change Program Status' "
             "AND NOT EXISTS (SELECT 1 FROM program_members m WHERE m.pid = a.pid AND m.program_key = a.target)"
             ") WHERE n = 1"
         )
