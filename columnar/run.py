@@ -173,7 +173,8 @@ def _entrants(con, p: Plan) -> None:
 def _enter(store: Store, p: Plan, lo: int, hi: int) -> None:
     """The working table of the entrants ranked `lo`..`hi`, with what the flows read and write."""
     con = store.con
-    con.execute(f"CREATE TEMP TABLE mkc_cw AS {_rows(p)} WHERE e.{RANK} BETWEEN {lo} AND {hi}")
+    kept = "".join(f", {quote(column)} AS {_before(column)}" for column, _ in (*p.lists.values(), *p.programs.values()))
+    con.execute(f"CREATE TEMP TABLE mkc_cw AS SELECT *{kept} FROM ({_rows(p)} WHERE e.{RANK} BETWEEN {lo} AND {hi})")
     columns = store.columns()
     for name in p.new:
         if name not in columns:  # (a chunk before this one may have given it a column)
@@ -252,8 +253,8 @@ def _tables(con) -> None:
 def _changed(con, p: Plan) -> None:
     """Who changed: their fields, or their memberships."""
     fields = [f"p.{quote(name)} IS DISTINCT FROM {_was(p, name, kind)}" for name, kind in _written(p)]
-    members = [f"p.{quote(column)} <> {_in_list(key)}" for key, (column, _) in p.lists.items()] + [
-        f"p.{quote(column)} IS DISTINCT FROM {_status(key)}" for key, (column, _) in p.programs.items()
+    members = [f"p.{quote(column)} <> p.{_before(column)}" for column, _ in p.lists.values()] + [
+        f"p.{quote(column)} IS DISTINCT FROM p.{_before(column)}" for column, _ in p.programs.values()
     ]
     changed_fields = " OR ".join(fields) or "false"
     changed_members = " OR ".join(members) or "false"
@@ -263,6 +264,12 @@ def _changed(con, p: Plan) -> None:
         f"UPDATE mkc_cw AS p SET {MEMBERS} = ({changed_members}), "
         f"{CHANGED} = ({changed_fields}) OR ({changed_members}) FROM people o WHERE o._pid = p._pid"
     )
+
+
+def _before(column: str) -> str:
+    """The column of `mkc_cw` that keeps a membership column as the person
+    entered (read from the store once, not again after the flows)."""
+    return quote(f"{column}$before")
 
 
 def _was(p: Plan, name: str, kind: str) -> str:
@@ -325,6 +332,8 @@ def _add_columns(store: Store, p: Plan, run: int) -> None:
     con = store.con
     firsts = {}
     for name in p.new:
+        if name in store.columns():
+            continue  # (an earlier chunk gave it its column)
         first = con.execute(f"SELECT min({RANK}) FROM mkc_cw WHERE {quote(name)} IS NOT NULL").fetchone()[0]
         if first is not None:
             firsts[name] = first
