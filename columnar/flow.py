@@ -8,8 +8,16 @@ The run's tables (temporary, in the store's connection):
   steps update it in place;
 - `mkc_f` (`f`): the flows being run: the person, the order key `k` (see
   `activities.py`), the `trigger.*` texts, and the columns ops decide;
-- `mkc_acts`, `mkc_entries`, `mkc_waits`: what the run logged, the entries
-  it recorded and the flows that wait (`waits.py`), each with its order key;
+- `activities` itself: what the run logs goes straight into the store's log,
+  with a placeholder `seq` (`order.placeholder`: negative, one per step
+  statement and person) that `run.py` numbers once the chunk is done; the
+  rows are built and compressed once, and leave memory as DuckDB writes
+  them out;
+- `mkc_acts`: for each row logged, its order key, its placeholder and the
+  person; `mkc_logged`: each logging statement's activity type and target
+  (the placeholder tells the statement: `order.statement`), so the rows
+  kept per activity stay small; `mkc_entries`, `mkc_waits`: the entries
+  recorded and the flows that wait (`waits.py`), with their order keys;
 - `mkc_next`: the trigger campaigns' flows started, for the next wave.
 
 A person's flows run one after the other, as the reference runs them: a
@@ -20,6 +28,7 @@ another's row, so a round runs every person's flow together.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from mkc.columnar import activities, order, waits
@@ -31,8 +40,18 @@ from mkc.store.schema import quote
 TRIGGER_COLS = (*TRIGGER_COLUMNS.values(), waits.CONTEXT)
 
 
-def run_waves(con, plan: Plan, at: dt.datetime, batch_size: int) -> None:
-    """Run the plan's flows, wave by wave, into `mkc_acts` and `mkc_entries`."""
+@dataclasses.dataclass
+class Log:
+    """Where a chunk's steps log: the run's number and time, and how many
+    statements have logged so far (each one's placeholders its own)."""
+
+    run: int
+    at: dt.datetime
+    statements: int = 0
+
+
+def run_waves(con, plan: Plan, log: Log, batch_size: int) -> None:
+    """Run the plan's flows, wave by wave, into `activities`, `mkc_acts` and `mkc_entries`."""
     flows = {i: flow for i, flow in enumerate([plan.main, *plan.triggers.values()])}
     index = {flow.campaign: i for i, flow in flows.items()}
     trigger_cols = ", ".join(f"{c} VARCHAR" for c in TRIGGER_COLS)
@@ -65,15 +84,15 @@ def run_waves(con, plan: Plan, at: dt.datetime, batch_size: int) -> None:
                 con.execute("DROP TABLE IF EXISTS mkc_f")
                 con.execute(
                     f"CREATE TEMP TABLE mkc_f AS SELECT pid, k, {', '.join(TRIGGER_COLS)}{columns} "
-                    f"FROM mkc_wave WHERE round = {r} AND flow = {i}"
+                    f"FROM mkc_wave WHERE round = {r} AND flow = {i} ORDER BY k"  # (as logged: `order.placeholder`)
                 )
-                _run_flow(con, flow, wave, at, index)
+                _run_flow(con, flow, wave, log, index)
         wave += 1
     for table in ("mkc_f", "mkc_wave", "mkc_next"):
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _run_flow(con, flow: Flow, wave: int, at: dt.datetime, index: dict) -> None:
+def _run_flow(con, flow: Flow, wave: int, log: Log, index: dict) -> None:
     """One campaign's flow for the rows of `mkc_f`."""
     rows = "FROM mkc_f f JOIN mkc_cw p ON p._pid = f.pid"
     for op in flow.ops:
@@ -86,19 +105,24 @@ def _run_flow(con, flow: Flow, wave: int, at: dt.datetime, index: dict) -> None:
             )
             continue
         where = f"({op.reach})" + (f" AND ({op.when})" if op.when else "")
-        _step(con, op, where, rows, wave, at, index)
+        _step(con, op, where, rows, wave, log, index)
 
 
-def _step(con, op: Step, where: str, rows: str, wave: int, at: dt.datetime, index: dict) -> None:
+def _step(con, op: Step, where: str, rows: str, wave: int, log: Log, index: dict) -> None:
     key = order.at("f.k", wave, op.pos)
     if op.activity is not None:
         a = op.activity
+        seq = order.placeholder(log.statements, f"p.{quote('mkc$rk')}")
+        target = sql_text(a.target) if a.target else "NULL"
+        con.execute(f"INSERT INTO mkc_logged VALUES ({log.statements}, {sql_text(a.type)}, {target})")
+        log.statements += 1
         con.execute(
-            f"INSERT INTO mkc_acts SELECT {key}, p._pid, p.id, {sql_text(a.type)}, "
+            f"INSERT INTO activities SELECT {seq}, {log.run}, ?, p._pid, p.id, {sql_text(a.type)}, "
             f"{a.type_id if a.type_id is not None else 'NULL'}, {activities.attributes(a)}, {sql_text(a.flow)}, "
-            f"{sql_text(activities.via(a))}, {sql_text(a.target) if a.target else 'NULL'}, "
-            f"{activities.line(a, at, 'p.id')} {rows} WHERE {where}"
+            f"{sql_text(activities.via(a))}, {target}, {activities.line(a, log.at, 'p.id')} {rows} WHERE {where}",
+            [log.at],
         )
+        con.execute(f"INSERT INTO mkc_acts SELECT {key}, {seq}, p._pid {rows} WHERE {where}")
     if op.enters is not None:
         column, campaign_key = op.enters
         con.execute(f"INSERT INTO mkc_entries SELECT {key}, p._pid, {sql_text(campaign_key)} {rows} WHERE {where}")

@@ -41,6 +41,7 @@ TABLES = (
     "mkc_entrants",
     "mkc_cw",
     "mkc_acts",
+    "mkc_logged",
     "mkc_entries",
     "mkc_cand",
     "mkc_adm",
@@ -51,6 +52,12 @@ TABLES = (
     "mkc_lists",
     "mkc_programs",
     *waits.TABLES,
+)
+
+# What the run logged, with each row's type and target (`flow.py`: `mkc_acts`, `mkc_logged`).
+ACTS = (
+    "(SELECT a.k, a.pid, l.type, l.target FROM mkc_acts a "
+    f"JOIN mkc_logged l ON l.statement = {order.statement('a.seq')})"
 )
 
 
@@ -112,7 +119,7 @@ def run_campaign(
             _tables(con)
             if entering:
                 _enter(store, found, lo, hi)
-                flow.run_waves(con, found, at, BATCH_SIZE)
+                flow.run_waves(con, found, flow.Log(run, at), BATCH_SIZE)
                 _changed(con, found)
             written = waits.prepare(con, lo, hi, BATCH_SIZE, rewrite) if found.waits or rewrite else 0
             entered, count = _write(store, found, at, run, seq, written) if entering else (0, 0)
@@ -184,7 +191,8 @@ def _entrants(con, p: Plan) -> None:
 def _enter(store: Store, p: Plan, lo: int, hi: int) -> None:
     """The working table of the entrants ranked `lo`..`hi`, with what the flows read and write."""
     con = store.con
-    con.execute(f"CREATE TEMP TABLE mkc_cw AS {_rows(p)} WHERE e.{RANK} BETWEEN {lo} AND {hi}")
+    kept = "".join(f", {quote(column)} AS {_before(column)}" for column, _ in (*p.lists.values(), *p.programs.values()))
+    con.execute(f"CREATE TEMP TABLE mkc_cw AS SELECT *{kept} FROM ({_rows(p)} WHERE e.{RANK} BETWEEN {lo} AND {hi})")
     columns = store.columns()
     for name in p.new:
         if name not in columns:  # (a chunk before this one may have given it a column)
@@ -263,10 +271,8 @@ def _guard(con, guards, rows: str) -> None:
 
 
 def _tables(con) -> None:
-    con.execute(
-        "CREATE TEMP TABLE mkc_acts (k HUGEINT, pid BIGINT, person VARCHAR, type VARCHAR, type_id INTEGER, "
-        "attributes VARCHAR, flow VARCHAR, via VARCHAR, target VARCHAR, line VARCHAR)"
-    )
+    con.execute("CREATE TEMP TABLE mkc_acts (k HUGEINT, seq BIGINT, pid BIGINT)")
+    con.execute("CREATE TEMP TABLE mkc_logged (statement BIGINT, type VARCHAR, target VARCHAR)")
     con.execute("CREATE TEMP TABLE mkc_entries (k HUGEINT, pid BIGINT, campaign_key VARCHAR)")
     waits.tables(con)
 
@@ -274,8 +280,8 @@ def _tables(con) -> None:
 def _changed(con, p: Plan) -> None:
     """Who changed: their fields, or their memberships."""
     fields = [f"p.{quote(name)} IS DISTINCT FROM {_was(p, name, kind)}" for name, kind in _written(p)]
-    members = [f"p.{quote(column)} <> {_in_list(key)}" for key, (column, _) in p.lists.items()] + [
-        f"p.{quote(column)} IS DISTINCT FROM {_status(key)}" for key, (column, _) in p.programs.items()
+    members = [f"p.{quote(column)} <> p.{_before(column)}" for column, _ in p.lists.values()] + [
+        f"p.{quote(column)} IS DISTINCT FROM p.{_before(column)}" for column, _ in p.programs.values()
     ]
     changed_fields = " OR ".join(fields) or "false"
     changed_members = " OR ".join(members) or "false"
@@ -285,6 +291,12 @@ def _changed(con, p: Plan) -> None:
         f"UPDATE mkc_cw AS p SET {MEMBERS} = ({changed_members}), "
         f"{CHANGED} = ({changed_fields}) OR ({changed_members}) FROM people o WHERE o._pid = p._pid"
     )
+
+
+def _before(column: str) -> str:
+    """The column of `mkc_cw` that keeps a membership column as the person
+    entered (read from the store once, not again after the flows)."""
+    return quote(f"{column}$before")
 
 
 def _was(p: Plan, name: str, kind: str) -> str:
@@ -305,7 +317,7 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int, waiting
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
     batch = f"{RANK} // {BATCH_SIZE}"
-    _add_columns(store, p)
+    _add_columns(store, p, run)
     for field, kind in _written(p):
         if field in p.new and field not in store.columns():
             continue  # nobody has it: no column
@@ -318,19 +330,23 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int, waiting
             f"WHERE p.{CHANGED} AND p.{col} IS DISTINCT FROM {was})"
         )
     count = con.execute("SELECT count(*) FROM mkc_acts").fetchone()[0]
-    # `seq` numbers the log in its order, sorting the keys alone; the rows are
-    # stored as they come (the log's order is `(time, seq)`, store/schema.py).
-    con.execute("CREATE TEMP TABLE mkc_seq AS SELECT k, row_number() OVER (ORDER BY k) AS n FROM mkc_acts")
+    # `seq` numbers the log in its order, sorting the keys alone; the rows were
+    # stored as the steps logged them, with placeholders (`flow.py`; the log's
+    # order is `(time, seq)`, store/schema.py). A batch's waits come after its
+    # activities (`waits.shift`).
+    con.execute(
+        "CREATE TEMP TABLE mkc_seq AS SELECT * FROM (SELECT seq, k, row_number() OVER (ORDER BY k) AS n "
+        "FROM mkc_acts) ORDER BY seq"
+    )
     if waiting:
         waits.shift(con)
     con.execute(
-        f"INSERT INTO activities SELECT {first} + s.n - 1, {run}, ?, a.pid, a.person, a.type, a.type_id, "
-        "a.attributes, a.flow, a.via, a.target, a.line FROM mkc_acts a JOIN mkc_seq s ON s.k = a.k",
-        [at],
+        f"UPDATE activities AS a SET seq = {first} + s.n - 1 FROM mkc_seq s "
+        f"WHERE a.seq < 0 AND a.run = {run} AND a.seq = s.seq"
     )
     # The reference keeps a batch's entries in a dict by campaign and person (`Runtime.changes`): first
     # those who had entered before, in the order `entries` first holds them (`PeopleBatches.batch` reads
-    # them grouped, on one thread: in that order), then the others in the order of their first entry;
+    # them grouped, ordered by their first row), then the others in the order of their first entry;
     # a person's entries into one campaign together.
     names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(campaign_name(load_key(key)))}" for key in p.entries)
     con.execute(
@@ -349,21 +365,24 @@ def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int, waiting
     return con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0], count
 
 
-def _add_columns(store: Store, p: Plan) -> None:
+def _add_columns(store: Store, p: Plan, run: int) -> None:
     """Columns for the new fields someone has now, added in the order
     `write_people` adds them: by the first person who has any, in the order
     that person's fields were set."""
     con = store.con
     firsts = {}
     for name in p.new:
+        if name in store.columns():
+            continue  # (an earlier chunk gave it its column)
         first = con.execute(f"SELECT min({RANK}) FROM mkc_cw WHERE {quote(name)} IS NOT NULL").fetchone()[0]
         if first is not None:
             firsts[name] = first
     for rank in sorted(set(firsts.values())):
         for (name,) in con.execute(
-            "SELECT json_extract_string(a.attributes, '$.field') AS name FROM mkc_acts a JOIN mkc_cw p "
-            f"ON p._pid = a.pid WHERE p.{RANK} = ? AND a.type = 'Change Data Value' GROUP BY name ORDER BY min(a.k)",
-            [rank],
+            "SELECT json_extract_string(l.attributes, '$.field') AS name FROM mkc_acts a JOIN mkc_cw p "
+            "ON p._pid = a.pid JOIN activities l ON l.seq = a.seq AND l.run = ? "
+            f"WHERE p.{RANK} = ? AND l.type = 'Change Data Value' GROUP BY name ORDER BY min(a.k)",
+            [run, rank],
         ).fetchall():
             if name in firsts and name not in store.columns():
                 store.add_column(name, "VARCHAR")
@@ -378,9 +397,7 @@ def _write_members(con, p: Plan) -> None:
         return
     lists = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.lists.items())
     list_names = " ".join(f"WHEN {sql_text(key)} THEN {sql_text(name)}" for key, (_, name) in p.lists.items())
-    joined = (
-        "EXISTS (SELECT 1 FROM mkc_acts a WHERE a.pid = m.pid AND a.target = m.list_key AND a.type = 'Add to List')"
-    )
+    joined = f"EXISTS (SELECT 1 FROM {ACTS} a WHERE a.pid = m.pid AND a.target = m.list_key AND a.type = 'Add to List')"
     kept = f"coalesce(CASE m.list_key {lists} END, true) AND NOT {joined}" if lists else "true"
     con.execute(
         f"CREATE TEMP TABLE mkc_lists AS SELECT p.{RANK} AS rk, 0 AS part, m.rowid AS ord, CAST(0 AS HUGEINT) AS k, "
@@ -390,7 +407,7 @@ def _write_members(con, p: Plan) -> None:
     if p.lists:
         con.execute(
             f"INSERT INTO mkc_lists SELECT p.{RANK}, 1, 0, max(a.k), a.pid, a.target, CASE a.target {list_names} END "
-            f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List' "
+            f"FROM {ACTS} a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Add to List' "
             f"AND CASE a.target {lists} END GROUP BY p.{RANK}, a.pid, a.target"
         )
     statuses = " ".join(f"WHEN {sql_text(key)} THEN p.{quote(col)}" for key, (col, _) in p.programs.items())
@@ -407,7 +424,7 @@ def _write_members(con, p: Plan) -> None:
             f"SELECT p.{RANK} AS rk, a.k, a.pid, a.target, CASE a.target {program_names} END AS program, "
             f"CASE a.target {statuses} END AS status, "
             "row_number() OVER (PARTITION BY a.pid, a.target ORDER BY a.k) AS n "
-            f"FROM mkc_acts a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Change Program Status' "
+            f"FROM {ACTS} a JOIN mkc_cw p ON p._pid = a.pid WHERE p.{MEMBERS} AND a.type = 'Change Program Status' "
             "AND NOT EXISTS (SELECT 1 FROM program_members m WHERE m.pid = a.pid AND m.program_key = a.target)"
             ") WHERE n = 1"
         )

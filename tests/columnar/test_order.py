@@ -40,3 +40,15 @@ def test_the_packed_key_sorts_as_the_reference_orders():
     assert len(set(packed)) == len(keys)
     by_key = [path for _, path in sorted(zip(packed, (path for path, _ in keys)))]
     assert by_key == sorted(path for path, _ in keys)
+
+
+def test_placeholders_are_negative_distinct_in_stored_order_and_name_their_statement():
+    # A chunk's log is stored with placeholder seqs until it is numbered (columnar/flow.py): never a
+    # real seq, one per (statement, person), growing as the rows are stored, and the statement read back.
+    pairs = [(s, r) for s in (0, 1, 2, 5000, (1 << 30) - 1) for r in (0, 1, 1999, order.MAX_RANK)]
+    con = duckdb.connect()
+    held = con.execute("SELECT [" + ", ".join(order.placeholder(s, str(r)) for s, r in pairs) + "]").fetchone()[0]
+    assert all(seq < 0 for seq in held)
+    assert held == sorted(held) and len(set(held)) == len(pairs)
+    back = con.execute("SELECT [" + ", ".join(order.statement(str(seq)) for seq in held) + "]").fetchone()[0]
+    assert back == [s for s, _ in pairs]
