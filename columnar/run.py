@@ -94,11 +94,11 @@ def run_campaign(
     con = store.con
     if store.count_people() > order.MAX_RANK:
         raise Fallback(f"more than {order.MAX_RANK:,} people")
+    if waits.due(con, found.campaign_keys, until):
+        raise Fallback("waiting flows in the database that go on in this run")
     with _resources(con, store.count_people()):
         try:
-            stored, due = waits.stored(con, found.campaign_keys, until, BATCH_SIZE)
-            if due:
-                raise Fallback("waiting flows in the database that go on in this run")
+            stored = waits.stored(con, found.campaign_keys, BATCH_SIZE)
             _entrants(con, found)
             _check(con, found)
         except Fallback:

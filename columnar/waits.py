@@ -118,20 +118,35 @@ def record(con, op: Wait, wave: int) -> None:
 # ---- the stored waits ----------------------------------------------------------------
 
 
-def stored(con, known: tuple[str, ...], until: dt.datetime, batch_size: int) -> tuple[int | None, bool]:
+def _known(known: tuple[str, ...]) -> str:
+    """SQL: whether the wait `w` is of one of the `known` campaigns (keys JSON): the reference resumes those."""
+    return f"coalesce(w.campaign_key IN ({', '.join(sql_text(k) for k in known) or 'NULL'}), false)"
+
+
+def due(con, known: tuple[str, ...], until: dt.datetime) -> bool:
+    """Whether a stored wait of a person, of one of the `known` campaigns,
+    ends by `until`: the reference would go on with its flow in the run."""
+    return (
+        con.execute(
+            f"SELECT count(*) FROM waits w SEMI JOIN people p ON p._pid = w.pid "
+            f"WHERE {_known(known)} AND w.due <= {_timestamp(until)}"
+        ).fetchone()[0]
+        > 0
+    )
+
+
+def stored(con, known: tuple[str, ...], batch_size: int) -> int | None:
     """The stored waits of the database's people (`mkc_stored`, with each
-    person's rank, and whether the model has the campaign: `known`) and the
-    `_pid` ranges of their batches (`mkc_wranges`): (the highest rank that has
-    one, or None; whether one of the model's is due by `until`, so would go on
-    in the run)."""
+    person's rank, and whether the reference resumes them: `known`) and the
+    `_pid` ranges of their batches (`mkc_wranges`); the highest rank that has
+    one (None: nobody has one)."""
     if not con.execute("SELECT count(*) FROM waits").fetchone()[0]:
-        return None, False
-    keys = ", ".join(sql_text(k) for k in known) or "NULL"
+        return None
     con.execute("CREATE TEMP TABLE mkc_wranks AS SELECT _pid, row_number() OVER (ORDER BY _pid) - 1 AS rk FROM people")
     try:
         con.execute(
             "CREATE TEMP TABLE mkc_stored AS SELECT r.rk, w.pid, w.due, w.seq, w.campaign_key, w.step, w.context, "
-            f"coalesce(w.campaign_key IN ({keys}), false) AS known FROM waits w JOIN mkc_wranks r ON r._pid = w.pid"
+            f"{_known(known)} AS known FROM waits w JOIN mkc_wranks r ON r._pid = w.pid"
         )
         con.execute(
             f"CREATE TEMP TABLE mkc_wranges AS SELECT rk // {batch_size} AS b, min(_pid) AS lo, max(_pid) AS hi "
@@ -140,12 +155,10 @@ def stored(con, known: tuple[str, ...], until: dt.datetime, batch_size: int) -> 
         )
     finally:
         con.execute("DROP TABLE mkc_wranks")
-    top, due = con.execute(
-        f"SELECT max(rk), coalesce(bool_or(known AND due <= {_timestamp(until)}), false) FROM mkc_stored"
-    ).fetchone()
+    top = con.execute("SELECT max(rk) FROM mkc_stored").fetchone()[0]
     if top is not None:
         _renamed(con)
-    return top, due
+    return top
 
 
 def _renamed(con) -> None:
