@@ -65,13 +65,26 @@ CHUNK = 250_000  # people whose flows run together (whole batches): bounds the r
 
 
 def run_campaign(
-    store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, chunk: int | None = None
+    store: Store,
+    model,
+    campaign,
+    at: dt.datetime,
+    tokens: dict,
+    run: int,
+    chunk: int | None = None,
+    ranks: str | None = None,
+    write=None,
 ) -> BatchesResult:
     """Run `campaign` at `at` over every person of `store` (run number `run`,
     API My Tokens `tokens`); the counts a reference run gives. Raises Fallback
     before it writes anything. People run `chunk` (default CHUNK) at a time,
     rounded to whole batches, each chunk written back before the next, as
-    batches are."""
+    batches are.
+
+    A worker of a spread run (mkc.scale) gives its people's `ranks` among
+    everyone (a table of `_pid` and RANK: the global batches), and `write`,
+    which takes each chunk's results (called as `write_chunk`) instead of
+    the store."""
     found = plan(model, campaign, store.columns(), tokens, at)
     if isinstance(found, Unsupported):
         raise Fallback(found.reason)
@@ -82,7 +95,7 @@ def run_campaign(
         raise Fallback(f"more than {order.MAX_RANK:,} people")
     with _resources(con, store.count_people()):
         try:
-            _entrants(con, found)
+            _entrants(con, found, ranks)
             _check(con, found)
         except Fallback:
             _drop(con)
@@ -99,7 +112,7 @@ def run_campaign(
             _tables(con)
             flow.run_waves(con, found, at, BATCH_SIZE)
             _changed(con, found)
-            entered, count = _write(store, found, at, run, seq)
+            entered, count = (write or write_chunk)(store, found, at, run, seq)
             result.entered += entered
             result.activities += count
             seq += count
@@ -142,15 +155,15 @@ def _drop(con, keep: str = "") -> None:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _entrants(con, p: Plan) -> None:
+def _entrants(con, p: Plan, ranks: str | None = None) -> None:
     """Who enters, and their rank by `_pid` among everyone: the qualification
     rule (a join against `entries`, first: on a second run of a `once`
     campaign nobody is left for the smart list), then the smart list, over
     people whose fields its predicates can read (`Plan.people_guards`)."""
     entered = f"SELECT pid FROM entries WHERE campaign_key = {sql_text(p.key)}" if p.once else ""
+    ranked = ranks or f"(SELECT _pid, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people)"
     con.execute(
-        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} FROM (SELECT _pid, "
-        f"row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people)"
+        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} FROM {ranked}"
         + (f" WHERE NOT EXISTS ({entered} AND pid = _pid)" if entered else "")
     )
     if not con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
@@ -272,8 +285,10 @@ def _written(p: Plan):
     return list(p.written.items())
 
 
-def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tuple[int, int]:
-    """What the run did, into the store's tables, as the reference writes it."""
+def write_chunk(store: Store, p: Plan, at: dt.datetime, run: int, first: int) -> tuple[int, int]:
+    """What the run did to a chunk (the temporary tables mkc_cw, mkc_acts and
+    mkc_entries), into the store's tables, as the reference writes it; the
+    entrants and activities written. (A spread run's merge calls it too.)"""
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
     batch = f"{RANK} // {BATCH_SIZE}"
