@@ -7,6 +7,9 @@ on, and a worker that dies."""
 
 from __future__ import annotations
 
+import csv
+import io
+import os
 import pathlib
 import random
 import sys
@@ -68,7 +71,7 @@ def test_the_benchmark_campaign_over_batches_and_merge_chunks(capsys, tmp_path, 
     assert log[0][1].count("\n") > 4500
 
 
-SEEDS = range(10)
+SEEDS = range(40) if os.environ.get("MKC_LONG_TESTS") else range(10)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -87,6 +90,34 @@ def test_generated_programs(seed):
     assert not mismatches, "\n".join(mismatches) + "\n" + c.show()
     for line in said[1::2]:  # (the spread side's)
         assert "on 2 worker processes" in line, line
+
+
+def _many(people: str, copies: int) -> str:
+    """A case's person export `copies` times over, each copy's people with ids of their own."""
+    rows = list(csv.reader(io.StringIO(people)))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows[0])
+    for copy in range(copies):
+        for row in rows[1:]:
+            writer.writerow([f"{copy}-{row[0]}", *row[1:]])
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_generated_programs_over_several_batches(seed):
+    """The same, with each case's people copied to more than two batches
+    (2,000 people each), so that every global batch spans both partitions."""
+    c = case(RandomChoices(random.Random(seed)))
+    people = _many(c.people, 4100 // (c.people.count("\n") - 1) + 1)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        (tmp / "p.mkc").write_text(c.program, encoding="utf-8")
+        (tmp / "people.csv").write_text(people, encoding="utf-8")
+        mismatches, _ = compare(
+            tmp, str(tmp / "p.mkc"), None, c.runs, people=str(tmp / "people.csv"), spread=("--workers", "2")
+        )
+    assert not mismatches, "\n".join(mismatches) + "\n" + c.show()
 
 
 def test_generated_programs_mostly_run_columnar():
@@ -180,3 +211,16 @@ def test_engine_reference_keeps_the_reference_in_the_workers(capsys, bench_db):
     )
     assert code == 0
     assert "mkc run: reference interpreter on 2 worker processes (--engine reference)" in err
+
+
+def test_partitions_without_people(capsys, tmp_path, bench_db):
+    """Two people left over four partitions: at least two have nobody to run."""
+    import duckdb
+
+    con = duckdb.connect(bench_db)
+    con.execute("DELETE FROM people WHERE _pid > (SELECT min(_pid) + 1 FROM people)")
+    con.close()
+    for name in ("one", "spread"):
+        (tmp_path / f"{name}.duckdb").write_bytes(pathlib.Path(bench_db).read_bytes())
+    runs = [[BENCH, "--campaign", "Nurture.Qualify"]]
+    twin_runs(capsys, tmp_path, runs, ["--engine", "columnar", "--workers", "4"], ONE)
