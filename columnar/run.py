@@ -93,12 +93,12 @@ def run_campaign(
         raise Fallback("waiting flows in the database")
     if store.count_people() > order.MAX_RANK:
         raise Fallback(f"more than {order.MAX_RANK:,} people")
-    with _resources(con, store.count_people()):
+    with resources(con, store.count_people()):
         try:
             _entrants(con, found, ranks)
             _check(con, found)
         except Fallback:
-            _drop(con)
+            drop_tables(con)
             raise
         size = max(1, (chunk or CHUNK) // BATCH_SIZE) * BATCH_SIZE
         top = con.execute(f"SELECT max({RANK}) FROM mkc_entrants").fetchone()[0]
@@ -116,14 +116,14 @@ def run_campaign(
             result.entered += entered
             result.activities += count
             seq += count
-            _drop(con, keep="mkc_entrants")
-        _drop(con)
+            drop_tables(con, keep="mkc_entrants")
+        drop_tables(con)
     store.set_meta("next_seq", seq)
     return result
 
 
 @contextlib.contextmanager
-def _resources(con, people: int):
+def resources(con, people: int):
     """Set-wise statements are few and large: every thread helps (the store
     runs the reference on one, `store.commands.one_thread`, and gets that
     back), and more memory than the store's default, unless MKC_DB_MEMORY
@@ -149,7 +149,8 @@ def memory(people: int) -> int:
     return max(1024, people // 4000)
 
 
-def _drop(con, keep: str = "") -> None:
+def drop_tables(con, keep: str = "") -> None:
+    """The working tables, but `keep` (a spread run's merge uses them too: mkc.scale.columnar)."""
     for table in TABLES:
         if table != keep:
             con.execute(f"DROP TABLE IF EXISTS {table}")

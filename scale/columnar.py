@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from mkc.columnar import order
 from mkc.columnar.plan import Unsupported, plan
-from mkc.columnar.run import CHUNK, RANK, _drop, _resources, run_campaign, write_chunk
+from mkc.columnar.run import CHUNK, RANK, drop_tables, resources, run_campaign, write_chunk
 from mkc.interpreter import BatchesResult, Interpreter, Limits
 from mkc.store.batches import BATCH_SIZE
 from mkc.store.db import Store
@@ -93,7 +93,7 @@ def merge(store: Store, model, campaign, at, tokens: dict, run: int, files: list
         parts.append(name) if made else con.execute(f"DETACH {name}")
     seq = int(store.meta("next_seq") or 1)
     try:
-        with _resources(con, people):
+        with resources(con, people):
             size = max(1, CHUNK // BATCH_SIZE) * BATCH_SIZE
             for lo in range(0, people, size):
                 hi = lo + size - 1
@@ -103,9 +103,9 @@ def merge(store: Store, model, campaign, at, tokens: dict, run: int, files: list
                 result.entered += entered
                 result.activities += count
                 seq += count
-                _drop(con)
+                drop_tables(con)
     finally:
-        _drop(con)
+        drop_tables(con)
         for name in parts:
             con.execute(f"DETACH {name}")
     store.set_meta("next_seq", seq)
