@@ -81,12 +81,19 @@ def run_campaign(
     run: int,
     chunk: int | None = None,
     until: dt.datetime | None = None,
+    ranks: str | None = None,
+    write=None,
 ) -> BatchesResult:
     """Run `campaign` at `at` over every person of `store` (run number `run`,
     API My Tokens `tokens`), its work going on until `until` (default `at`);
     the counts a reference run gives. Raises Fallback before it writes
     anything. People run `chunk` (default CHUNK) at a time, rounded to whole
-    batches, each chunk written back before the next, as batches are."""
+    batches, each chunk written back before the next, as batches are.
+
+    A worker of a spread run (mkc.scale) gives its people's `ranks` among
+    everyone (a table of `_pid` and RANK: the global batches), and `write`,
+    which takes each chunk's results (called as `write_chunk`) instead of
+    the store."""
     until = until or at
     found = plan(model, campaign, store.columns(), tokens, at, until)
     if isinstance(found, Unsupported):
@@ -96,13 +103,13 @@ def run_campaign(
         raise Fallback(f"more than {order.MAX_RANK:,} people")
     if waits.due(con, found.campaign_keys, until):
         raise Fallback("waiting flows in the database that go on in this run")
-    with _resources(con, store.count_people()):
+    with resources(con, store.count_people()):
         try:
             stored = waits.stored(con, found.campaign_keys, BATCH_SIZE)
-            _entrants(con, found)
+            _entrants(con, found, ranks)
             _check(con, found)
         except Fallback:
-            _drop(con)
+            drop_tables(con)
             raise
         size = max(1, (chunk or CHUNK) // BATCH_SIZE) * BATCH_SIZE
         top = con.execute(f"SELECT max({RANK}) FROM mkc_entrants").fetchone()[0]
@@ -122,20 +129,20 @@ def run_campaign(
                 flow.run_waves(con, found, flow.Log(run, at), BATCH_SIZE)
                 _changed(con, found)
             written = waits.prepare(con, lo, hi, BATCH_SIZE, rewrite) if found.waits or rewrite else 0
-            entered, count = _write(store, found, at, run, seq, written) if entering else (0, 0)
+            entered, count = (write or write_chunk)(store, found, at, run, seq, written) if entering else (0, 0)
             if written:
                 waits.write(con, seq, rewrite)
             result.entered += entered
             result.activities += count
             seq += count + written
-            _drop(con, keep=("mkc_entrants", *waits.KEEP))
-        _drop(con)
+            drop_tables(con, keep=("mkc_entrants", *waits.KEEP))
+        drop_tables(con)
     store.set_meta("next_seq", seq)
     return result
 
 
 @contextlib.contextmanager
-def _resources(con, people: int):
+def resources(con, people: int):
     """Set-wise statements are few and large: every thread helps (the store
     runs the reference on one, `store.commands.one_thread`, and gets that
     back), and more memory than the store's default, unless MKC_DB_MEMORY
@@ -161,21 +168,22 @@ def memory(people: int) -> int:
     return max(1024, people // 4000)
 
 
-def _drop(con, keep: tuple[str, ...] = ()) -> None:
+def drop_tables(con, keep: tuple[str, ...] = ()) -> None:
+    """The working tables, but `keep` (a spread run's merge uses them too: mkc.scale.columnar)."""
     for table in TABLES:
         if table not in keep:
             con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def _entrants(con, p: Plan) -> None:
+def _entrants(con, p: Plan, ranks: str | None = None) -> None:
     """Who enters, and their rank by `_pid` among everyone: the qualification
     rule (a join against `entries`, first: on a second run of a `once`
     campaign nobody is left for the smart list), then the smart list, over
     people whose fields its predicates can read (`Plan.people_guards`)."""
     entered = f"SELECT n.pid FROM entries n WHERE {_counted(p, p.key)}" if p.once else ""
+    ranked = ranks or f"(SELECT _pid, row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people)"
     con.execute(
-        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} FROM (SELECT _pid, "
-        f"row_number() OVER (ORDER BY _pid) - 1 AS {RANK} FROM people)"
+        f"CREATE TEMP TABLE mkc_entrants AS SELECT _pid, {RANK} FROM {ranked}"
         + (f" WHERE NOT EXISTS ({entered} AND n.pid = _pid)" if entered else "")
     )
     if not con.execute("SELECT count(*) FROM mkc_entrants").fetchone()[0]:
@@ -311,9 +319,13 @@ def _written(p: Plan):
     return list(p.written.items())
 
 
-def _write(store: Store, p: Plan, at: dt.datetime, run: int, first: int, waiting: int = 0) -> tuple[int, int]:
-    """What the run did, into the store's tables, as the reference writes it
-    (`waiting`: the chunk's waits, each batch's numbered after its activities)."""
+def write_chunk(store: Store, p: Plan, at: dt.datetime, run: int, first: int, waiting: int = 0) -> tuple[int, int]:
+    """What the run did to a chunk (the temporary tables mkc_cw, mkc_acts,
+    mkc_logged and mkc_entries, and its log rows in `activities` with
+    placeholder seqs), into the store's tables, as the reference writes it
+    (`waiting`: the chunk's waits, each batch's numbered after its
+    activities); the entrants and activities written. (A spread run's merge
+    calls it too.)"""
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
     batch = f"{RANK} // {BATCH_SIZE}"

@@ -194,8 +194,6 @@ def run_command(
         sys.exit(1)
     model = loaded.model
     spread = spread_of(workers, ray, loaded, known, campaign, people, db)
-    if spread is not None and engine == "columnar":
-        raise BadInput("--engine columnar does not go with --workers or --ray (workers run the reference interpreter)")
     limits = _limits(max_work, max_years)
     out = sys.stdout
     if campaign is not None and overrides:

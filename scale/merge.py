@@ -14,6 +14,7 @@ import pickle
 
 import pyarrow as pa
 
+from mkc.columnar.run import Fallback
 from mkc.interpreter import BatchesResult, InterpreterError
 from mkc.store.batches import BatchWrite, StoreSource
 
@@ -59,19 +60,25 @@ def merge_results(
             source.apply(merge_plans([plan for _, _, plan in records]))
             if progress is not None:
                 progress(sum(count for _, count, _ in records))
-        result, figures = BatchesResult(""), []
-        for part, stream in enumerate(streams):
-            _, counts, seconds, peak = _next(stream, part, len(files), "done")
-            figures.append({"partition": part, "people": counts.people, "seconds": seconds, "peak_bytes": peak})
-            result.campaign = counts.campaign
-            result.people += counts.people
-            result.entered += counts.entered
-            result.activities += counts.activities
-            result.failed = result.failed or counts.failed
-        return result, figures
+        return partition_counts(streams)
     finally:
         for stream in streams:
             stream.close()
+
+
+def partition_counts(streams) -> tuple[BatchesResult, list[dict]]:
+    """The partitions' last records (after their batches): the run's counts,
+    and each partition's people, seconds and peak memory (bytes)."""
+    result, figures = BatchesResult(""), []
+    for part, stream in enumerate(streams):
+        _, counts, seconds, peak = _next(stream, part, len(streams), "done")
+        figures.append({"partition": part, "people": counts.people, "seconds": seconds, "peak_bytes": peak})
+        result.campaign = counts.campaign
+        result.people += counts.people
+        result.entered += counts.entered
+        result.activities += counts.activities
+        result.failed = result.failed or counts.failed
+    return result, figures
 
 
 def _next(stream, part: int, parts: int, kind: str = "batch") -> tuple:
@@ -81,6 +88,8 @@ def _next(stream, part: int, parts: int, kind: str = "batch") -> tuple:
         raise PartitionFailed(f"partition {part} of {parts} failed: its result is cut short ({err})") from None
     if record[0] == "runaway":
         raise InterpreterError(record[1])
+    if record[0] == "fallback":  # (the columnar engine's data guards, in a worker)
+        raise Fallback(record[1])
     if record[0] == "failed":
         raise PartitionFailed(f"partition {part} of {parts} failed: {record[1]}")
     if record[0] != kind:

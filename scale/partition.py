@@ -31,19 +31,25 @@ def write_slices(store: Store, parts: int, folder: str) -> list[str]:
     running transaction sees it (a run's import included)."""
     con = store.con
     part_of = f"(md5_number(id) % {int(parts)})::INTEGER"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {_PART} AS SELECT _pid, {part_of} AS part FROM people")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {_PART} AS SELECT _pid, {part_of} AS part, "
+        "row_number() OVER (ORDER BY _pid) - 1 AS rank FROM people"
+    )
     folders = []
     for part in range(parts):
         where = os.path.join(folder, f"part-{part:05d}")
         os.makedirs(where)
         for table in SLICES:
-            key = "_pid" if table == "people" else "pid"
-            rows = "*, 0::BIGINT AS _row" if table == "people" else "*, rowid AS _row"
             path = os.path.join(where, f"{table}.parquet")
-            con.execute(
-                f"COPY (SELECT {rows} FROM {table} WHERE {key} IN (SELECT _pid FROM {_PART} WHERE part = {part})) "
-                f"TO '{_sql_text(path)}' (FORMAT parquet)"
-            )
+            if table == "people":  # `_row`: the person's rank by `_pid` among all the people (the global batches)
+                rows = (
+                    f"SELECT p.*, r.rank AS _row FROM people p JOIN {_PART} r ON r._pid = p._pid WHERE r.part = {part}"
+                )
+            else:
+                rows = (
+                    f"SELECT *, rowid AS _row FROM {table} WHERE pid IN (SELECT _pid FROM {_PART} WHERE part = {part})"
+                )
+            con.execute(f"COPY ({rows}) TO '{_sql_text(path)}' (FORMAT parquet)")
         folders.append(where)
     con.execute(f"DROP TABLE {_PART}")
     return folders

@@ -20,8 +20,11 @@ import time
 
 import attrs
 
+from mkc.columnar.run import Fallback
 from mkc.interpreter import BatchesResult
-from mkc.scale.merge import PartitionFailed, merge_results
+from mkc.scale.columnar import merge as columnar_merge
+from mkc.scale.columnar import refusal
+from mkc.scale.merge import PartitionFailed, merge_results, partition_counts
 from mkc.scale.partition import write_slices
 from mkc.scale.worker import Job, Task, run_task
 from mkc.source import BadInput
@@ -49,43 +52,83 @@ class Spread:
 def run_spread(
     spread: Spread, source: StoreSource, campaign, at, until, tokens, since, limits, progress
 ) -> BatchesResult:
-    """Run `campaign` over `source`'s people, spread; write the merged results through `source`."""
+    """Run `campaign` over `source`'s people, spread, with the reference
+    interpreter in the workers; write the merged results through `source`."""
+    job = Job(
+        spread.program, spread.fields, campaign.full_name, source.ranges(), since, at, until, tokens, limits, source.run
+    )
+    return _spread(spread, source.store, job, lambda files: merge_results(source, files, len(job.ranges), progress))
+
+
+def run_spread_columnar(spread: Spread, store, model, campaign, at, tokens, run, engine: str, limits):
+    """`mkc run --engine` spread: (the result of the columnar engine run in
+    the workers and merged into `store`, or None when the reference
+    interpreter is to run it, as `run_spread`; the line that says which ran
+    and why). `columnar` when the engine does not run the campaign, or one
+    partition's data, is bad input (mkc.columnar.run.choose's rules)."""
+    where = _where(spread)
+    if engine == "reference":
+        return None, f"reference interpreter on {where} (--engine reference)"
+    why = refusal(store, model, campaign, at, tokens, limits)
+    if why is None:
+        job = Job(spread.program, spread.fields, campaign.full_name, [], at, at, None, tokens, limits, run, "columnar")
+
+        def merge(files):
+            streams = [open(path, "rb") for path in files]  # noqa: SIM115 (closed below)
+            try:
+                _, partitions = partition_counts(streams)  # (a partition's failure or fallback first)
+            finally:
+                for stream in streams:
+                    stream.close()
+            return columnar_merge(store, model, campaign, at, tokens, run, files), partitions
+
+        try:
+            return _spread(spread, store, job, merge), f"columnar engine on {where}"
+        except Fallback as fallback:
+            why = fallback.reason
+    if engine == "columnar":
+        raise BadInput(f"--engine columnar: the columnar engine does not run {campaign.full_name}: {why}")
+    return None, f"reference interpreter on {where} (the columnar engine does not run {campaign.full_name}: {why})"
+
+
+def _where(spread: Spread) -> str:
+    if spread.ray is None:
+        return f"{spread.workers} worker processes"
+    return f"{spread.workers} Ray workers" if spread.workers else "Ray workers"
+
+
+def _spread(spread: Spread, store, job: Job, merge) -> BatchesResult:
+    """Write the slices, run `job` on every partition, and `merge` their result
+    files (giving the run's result and each partition's figures)."""
     ray, started = _ray(spread.ray, spread.workers) if spread.ray is not None else (None, False)
     try:
-        return _run(spread, ray, source, campaign, at, until, tokens, since, limits, progress)
+        parts = spread.workers or (_cluster_cpus(ray) if ray is not None else os.cpu_count() or 1)
+        clock = [time.perf_counter()]
+        with tempfile.TemporaryDirectory(prefix="mkc-scale-") as folder:
+            slices = write_slices(store, parts, folder)
+            clock.append(time.perf_counter())
+            tasks = [Task(part, parts, job, where, os.path.join(where, "result")) for part, where in enumerate(slices)]
+            if ray is None:
+                _run_local(tasks)
+            else:
+                _run_ray(ray, tasks)
+            clock.append(time.perf_counter())
+            result, partitions = merge([t.out for t in tasks])
+            clock.append(time.perf_counter())
     finally:
         if started:
             ray.shutdown()
-
-
-def _run(spread, ray, source, campaign, at, until, tokens, since, limits, progress) -> BatchesResult:
-    parts = spread.workers or (_cluster_cpus(ray) if ray is not None else os.cpu_count() or 1)
-    ranges = source.ranges()
-    clock = [time.perf_counter()]
-    with tempfile.TemporaryDirectory(prefix="mkc-scale-") as folder:
-        slices = write_slices(source.store, parts, folder)
-        clock.append(time.perf_counter())
-        job = Job(
-            spread.program, spread.fields, campaign.full_name, ranges, since, at, until, tokens, limits, source.run
-        )
-        tasks = [Task(part, parts, job, where, os.path.join(where, "result")) for part, where in enumerate(slices)]
-        if ray is None:
-            _run_local(tasks)
-        else:
-            _run_ray(ray, tasks)
-        clock.append(time.perf_counter())
-        result, partitions = merge_results(source, [t.out for t in tasks], len(ranges), progress)
-        clock.append(time.perf_counter())
     if os.environ.get(STATS_ENV):
-        _write_stats(os.environ[STATS_ENV], clock, partitions)
+        _write_stats(os.environ[STATS_ENV], clock, partitions, job.engine)
     return result
 
 
-def _write_stats(path: str, clock: list[float], partitions: list[dict]) -> None:
+def _write_stats(path: str, clock: list[float], partitions: list[dict], engine: str) -> None:
     """The run's figures as JSON (the benchmark's, bench/scale.py): seconds to
     write the slices, for the workers (the slowest), to merge; each
     partition's; the parent's peak resident memory (bytes)."""
     figures = {
+        "engine": engine,
         "slices_seconds": clock[1] - clock[0],
         "workers_seconds": clock[2] - clock[1],
         "merge_seconds": clock[3] - clock[2],
@@ -111,7 +154,7 @@ def _context():
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["mkc.scale.worker", "mkc.load"])
+    ctx.set_forkserver_preload(["mkc.scale.worker", "mkc.load", "mkc.columnar.run"])
     return ctx
 
 
@@ -190,7 +233,8 @@ def _run_ray(ray, tasks: list[Task]) -> None:
                 raise PartitionFailed(
                     f"partition {task.part} of {task.parts} failed on Ray: {_first_line(err)}"
                 ) from None
-            pathlib.Path(task.out).write_bytes(data)
+            for suffix, content in data.items():
+                pathlib.Path(task.out + suffix).write_bytes(content)
     finally:
         for ref in refs:
             with contextlib.suppress(Exception):  # (one that has finished: nothing to cancel)

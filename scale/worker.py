@@ -24,7 +24,9 @@ import attrs
 import duckdb
 import pyarrow as pa
 
+from mkc.columnar.run import Fallback
 from mkc.interpreter import BatchesResult, InterpreterError, Limits
+from mkc.scale.columnar import run_partition
 from mkc.scale.order import KeyedInterpreter
 from mkc.source import Source
 from mkc.store.batches import StoreSource
@@ -55,7 +57,8 @@ class Job:
     """The run every partition takes part in. `program` is the file's `Source`
     (one file: the worker reads no file), or the path of a project's file;
     `fields` the database's fields the parent checked it with; `ranges` the
-    `_pid` ranges of the run's batches, over all the people."""
+    `_pid` ranges of the run's batches, over all the people; `engine` what
+    runs the campaign."""
 
     program: Source | str
     fields: dict
@@ -67,6 +70,7 @@ class Job:
     tokens: dict
     limits: Limits
     run: int
+    engine: str = "reference"  # or "columnar": what runs in the workers (scale/columnar.py)
     fault: str = attrs.field(factory=lambda: os.environ.get(FAULT_ENV, ""))
 
 
@@ -74,7 +78,8 @@ class Job:
 class Task:
     """One partition's part: `inputs` the folder of its slice, or its files'
     bytes (Ray: the worker may be on another machine); `out` the result
-    file, or None to give the result's bytes back."""
+    file (the columnar engine's database beside it), or None to give the
+    results' bytes back."""
 
     part: int
     parts: int
@@ -83,8 +88,9 @@ class Task:
     out: str | None = None
 
 
-def run_task(task: Task) -> bytes | None:
-    """Run one partition; its result file (`task.out`), or its bytes."""
+def run_task(task: Task) -> dict[str, bytes] | None:
+    """Run one partition; its result files (`task.out` and its namesakes), or
+    their bytes by the suffix of their names."""
     with tempfile.TemporaryDirectory(prefix="mkc-part-") as scratch:
         inputs = task.inputs
         if not isinstance(inputs, str):
@@ -99,13 +105,17 @@ def run_task(task: Task) -> bytes | None:
                 counts = _run(task, inputs, fh)
             except InterpreterError as err:  # a runaway: the whole run stops, as it does on one process
                 pickle.dump(("runaway", str(err)), fh)
+            except Fallback as why:  # the columnar engine does not run this partition: the parent decides
+                pickle.dump(("fallback", why.reason), fh)
             except Exception as err:
                 pickle.dump(("failed", f"{type(err).__name__}: {err}"), fh)
             else:
                 # With the counts, what the run took here: seconds, and the peak resident memory in bytes.
                 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
                 pickle.dump(("done", counts, time.perf_counter() - began, peak), fh)
-        return None if task.out else pathlib.Path(out).read_bytes()
+        if task.out:
+            return None
+        return {p.name[len("result") :]: p.read_bytes() for p in pathlib.Path(scratch).glob("result*")}
 
 
 def _fault(fault: str, part: int) -> None:
@@ -126,6 +136,12 @@ def _run(task: Task, inputs: str, fh) -> BatchesResult:
     )
     if loaded.model is None or loaded.has_errors:
         raise RuntimeError(f"{loaded.source.name} does not check cleanly in the worker")
+    if job.engine == "columnar":
+        con = _slice_database(inputs)
+        try:
+            return run_partition(job, con, loaded.model, os.path.join(inputs, "people.parquet"), fh.name)
+        finally:
+            con.close()
     store = Store(_slice_database(inputs), None, False)
     try:
         interp = KeyedInterpreter(loaded.model, schedules=False, limits=job.limits)

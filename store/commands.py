@@ -160,7 +160,8 @@ def run_campaign(
     summary, or auto: see store/run_summary.py); the exit status.
     Over a database, `engine` (auto, columnar, reference) picks what runs it
     (`mkc.columnar.run.choose`); `say`: tell which on stderr. With `spread`
-    (mkc.scale.run.Spread), the reference interpreter runs it over workers."""
+    (mkc.scale.run.Spread), it runs over workers, `engine` picking what runs
+    in them (`mkc.scale.run.run_spread_columnar`)."""
     interp = Interpreter(model, schedules=False, limits=limits)
     try:
         campaign = interp.campaign(ref)
@@ -227,7 +228,9 @@ def _run(
     since, at, until = run_window(store, db, at, until)
     run = store.counter("next_run", 1)
     if spread is not None:
-        result, why = None, _spread_engine(spread)
+        from mkc.scale.run import run_spread_columnar
+
+        result, why = run_spread_columnar(spread, store, interp.model, campaign, at, tokens, run, engine, interp.limits)
     else:
         from mkc.columnar.run import choose  # (only a run needs the engine: db import, export and info do not)
 
@@ -251,15 +254,6 @@ def _run(
         [run, file, campaign.full_name, since, at, until, result.people, result.entered, result.activities],
     )
     return run, result
-
-
-def _spread_engine(spread) -> str:
-    """The stderr line's words for a spread run: its workers run the reference interpreter."""
-    if spread.ray is None:
-        where = f"{spread.workers} worker processes"
-    else:
-        where = f"{spread.workers} Ray workers" if spread.workers else "Ray workers"
-    return f"reference interpreter on {where} (--workers and --ray run the reference interpreter)"
 
 
 def run_window(store: Store, db: str | None, at: dt.datetime | None, until: dt.datetime | None):

@@ -107,11 +107,18 @@ def run_args(
 
 
 def compare(
-    tmp: pathlib.Path, program: str, base_db: str | None, runs, engines=ENGINES, people: str | None = None
+    tmp: pathlib.Path,
+    program: str,
+    base_db: str | None,
+    runs,
+    engines=ENGINES,
+    people: str | None = None,
+    spread: tuple[str, ...] = (),
 ) -> tuple[list[str], list[str]]:
     """Run `runs` ((campaign, at, until[, tokens])...) through each engine on its own
     copy of `base_db` (or a new database; `people`, a person export, is
-    imported by the first run); after each run compare exit status, stdout,
+    imported by the first run), the second with `spread`'s options too (e.g.
+    `--workers 2`, tests/scale); after each run compare exit status, stdout,
     stderr minus the engine's own line, and every table. Returns
     (mismatches, the engines' stderr lines about which engine ran)."""
     dbs = []
@@ -125,9 +132,10 @@ def compare(
     for number, (campaign, at, until, *tokens) in enumerate(runs, 1):
         tokens = tokens[0] if tokens else ()
         results = []
-        for db, engine in zip(dbs, engines):
+        for side, (db, engine) in enumerate(zip(dbs, engines)):
             first = people if number == 1 else None
-            code, out, err = mkc(*run_args(program, db, campaign, at, until, engine, first, tokens))
+            extra = spread if side == 1 else ()
+            code, out, err = mkc(*run_args(program, db, campaign, at, until, engine, first, tokens), *extra)
             lines = err.splitlines()
             said += [line for line in lines if _engine_line(line)]
             results.append((code, out, [line for line in lines if not _engine_line(line)]))

@@ -44,19 +44,25 @@ def exports(capsys, db: str, folder: pathlib.Path) -> dict[str, bytes]:
     return found
 
 
-def twin_runs(capsys, tmp_path: pathlib.Path, runs: list[list], spread: list) -> tuple[list, list]:
+def twin_runs(
+    capsys, tmp_path: pathlib.Path, runs: list[list], spread: list, one: list = (), engines: list | None = None
+) -> tuple[list, list]:
     """The `mkc run` argument lists in `runs`, in order, over a database of
-    their own and again over another with `spread` (e.g. --workers 2); each
-    run must give the same exit status and log both ways, and the databases
-    and their exports must end the same. The two logs."""
+    their own (with `one`'s options, e.g. --engine reference) and again over
+    another with `spread` (e.g. --workers 2); each run must give the same
+    exit status and log both ways, and the databases and their exports must
+    end the same. The two logs; the spread runs' lines saying which engine
+    ran go into `engines`."""
     logs = []
-    for name, extra in (("one", []), ("spread", spread)):
+    for name, extra in (("one", list(one)), ("spread", spread)):
         db = str(tmp_path / f"{name}.duckdb")
         said = []
         for args in runs:
             code, out, err = run_mkc(capsys, "run", *args, "--db", db, *extra)
             assert code in (0, 1) and "error[" not in err, err  # (a step may fail: 1; the file has no errors)
             said.append((code, out))
+            if engines is not None and name == "spread":
+                engines += [line for line in err.splitlines() if line.startswith("mkc run: ")]
         logs.append(said)
     assert logs[0] == logs[1]
     one, spread_db = str(tmp_path / "one.duckdb"), str(tmp_path / "spread.duckdb")

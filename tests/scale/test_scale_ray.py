@@ -33,3 +33,15 @@ def test_ray_local_cluster_equals_one_process(capsys, tmp_path, local_cluster):
     ]
     twin_runs(capsys, tmp_path, runs, ["--ray", "--workers", "2"])
     assert ray.is_initialized()  # (a cluster the run did not start is left running)
+
+
+def test_ray_columnar_engine_equals_the_reference_on_one_process(capsys, tmp_path, local_cluster):
+    people = str(tmp_path / "people.csv")
+    write_people(2500, people)
+    program = str(ROOT / "bench" / "campaign.mkc")
+    runs = [[program, "--campaign", "Nurture.Qualify", "--people", people]]
+    engines = []
+    twin_runs(
+        capsys, tmp_path, runs, ["--ray", "--workers", "2", "--engine", "columnar"], ["--engine", "reference"], engines
+    )
+    assert engines == ["mkc run: columnar engine on 2 Ray workers"]

@@ -1,0 +1,171 @@
+"""The columnar engine in a spread run: each worker runs it over its slice,
+in the run's global batches, and the parent writes the results back as one
+process does.
+
+A worker's people carry their rank by `_pid` among *all* the people (the
+slice's `people._row`, partition.py), so the engine's order keys
+(mkc.columnar.order: batch, wave, rank, slots) are the single-process run's.
+The worker does not write: for each chunk it keeps the engine's working
+tables (`mkc_cw`: every entrant with the fields as the flows left them and
+whether they changed; `mkc_acts`, `mkc_entries`: activities and trigger
+entries with their keys; `mkc_logged`: each logging statement's type and
+target) and the chunk's log rows (stored with placeholder `seq`s,
+`order.placeholder`) in a DuckDB file beside its record stream, each row
+tagged with its chunk. A placeholder names the statement and the person;
+statements are numbered per worker and chunk, so the merge renumbers them
+per partition (`statement × partitions + partition`) before the rows meet.
+
+The merge attaches those files and, chunk by chunk (whole global batches),
+puts the partitions' rows back together into the working tables and writes
+them with the engine's own `write_chunk`: the log numbered from `next_seq` by
+key, the fields anyone in a global batch changed, entries by key, memberships
+rewritten whole from the database's own rows. So the database ends as after
+the engine on one process, and so as after the reference interpreter.
+"""
+
+from __future__ import annotations
+
+from mkc.columnar import order
+from mkc.columnar.plan import Unsupported, plan
+from mkc.columnar.run import CHUNK, RANK, drop_tables, resources, run_campaign, write_chunk
+from mkc.interpreter import BatchesResult, Interpreter, Limits
+from mkc.store.batches import BATCH_SIZE
+from mkc.store.db import Store
+from mkc.store.schema import quote
+
+RESULT = ".duckdb"  # a columnar partition's result database: its record stream's name and this
+WORKING = {"cw": "mkc_cw", "entries": "mkc_entries"}  # result table -> the engine's table
+TAGGED = {"acts": "mkc_acts", "logged": "mkc_logged"}  # those whose placeholders are numbered per chunk
+RANKS = "mkc_ranks"  # the worker's table of its people's global ranks
+
+
+def refusal(store: Store, model, campaign, at, tokens: dict, limits: Limits) -> str | None:
+    """Why the columnar engine cannot run `campaign` spread, known before the
+    workers start (the data guards are asked in the workers); None: it may."""
+    if limits is not None and limits.work < Limits().work:
+        return "--max-work lowered (the reference counts the work a batch does)"
+    found = plan(model, campaign, store.columns(), tokens, at)
+    if isinstance(found, Unsupported):
+        return found.reason
+    # (a slice's waits would be ranked among its own people, and a batch's waits numbered after its activities)
+    if found.waits:
+        return "wait steps in a spread run"
+    if store.con.execute("SELECT count(*) FROM waits").fetchone()[0]:
+        return "waiting flows in the database, in a spread run"
+    if store.count_people() > order.MAX_RANK:
+        return f"more than {order.MAX_RANK:,} people"
+    return None
+
+
+# ---- the worker's part -------------------------------------------------------------
+
+
+def run_partition(job, con, model, people: str, out: str) -> BatchesResult:
+    """The engine over the slice in `con`, its people ranked as the slice's
+    people file (`people`) ranks them; its working tables, chunk by chunk,
+    into the database `out` + RESULT. Raises Fallback as the engine does."""
+    con.execute(f"CREATE TEMP TABLE {RANKS} AS SELECT _pid, _row AS {RANK} FROM read_parquet(?)", [people])
+    con.execute(f"ATTACH '{_sql_text(out + RESULT)}' AS mkc_out")
+    made = set()
+
+    def keep(store, found, at, run, first, waiting=0):
+        chunk = con.execute(f"SELECT min({RANK}) FROM mkc_cw").fetchone()[0] // _size()
+        tables = {**WORKING, **TAGGED, "log": f"(FROM activities WHERE run = {run} AND seq < 0)"}
+        for name, table in tables.items():
+            rows = f"SELECT *, {chunk} AS chunk FROM {table}" if name in TAGGED or name == "log" else f"FROM {table}"
+            if name not in made:
+                con.execute(f"CREATE TABLE mkc_out.{name} AS {rows} LIMIT 0")
+                made.add(name)
+            con.execute(f"INSERT INTO mkc_out.{name} BY NAME {rows}")
+        con.execute(f"DELETE FROM activities WHERE run = {run} AND seq < 0")  # (kept: the next chunk's are its own)
+        entered = con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0]
+        return entered, con.execute("SELECT count(*) FROM mkc_acts").fetchone()[0]
+
+    try:
+        campaign = Interpreter(model, schedules=False).campaign(job.campaign)
+        store = Store(con, None, False)
+        return run_campaign(store, model, campaign, job.at, job.tokens, job.run, ranks=RANKS, write=keep)
+    finally:
+        con.execute("DETACH mkc_out")
+
+
+# ---- the merge ---------------------------------------------------------------------
+
+
+def merge(store: Store, model, campaign, at, tokens: dict, run: int, files: list[str]) -> BatchesResult:
+    """Write the partitions' working tables (the databases beside `files`)
+    through the engine's `write_chunk`, chunk by chunk; the run's counts
+    (entrants and activities: the partitions' records count them too)."""
+    con = store.con
+    found = plan(model, campaign, store.columns(), tokens, at)
+    people = store.count_people()
+    result = BatchesResult(campaign.full_name, people)
+    parts = []
+    for part, path in enumerate(files):
+        name = f"mkc_part{part}"
+        con.execute(f"ATTACH '{_sql_text(path + RESULT)}' AS {name} (READ_ONLY)")
+        # (no tables: nobody of the partition entered)
+        made = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ?", [name]).fetchone()[0]
+        parts.append(name) if made else con.execute(f"DETACH {name}")
+    seq = int(store.meta("next_seq") or 1)
+    try:
+        with resources(con, people):
+            size = _size()
+            for lo in range(0, people, size):
+                hi = lo + size - 1
+                if not _gather(con, parts, lo, hi, lo // size, run):
+                    continue
+                entered, count = write_chunk(store, found, at, run, seq)
+                result.entered += entered
+                result.activities += count
+                seq += count
+                drop_tables(con)
+    finally:
+        drop_tables(con)
+        for name in parts:
+            con.execute(f"DETACH {name}")
+    store.set_meta("next_seq", seq)
+    return result
+
+
+def _size() -> int:
+    """People a chunk: whole batches (`columnar.run.run_campaign`'s)."""
+    return max(1, CHUNK // BATCH_SIZE) * BATCH_SIZE
+
+
+def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bool:
+    """The working tables of the entrants ranked `lo`..`hi` (their entries by
+    their keys' batch; their log rows, statements and placeholders by the
+    chunk, renumbered per partition) from every partition, and their log
+    rows into `activities`; whether anyone entered."""
+    if not parts:
+        return False
+    batches = f"(k >> {order.BATCH}) BETWEEN {lo // BATCH_SIZE} AND {hi // BATCH_SIZE}"
+    where = {"cw": f"{RANK} BETWEEN {lo} AND {hi}", "entries": batches}
+    for name, table in WORKING.items():
+        rows = " UNION ALL BY NAME ".join(f"FROM {part}.{name} WHERE {where[name]}" for part in parts)
+        con.execute(f"CREATE TEMP TABLE {table} AS {rows}")
+    many = len(parts)
+
+    def renumbered(i: int, seq: str) -> str:  # the placeholder with its statement made the partition's own
+        statement = f"({order.statement(seq)} * {many} + {i})"
+        person = f"(({seq} + {1 << 62}) % {order.MAX_RANK + 1})"
+        return f"({statement} * {order.MAX_RANK + 1} - {1 << 62} + {person})"
+
+    def tagged(name: str, select) -> str:
+        return " UNION ALL ".join(
+            f"SELECT {select(i)} FROM {part}.{name} WHERE chunk = {chunk}" for i, part in enumerate(parts)
+        )
+
+    acts = tagged("acts", lambda i: f"k, {renumbered(i, 'seq')} AS seq, pid")
+    con.execute(f"CREATE TEMP TABLE mkc_acts AS {acts}")
+    logged = tagged("logged", lambda i: f"statement * {many} + {i} AS statement, type, target")
+    con.execute(f"CREATE TEMP TABLE mkc_logged AS {logged}")
+    columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('activities') ORDER BY cid").fetchall()]
+    log = tagged("log", lambda i: ", ".join(renumbered(i, "seq") if c == "seq" else quote(c) for c in columns))
+    con.execute(f"INSERT INTO activities {log} ORDER BY 1")
+    return bool(con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0])
+
+
+def _sql_text(text: str) -> str:
+    return text.replace("'", "''")
