@@ -66,7 +66,8 @@ def test_engine_columnar_spread_refuses_what_the_engine_does_not_run(capsys, wor
         capsys, "run", program, "--campaign", "Scoring", "--db", db, "--workers", "2", "--engine", "columnar"
     )
     assert code == 2 and out == ""
-    assert err == "mkc: error: --engine columnar: the columnar engine does not run Default.Scoring: wait steps\n"
+    why = "wait steps in a spread run"
+    assert err == f"mkc: error: --engine columnar: the columnar engine does not run Default.Scoring: {why}\n"
     assert dump(db) == before
 
 
