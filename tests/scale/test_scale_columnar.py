@@ -71,7 +71,7 @@ def test_the_benchmark_campaign_over_batches_and_merge_chunks(capsys, tmp_path, 
     assert log[0][1].count("\n") > 4500
 
 
-SEEDS = range(40) if os.environ.get("MKC_LONG_TESTS") else range(10)
+SEEDS = range(40) if os.environ.get("MKC_LONG") else range(10)  # (as tests/columnar: MKC_LONG=1)
 
 
 @pytest.mark.parametrize("seed", SEEDS)
