@@ -379,6 +379,12 @@ def agree(people, reference: list, compiled: list[bool] | None, what) -> None:
         assert got is want, f"{what}\nperson {state.fields} {state.lists} {state.programs}: SQL {got}, reference {want}"
 
 
+# What the compiler refuses of what the generator makes (the run falls back):
+# numbers at or beyond 2**53, a condition that fails when evaluated, and a
+# NUL in an operand (drawn from a person's value; not compiled).
+REFUSED = ("a condition that fails when evaluated", "a text with a NUL character")
+
+
 @settings(
     max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
@@ -391,7 +397,7 @@ def test_conditions_agree_with_the_reference(rows, data):
         try:
             sql = predicates.condition(cond, WORLD.scope, WORLD.ctx)
         except Unsupported as err:  # only what the generator is known to make
-            assert "below 2**53" in err.reason or "fails when evaluated" in err.reason, err.reason
+            assert err.reason.startswith(REFUSED) or "below 2**53" in err.reason, err.reason
             continue
         agree(people, reference, WORLD.sql_or_none(sql), cond)
 
@@ -408,7 +414,7 @@ def test_smart_lists_agree_with_the_reference(rows, data):
         try:
             sql = predicates.smart_list(sl, WORLD.scope, WORLD.ctx)
         except Unsupported as err:
-            assert "below 2**53" in err.reason, err.reason
+            assert err.reason.startswith(REFUSED) or "below 2**53" in err.reason, err.reason
             continue
         agree(people, reference, WORLD.sql_or_none(sql), sl)
 
@@ -424,7 +430,7 @@ def test_conditions_on_membership_columns_agree_with_the_reference(rows, data):
         try:
             sql = predicates.condition(cond, WORLD.scope, ctx)
         except Unsupported as err:
-            assert "below 2**53" in err.reason or "fails when evaluated" in err.reason, err.reason
+            assert err.reason.startswith(REFUSED) or "below 2**53" in err.reason, err.reason
             continue
         assert "list_members" not in sql and "program_members" not in sql
         agree(people, reference, WORLD.sql_or_none(sql, WORLD.with_members()), cond)
@@ -571,6 +577,7 @@ def test_values_the_sql_does_not_model_fail_the_query_not_the_answer():
         (ast.FuncCond("no_such_condition", (), ()), "fails when evaluated"),
         (ast.FieldCond("ghost", "in_past", (ast.Num(3),)), "not a duration"),
         (ast.FieldCond('a"b', "is_empty", ()), "JSON path"),
+        (ast.FieldCond("country", "=", (ast.Str("a\x00b"),)), "NUL character"),
     ],
 )
 def test_unsupported_names_the_construct(cond, reason):
