@@ -224,3 +224,29 @@ def test_partitions_without_people(capsys, tmp_path, bench_db):
         (tmp_path / f"{name}.duckdb").write_bytes(pathlib.Path(bench_db).read_bytes())
     runs = [[BENCH, "--campaign", "Nurture.Qualify"]]
     twin_runs(capsys, tmp_path, runs, ["--engine", "columnar", "--workers", "4"], ONE)
+
+
+WAITING = """
+campaign Drip < flow < change_score +1; wait 3 days; change_score +10 >; qualification every_time >
+campaign Bump < flow < change_score +2 >; qualification every_time >
+"""
+
+
+def test_waits_keep_a_spread_run_on_the_reference(capsys, tmp_path, bench_db):
+    """A campaign with a wait, and another run over a database holding waiting
+    flows: the workers run the reference (the engine runs waits on one
+    process only), and the database ends as after one process."""
+    program = tmp_path / "w.mkc"
+    program.write_text(WAITING, encoding="utf-8")
+    one = str(tmp_path / "one.duckdb")
+    pathlib.Path(one).write_bytes(pathlib.Path(bench_db).read_bytes())
+    for name, why in [
+        ("Drip", "wait steps in a spread run"),
+        ("Bump", "waiting flows in the database, in a spread run"),
+    ]:
+        base = [str(program), "--campaign", name, "--at", "2026-03-02T09:00"]
+        code, _, err = run_mkc(capsys, "run", *base, "--db", bench_db, "--workers", "2", "--engine", "auto")
+        assert code == 0, err
+        assert f"(the columnar engine does not run Default.{name}: {why})" in err
+        assert run_mkc(capsys, "run", *base, "--db", one, *ONE)[0] == 0
+        assert dump(one) == dump(bench_db)
