@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from collections.abc import Mapping
 
 import attrs
 
@@ -347,7 +348,8 @@ class _Compiler:
         pos = self.next_pos()
         column = f"c{pos}"
         self.flow_columns.append(column)
-        whens = [self.conditions.condition(w.cond, campaign, context, live=True) for w in choice.whens]
+        asked = _asked(context, keys)
+        whens = [self.conditions.condition(w.cond, campaign, asked, live=True) for w in choice.whens]
         cases = " ".join(f"WHEN {cond} THEN {i}" for i, cond in enumerate(whens, 1))
         ops.append(Decide(pos, column, reach, f"CASE {cases} ELSE 0 END" if cases else "0"))
         for i, when in enumerate(choice.whens, 1):
@@ -620,7 +622,7 @@ class _Compiler:
         context = where.context.passed_to(target) if use_parent else self.engine.own_context(target)
         keys = where.keys if use_parent else None
         entered = self.entry_column(target)
-        filters = self.conditions.smart_list(target, context, live=True)
+        filters = self.conditions.smart_list(target, _asked(context, keys), live=True)
         pos = self.next_pos()
         column = f"x{pos}"
         self.flow_columns.append(column)
@@ -749,7 +751,7 @@ class _Compiler:
         if campaign not in self.triggers:
             self.triggers[campaign] = None
         once = self.rule(campaign)
-        filters = self.conditions.smart_list(campaign, TokenContext(campaign), live=True)
+        filters = self.conditions.smart_list(campaign, TokenContext(campaign, trigger=_EVENT), live=True)
         return Fire(
             campaign,
             index,
@@ -807,6 +809,32 @@ class _Compiler:
             if kind == "int":
                 col = f"p.{quote(name)}"
                 yield Guard(f"abs({col}) >= 1000000000000000", f"a number out of range in {name}")
+
+
+class _Event(Mapping):
+    """The event of a trigger flow while its conditions are compiled: one per
+    flow row, which the predicates do not read (a step's `trigger.*` is a
+    flow column: `tokens.Renderer`), so a condition that asks it is not
+    compiled."""
+
+    def __getitem__(self, key):
+        raise NotCompiled("a condition on trigger.* tokens")
+
+    __contains__ = __getitem__
+
+    def __iter__(self):
+        raise NotCompiled("a condition on trigger.* tokens")
+
+    def __len__(self) -> int:
+        return 1
+
+
+_EVENT = _Event()
+
+
+def _asked(context: TokenContext, keys) -> TokenContext:
+    """The context a condition is compiled in: in a trigger flow (`keys`), one without its event."""
+    return context if keys is None else attrs.evolve(context, trigger=_EVENT)
 
 
 @attrs.frozen

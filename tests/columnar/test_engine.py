@@ -565,3 +565,37 @@ def test_the_runs_memory_grows_with_the_people():
     # What a chunk's dropped tables keep until the commit grows with the people (10M ran out of 1 GB).
     assert columnar_run.memory(0) == columnar_run.memory(1_000_000) == 1024
     assert columnar_run.memory(10_000_000) == 2500
+
+
+ON_EVENT = """
+program P <
+  tokens < my.seen = "<<trigger.new_value>>" >
+  campaign Go < flow < change_data_value lead_status "Nurture" > >
+  campaign Asked < flow < do_nothing > >
+  campaign S <
+    smart_list < trigger data_value_changes lead_status; ASKED >
+    flow < CHOICE >
+    qualification every_time
+  >
+>
+"""
+EVENT_CASES = {
+    "smart list": ('filter score_note = "<<trigger.new_value>>"', "do_nothing"),
+    "choice": ("", 'choice < when lead_status = "<<trigger.new_value>>" < change_score +1 > >'),
+    "my token": ("", "choice < when lead_status = <<my.seen>> < change_score +1 > >"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(EVENT_CASES))
+def test_a_condition_on_the_event_falls_back(tmp_path, case):
+    """A trigger campaign's smart list or choice that reads `trigger.*`
+    (itself or through a My Token) asks its event, which the engine does not
+    give conditions: the reference runs it (the engine gave a different answer)."""
+    asked, choice = EVENT_CASES[case]
+    model = model_of(ON_EVENT.replace("ASKED", asked).replace("CHOICE", choice).replace("; >", " >"))
+    db = imported(tmp_path, PEOPLE.replace(",x\n", ",Nurture\n"))
+    said, _ = both(model, campaign(model, "P.Go"), db)
+    assert (
+        said
+        == "mkc run: reference interpreter (the columnar engine does not run P.Go: a condition on trigger.* tokens)"
+    )
