@@ -54,6 +54,7 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from mkc.columnar import unicode_tables
+from mkc.columnar.values import timestamp
 from mkc.grammar import ast
 from mkc.grammar import logic as logic_line
 from mkc.interpreter.conditions import Conditions
@@ -104,10 +105,6 @@ def _number(value: int | float) -> str:
     if not math.isfinite(value) or abs(value) >= 2**53:
         raise Unsupported(f"the number {value} (only numbers below 2**53 compare exactly in SQL)")
     return f"CAST('{float(value)!r}' AS DOUBLE)"
-
-
-def _timestamp(value: dt.datetime) -> str:
-    return f"TIMESTAMP '{value.isoformat(sep=' ')}'"
 
 
 def _bool(value: bool) -> str:
@@ -392,7 +389,7 @@ def _equals(f: Field, operand) -> str:
             f"coalesce(CASE WHEN {f.empty} THEN {_bool(operand == 0)} ELSE {f.number} = {_number(operand)} END, FALSE)"
         )
     if isinstance(operand, dt.datetime):
-        return f"coalesce({f.time} = {_timestamp(operand)}, FALSE)"
+        return f"coalesce({f.time} = {timestamp(operand)}, FALSE)"
     if isinstance(operand, dt.date):
         return f"coalesce(CAST({f.time} AS DATE) = DATE '{operand.isoformat()}', FALSE)"
     same = f"{f.folded} = {_text(text(operand).casefold())}"
@@ -421,7 +418,7 @@ def _order(f: Field, operand, op: str) -> str:
     if isinstance(operand, (int, float)) and not isinstance(operand, bool):
         return f"coalesce((CASE WHEN {f.empty} THEN 0 ELSE {f.number} END) {op} {_number(operand)}, FALSE)"
     if isinstance(operand, dt.datetime):
-        return f"coalesce({f.time} {op} {_timestamp(operand)}, FALSE)"
+        return f"coalesce({f.time} {op} {timestamp(operand)}, FALSE)"
     if isinstance(operand, dt.date):
         return f"coalesce(CAST({f.time} AS DATE) {op} DATE '{operand.isoformat()}', FALSE)"
     if operand is None or isinstance(operand, (bool, tuple)):
@@ -465,7 +462,7 @@ def _field_test(f: Field, op: str, operands: list, now: dt.datetime) -> str:
         if not isinstance(operands[0], ast.Duration):
             raise Unsupported(f"`{op}` with {operands[0]!r}, which is not a duration")
         start, end = within(now, duration_delta(operands[0]), op == "in_past")
-        return f"coalesce({f.time} BETWEEN {_timestamp(start)} AND {_timestamp(end)}, FALSE)"
+        return f"coalesce({f.time} BETWEEN {timestamp(start)} AND {timestamp(end)}, FALSE)"
     if op == "between":
         return f"({_order(f, operands[0], '>=')} AND {_order(f, operands[1], '<=')})"
     if op == "is_empty":
@@ -595,11 +592,11 @@ class _Compiler:
         if args["status"] is None:
             return _Pred(f"EXISTS ({member})")
         has_status = f"EXISTS ({member} AND m.status IS NOT NULL)"
-        try:
-            wanted = str(self.value(args["status"]))  # (as `_Env.text`: str, not values.text)
-        except TokenError as err:  # asked only of members
-            return _Pred(FALSE, has_status, str(err))
-        return _Pred(f"EXISTS ({member} AND m.status IS NOT NULL AND {fold('m.status')} = {_text(wanted.casefold())})")
+        return self.status(
+            args,
+            has_status,
+            lambda wanted: f"EXISTS ({member} AND m.status IS NOT NULL AND {fold('m.status')} = {wanted})",
+        )
 
     def member(self, kind: str, args: dict, column: str) -> _Pred:
         """`member_of_list` / `member_of_program` over a column of `p` (`Context.members`)."""
@@ -608,11 +605,17 @@ class _Compiler:
         has_status = f"{column} IS NOT NULL"
         if args["status"] is None:
             return _Pred(has_status)
+        return self.status(args, has_status, lambda wanted: f"coalesce({fold(column)} = {wanted}, false)")
+
+    def status(self, args: dict, has_status: str, equals) -> _Pred:
+        """`member_of_program status=`: `equals(the wanted status as SQL text,
+        casefolded)`; a status token without an answer fails, asked only of
+        those with a status (`has_status`)."""
         try:
-            wanted = str(self.value(args["status"]))
+            wanted = str(self.value(args["status"]))  # (as `_Env.text`: str, not values.text)
         except TokenError as err:
             return _Pred(FALSE, has_status, str(err))
-        return _Pred(f"coalesce({fold(column)} = {_text(wanted.casefold())}, false)")
+        return _Pred(equals(_text(wanted.casefold())))
 
     # -- smart lists
 
