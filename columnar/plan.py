@@ -36,7 +36,7 @@ from mkc.checker.model import CampaignInfo, Model, ProgramInfo
 from mkc.columnar import order, values, waits
 from mkc.columnar.conditions import ConditionCompiler
 from mkc.columnar.tokens import NotCompiled, Renderer
-from mkc.columnar.values import Value, sql_text
+from mkc.columnar.values import Value, sql_text, timestamp
 from mkc.grammar import ast
 from mkc.interpreter.args import StepArgs, prepare_call
 from mkc.interpreter.flow import MAX_DEPTH, Engine
@@ -205,7 +205,6 @@ class _Compiler:
         self.new = frozenset(new)  # fields without a column that steps write (they get one)
         self.new_fields: dict[str, None] = dict.fromkeys(new)
         self.rt = Runtime(model, at)
-        self.at = at
         self.recent: dict[str, str] = {}
         self.engine = Engine(self.rt)
         self.columns = columns
@@ -289,7 +288,7 @@ class _Compiler:
                 with contextlib.suppress(OverflowError):  # (before the clock's range: every entry counts)
                     since = self.at - period
             if since is not None:
-                self.recent[codec.dump_key(self.keys(campaign))] = f"TIMESTAMP '{since.isoformat(sep=' ')}'"
+                self.recent[codec.dump_key(self.keys(campaign))] = timestamp(since)
         return mode != "every_time"
 
     def entry_column(self, campaign: CampaignInfo) -> str:

@@ -17,6 +17,8 @@ reference interpreter (`Guard`).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import attrs
 
 from mkc.stdlib.values import literal as py_literal
@@ -30,6 +32,11 @@ SQL_TYPE = {kind: ctype for ctype, kind in KINDS.items()}
 def sql_text(text: str) -> str:
     """A Python string as an SQL string literal."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def timestamp(when: dt.datetime) -> str:
+    """A moment as an SQL TIMESTAMP literal."""
+    return f"TIMESTAMP '{when.isoformat(sep=' ')}'"
 
 
 @attrs.frozen

@@ -31,8 +31,8 @@ import datetime as dt
 import attrs
 
 from mkc.columnar import order
-from mkc.columnar.values import json, sql_text
-from mkc.grammar import ast
+from mkc.columnar.values import json, sql_text, timestamp
+from mkc.grammar import walk
 from mkc.interpreter.runtime import StepFailure
 from mkc.store import bulk, codec
 from mkc.store.batches import campaign_name, wait_context
@@ -72,14 +72,7 @@ class Clock:
 
 def has_wait(items) -> bool:
     """Whether a flow's items (steps and choices) hold a wait step."""
-    for item in items:
-        if isinstance(item, ast.Choice):
-            branches = [w.step for w in item.whens] + ([item.default] if item.default is not None else [])
-            if has_wait(branches):
-                return True
-        elif item.name == "wait":
-            return True
-    return False
+    return any(step.name == "wait" for step in walk.steps(items))
 
 
 def trigger_context(name: str, title: str, old, new) -> str:
@@ -94,10 +87,6 @@ def trigger_context(name: str, title: str, old, new) -> str:
     return " || ".join(parts)
 
 
-def _timestamp(when: dt.datetime) -> str:
-    return f"TIMESTAMP '{when.isoformat(sep=' ')}'"
-
-
 def tables(con) -> None:
     con.execute(
         "CREATE TEMP TABLE mkc_waits (k HUGEINT, pid BIGINT, due TIMESTAMP, campaign_key VARCHAR, "
@@ -109,7 +98,7 @@ def record(con, op: Wait, wave: int) -> None:
     """The flows of `mkc_f` that reach the wait: their waits, and their end here."""
     key = order.at("f.k", wave, op.pos)
     con.execute(
-        f"INSERT INTO mkc_waits SELECT {key}, f.pid, {_timestamp(op.due)}, {sql_text(op.key)}, "
+        f"INSERT INTO mkc_waits SELECT {key}, f.pid, {timestamp(op.due)}, {sql_text(op.key)}, "
         f"{sql_text(op.name)}, {op.step}, {op.context} FROM mkc_f f WHERE {op.reach}"
     )
     con.execute(f"UPDATE mkc_f AS f SET {op.column} = 1 WHERE {op.reach}")
@@ -129,7 +118,7 @@ def due(con, known: tuple[str, ...], until: dt.datetime) -> bool:
     return (
         con.execute(
             f"SELECT count(*) FROM waits w SEMI JOIN people p ON p._pid = w.pid "
-            f"WHERE {_known(known)} AND w.due <= {_timestamp(until)}"
+            f"WHERE {_known(known)} AND w.due <= {timestamp(until)}"
         ).fetchone()[0]
         > 0
     )
