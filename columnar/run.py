@@ -99,11 +99,12 @@ def run_campaign(
     if isinstance(found, Unsupported):
         raise Fallback(found.reason)
     con = store.con
-    if store.count_people() > order.MAX_RANK:
+    people = store.count_people()
+    if people > order.MAX_RANK:
         raise Fallback(f"more than {order.MAX_RANK:,} people")
     if waits.due(con, found.campaign_keys, until):
         raise Fallback("waiting flows in the database that go on in this run")
-    with resources(con, store.count_people()):
+    with resources(con, people):
         try:
             stored = waits.stored(con, found.campaign_keys, BATCH_SIZE)
             _entrants(con, found, ranks)
@@ -114,7 +115,7 @@ def run_campaign(
         size = max(1, (chunk or CHUNK) // BATCH_SIZE) * BATCH_SIZE
         top = con.execute(f"SELECT max({RANK}) FROM mkc_entrants").fetchone()[0]
         top = max((t for t in (top, stored) if t is not None), default=None)
-        result = BatchesResult(campaign.full_name, store.count_people())
+        result = BatchesResult(campaign.full_name, people)
         seq = int(store.meta("next_seq") or 1)
         for lo in range(0, -1 if top is None else top + 1, size):
             hi = lo + size - 1
@@ -453,6 +454,13 @@ def _write_members(con, p: Plan) -> None:
 ENGINES = ("auto", "columnar", "reference")
 
 
+def limited(limits) -> str | None:
+    """Why a run under `limits` is the reference's (None: the engine may run it)."""
+    if limits is not None and limits.work < Limits().work:
+        return "--max-work lowered (the reference counts the work a batch does)"
+    return None
+
+
 def choose(
     store: Store, model, campaign, at: dt.datetime, tokens: dict, run: int, engine: str, limits=None, until=None
 ):
@@ -462,8 +470,9 @@ def choose(
     if engine == "reference":
         return None, "reference interpreter (--engine reference)"
     try:
-        if limits is not None and limits.work < Limits().work:
-            raise Fallback("--max-work lowered (the reference counts the work a batch does)")
+        why = limited(limits)
+        if why is not None:
+            raise Fallback(why)
         return run_campaign(store, model, campaign, at, tokens, run, until=until), "columnar engine"
     except Fallback as why:
         if engine == "columnar":

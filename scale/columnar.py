@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from mkc.columnar import order
 from mkc.columnar.plan import Unsupported, plan
-from mkc.columnar.run import CHUNK, RANK, drop_tables, resources, run_campaign, write_chunk
+from mkc.columnar.run import CHUNK, RANK, drop_tables, limited, resources, run_campaign, write_chunk
 from mkc.interpreter import BatchesResult, Interpreter, Limits
 from mkc.store.batches import BATCH_SIZE
 from mkc.store.db import Store
@@ -42,8 +42,9 @@ RANKS = "mkc_ranks"  # the worker's table of its people's global ranks
 def refusal(store: Store, model, campaign, at, tokens: dict, limits: Limits) -> str | None:
     """Why the columnar engine cannot run `campaign` spread, known before the
     workers start (the data guards are asked in the workers); None: it may."""
-    if limits is not None and limits.work < Limits().work:
-        return "--max-work lowered (the reference counts the work a batch does)"
+    why = limited(limits)
+    if why is not None:
+        return why
     found = plan(model, campaign, store.columns(), tokens, at)
     if isinstance(found, Unsupported):
         return found.reason
