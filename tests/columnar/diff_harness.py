@@ -18,29 +18,15 @@ import importlib.util
 import io
 import pathlib
 import shutil
-import sys
 
-import duckdb
+from tables import SORTED, STORED, differences, dump  # (tests/tables.py)
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # `bench` is a folder of the repository, not an installed package
-
-from bench.e2e import extra_tables  # noqa: E402
-from mkc.cli import main  # noqa: E402
-from mkc.store.schema import TABLES  # noqa: E402
+from mkc.cli import main
 
 COLUMNAR = importlib.util.find_spec("mkc.columnar") is not None
 ENGINES: tuple[str | None, str | None] = ("reference", "auto") if COLUMNAR else (None, None)
+NAMES = (ENGINES[0] or "first", ENGINES[1] or "second")
 RAN_COLUMNAR = "mkc run: columnar engine"  # the stderr line of a run the columnar engine made
-
-# Every table in a canonical order; `runs.started` is the wall clock, the only
-# column two identical runs may differ in.
-ORDER = {
-    "mkc_meta": "SELECT * FROM mkc_meta ORDER BY key",
-    "people": "SELECT * FROM people ORDER BY _pid",
-    "activities": "SELECT * FROM activities ORDER BY time, seq",
-    "runs": "SELECT * EXCLUDE (started) FROM runs ORDER BY run",
-}
 
 
 def mkc(*args: str) -> tuple[int, str, str]:
@@ -53,40 +39,6 @@ def mkc(*args: str) -> tuple[int, str, str]:
         except SystemExit as exit_:
             code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     return code, out.getvalue(), err.getvalue()
-
-
-def dump(db: str, stored: bool = True) -> dict[str, list]:
-    """Every table's columns and rows (none: no database): the log by `(time,
-    seq)`, the others in the order they are stored (a run's write-back decides
-    it, and the next run reads memberships and entries back in it), or
-    sorted (`stored=False`: a spread run with the reference in its workers
-    stores rows by person, docs/scale.md)."""
-    if not pathlib.Path(db).exists():
-        return {"(the database)": ["(none: the run removed it or never made it)"]}
-    con = duckdb.connect(db, read_only=True)
-    try:
-        tables = {}
-        for table in (*TABLES, *extra_tables(con)):
-            columns = con.execute(f"DESCRIBE {table}").fetchall()
-            rows = con.execute(ORDER.get(table, f"SELECT * FROM {table} ORDER BY {'rowid' if stored else 'ALL'}"))
-            rows = rows.fetchall()
-            tables[table] = [tuple(c[:2] for c in columns), *rows]
-        return tables
-    finally:
-        con.close()
-
-
-def first_difference(a: dict[str, list], b: dict[str, list]) -> str | None:
-    """Where two dumps first differ (table, row), or None."""
-    for table in dict.fromkeys([*a, *b]):
-        left, right = a.get(table, ["(no table)"]), b.get(table, ["(no table)"])
-        for index in range(max(len(left), len(right))):
-            x = left[index] if index < len(left) else "(no row)"
-            y = right[index] if index < len(right) else "(no row)"
-            if x != y:
-                what = "columns" if index == 0 else f"row {index}"
-                return f"{table}, {what}:\n  {ENGINES[0] or 'first'}:  {x!r}\n  {ENGINES[1] or 'second'}: {y!r}"
-    return None
 
 
 def run_args(
@@ -150,9 +102,10 @@ def compare(
             mismatches.append(f"{where}: exit {code_a} / {code_b}; stderr:\n  {err_a}\n  {err_b}")
         if out_a != out_b:
             mismatches.append(f"{where}: stdout differs at line {_first_line(out_a, out_b)}")
-        difference = first_difference(dump(dbs[0], not spread), dump(dbs[1], not spread))
+        order = SORTED if spread else STORED
+        difference = differences(dump(dbs[0], order), dump(dbs[1], order), NAMES, limit=1)
         if difference:
-            mismatches.append(f"{where}: {difference}")
+            mismatches.append(f"{where}: " + "\n".join(difference))
         if mismatches:
             break
     return mismatches, said

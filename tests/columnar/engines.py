@@ -1,5 +1,5 @@
 """Running one batch campaign with each engine on copies of one database,
-and comparing what they leave (tables.py) and print."""
+and comparing what they leave (tests/tables.py) and print."""
 
 from __future__ import annotations
 

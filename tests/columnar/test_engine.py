@@ -1,5 +1,5 @@
 """The columnar engine against the reference interpreter: every table
-byte-identical (tables.py), output too, for the bench campaign, the
+byte-identical (tests/tables.py), output too, for the bench campaign, the
 examples' batch campaigns, data that needs care, and runs after runs; what
 falls back, and why; the `--engine` option."""
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pathlib
 import sys
 
-import duckdb
-
-from mkc.store.schema import TABLES
+from tables import SORTED
+from tables import dump as dump_tables
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "store"))
@@ -19,18 +18,9 @@ __all__ = ["RICH", "ROOT", "dump", "exports", "people_csv", "run_mkc", "twin_run
 
 
 def dump(db: str) -> dict[str, list]:
-    """Every table in a canonical order (rows sorted by every column), without
-    the one value a run takes from the wall clock (`runs.started`)."""
-    con = duckdb.connect(db, read_only=True)
-    try:
-        found = {}
-        for table in TABLES:
-            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall() if r[0] != "started"]
-            names = ", ".join(f'"{c}"' for c in columns)
-            found[table] = con.execute(f"SELECT {names} FROM {table} ORDER BY ALL").fetchall()
-        return found
-    finally:
-        con.close()
+    """Every table, its rows sorted (tests/tables.py): a spread run with the
+    reference in its workers stores rows by person, not in one process's order."""
+    return dump_tables(db, SORTED)
 
 
 def exports(capsys, db: str, folder: pathlib.Path) -> dict[str, bytes]:
