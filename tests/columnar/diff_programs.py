@@ -9,7 +9,8 @@ every form in batch and trigger flows and in choices, trigger campaigns
 (each trigger the engine fires, `campaign_is_requested` with
 `request_campaign` steps), `once` / `every_time` / `once_every` rules), now
 and then something it is expected to refuse (a history filter, a wait that
-ends within the run) so the fallback is compared too; a person export with
+ends within the run, a condition in a trigger flow on its event: `trigger.*`,
+itself or through a My Token) so the fallback is compared too; a person export with
 messy fields (empty, mixed case, numeric text, dates, values that do not fit
 their column's type); and the runs to make, one after the other, over one
 database, at `--at`/`--until` times that fall before, between and after the
@@ -101,11 +102,18 @@ class _Gen:
         self.requestable: list[str] = []  # trigger campaigns with a campaign_is_requested trigger
         self.refused = False  # something the engine is expected to hand to the fallback
         self.visits_text = False  # the export's visits column holds text (so no change_score on it)
+        self.event: tuple[str, ...] = ()  # the trigger.* tokens of the trigger campaign being made (none: not one)
+        self.changed: str | None = None  # the text field whose change fires it
+        self.fires: str = ""  # a step that fires it
+        self.asked = False  # whether it asks its event
+        self.fire: list[str] = []  # steps for Main that fire the trigger campaigns asking their event
 
     # ---- conditions ---------------------------------------------------------------
 
     def condition(self, history: bool = True) -> str:
         c = self.c
+        if self.event and c.chance(25):
+            return self.event_condition()
         kind = c.int(0, 9)
         if kind == 0:
             return f"member_of_list {_q(c.pick(LISTS))}"
@@ -132,6 +140,18 @@ class _Gen:
             values = [c.pick(TEXT_VALUES[:-1]) for _ in range(c.int(1, 3))]
             return f"{field} {op} [{', '.join(map(_q, values))}]"
         return f"{field} {op} {_q(c.pick(TEXT_VALUES))}"
+
+    def event_condition(self) -> str:
+        """A condition on the event of the trigger flow it is in (`trigger.*`, itself or through a My
+        Token): the engine's predicates do not read the event, so its plan refuses it (the fallback)."""
+        c = self.c
+        self.asked = True
+        name, field = c.pick(self.event), c.pick(TEXT)
+        ops = ("!=", "!=", "!=", "not_contains", "not_contains", "=", "contains", "starts_with")  # mostly true
+        if name == "new_value" and self.changed and c.chance(75):  # true for whom the change fired it
+            field, ops = self.changed, ("=", "=", "contains", "starts_with", "!=")
+        token = "my.seen" if name == "new_value" and c.chance(30) else f"trigger.{name}"
+        return f'{field} {c.pick(ops)} "<<{token}>>"'  # (my.seen: program P's `"<<trigger.new_value>>"`)
 
     def number_condition(self) -> str:
         c = self.c
@@ -271,13 +291,11 @@ class _Gen:
         return lines
 
     def flow(self, kind: str, steps: int) -> list[str]:
-        lines: list[str] = []
-        for _ in range(steps):
-            if self.c.chance(25):
-                lines += self.choice(kind)
-            else:
-                lines.append(self.step(kind))
-        return lines
+        items = [self.choice(kind) if self.c.chance(25) else [self.step(kind)] for _ in range(steps)]
+        if kind == "batch":  # the steps that fire the trigger campaigns asking their event (else few would)
+            for step in self.fire:
+                items.insert(self.c.int(0, len(items)), [step])
+        return [line for item in items for line in item]
 
     def qualification(self) -> str:
         rules = ("", "", "", "qualification once", "qualification every_time", "qualification every_time")
@@ -296,22 +314,33 @@ class _Gen:
         lines.append(">")
         return lines
 
-    def trigger(self) -> str:
-        """One of the triggers the engine fires from its steps, with or without a constraint."""
+    def trigger(self, name: str) -> str:
+        """One of the triggers the engine fires from its steps, with or without a constraint (`fires`:
+        a step that fires it)."""
         c = self.c
         kind = c.pick(("data", "data", "score", "list", "status", "requested"))
+        self.event, self.changed = ("name", "trigger_name"), None  # and a change's old and new values (§6)
+        if kind in ("data", "score", "status"):
+            self.event += ("old_value", "new_value", "new_value")
         if kind == "requested":
+            self.fires = f"request_campaign {name}"
             return "campaign_is_requested" + c.pick(("", ' source="flow_action"'))
         if kind == "data":
-            field = c.pick(("lead_status", "lead_status", "tier", "country"))
-            to = f" to={_q(c.pick(('MQL', 'mql', 'NL', 'Top', 'Spring Nurture')))}" if c.chance(60) else ""
-            return f"data_value_changes {field}{to}"
+            field = self.changed = c.pick(("lead_status", "lead_status", "tier", "country"))
+            value = c.pick(("MQL", "mql", "NL", "Top", "Spring Nurture"))
+            self.fires = f"change_data_value {field} {_q(value)}"
+            return f"data_value_changes {field}{f' to={_q(value)}' if c.chance(60) else ''}"
         if kind == "score":
-            return "score_is_changed" + c.pick(("", " field=lead_score", " field=number_of_employees"))
+            field = c.pick(("", " field=lead_score", " field=number_of_employees"))
+            self.fires = "change_score +1" + (field if "number" in field else "")
+            return "score_is_changed" + field
         if kind == "list":
-            return f"added_to_list {_q(c.pick(LISTS))}"
-        to = f" to={_q(c.pick(STATUSES))}" if c.chance(50) else ""
-        return f"program_status_changes P{to}"
+            name = _q(c.pick(LISTS))
+            self.fires = f"add_to_list {name}"
+            return f"added_to_list {name}"
+        status = c.pick(STATUSES)
+        self.fires = f"change_program_status P {_q(status)}"
+        return f"program_status_changes P{f' to={_q(status)}' if c.chance(50) else ''}"
 
     # ---- the program, the people and the runs --------------------------------------------
 
@@ -321,7 +350,8 @@ class _Gen:
             'tokens < my.owner = "ops@example.com"  my.bonus = +3  my.label = "Top" >',
             "program P <",
             f"  statuses [{', '.join(map(_q, STATUSES))}]",
-            f'  tokens < my.bonus = {c.pick(("+7", "-2", "=30"))}  my.label = "Spring Nurture" >',
+            f'  tokens < my.bonus = {c.pick(("+7", "-2", "=30"))}  my.label = "Spring Nurture"',
+            '    my.seen = "<<trigger.new_value>>" >',  # (asked only in flows whose trigger has a new value)
             *(f"  list {_q(name)}" for name in LISTS),
             f'  email {_q(EMAILS[0])} < subject "Hi <<lead.first_name:default=there>>, <<my.label>>" >',
             f'  email {_q(EMAILS[1])} < subject "Look: <<lead.email>> (<<lead.lead_score>>)" >',
@@ -332,9 +362,17 @@ class _Gen:
             body += self.campaign(name, "executable", self.smart_list(c.int(0, 2)), c.int(1, 3))
             self.executables.append(name)
         for name in ("OnChange", "OnOther")[: c.pick((0, 1, 1, 2))]:
-            trigger = [f"trigger {self.trigger()}"]
-            trigger += [f"filter {self.condition(history=False)}" for _ in range(c.int(0, 1))]
+            self.asked = False
+            trigger = [f"trigger {self.trigger(name)}"]
+            # (a smart list on the event: the engine once compiled it without the event, and answered differently)
+            trigger += [
+                f"filter {self.event_condition() if c.chance(40) else self.condition(history=False)}"
+                for _ in range(c.int(0, 1))
+            ]
             body += self.campaign(name, "trigger", trigger, c.int(1, 3))
+            self.event = ()
+            if self.asked and c.chance(80):
+                self.fire.append(self.fires)
             if "campaign_is_requested" in trigger[0]:
                 self.requestable.append(name)  # (requested by the campaigns that follow: never in a loop)
         body += self.campaign("Main", "batch", self.smart_list(c.int(0, 4)), c.int(1, 6))

@@ -115,6 +115,7 @@ def test_the_generator_covers_what_the_engine_compiles():
     wanted += ["qualification once\n", "qualification every_time", "not ", " or ", " and "]
     wanted += ["once_every 7 days", "once_every 167 hours"]
     wanted += ["was_sent_email", "weekdays=", "wait "]  # refused: through the fallback
+    wanted += ['"<<trigger.name>>"', '"<<trigger.new_value>>"', '"<<my.seen>>"']  # the event, in a trigger flow
     if importlib.util.find_spec("mkc.columnar") is not None:
         from mkc.columnar.plan import STEPS, TRIGGER_STEPS
 
@@ -125,6 +126,29 @@ def test_the_generator_covers_what_the_engine_compiles():
     assert any(len([r for r in c.runs if r[0] == "Main"]) == 2 for c in cases)  # twice in a row
     people = "".join(c.people for c in cases)
     assert all(v in people for v in ('"O""Brien"', ",,", "mql", "12.0", "abc", "2025-06-15"))
+
+
+@pytest.mark.skipif(not PREDICATES, reason="the columnar engine's predicates are not there")
+def test_a_generated_condition_on_the_event_falls_back():
+    """Conditions on `trigger.*` in trigger flows (their smart lists, their choices, through a My
+    Token) reach the plan, which hands the run to the fallback with its reason: the suite compares
+    them (the engine once compiled them without the event and answered differently)."""
+    import random
+
+    from diff_programs import AT, RandomChoices
+
+    reason = "(the columnar engine does not run P.Main: a condition on trigger.* tokens)"
+    for seed in range(40):
+        c = case(RandomChoices(random.Random(seed)))
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = pathlib.Path(tmp)
+            (tmp / "p.mkc").write_text(c.program, encoding="utf-8")
+            (tmp / "people.csv").write_text(c.people, encoding="utf-8")
+            args = ["run", tmp / "p.mkc", "--campaign", "Main", "--db", tmp / "s.duckdb", "--at", AT[0]]
+            _, _, err = mkc(*args, "--people", tmp / "people.csv", "--engine", "auto")
+        if reason in err:
+            return
+    pytest.fail("no generated case of 40 fell back on a condition on trigger.* tokens")
 
 
 # ---- the examples and the bench campaign ---------------------------------------------------
