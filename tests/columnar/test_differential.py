@@ -50,10 +50,15 @@ def check_case(c: Case) -> tuple[list[str], list[str]]:
     """The case through both engines, each on a new database that its first
     run imports the case's people into (`--people`, as the command line does)."""
     with tempfile.TemporaryDirectory() as tmp:
-        tmp = pathlib.Path(tmp)
-        (tmp / "p.mkc").write_text(c.program, encoding="utf-8")
-        (tmp / "people.csv").write_text(c.people, encoding="utf-8")
-        return compare(tmp, str(tmp / "p.mkc"), None, c.runs, people=str(tmp / "people.csv"))
+        program, people = write_case(c, pathlib.Path(tmp))
+        return compare(pathlib.Path(tmp), str(program), None, c.runs, people=str(people))
+
+
+def write_case(c: Case, tmp: pathlib.Path) -> tuple[pathlib.Path, pathlib.Path]:
+    """The case's program and people export, as files in `tmp`."""
+    (tmp / "p.mkc").write_text(c.program, encoding="utf-8")
+    (tmp / "people.csv").write_text(c.people, encoding="utf-8")
+    return tmp / "p.mkc", tmp / "people.csv"
 
 
 def assert_same(c: Case) -> None:
@@ -85,17 +90,15 @@ def test_the_generator_makes_programs_that_run():
     for seed in range(12):
         c = case(RandomChoices(random.Random(seed)))
         with tempfile.TemporaryDirectory() as tmp:
-            tmp = pathlib.Path(tmp)
-            (tmp / "p.mkc").write_text(c.program, encoding="utf-8")
-            (tmp / "people.csv").write_text(c.people, encoding="utf-8")
-            db = str(tmp / "s.duckdb")
-            assert mkc("db", "import", tmp / "people.csv", "--db", db)[0] == 0
-            code, out, err = mkc("run", tmp / "p.mkc", "--campaign", "Main", "--db", db, "--at", "2026-01-05T09:00")
+            program, people = write_case(c, pathlib.Path(tmp))
+            db = str(pathlib.Path(tmp) / "s.duckdb")
+            assert mkc("db", "import", people, "--db", db)[0] == 0
+            code, out, err = mkc("run", program, "--campaign", "Main", "--db", db, "--at", "2026-01-05T09:00")
             assert "error" not in err, err + c.show()
             ran += code == 0
             logged += bool(out)
             if ENGINES[1]:
-                code, _, err = mkc("run", tmp / "p.mkc", "--campaign", "Main", "--db", db, "--engine", ENGINES[1])
+                code, _, err = mkc("run", program, "--campaign", "Main", "--db", db, "--engine", ENGINES[1])
                 columnar += RAN_COLUMNAR in err
     assert ran == 12 and logged >= 8
     if PREDICATES:  # a good share is the columnar engine's, not the fallback's
@@ -141,11 +144,11 @@ def test_a_generated_condition_on_the_event_falls_back():
     for seed in range(40):
         c = case(RandomChoices(random.Random(seed)))
         with tempfile.TemporaryDirectory() as tmp:
-            tmp = pathlib.Path(tmp)
-            (tmp / "p.mkc").write_text(c.program, encoding="utf-8")
-            (tmp / "people.csv").write_text(c.people, encoding="utf-8")
-            args = ["run", tmp / "p.mkc", "--campaign", "Main", "--db", tmp / "s.duckdb", "--at", AT[0]]
-            _, _, err = mkc(*args, "--people", tmp / "people.csv", "--engine", "auto")
+            program, people = write_case(c, pathlib.Path(tmp))
+            db = pathlib.Path(tmp) / "s.duckdb"
+            _, _, err = mkc(
+                "run", program, "--campaign", "Main", "--db", db, "--at", AT[0], "--people", people, "--engine", "auto"
+            )
         if reason in err:
             return
     pytest.fail("no generated case of 40 fell back on a condition on trigger.* tokens")
