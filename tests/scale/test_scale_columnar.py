@@ -107,7 +107,10 @@ def _many(people: str, copies: int) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("seed", range(3))
+WITH_WAITS = [3, 9]  # (seeds whose cases wait, the second after a stored wait falls due)
+
+
+@pytest.mark.parametrize("seed", [*range(3), *WITH_WAITS])
 def test_generated_programs_over_several_batches(seed):
     """The same, with each case's people copied to more than two batches
     (2,000 people each), so that every global batch spans both partitions."""
@@ -121,6 +124,27 @@ def test_generated_programs_over_several_batches(seed):
             tmp, str(tmp / "p.mkc"), None, c.runs, people=str(tmp / "people.csv"), spread=("--workers", "2")
         )
     assert not mismatches, "\n".join(mismatches) + "\n" + c.show()
+
+
+def test_generated_programs_with_waits_run_spread_on_the_columnar_engine():
+    """The generated cases that draw waits run on the columnar engine in the
+    workers (their first runs, at least: a later one may pass a stored
+    wait's end and fall back), every table in its stored order."""
+    ran = 0
+    for seed in SEEDS:
+        c = case(RandomChoices(random.Random(seed)))
+        if "wait " not in c.program:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = pathlib.Path(tmp)
+            (tmp / "p.mkc").write_text(c.program, encoding="utf-8")
+            (tmp / "people.csv").write_text(c.people, encoding="utf-8")
+            mismatches, said = compare(
+                tmp, str(tmp / "p.mkc"), None, c.runs[:2], people=str(tmp / "people.csv"), spread=("--workers", "2")
+            )
+        assert not mismatches, "\n".join(mismatches) + "\n" + c.show()
+        ran += any(line.startswith(f"{RAN_COLUMNAR} on 2 worker processes") for line in said[1::2])
+    assert ran >= 3
 
 
 def test_generated_programs_mostly_run_columnar():
