@@ -7,20 +7,25 @@ slice's `people._row`, partition.py), so the engine's order keys
 (mkc.columnar.order: batch, wave, rank, slots) are the single-process run's.
 The worker does not write: for each chunk it keeps the engine's working
 tables (`mkc_cw`: every entrant with the fields as the flows left them and
-whether they changed; `mkc_acts`, `mkc_entries`: activities and trigger
-entries with their keys; `mkc_logged`: each logging statement's type and
-target) and the chunk's log rows (stored with placeholder `seq`s,
-`order.placeholder`) in a DuckDB file beside its record stream, each row
-tagged with its chunk. A placeholder names the statement and the person;
-statements are numbered per worker and chunk, so the merge renumbers them
-per partition (`statement × partitions + partition`) before the rows meet.
+whether they changed; `mkc_acts`, `mkc_entries`, `mkc_waits`: activities,
+trigger entries and new waits with their keys; `mkc_logged`: each logging
+statement's type and target) and the chunk's log rows (stored with
+placeholder `seq`s, `order.placeholder`) in a DuckDB file beside its record
+stream, each row tagged with its chunk. A placeholder names the statement
+and the person; statements are numbered per worker and chunk, so the merge
+renumbers them per partition (`statement × partitions + partition`) before
+the rows meet. The worker leaves the stored waits alone: a slice would rank
+them among its own people.
 
-The merge attaches those files and, chunk by chunk (whole global batches),
-puts the partitions' rows back together into the working tables and writes
-them with the engine's own `write_chunk`: the log numbered from `next_seq` by
-key, the fields anyone in a global batch changed, entries by key, memberships
-rewritten whole from the database's own rows. So the database ends as after
-the engine on one process, and so as after the reference interpreter.
+The merge ranks the stored waits among everyone (`waits.stored`), attaches
+those files and, chunk by chunk (whole global batches), puts the
+partitions' rows back together into the working tables and writes them with
+the engine's own `write_back`: the log numbered from `next_seq` by key, the
+fields anyone in a global batch changed, entries by key, memberships
+rewritten whole from the database's own rows, each batch's waits after its
+activities (its stored ones rewritten, renumbered, even where nobody
+entered). So the database ends as after the engine on one process, and so
+as after the reference interpreter.
 """
 
 from __future__ import annotations

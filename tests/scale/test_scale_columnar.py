@@ -30,6 +30,7 @@ from diff_harness import RAN_COLUMNAR, compare  # noqa: E402
 from diff_programs import RandomChoices, case  # noqa: E402
 from tables import differences  # noqa: E402
 from tables import dump as stored_dump  # noqa: E402
+from wait_programs import STORED, WAITS, WITHOUT_A  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.mkc"))
 PEOPLE = str(ROOT / "examples" / "people.csv")
@@ -253,51 +254,6 @@ def test_partitions_without_people(capsys, tmp_path, bench_db):
     twin_runs(capsys, tmp_path, runs, ["--engine", "columnar", "--workers", "4"], ONE)
 
 
-# Waits of every form, in the batch campaign's flow and its trigger campaigns' (as tests/columnar/test_engine_waits.py).
-WAITS = """
-program P <
-  list "L"
-  campaign Go <
-    flow <
-      change_score +5
-      choice <
-        when lead_score > 12 < wait 2 days >
-        when tier = "b" < wait 3 hours weekdays=[sat, sun] >
-        default < do_nothing >
-      >
-      add_to_list "L"
-      change_data_value lead_status "Nurture"
-      wait 1 day at=08:30
-      change_score +1
-    >
-    qualification every_time
-  >
-  campaign OnList <
-    smart_list < trigger added_to_list "L" >
-    flow < interesting_moment web "in"; wait 5 hours; change_score +2 >
-    qualification every_time
-  >
-  campaign OnStatus <
-    smart_list < trigger data_value_changes lead_status >
-    flow < wait 4 days weekdays=[mon, tue] at=10:15; interesting_moment web "<<trigger.old_value>>" >
-    qualification every_time
-  >
->
-"""
-
-# A stores waits; B (tier "a" only: the later batches have nobody entering) runs before they end.
-STORED = """
-list "L"
-campaign A < flow < change_score +1; wait 2 days; change_score +10 >; qualification every_time >
-campaign B <
-  smart_list < filter tier = "a" >
-  flow < add_to_list "L"; wait 47 hours; change_score +100 >
-  qualification every_time
->
-campaign OnList < smart_list < trigger added_to_list "L" >; flow < wait 1 week >; qualification every_time >
-"""
-# The same without A: A's stored waits are of a campaign this model does not have (kept first, unchanged).
-WITHOUT_A = "\n".join(line for line in STORED.splitlines() if not line.startswith("campaign A"))
 AT = "2026-03-02T09:00"
 
 
@@ -319,7 +275,7 @@ def _in_stored_order(tmp_path) -> None:
 def test_waits_of_every_form_run_spread_on_the_columnar_engine(capsys, tmp_path, monkeypatch):
     """Waits in choices, after them, in trigger flows (their context with the
     event), over 4,500 people in three global batches and three merge
-    chunks (a chunk of 2,000); again an hour later, before they end: every
+    chunks (a chunk of 2,000); again half an hour later, before they end: every
     stored wait rewritten, renumbered after its batch's activities."""
     monkeypatch.setattr(columnar_run, "CHUNK", 2000)
     program = tmp_path / "w.mkc"
@@ -327,7 +283,7 @@ def test_waits_of_every_form_run_spread_on_the_columnar_engine(capsys, tmp_path,
     people = _tiered(tmp_path, 4500, 2000)
     runs = [
         [str(program), "--campaign", "P.Go", "--people", people, "--at", AT],
-        [str(program), "--campaign", "P.Go", "--at", "2026-03-02T10:00"],
+        [str(program), "--campaign", "P.Go", "--at", "2026-03-02T09:30"],
     ]
     engines = []
     twin_runs(capsys, tmp_path, runs, ["--engine", "auto", "--workers", "3"], ONE, engines)
