@@ -92,21 +92,22 @@ def run_campaign(
 
     A worker of a spread run (mkc.scale) gives its people's `ranks` among
     everyone (a table of `_pid` and RANK: the global batches), and `write`,
-    which takes each chunk's results (called as `write_chunk`) instead of
-    the store."""
+    which takes each chunk's results (called as `write_chunk`, its new waits
+    in `mkc_waits`) instead of the store; the stored waits are left to the
+    merge, which ranks them among everyone."""
     until = until or at
     found = plan(model, campaign, store.columns(), tokens, at, until)
     if isinstance(found, Unsupported):
         raise Fallback(found.reason)
     con = store.con
     people = store.count_people()
-    if people > order.MAX_RANK:
-        raise Fallback(f"more than {order.MAX_RANK:,} people")
-    if waits.due(con, found.campaign_keys, until):
-        raise Fallback("waiting flows in the database that go on in this run")
+    why = refused(store, found, until, people)
+    if why is not None:
+        raise Fallback(why)
     with resources(con, people):
         try:
-            stored = waits.stored(con, found.campaign_keys, BATCH_SIZE)
+            # (a worker's slice would rank the stored waits among its own people: the merge does)
+            stored = waits.stored(con, found.campaign_keys, BATCH_SIZE) if write is None else None
             _entrants(con, found, ranks)
             _check(con, found)
         except Fallback:
@@ -124,15 +125,15 @@ def run_campaign(
             rewrite = stored is not None and waits.within(con, lo, hi)  # (the batches' stored waits, renumbered)
             if not entering and not rewrite:
                 continue
-            _tables(con)
+            working_tables(con)
             if entering:
                 _enter(store, found, lo, hi)
                 flow.run_waves(con, found, flow.Log(run, at), BATCH_SIZE)
                 _changed(con, found)
-            written = waits.prepare(con, lo, hi, BATCH_SIZE, rewrite) if found.waits or rewrite else 0
-            entered, count = (write or write_chunk)(store, found, at, run, seq, written) if entering else (0, 0)
-            if written:
-                waits.write(con, seq, rewrite)
+            if write is None:
+                entered, count, written = write_back(store, found, at, run, seq, lo, hi, entering, rewrite)
+            else:  # (a worker keeps the chunk, its new waits included, for the merge)
+                (entered, count), written = write(store, found, at, run, seq), 0
             result.entered += entered
             result.activities += count
             seq += count + written
@@ -140,6 +141,33 @@ def run_campaign(
         drop_tables(con)
     store.set_meta("next_seq", seq)
     return result
+
+
+def refused(store: Store, p: Plan, until: dt.datetime, people: int) -> str | None:
+    """Why the engine does not run the planned campaign `p` over the store's
+    `people`, known from the whole database (None: it may). A spread run
+    asks it in the parent, over everyone (mkc.scale.columnar)."""
+    if people > order.MAX_RANK:
+        return f"more than {order.MAX_RANK:,} people"
+    if waits.due(store.con, p.campaign_keys, until):
+        return "waiting flows in the database that go on in this run"
+    return None
+
+
+def write_back(
+    store: Store, p: Plan, at: dt.datetime, run: int, first: int, lo: int, hi: int, entering: bool, rewrite: bool
+) -> tuple[int, int, int]:
+    """A chunk's results (the people ranked `lo`..`hi`; `entering`: someone
+    did) and its batches' waits (new ones in `mkc_waits`; `rewrite`: the
+    batches' stored waits, renumbered, `waits.stored`) into the store, from
+    `seq` `first`: the entrants, activities and waits written. (A spread
+    run's merge calls it too.)"""
+    con = store.con
+    written = waits.prepare(con, lo, hi, BATCH_SIZE, rewrite) if p.waits or rewrite else 0
+    entered, count = write_chunk(store, p, at, run, first, written) if entering else (0, 0)
+    if written:
+        waits.write(con, first, rewrite)
+    return entered, count, written
 
 
 @contextlib.contextmanager
@@ -279,7 +307,8 @@ def _guard(con, guards, rows: str) -> None:
             raise Fallback(guard.reason)
 
 
-def _tables(con) -> None:
+def working_tables(con) -> None:
+    """A chunk's working tables, empty (a spread run's merge makes them too)."""
     con.execute("CREATE TEMP TABLE mkc_acts (k HUGEINT, seq BIGINT, pid BIGINT)")
     con.execute("CREATE TEMP TABLE mkc_logged (statement BIGINT, type VARCHAR, target VARCHAR)")
     con.execute("CREATE TEMP TABLE mkc_entries (k HUGEINT, pid BIGINT, campaign_key VARCHAR)")
@@ -325,8 +354,7 @@ def write_chunk(store: Store, p: Plan, at: dt.datetime, run: int, first: int, wa
     mkc_logged and mkc_entries, and its log rows in `activities` with
     placeholder seqs), into the store's tables, as the reference writes it
     (`waiting`: the chunk's waits, each batch's numbered after its
-    activities); the entrants and activities written. (A spread run's merge
-    calls it too.)"""
+    activities); the entrants and activities written."""
     con = store.con
     # Fields: for the people who changed, each field someone in their batch changed (`StoreSource._write_people`).
     batch = f"{RANK} // {BATCH_SIZE}"

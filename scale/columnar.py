@@ -7,55 +7,63 @@ slice's `people._row`, partition.py), so the engine's order keys
 (mkc.columnar.order: batch, wave, rank, slots) are the single-process run's.
 The worker does not write: for each chunk it keeps the engine's working
 tables (`mkc_cw`: every entrant with the fields as the flows left them and
-whether they changed; `mkc_acts`, `mkc_entries`: activities and trigger
-entries with their keys; `mkc_logged`: each logging statement's type and
-target) and the chunk's log rows (stored with placeholder `seq`s,
-`order.placeholder`) in a DuckDB file beside its record stream, each row
-tagged with its chunk. A placeholder names the statement and the person;
-statements are numbered per worker and chunk, so the merge renumbers them
-per partition (`statement × partitions + partition`) before the rows meet.
+whether they changed; `mkc_acts`, `mkc_entries`, `mkc_waits`: activities,
+trigger entries and new waits with their keys; `mkc_logged`: each logging
+statement's type and target) and the chunk's log rows (stored with
+placeholder `seq`s, `order.placeholder`) in a DuckDB file beside its record
+stream, each row tagged with its chunk. A placeholder names the statement
+and the person; statements are numbered per worker and chunk, so the merge
+renumbers them per partition (`statement × partitions + partition`) before
+the rows meet. The worker leaves the stored waits alone: a slice would rank
+them among its own people.
 
-The merge attaches those files and, chunk by chunk (whole global batches),
-puts the partitions' rows back together into the working tables and writes
-them with the engine's own `write_chunk`: the log numbered from `next_seq` by
-key, the fields anyone in a global batch changed, entries by key, memberships
-rewritten whole from the database's own rows. So the database ends as after
-the engine on one process, and so as after the reference interpreter.
+The merge ranks the stored waits among everyone (`waits.stored`), attaches
+those files and, chunk by chunk (whole global batches), puts the
+partitions' rows back together into the working tables and writes them with
+the engine's own `write_back`: the log numbered from `next_seq` by key, the
+fields anyone in a global batch changed, entries by key, memberships
+rewritten whole from the database's own rows, each batch's waits after its
+activities (its stored ones rewritten, renumbered, even where nobody
+entered). So the database ends as after the engine on one process, and so
+as after the reference interpreter.
 """
 
 from __future__ import annotations
 
-from mkc.columnar import order
+from mkc.columnar import order, waits
 from mkc.columnar.plan import Unsupported, plan
-from mkc.columnar.run import CHUNK, RANK, drop_tables, limited, resources, run_campaign, write_chunk
+from mkc.columnar.run import (
+    CHUNK,
+    RANK,
+    drop_tables,
+    limited,
+    refused,
+    resources,
+    run_campaign,
+    working_tables,
+    write_back,
+)
 from mkc.interpreter import BatchesResult, Interpreter, Limits
 from mkc.store.batches import BATCH_SIZE
 from mkc.store.db import Store
 from mkc.store.schema import quote
 
 RESULT = ".duckdb"  # a columnar partition's result database: its record stream's name and this
-WORKING = {"cw": "mkc_cw", "entries": "mkc_entries"}  # result table -> the engine's table
+WORKING = {"cw": "mkc_cw", "entries": "mkc_entries", "waits": "mkc_waits"}  # result table -> the engine's table
 TAGGED = {"acts": "mkc_acts", "logged": "mkc_logged"}  # those whose placeholders are numbered per chunk
 RANKS = "mkc_ranks"  # the worker's table of its people's global ranks
 
 
-def refusal(store: Store, model, campaign, at, tokens: dict, limits: Limits) -> str | None:
+def refusal(store: Store, model, campaign, at, until, tokens: dict, limits: Limits) -> str | None:
     """Why the columnar engine cannot run `campaign` spread, known before the
     workers start (the data guards are asked in the workers); None: it may."""
     why = limited(limits)
     if why is not None:
         return why
-    found = plan(model, campaign, store.columns(), tokens, at)
+    found = plan(model, campaign, store.columns(), tokens, at, until)
     if isinstance(found, Unsupported):
         return found.reason
-    # (a slice's waits would be ranked among its own people, and a batch's waits numbered after its activities)
-    if found.waits:
-        return "wait steps in a spread run"
-    if store.con.execute("SELECT count(*) FROM waits").fetchone()[0]:
-        return "waiting flows in the database, in a spread run"
-    if store.count_people() > order.MAX_RANK:
-        return f"more than {order.MAX_RANK:,} people"
-    return None
+    return refused(store, found, until, store.count_people())
 
 
 # ---- the worker's part -------------------------------------------------------------
@@ -69,7 +77,7 @@ def run_partition(job, con, model, people: str, out: str) -> BatchesResult:
     con.execute(f"ATTACH '{_sql_text(out + RESULT)}' AS mkc_out")
     made = set()
 
-    def keep(store, found, at, run, first, waiting=0):
+    def keep(store, found, at, run, first):
         chunk = con.execute(f"SELECT min({RANK}) FROM mkc_cw").fetchone()[0] // _size()
         tables = {**WORKING, **TAGGED, "log": f"(FROM activities WHERE run = {run} AND seq < 0)"}
         for name, table in tables.items():
@@ -85,7 +93,9 @@ def run_partition(job, con, model, people: str, out: str) -> BatchesResult:
     try:
         campaign = Interpreter(model, schedules=False).campaign(job.campaign)
         store = Store(con, None, False)
-        return run_campaign(store, model, campaign, job.at, job.tokens, job.run, ranks=RANKS, write=keep)
+        return run_campaign(
+            store, model, campaign, job.at, job.tokens, job.run, until=job.until, ranks=RANKS, write=keep
+        )
     finally:
         con.execute("DETACH mkc_out")
 
@@ -93,12 +103,13 @@ def run_partition(job, con, model, people: str, out: str) -> BatchesResult:
 # ---- the merge ---------------------------------------------------------------------
 
 
-def merge(store: Store, model, campaign, at, tokens: dict, run: int, files: list[str]) -> BatchesResult:
+def merge(store: Store, model, campaign, at, until, tokens: dict, run: int, files: list[str]) -> BatchesResult:
     """Write the partitions' working tables (the databases beside `files`)
-    through the engine's `write_chunk`, chunk by chunk; the run's counts
-    (entrants and activities: the partitions' records count them too)."""
+    through the engine's `write_back`, chunk by chunk, with the stored waits
+    ranked among everyone; the run's counts (entrants and activities: the
+    partitions' records count them too)."""
     con = store.con
-    found = plan(model, campaign, store.columns(), tokens, at)
+    found = plan(model, campaign, store.columns(), tokens, at, until)
     people = store.count_people()
     result = BatchesResult(campaign.full_name, people)
     parts = []
@@ -111,16 +122,18 @@ def merge(store: Store, model, campaign, at, tokens: dict, run: int, files: list
     seq = int(store.meta("next_seq") or 1)
     try:
         with resources(con, people):
+            stored = waits.stored(con, found.campaign_keys, BATCH_SIZE)
             size = _size()
             for lo in range(0, people, size):
                 hi = lo + size - 1
-                if not _gather(con, parts, lo, hi, lo // size, run):
-                    continue
-                entered, count = write_chunk(store, found, at, run, seq)
-                result.entered += entered
-                result.activities += count
-                seq += count
-                drop_tables(con)
+                entering = _gather(con, parts, lo, hi, lo // size, run)
+                rewrite = stored is not None and waits.within(con, lo, hi)  # (even where nobody entered)
+                if entering or rewrite:
+                    entered, count, written = write_back(store, found, at, run, seq, lo, hi, entering, rewrite)
+                    result.entered += entered
+                    result.activities += count
+                    seq += count + written
+                drop_tables(con, keep=waits.KEEP)
     finally:
         drop_tables(con)
         for name in parts:
@@ -140,9 +153,10 @@ def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bo
     chunk, renumbered per partition) from every partition, and their log
     rows into `activities`; whether anyone entered."""
     if not parts:
+        working_tables(con)  # (empty: a chunk's stored waits are still rewritten)
         return False
     batches = f"(k >> {order.BATCH}) BETWEEN {lo // BATCH_SIZE} AND {hi // BATCH_SIZE}"
-    where = {"cw": f"{RANK} BETWEEN {lo} AND {hi}", "entries": batches}
+    where = {"cw": f"{RANK} BETWEEN {lo} AND {hi}", "entries": batches, "waits": batches}
     for name, table in WORKING.items():
         rows = " UNION ALL BY NAME ".join(f"FROM {part}.{name} WHERE {where[name]}" for part in parts)
         con.execute(f"CREATE TEMP TABLE {table} AS {rows}")

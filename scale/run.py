@@ -60,7 +60,7 @@ def run_spread(
     return _spread(spread, source.store, job, lambda files: merge_results(source, files, len(job.ranges), progress))
 
 
-def run_spread_columnar(spread: Spread, store, model, campaign, at, tokens, run, engine: str, limits):
+def run_spread_columnar(spread: Spread, store, model, campaign, at, until, tokens, run, engine: str, limits):
     """`mkc run --engine` spread: (the result of the columnar engine run in
     the workers and merged into `store`, or None when the reference
     interpreter is to run it, as `run_spread`; the line that says which ran
@@ -69,9 +69,9 @@ def run_spread_columnar(spread: Spread, store, model, campaign, at, tokens, run,
     where = _where(spread)
     if engine == "reference":
         return None, f"reference interpreter on {where} (--engine reference)"
-    why = refusal(store, model, campaign, at, tokens, limits)
+    why = refusal(store, model, campaign, at, until, tokens, limits)
     if why is None:
-        job = Job(spread.program, spread.fields, campaign.full_name, [], at, at, None, tokens, limits, run, "columnar")
+        job = Job(spread.program, spread.fields, campaign.full_name, [], at, at, until, tokens, limits, run, "columnar")
 
         def merge(files):
             streams = [open(path, "rb") for path in files]  # noqa: SIM115 (closed below)
@@ -80,7 +80,7 @@ def run_spread_columnar(spread: Spread, store, model, campaign, at, tokens, run,
             finally:
                 for stream in streams:
                     stream.close()
-            return columnar_merge(store, model, campaign, at, tokens, run, files), partitions
+            return columnar_merge(store, model, campaign, at, until, tokens, run, files), partitions
 
         try:
             return _spread(spread, store, job, merge), f"columnar engine on {where}"

@@ -230,7 +230,9 @@ def _run(
     if spread is not None:
         from mkc.scale.run import run_spread_columnar
 
-        result, why = run_spread_columnar(spread, store, interp.model, campaign, at, tokens, run, engine, interp.limits)
+        result, why = run_spread_columnar(
+            spread, store, interp.model, campaign, at, until, tokens, run, engine, interp.limits
+        )
     else:
         from mkc.columnar.run import choose  # (only a run needs the engine: db import, export and info do not)
 

@@ -15,6 +15,7 @@ import random
 import sys
 import tempfile
 
+import duckdb
 import pytest
 from scale_helpers import ROOT, dump, run_mkc, twin_runs
 
@@ -27,6 +28,9 @@ sys.path.insert(0, str(ROOT / "tests" / "columnar"))
 
 from diff_harness import RAN_COLUMNAR, compare  # noqa: E402
 from diff_programs import RandomChoices, case  # noqa: E402
+from tables import differences  # noqa: E402
+from tables import dump as stored_dump  # noqa: E402
+from wait_programs import STORED, WAITS, WITHOUT_A  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.mkc"))
 PEOPLE = str(ROOT / "examples" / "people.csv")
@@ -104,7 +108,10 @@ def _many(people: str, copies: int) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("seed", range(3))
+WITH_WAITS = [3, 9]  # (seeds whose cases wait, the second after a stored wait falls due)
+
+
+@pytest.mark.parametrize("seed", [*range(3), *WITH_WAITS])
 def test_generated_programs_over_several_batches(seed):
     """The same, with each case's people copied to more than two batches
     (2,000 people each), so that every global batch spans both partitions."""
@@ -118,6 +125,27 @@ def test_generated_programs_over_several_batches(seed):
             tmp, str(tmp / "p.mkc"), None, c.runs, people=str(tmp / "people.csv"), spread=("--workers", "2")
         )
     assert not mismatches, "\n".join(mismatches) + "\n" + c.show()
+
+
+def test_generated_programs_with_waits_run_spread_on_the_columnar_engine():
+    """The generated cases that draw waits run on the columnar engine in the
+    workers (their first runs, at least: a later one may pass a stored
+    wait's end and fall back), every table in its stored order."""
+    ran = 0
+    for seed in SEEDS:
+        c = case(RandomChoices(random.Random(seed)))
+        if "wait " not in c.program:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = pathlib.Path(tmp)
+            (tmp / "p.mkc").write_text(c.program, encoding="utf-8")
+            (tmp / "people.csv").write_text(c.people, encoding="utf-8")
+            mismatches, said = compare(
+                tmp, str(tmp / "p.mkc"), None, c.runs[:2], people=str(tmp / "people.csv"), spread=("--workers", "2")
+            )
+        assert not mismatches, "\n".join(mismatches) + "\n" + c.show()
+        ran += any(line.startswith(f"{RAN_COLUMNAR} on 2 worker processes") for line in said[1::2])
+    assert ran >= 3
 
 
 def test_generated_programs_mostly_run_columnar():
@@ -226,27 +254,107 @@ def test_partitions_without_people(capsys, tmp_path, bench_db):
     twin_runs(capsys, tmp_path, runs, ["--engine", "columnar", "--workers", "4"], ONE)
 
 
-WAITING = """
-campaign Drip < flow < change_score +1; wait 3 days; change_score +10 >; qualification every_time >
-campaign Bump < flow < change_score +2 >; qualification every_time >
-"""
+AT = "2026-03-02T09:00"
 
 
-def test_waits_keep_a_spread_run_on_the_reference(capsys, tmp_path, bench_db):
-    """A campaign with a wait, and another run over a database holding waiting
-    flows: the workers run the reference (the engine runs waits on one
-    process only), and the database ends as after one process."""
+def _tiered(tmp_path, people: int, tier_a: int) -> str:
+    """A person export: `people` people, the first `tier_a` of tier "a"."""
+    path = tmp_path / "tiered.csv"
+    rows = "".join(f"{i},N{i},{i % 40},Open,{'a' if i <= tier_a else 'b'}\n" for i in range(1, people + 1))
+    path.write_text("Id,first_name,lead_score,lead_status,tier\n" + rows, encoding="utf-8")
+    return str(path)
+
+
+def _in_stored_order(tmp_path) -> None:
+    """The twin databases table by table in their stored order (memberships,
+    entries and waits are read back in it), not only sorted (`twin_runs`)."""
+    one, spread = stored_dump(str(tmp_path / "one.duckdb")), stored_dump(str(tmp_path / "spread.duckdb"))
+    assert differences(one, spread) == []
+
+
+def test_waits_of_every_form_run_spread_on_the_columnar_engine(capsys, tmp_path, monkeypatch):
+    """Waits in choices, after them, in trigger flows (their context with the
+    event), over 4,500 people in three global batches and three merge
+    chunks (a chunk of 2,000); again half an hour later, before they end: every
+    stored wait rewritten, renumbered after its batch's activities."""
+    monkeypatch.setattr(columnar_run, "CHUNK", 2000)
     program = tmp_path / "w.mkc"
-    program.write_text(WAITING, encoding="utf-8")
-    one = str(tmp_path / "one.duckdb")
-    pathlib.Path(one).write_bytes(pathlib.Path(bench_db).read_bytes())
-    for name, why in [
-        ("Drip", "wait steps in a spread run"),
-        ("Bump", "waiting flows in the database, in a spread run"),
-    ]:
-        base = [str(program), "--campaign", name, "--at", "2026-03-02T09:00"]
-        code, _, err = run_mkc(capsys, "run", *base, "--db", bench_db, "--workers", "2", "--engine", "auto")
-        assert code == 0, err
-        assert f"(the columnar engine does not run Default.{name}: {why})" in err
-        assert run_mkc(capsys, "run", *base, "--db", one, *ONE)[0] == 0
-        assert dump(one) == dump(bench_db)
+    program.write_text(WAITS, encoding="utf-8")
+    people = _tiered(tmp_path, 4500, 2000)
+    runs = [
+        [str(program), "--campaign", "P.Go", "--people", people, "--at", AT],
+        [str(program), "--campaign", "P.Go", "--at", "2026-03-02T09:30"],
+    ]
+    engines = []
+    twin_runs(capsys, tmp_path, runs, ["--engine", "auto", "--workers", "3"], ONE, engines)
+    assert engines == ["mkc run: columnar engine on 3 worker processes"] * 2
+    _in_stored_order(tmp_path)
+    con = duckdb.connect(str(tmp_path / "spread.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM waits").fetchone()[0] > 4500
+    con.close()
+
+
+def test_stored_waits_rewritten_spread_where_nobody_enters(capsys, tmp_path, monkeypatch):
+    """A stores a wait for everyone; B an hour later admits the first 1,500
+    of 5,200 people only: the stored waits of the batches and merge chunks
+    where nobody enters are rewritten too; then B again without A in the
+    model (A's waits kept first, unchanged), with `--until` before any
+    ends; then A a day later."""
+    monkeypatch.setattr(columnar_run, "CHUNK", 2000)
+    full, without = tmp_path / "full.mkc", tmp_path / "without.mkc"
+    full.write_text(STORED, encoding="utf-8")
+    without.write_text(WITHOUT_A, encoding="utf-8")
+    runs = [
+        [str(full), "--campaign", "A", "--people", _tiered(tmp_path, 5200, 1500), "--at", AT],
+        [str(full), "--campaign", "B", "--at", "2026-03-02T10:00"],
+        [str(without), "--campaign", "B", "--at", "2026-03-02T11:00", "--until", "2026-03-02T12:00"],
+        [str(full), "--campaign", "A", "--at", "2026-03-03T09:00"],
+    ]
+    engines = []
+    twin_runs(capsys, tmp_path, runs, ["--engine", "auto", "--workers", "2"], ONE, engines)
+    assert engines == ["mkc run: columnar engine on 2 worker processes"] * 4
+    _in_stored_order(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("second", "reason"),
+    [
+        (["--at", "2026-03-05T09:00"], "waiting flows in the database that go on in this run"),
+        (
+            ["--at", "2026-03-02T12:00", "--until", "2026-03-04T10:00"],
+            "waiting flows in the database that go on in this run",
+        ),
+        (
+            ["--at", "2026-03-02T10:00", "--until", "2026-03-04T10:00"],
+            "a wait that ends by the end of the run (it goes on in the run)",
+        ),
+    ],
+    ids=["at", "until", "own-wait"],
+)
+def test_a_wait_that_goes_on_in_the_run_keeps_it_on_the_reference(capsys, tmp_path, second, reason):
+    """A stored wait due by the run's end (`--at`, or `--until`), or a wait
+    of the run's own that ends by then: the workers run the reference,
+    saying why as one process does; `--engine columnar` is bad input, the
+    database unchanged."""
+    program = tmp_path / "w.mkc"
+    program.write_text(STORED, encoding="utf-8")
+    runs = [
+        [str(program), "--campaign", "A", "--people", _tiered(tmp_path, 300, 100), "--at", AT],
+        [str(program), "--campaign", "B", *second],
+    ]
+    engines = []
+    twin_runs(capsys, tmp_path, runs[:1], ["--engine", "auto", "--workers", "2"], ONE, engines)
+    spread = str(tmp_path / "spread.duckdb")
+    before = dump(spread)
+    code, out, err = run_mkc(capsys, "run", *runs[1], "--db", spread, *SPREAD)
+    assert (code, out, _said(err)) == (
+        2,
+        "",
+        [f"mkc: error: --engine columnar: the columnar engine does not run Default.B: {reason}"],
+    )
+    assert dump(spread) == before
+    twin_runs(capsys, tmp_path, runs[1:], ["--engine", "auto", "--workers", "2"], ONE, engines)
+    assert engines == [
+        "mkc run: columnar engine on 2 worker processes",
+        f"mkc run: reference interpreter on 2 worker processes (the columnar engine does not run Default.B: {reason})",
+    ]

@@ -63,18 +63,18 @@ def test_engine_columnar_spread_refuses_what_the_engine_does_not_run(capsys, wor
     program, db = world
     before = dump(db)
     code, out, err = run_mkc(
-        capsys, "run", program, "--campaign", "Scoring", "--db", db, "--workers", "2", "--engine", "columnar"
+        capsys, "run", program, "--campaign", "Cleanup", "--db", db, "--workers", "2", "--engine", "columnar"
     )
     assert code == 2 and out == ""
-    why = "wait steps in a spread run"
-    assert err == f"mkc: error: --engine columnar: the columnar engine does not run Default.Scoring: {why}\n"
+    why = "delete person steps"
+    assert err == f"mkc: error: --engine columnar: the columnar engine does not run Default.Cleanup: {why}\n"
     assert dump(db) == before
 
 
 def test_a_spread_run_says_its_workers_run_the_reference(capsys, world):
     program, db = world
     code, _, err = run_mkc(
-        capsys, "run", program, "--campaign", "Scoring", "--db", db, "--workers", "2", "--engine", "auto"
+        capsys, "run", program, "--campaign", "Cleanup", "--db", db, "--workers", "2", "--engine", "auto"
     )
     assert code == 0
     assert "mkc run: reference interpreter on 2 worker processes (the columnar engine does not run " in err

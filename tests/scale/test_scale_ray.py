@@ -45,3 +45,28 @@ def test_ray_columnar_engine_equals_the_reference_on_one_process(capsys, tmp_pat
         capsys, tmp_path, runs, ["--ray", "--workers", "2", "--engine", "columnar"], ["--engine", "reference"], engines
     )
     assert engines == ["mkc run: columnar engine on 2 Ray workers"]
+
+
+def test_ray_columnar_engine_with_waits(capsys, tmp_path, local_cluster):
+    """New waits, then stored waits rewritten an hour later (the merge ranks them among everyone)."""
+    program = tmp_path / "w.mkc"
+    program.write_text(WAITS, encoding="utf-8")
+    people = str(tmp_path / "people.csv")
+    write_people(2500, people)
+    runs = [
+        [str(program), "--campaign", "A", "--people", people, "--at", "2026-03-02T09:00"],
+        [str(program), "--campaign", "B", "--at", "2026-03-02T10:00", "--until", "2026-03-02T11:00"],
+    ]
+    engines = []
+    twin_runs(
+        capsys, tmp_path, runs, ["--ray", "--workers", "2", "--engine", "columnar"], ["--engine", "reference"], engines
+    )
+    assert engines == ["mkc run: columnar engine on 2 Ray workers"] * 2
+
+
+WAITS = """
+list "L"
+campaign A < flow < change_score +1; wait 2 days; change_score +10 >; qualification every_time >
+campaign B < flow < add_to_list "L"; wait 47 hours; change_score +100 >; qualification every_time >
+campaign OnList < smart_list < trigger added_to_list "L" >; flow < wait 1 week >; qualification every_time >
+"""
