@@ -96,8 +96,9 @@ def _q(text: str) -> str:
 
 
 class _Gen:
-    def __init__(self, c):
+    def __init__(self, c, events: bool):
         self.c = c
+        self.events = events  # whether trigger flows ask their event (the engine falls back on those)
         self.executables: list[str] = []
         self.requestable: list[str] = []  # trigger campaigns with a campaign_is_requested trigger
         self.refused = False  # something the engine is expected to hand to the fallback
@@ -112,7 +113,7 @@ class _Gen:
 
     def condition(self, history: bool = True) -> str:
         c = self.c
-        if self.event and c.chance(25):
+        if self.events and self.event and c.chance(25):
             return self.event_condition()
         kind = c.int(0, 9)
         if kind == 0:
@@ -366,7 +367,7 @@ class _Gen:
             trigger = [f"trigger {self.trigger(name)}"]
             # (a smart list on the event: the engine once compiled it without the event, and answered differently)
             trigger += [
-                f"filter {self.event_condition() if c.chance(40) else self.condition(history=False)}"
+                f"filter {self.event_condition() if self.events and c.chance(40) else self.condition(history=False)}"
                 for _ in range(c.int(0, 1))
             ]
             body += self.campaign(name, "trigger", trigger, c.int(1, 3))
@@ -423,7 +424,9 @@ class _Gen:
         return (self.c.pick(("my.label=From the API", "my.bonus=+2", "my.owner=api@example.com")),)
 
 
-def case(c) -> Case:
-    gen = _Gen(c)
+def case(c, events: bool | None = None) -> Case:
+    """A case; `events`: whether its trigger flows ask their event (`trigger.*`), drawn when None (in a
+    quarter of the cases: such a run falls back, and the others keep the engine compared)."""
+    gen = _Gen(c, c.chance(25) if events is None else events)
     people = gen.people()  # first: the program keeps to the column types the export makes
     return Case(gen.program(), people, gen.runs())

@@ -79,6 +79,20 @@ def test_generated_programs_and_people(data):
     assert_same(case(DrawChoices(data.draw)))
 
 
+@settings(
+    max_examples=max(1, EXAMPLES // 2),
+    deadline=None,
+    derandomize=not LONG,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.data())
+def test_generated_programs_whose_trigger_flows_ask_their_event(data):
+    """Every trigger flow may ask its event (`trigger.*` in its smart list or a choice, itself or
+    through a My Token): the engine once compiled those without the event and answered differently;
+    now it falls back, and both ends are compared."""
+    assert_same(case(DrawChoices(data.draw), events=True))
+
+
 def test_the_generator_makes_programs_that_run():
     """Most generated cases check and run (not a difference of two failures):
     the runs exit 0 and log activities."""
@@ -88,7 +102,7 @@ def test_the_generator_makes_programs_that_run():
 
     ran = logged = columnar = 0
     for seed in range(12):
-        c = case(RandomChoices(random.Random(seed)))
+        c = case(RandomChoices(random.Random(seed)), events=True)
         with tempfile.TemporaryDirectory() as tmp:
             program, people = write_case(c, pathlib.Path(tmp))
             db = str(pathlib.Path(tmp) / "s.duckdb")
@@ -142,7 +156,7 @@ def test_a_generated_condition_on_the_event_falls_back():
 
     reason = "(the columnar engine does not run P.Main: a condition on trigger.* tokens)"
     for seed in range(40):
-        c = case(RandomChoices(random.Random(seed)))
+        c = case(RandomChoices(random.Random(seed)), events=True)
         with tempfile.TemporaryDirectory() as tmp:
             program, people = write_case(c, pathlib.Path(tmp))
             db = pathlib.Path(tmp) / "s.duckdb"
