@@ -137,7 +137,8 @@ def _size() -> int:
 def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bool:
     """The working tables of the entrants ranked `lo`..`hi` (their entries by
     their keys' batch; their log rows, statements and placeholders by the
-    chunk, renumbered per partition) from every partition, and their log
+    chunk, renumbered per partition: each partition's statements after the
+    previous partitions') from every partition, and their log
     rows into `activities`; whether anyone entered."""
     if not parts:
         return False
@@ -146,12 +147,20 @@ def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bo
     for name, table in WORKING.items():
         rows = " UNION ALL BY NAME ".join(f"FROM {part}.{name} WHERE {where[name]}" for part in parts)
         con.execute(f"CREATE TEMP TABLE {table} AS {rows}")
-    many = len(parts)
+    # Each partition's statements numbered after the previous partitions': a
+    # placeholder moves by whole statements, so each partition's log rows,
+    # stored in placeholder order, go in as they are, one partition after
+    # another, already in the order write_chunk's numbering updates them in.
+    shift, at = [], 0
+    for part in parts:
+        least, most = con.execute(
+            f"SELECT min(statement), max(statement) FROM {part}.logged WHERE chunk = {chunk}"
+        ).fetchone()
+        shift.append(at - (least or 0))
+        at += 0 if most is None else most - least + 1
 
     def renumbered(i: int, seq: str) -> str:  # the placeholder with its statement made the partition's own
-        statement = f"({order.statement(seq)} * {many} + {i})"
-        person = f"(({seq} + {1 << 62}) % {order.MAX_RANK + 1})"
-        return f"({statement} * {order.MAX_RANK + 1} - {1 << 62} + {person})"
+        return f"({seq} + {shift[i] * (order.MAX_RANK + 1)})"
 
     def tagged(name: str, select) -> str:
         return " UNION ALL ".join(
@@ -160,11 +169,12 @@ def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bo
 
     acts = tagged("acts", lambda i: f"k, {renumbered(i, 'seq')} AS seq, pid")
     con.execute(f"CREATE TEMP TABLE mkc_acts AS {acts}")
-    logged = tagged("logged", lambda i: f"statement * {many} + {i} AS statement, type, target")
+    logged = tagged("logged", lambda i: f"statement + {shift[i]} AS statement, type, target")
     con.execute(f"CREATE TEMP TABLE mkc_logged AS {logged}")
     columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('activities') ORDER BY cid").fetchall()]
-    log = tagged("log", lambda i: ", ".join(renumbered(i, "seq") if c == "seq" else quote(c) for c in columns))
-    con.execute(f"INSERT INTO activities {log} ORDER BY 1")
+    for i, part in enumerate(parts):
+        rows = ", ".join(renumbered(i, "seq") if c == "seq" else quote(c) for c in columns)
+        con.execute(f"INSERT INTO activities SELECT {rows} FROM {part}.log WHERE chunk = {chunk}")
     return bool(con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0])
 
 
