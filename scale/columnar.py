@@ -13,7 +13,8 @@ target) and the chunk's log rows (stored with placeholder `seq`s,
 `order.placeholder`) in a DuckDB file beside its record stream, each row
 tagged with its chunk. A placeholder names the statement and the person;
 statements are numbered per worker and chunk, so the merge renumbers them
-per partition (`statement × partitions + partition`) before the rows meet.
+per partition (each partition's after the previous partitions', so its
+log rows need no sort) before the rows meet.
 
 The merge attaches those files and, chunk by chunk (whole global batches),
 puts the partitions' rows back together into the working tables and writes
