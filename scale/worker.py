@@ -11,6 +11,7 @@ by the error that stopped it. Nothing of the parent's database is touched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import pathlib
@@ -95,7 +96,9 @@ class Task:
 def run_task(task: Task) -> dict[str, bytes] | None:
     """Run one partition; its result files (`task.out` and its namesakes), or
     their bytes by the suffix of their names."""
-    with tempfile.TemporaryDirectory(prefix="mkc-part-") as scratch:
+    # (a scratch folder only on Ray: a local worker stopped by the parent leaves none behind)
+    local = isinstance(task.inputs, str) and task.out is not None
+    with contextlib.nullcontext() if local else tempfile.TemporaryDirectory(prefix="mkc-part-") as scratch:
         inputs = task.inputs
         if not isinstance(inputs, str):
             for name, data in inputs.items():
