@@ -13,9 +13,9 @@ statement's type and target) and the chunk's log rows (stored with
 placeholder `seq`s, `order.placeholder`) in a DuckDB file beside its record
 stream, each row tagged with its chunk. A placeholder names the statement
 and the person; statements are numbered per worker and chunk, so the merge
-renumbers them per partition (`statement × partitions + partition`) before
-the rows meet. The worker leaves the stored waits alone: a slice would rank
-them among its own people.
+renumbers them per partition (each partition's after the previous
+partitions', so its log rows need no sort) before the rows meet. The worker
+leaves the stored waits alone: a slice would rank them among its own people.
 
 The merge ranks the stored waits among everyone (`waits.stored`), attaches
 those files and, chunk by chunk (whole global batches), puts the
@@ -150,7 +150,8 @@ def _size() -> int:
 def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bool:
     """The working tables of the entrants ranked `lo`..`hi` (their entries by
     their keys' batch; their log rows, statements and placeholders by the
-    chunk, renumbered per partition) from every partition, and their log
+    chunk, renumbered per partition: each partition's statements after the
+    previous partitions') from every partition, and their log
     rows into `activities`; whether anyone entered."""
     if not parts:
         working_tables(con)  # (empty: a chunk's stored waits are still rewritten)
@@ -160,12 +161,20 @@ def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bo
     for name, table in WORKING.items():
         rows = " UNION ALL BY NAME ".join(f"FROM {part}.{name} WHERE {where[name]}" for part in parts)
         con.execute(f"CREATE TEMP TABLE {table} AS {rows}")
-    many = len(parts)
+    # Each partition's statements numbered after the previous partitions': a
+    # placeholder moves by whole statements, so each partition's log rows,
+    # stored in placeholder order, go in as they are, one partition after
+    # another, already in the order write_chunk's numbering updates them in.
+    shift, at = [], 0
+    for part in parts:
+        least, most = con.execute(
+            f"SELECT min(statement), max(statement) FROM {part}.logged WHERE chunk = {chunk}"
+        ).fetchone()
+        shift.append(at - (least or 0))
+        at += 0 if most is None else most - least + 1
 
     def renumbered(i: int, seq: str) -> str:  # the placeholder with its statement made the partition's own
-        statement = f"({order.statement(seq)} * {many} + {i})"
-        person = f"(({seq} + {1 << 62}) % {order.MAX_RANK + 1})"
-        return f"({statement} * {order.MAX_RANK + 1} - {1 << 62} + {person})"
+        return f"({seq} + {shift[i] * (order.MAX_RANK + 1)})"
 
     def tagged(name: str, select) -> str:
         return " UNION ALL ".join(
@@ -174,11 +183,12 @@ def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bo
 
     acts = tagged("acts", lambda i: f"k, {renumbered(i, 'seq')} AS seq, pid")
     con.execute(f"CREATE TEMP TABLE mkc_acts AS {acts}")
-    logged = tagged("logged", lambda i: f"statement * {many} + {i} AS statement, type, target")
+    logged = tagged("logged", lambda i: f"statement + {shift[i]} AS statement, type, target")
     con.execute(f"CREATE TEMP TABLE mkc_logged AS {logged}")
     columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('activities') ORDER BY cid").fetchall()]
-    log = tagged("log", lambda i: ", ".join(renumbered(i, "seq") if c == "seq" else quote(c) for c in columns))
-    con.execute(f"INSERT INTO activities {log} ORDER BY 1")
+    for i, part in enumerate(parts):
+        rows = ", ".join(renumbered(i, "seq") if c == "seq" else quote(c) for c in columns)
+        con.execute(f"INSERT INTO activities SELECT {rows} FROM {part}.log WHERE chunk = {chunk}")
     return bool(con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0])
 
 

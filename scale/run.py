@@ -13,6 +13,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import pathlib
+import pickle
 import resource
 import signal
 import tempfile
@@ -26,7 +27,7 @@ from mkc.scale.columnar import merge as columnar_merge
 from mkc.scale.columnar import refusal
 from mkc.scale.merge import PartitionFailed, merge_results, partition_counts
 from mkc.scale.partition import write_slices
-from mkc.scale.worker import Job, Task, run_task
+from mkc.scale.worker import SLICES, Job, Task, run_task
 from mkc.source import BadInput
 from mkc.store.batches import StoreSource
 
@@ -34,6 +35,30 @@ from mkc.store.batches import StoreSource
 # seconds and peak memory): what bench/scale.py reads.
 STATS_ENV = "MKC_SCALE_STATS"
 LOCAL_RAY = "local"  # `--ray` without an address: a Ray cluster on this machine, for this run
+
+
+@attrs.define(eq=False)
+class Slices:
+    """The slices a spread run wrote, in a temporary folder: kept when the
+    columnar engine falls back, for the reference interpreter's run that
+    follows in the same transaction (nothing was written: the same slices)."""
+
+    parts: int = 0
+    folders: list[str] = attrs.Factory(list)
+    _dir: tempfile.TemporaryDirectory | None = None
+
+    def take(self, store, parts: int) -> list[str]:
+        """The slices of `parts` partitions: those kept, else written now."""
+        if self._dir is None or self.parts != parts:
+            self.drop()
+            self._dir = tempfile.TemporaryDirectory(prefix="mkc-scale-")
+            self.parts, self.folders = parts, write_slices(store, parts, self._dir.name)
+        return self.folders
+
+    def drop(self) -> None:
+        if self._dir is not None:
+            self._dir.cleanup()
+            self._dir, self.folders = None, []
 
 
 @attrs.frozen
@@ -47,6 +72,7 @@ class Spread:
     ray: str | None
     program: object
     fields: dict
+    slices: Slices = attrs.field(factory=Slices, eq=False)  # (written once for a fallback's second run)
 
 
 def run_spread(
@@ -87,6 +113,7 @@ def run_spread_columnar(spread: Spread, store, model, campaign, at, until, token
         except Fallback as fallback:
             why = fallback.reason
     if engine == "columnar":
+        spread.slices.drop()
         raise BadInput(f"--engine columnar: the columnar engine does not run {campaign.full_name}: {why}")
     return None, f"reference interpreter on {where} (the columnar engine does not run {campaign.full_name}: {why})"
 
@@ -98,23 +125,33 @@ def _where(spread: Spread) -> str:
 
 
 def _spread(spread: Spread, store, job: Job, merge) -> BatchesResult:
-    """Write the slices, run `job` on every partition, and `merge` their result
-    files (giving the run's result and each partition's figures)."""
+    """Write the slices (or take those a fallback kept), run `job` on every
+    partition, and `merge` their result files (giving the run's result and
+    each partition's figures). A Fallback keeps the slices for the reference's
+    run; anything else drops them."""
     ray, started = _ray(spread.ray, spread.workers) if spread.ray is not None else (None, False)
     try:
         parts = spread.workers or (_cluster_cpus(ray) if ray is not None else os.cpu_count() or 1)
         clock = [time.perf_counter()]
-        with tempfile.TemporaryDirectory(prefix="mkc-scale-") as folder:
-            slices = write_slices(store, parts, folder)
-            clock.append(time.perf_counter())
-            tasks = [Task(part, parts, job, where, os.path.join(where, "result")) for part, where in enumerate(slices)]
+        slices = spread.slices.take(store, parts)
+        clock.append(time.perf_counter())
+        with tempfile.TemporaryDirectory(prefix="mkc-scale-out-") as folder:
+            outs = [os.path.join(folder, f"part-{part:05d}") for part in range(parts)]
+            tasks = [Task(part, parts, job, where, out) for part, (where, out) in enumerate(zip(slices, outs))]
             if ray is None:
                 _run_local(tasks)
             else:
                 _run_ray(ray, tasks)
             clock.append(time.perf_counter())
-            result, partitions = merge([t.out for t in tasks])
+            result, partitions = merge(outs)
             clock.append(time.perf_counter())
+    except Fallback:
+        raise
+    except BaseException:
+        spread.slices.drop()
+        raise
+    else:
+        spread.slices.drop()
     finally:
         if started:
             ray.shutdown()
@@ -159,7 +196,8 @@ def _context():
 
 
 def _run_local(tasks: list[Task]) -> None:
-    """Each partition on a process of its own; the first to fail stops the others."""
+    """Each partition on a process of its own; the first to fail, or to fall
+    back from the columnar engine, stops the others."""
     ctx = _context()
     procs = {ctx.Process(target=_worker_main, args=(t,), name=f"mkc partition {t.part}"): t for t in tasks}
     try:
@@ -173,11 +211,28 @@ def _run_local(tasks: list[Task]) -> None:
                 proc.join()
                 if proc.exitcode != 0:
                     raise PartitionFailed(f"partition {task.part} of {task.parts} failed: {_ended(proc.exitcode)}")
+                _fell_back(task)
     finally:
         for proc in procs:
             if proc.is_alive():
                 proc.kill()
             proc.join()
+
+
+def _fell_back(task: Task) -> None:
+    """Raise Fallback when the columnar engine refused this finished
+    partition's data (its record stream's one record says so): the reference
+    runs the whole run, so the other partitions' work is not waited for.
+    Anything else in the record is the merge's to read."""
+    if task.job.engine != "columnar":
+        return
+    with open(task.out, "rb") as fh:
+        try:
+            record = pickle.load(fh)
+        except (EOFError, pickle.UnpicklingError):
+            return
+    if record[0] == "fallback":
+        raise Fallback(record[1])
 
 
 def _ended(code: int) -> str:
@@ -219,14 +274,18 @@ def _cluster_cpus(ray) -> int:
 
 def _run_ray(ray, tasks: list[Task]) -> None:
     """Each partition as a Ray task; its slice goes through Ray's object
-    store, and so does its result (a worker may be on another machine)."""
+    store, and so does its result (a worker may be on another machine).
+    Results are taken as they come: a fallback cancels the others."""
     remote = ray.remote(max_retries=0)(run_task)
-    refs = []
+    refs = {}
     for task in tasks:
-        files = {p.name: p.read_bytes() for p in pathlib.Path(task.inputs).iterdir()}
-        refs.append(remote.remote(attrs.evolve(task, inputs=files, out=None)))
+        files = {f"{table}.parquet": pathlib.Path(task.inputs, f"{table}.parquet").read_bytes() for table in SLICES}
+        refs[remote.remote(attrs.evolve(task, inputs=files, out=None))] = task
     try:
-        for task, ref in zip(tasks, refs):
+        pending = list(refs)
+        while pending:
+            [ref], pending = ray.wait(pending, num_returns=1)
+            task = refs[ref]
             try:
                 data = ray.get(ref)
             except Exception as err:
@@ -235,6 +294,7 @@ def _run_ray(ray, tasks: list[Task]) -> None:
                 ) from None
             for suffix, content in data.items():
                 pathlib.Path(task.out + suffix).write_bytes(content)
+            _fell_back(task)
     finally:
         for ref in refs:
             with contextlib.suppress(Exception):  # (one that has finished: nothing to cancel)

@@ -11,6 +11,7 @@ by the error that stopped it. Nothing of the parent's database is touched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import pathlib
@@ -34,10 +35,14 @@ from mkc.store.db import Store
 from mkc.store.schema import DDL
 
 # For mkc's own tests only: `kill:K` makes the worker of partition K kill
-# itself, `raise:K` fail with an exception, once it has started. Read by the
+# itself, `raise:K` fail with an exception, once it has started; `hold:K`
+# makes its columnar engine wait a minute first (the parent is to stop it
+# when another partition falls back; the reference's run is not held). Read by the
 # parent, and handed to the workers with the job (a forkserver keeps the
 # environment it started with).
 FAULT_ENV = "MKC_SCALE_TEST_FAULT"
+
+HOLD = 60  # seconds: `hold:K`
 
 # The slice of one partition: table -> the order its rows are loaded in
 # (people by `_pid`, memberships in the order they were added, waits and
@@ -91,7 +96,9 @@ class Task:
 def run_task(task: Task) -> dict[str, bytes] | None:
     """Run one partition; its result files (`task.out` and its namesakes), or
     their bytes by the suffix of their names."""
-    with tempfile.TemporaryDirectory(prefix="mkc-part-") as scratch:
+    # (a scratch folder only on Ray: a local worker stopped by the parent leaves none behind)
+    local = isinstance(task.inputs, str) and task.out is not None
+    with contextlib.nullcontext() if local else tempfile.TemporaryDirectory(prefix="mkc-part-") as scratch:
         inputs = task.inputs
         if not isinstance(inputs, str):
             for name, data in inputs.items():
@@ -101,7 +108,7 @@ def run_task(task: Task) -> dict[str, bytes] | None:
         with open(out, "wb") as fh:
             began = time.perf_counter()
             try:
-                _fault(task.job.fault, task.part)
+                _fault(task.job, task.part)
                 counts = _run(task, inputs, fh)
             except InterpreterError as err:  # a runaway: the whole run stops, as it does on one process
                 pickle.dump(("runaway", str(err)), fh)
@@ -118,9 +125,11 @@ def run_task(task: Task) -> dict[str, bytes] | None:
         return {p.name[len("result") :]: p.read_bytes() for p in pathlib.Path(scratch).glob("result*")}
 
 
-def _fault(fault: str, part: int) -> None:
-    how, _, which = fault.partition(":")
+def _fault(job: Job, part: int) -> None:
+    how, _, which = job.fault.partition(":")
     if which == str(part):
+        if how == "hold" and job.engine == "columnar":
+            time.sleep(HOLD)
         if how == "kill":
             os.kill(os.getpid(), signal.SIGKILL)
         if how == "raise":

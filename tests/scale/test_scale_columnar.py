@@ -358,3 +358,50 @@ def test_a_wait_that_goes_on_in_the_run_keeps_it_on_the_reference(capsys, tmp_pa
         "mkc run: columnar engine on 2 worker processes",
         f"mkc run: reference interpreter on 2 worker processes (the columnar engine does not run Default.B: {reason})",
     ]
+
+
+def test_a_fallback_stops_the_other_workers_and_reuses_the_slices(capsys, tmp_path, monkeypatch, bench_db):
+    """One partition's data guard refuses (a value kept in `_extra`) while the
+    other partition's columnar worker is held (`hold:K`): the parent stops the
+    held worker as soon as the fallback is known, the reference runs over the
+    slices already written (written once), and the database ends as after the
+    reference on one process."""
+    import multiprocessing.process
+
+    import duckdb
+
+    from mkc.scale import run as scale_run
+    from mkc.scale.partition import partition_of
+
+    con = duckdb.connect(bench_db)
+    [(who,)] = con.execute(
+        """UPDATE people SET _extra = '{"x": "1"}' WHERE _pid = (SELECT max(_pid) FROM people) RETURNING id"""
+    ).fetchall()
+    con.close()
+    reference = str(tmp_path / "one.duckdb")
+    pathlib.Path(reference).write_bytes(pathlib.Path(bench_db).read_bytes())
+    assert run_mkc(capsys, "run", BENCH, "--campaign", "Nurture.Qualify", "--db", reference, *ONE)[0] == 0
+
+    written, stopped = [], []
+    write_slices, kill = scale_run.write_slices, multiprocessing.process.BaseProcess.kill
+
+    def counted(*args):
+        written.append(args[1])
+        return write_slices(*args)
+
+    def counted_kill(proc):
+        if proc.is_alive():
+            stopped.append(proc.name)
+        return kill(proc)
+
+    monkeypatch.setattr(scale_run, "write_slices", counted)
+    monkeypatch.setattr(multiprocessing.process.BaseProcess, "kill", counted_kill)
+    monkeypatch.setenv(FAULT_ENV, f"hold:{1 - partition_of(who, 2)}")
+    code, _, err = run_mkc(
+        capsys, "run", BENCH, "--campaign", "Nurture.Qualify", "--db", bench_db, "--workers", "2", "--engine", "auto"
+    )
+    assert code == 0, err
+    assert "(the columnar engine does not run Nurture.Qualify: values kept in _extra)" in err
+    assert written == [2]
+    assert stopped == [f"mkc partition {1 - partition_of(who, 2)}"]
+    assert dump(reference) == dump(bench_db)
