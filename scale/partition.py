@@ -16,6 +16,7 @@ import hashlib
 import os
 import shutil
 
+from mkc.columnar.run import resources
 from mkc.scale.worker import SLICES
 from mkc.store.db import Store
 
@@ -51,6 +52,12 @@ def write_slices(store: Store, parts: int, folder: str) -> list[str]:
     gets an empty file of the table's columns. The worker orders the rows as
     it loads them (worker.py `SLICES`), so the order in a file is free."""
     con = store.con
+    # (the engine's threads and memory: the store's 256 MB ran out at 10,000,000 people)
+    with resources(con, store.count_people()):
+        return _write(con, parts, folder)
+
+
+def _write(con, parts: int, folder: str) -> list[str]:
     part_of = part_sql("id", parts)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {_PART} AS SELECT _pid, {part_of} AS part, "

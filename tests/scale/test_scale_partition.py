@@ -48,3 +48,30 @@ def test_a_local_worker_makes_no_scratch_folder(tmp_path, monkeypatch):
     with open(out, "rb") as fh:
         assert pickle.load(fh)[0] == "failed"
     assert made == []
+
+
+def test_slices_are_written_with_the_engines_memory(tmp_path, capsys):
+    """The slices are written with the memory a run over that many people
+    gets (`columnar.run.resources`), not the store's own small limit: at
+    10,000,000 people the store's 256 MB ran out. Here a limit of 2 MB."""
+    import pathlib
+    import sys
+
+    sys.path.insert(0, str(pathlib.Path(__file__).parent))
+    from scale_helpers import run_mkc
+
+    from bench.people_csv import write as write_people
+    from mkc.scale.partition import write_slices
+    from mkc.store.db import Store
+
+    people, db = str(tmp_path / "people.csv"), str(tmp_path / "s.duckdb")
+    write_people(20_000, people)
+    assert run_mkc(capsys, "db", "import", people, "--db", db)[0] == 0
+    store = Store.open(db)
+    try:
+        store.con.execute("SET memory_limit = '2MB'")
+        folders = write_slices(store, 2, str(tmp_path / "slices"))
+        counts = [duckdb.connect().execute(f"SELECT count(*) FROM '{f}/people.parquet'").fetchone()[0] for f in folders]
+    finally:
+        store.close()
+    assert sum(counts) == 20_000
