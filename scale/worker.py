@@ -169,6 +169,8 @@ def _run(task: Task, inputs: str, fh) -> BatchesResult:
 def _slice_database(folder: str) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute("SET threads = 1")  # (the other workers have the other cores)
+    # (an in-memory database spills into `.tmp` of the current directory: the slice's folder is the run's own)
+    con.execute("SET temp_directory = ?", [os.path.join(folder, "spill")])
     con.execute(DDL)
     con.execute("INSERT INTO mkc_meta VALUES ('next_seq', '1')")
     for table, order in SLICES.items():
