@@ -113,7 +113,7 @@ def run_campaign(
         except Fallback:
             drop_tables(con)
             raise
-        size = max(1, (chunk or CHUNK) // BATCH_SIZE) * BATCH_SIZE
+        size = chunk_size(chunk)
         top = con.execute(f"SELECT max({RANK}) FROM mkc_entrants").fetchone()[0]
         top = max((t for t in (top, stored) if t is not None), default=None)
         result = BatchesResult(campaign.full_name, people)
@@ -141,6 +141,11 @@ def run_campaign(
         drop_tables(con)
     store.set_meta("next_seq", seq)
     return result
+
+
+def chunk_size(chunk: int | None = None) -> int:
+    """People a chunk: `chunk` (default CHUNK) rounded down to whole batches, one at least."""
+    return max(1, (chunk or CHUNK) // BATCH_SIZE) * BATCH_SIZE
 
 
 def refused(store: Store, p: Plan, until: dt.datetime, people: int) -> str | None:

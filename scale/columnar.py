@@ -33,7 +33,6 @@ from __future__ import annotations
 from mkc.columnar import order, waits
 from mkc.columnar.plan import Unsupported, plan
 from mkc.columnar.run import (
-    CHUNK,
     RANK,
     drop_tables,
     limited,
@@ -43,6 +42,7 @@ from mkc.columnar.run import (
     working_tables,
     write_back,
 )
+from mkc.columnar.values import sql_text
 from mkc.interpreter import BatchesResult, Interpreter, Limits
 from mkc.store.batches import BATCH_SIZE
 from mkc.store.db import Store
@@ -74,11 +74,11 @@ def run_partition(job, con, model, people: str, out: str) -> BatchesResult:
     people file (`people`) ranks them; its working tables, chunk by chunk,
     into the database `out` + RESULT. Raises Fallback as the engine does."""
     con.execute(f"CREATE TEMP TABLE {RANKS} AS SELECT _pid, _row AS {RANK} FROM read_parquet(?)", [people])
-    con.execute(f"ATTACH '{_sql_text(out + RESULT)}' AS mkc_out")
+    con.execute(f"ATTACH {sql_text(out + RESULT)} AS mkc_out")
     made = set()
 
     def keep(store, found, at, run, first):
-        chunk = con.execute(f"SELECT min({RANK}) FROM mkc_cw").fetchone()[0] // _size()
+        chunk = con.execute(f"SELECT min({RANK}) FROM mkc_cw").fetchone()[0] // job.chunk
         tables = {**WORKING, **TAGGED, "log": f"(FROM activities WHERE run = {run} AND seq < 0)"}
         for name, table in tables.items():
             rows = f"SELECT *, {chunk} AS chunk FROM {table}" if name in TAGGED or name == "log" else f"FROM {table}"
@@ -94,7 +94,7 @@ def run_partition(job, con, model, people: str, out: str) -> BatchesResult:
         campaign = Interpreter(model, schedules=False).campaign(job.campaign)
         store = Store(con, None, False)
         return run_campaign(
-            store, model, campaign, job.at, job.tokens, job.run, until=job.until, ranks=RANKS, write=keep
+            store, model, campaign, job.at, job.tokens, job.run, job.chunk, until=job.until, ranks=RANKS, write=keep
         )
     finally:
         con.execute("DETACH mkc_out")
@@ -103,9 +103,12 @@ def run_partition(job, con, model, people: str, out: str) -> BatchesResult:
 # ---- the merge ---------------------------------------------------------------------
 
 
-def merge(store: Store, model, campaign, at, until, tokens: dict, run: int, files: list[str]) -> BatchesResult:
+def merge(
+    store: Store, model, campaign, at, until, tokens: dict, run: int, files: list[str], size: int
+) -> BatchesResult:
     """Write the partitions' working tables (the databases beside `files`)
-    through the engine's `write_back`, chunk by chunk, with the stored waits
+    through the engine's `write_back`, chunk by chunk of `size` people (the
+    workers' chunks, `Job.chunk`), with the stored waits
     ranked among everyone; the run's counts (entrants and activities: the
     partitions' records count them too)."""
     con = store.con
@@ -115,7 +118,7 @@ def merge(store: Store, model, campaign, at, until, tokens: dict, run: int, file
     parts = []
     for part, path in enumerate(files):
         name = f"mkc_part{part}"
-        con.execute(f"ATTACH '{_sql_text(path + RESULT)}' AS {name} (READ_ONLY)")
+        con.execute(f"ATTACH {sql_text(path + RESULT)} AS {name} (READ_ONLY)")
         # (no tables: nobody of the partition entered)
         made = con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = ?", [name]).fetchone()[0]
         parts.append(name) if made else con.execute(f"DETACH {name}")
@@ -123,7 +126,6 @@ def merge(store: Store, model, campaign, at, until, tokens: dict, run: int, file
     try:
         with resources(con, people):
             stored = waits.stored(con, found.campaign_keys, BATCH_SIZE)
-            size = _size()
             for lo in range(0, people, size):
                 hi = lo + size - 1
                 entering = _gather(con, parts, lo, hi, lo // size, run)
@@ -140,11 +142,6 @@ def merge(store: Store, model, campaign, at, until, tokens: dict, run: int, file
             con.execute(f"DETACH {name}")
     store.set_meta("next_seq", seq)
     return result
-
-
-def _size() -> int:
-    """People a chunk: whole batches (`columnar.run.run_campaign`'s)."""
-    return max(1, CHUNK // BATCH_SIZE) * BATCH_SIZE
 
 
 def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bool:
@@ -190,7 +187,3 @@ def _gather(con, parts: list[str], lo: int, hi: int, chunk: int, run: int) -> bo
         rows = ", ".join(renumbered(i, "seq") if c == "seq" else quote(c) for c in columns)
         con.execute(f"INSERT INTO activities SELECT {rows} FROM {part}.log WHERE chunk = {chunk}")
     return bool(con.execute("SELECT count(*) FROM mkc_cw").fetchone()[0])
-
-
-def _sql_text(text: str) -> str:
-    return text.replace("'", "''")

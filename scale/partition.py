@@ -17,6 +17,7 @@ import os
 import shutil
 
 from mkc.columnar.run import resources
+from mkc.columnar.values import sql_text
 from mkc.scale.worker import SLICES
 from mkc.store.db import Store
 
@@ -72,7 +73,7 @@ def _write(con, parts: int, folder: str) -> list[str]:
         else:
             rows = f"SELECT t.*, t.rowid AS _row, r.part FROM {table} t JOIN {_PART} r ON r._pid = t.pid"
         spread = os.path.join(folder, table)
-        con.execute(f"COPY ({rows}) TO '{_sql_text(spread)}' (FORMAT parquet, PARTITION_BY (part))")
+        con.execute(f"COPY ({rows}) TO {sql_text(spread)} (FORMAT parquet, PARTITION_BY (part))")
         for part, where in enumerate(folders):
             _place(con, os.path.join(spread, f"part={part}"), os.path.join(where, f"{table}.parquet"), rows)
         shutil.rmtree(spread)
@@ -88,12 +89,8 @@ def _place(con, written: str, path: str, rows: str) -> None:
         os.rename(files[0], path)
         return
     if files:  # (a writer that closed and reopened its partition's file)
-        found = "[" + ", ".join(f"'{_sql_text(f)}'" for f in files) + "]"
+        found = "[" + ", ".join(sql_text(f) for f in files) + "]"
         rows = f"FROM read_parquet({found}, hive_partitioning = false)"
     else:
         rows = f"SELECT * EXCLUDE (part) FROM ({rows}) LIMIT 0"
-    con.execute(f"COPY ({rows}) TO '{_sql_text(path)}' (FORMAT parquet)")
-
-
-def _sql_text(text: str) -> str:
-    return text.replace("'", "''")
+    con.execute(f"COPY ({rows}) TO {sql_text(path)} (FORMAT parquet)")

@@ -21,7 +21,7 @@ import time
 
 import attrs
 
-from mkc.columnar.run import Fallback
+from mkc.columnar.run import Fallback, chunk_size
 from mkc.interpreter import BatchesResult
 from mkc.scale.columnar import merge as columnar_merge
 from mkc.scale.columnar import refusal
@@ -97,7 +97,20 @@ def run_spread_columnar(spread: Spread, store, model, campaign, at, until, token
         return None, f"reference interpreter on {where} (--engine reference)"
     why = refusal(store, model, campaign, at, until, tokens, limits)
     if why is None:
-        job = Job(spread.program, spread.fields, campaign.full_name, [], at, at, until, tokens, limits, run, "columnar")
+        job = Job(
+            spread.program,
+            spread.fields,
+            campaign.full_name,
+            [],
+            at,
+            at,
+            until,
+            tokens,
+            limits,
+            run,
+            "columnar",
+            chunk_size(),
+        )
 
         def merge(files):
             streams = [open(path, "rb") for path in files]  # noqa: SIM115 (closed below)
@@ -106,7 +119,7 @@ def run_spread_columnar(spread: Spread, store, model, campaign, at, until, token
             finally:
                 for stream in streams:
                     stream.close()
-            return columnar_merge(store, model, campaign, at, until, tokens, run, files), partitions
+            return columnar_merge(store, model, campaign, at, until, tokens, run, files, job.chunk), partitions
 
         try:
             return _spread(spread, store, job, merge), f"columnar engine on {where}"

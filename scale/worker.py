@@ -76,6 +76,7 @@ class Job:
     limits: Limits
     run: int
     engine: str = "reference"  # or "columnar": what runs in the workers (scale/columnar.py)
+    chunk: int = 0  # the columnar engine's people a chunk (columnar.run.chunk_size), the merge's too
     fault: str = attrs.field(factory=lambda: os.environ.get(FAULT_ENV, ""))
 
 
